@@ -1,0 +1,55 @@
+"""`python -m bot`: read the settings and run the bot until Ctrl+C or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from pydantic import ValidationError
+
+from bot.app import running_bot
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.datafiles import DataFileError
+from bot.logs import configure_logging
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as error:
+        for problem in error.errors():
+            name = str(problem["loc"][0]).upper() if problem["loc"] else "settings"
+            if problem["type"] == "missing":
+                print(
+                    f"error: {name} is not set; put it in the environment or in .env "
+                    "(see .env.example)",
+                    file=sys.stderr,
+                )
+            else:
+                print(f"error: {name}: {problem['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+async def serve(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with running_bot(settings, SystemClock()):
+        await stop.wait()
+
+
+def main() -> None:
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.bot_token.get_secret_value())
+    try:
+        asyncio.run(serve(settings))
+    except DataFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Booking a drop-off: free slots, the capacity and per-customer limits, and cancelling.
+
+Every check that decides whether a booking may be made runs inside the same write
+transaction as the insert, so two customers racing for the last place cannot both win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from bot.clock import Clock
+from bot.fault_reports import Outcome, Step
+from bot.slots import BOOKING_HORIZON_DAYS, bookable_days, free_slots, horizon, is_bookable
+from bot.storage.cases import Cases
+from bot.storage.database import Database
+from bot.storage.tickets import NewTicket, TicketRecord, Tickets
+from bot.tickets import (
+    MAX_ACTIVE_BOOKINGS,
+    SLOT_FREEING_STATUSES,
+    Status,
+    can_customer_cancel,
+    new_ticket_code,
+)
+from bot.workshops import Network
+
+CUSTOMER = "customer"
+MY_BOOKINGS_LIMIT = 10
+
+
+class Refusal(StrEnum):
+    SLOT_FULL = "slot_full"
+    SLOT_GONE = "slot_gone"
+    TOO_MANY_BOOKINGS = "too_many_bookings"
+    NOT_SERVED = "not_served"
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    customer_id: int
+    workshop_code: str
+    category: str
+    slot_start: datetime
+    phone: str | None
+    case_id: int | None
+    path: list[Step]
+
+
+class CancelResult(StrEnum):
+    CANCELLED = "cancelled"
+    ALREADY_CANCELLED = "already_cancelled"
+    NOT_FOUND = "not_found"
+    TOO_LATE = "too_late"
+
+
+class Bookings:
+    def __init__(self, db: Database, network: Network, clock: Clock) -> None:
+        self._db = db
+        self._network = network
+        self._clock = clock
+
+    async def _load(self, code: str) -> dict[datetime, int]:
+        zone = self._network.zone(code)
+        days = horizon(zone, self._clock.now())
+        since = datetime.combine(days[0], datetime.min.time(), tzinfo=zone)
+        return await Tickets(self._db).slot_load(
+            code, since, since + timedelta(days=BOOKING_HORIZON_DAYS + 1), SLOT_FREEING_STATUSES
+        )
+
+    async def open_days(self, code: str) -> list[date]:
+        workshop = self._network.workshops[code]
+        return bookable_days(
+            workshop, self._network.zone(code), self._clock.now(), await self._load(code)
+        )
+
+    async def free_slots(self, code: str, day: date) -> list[datetime]:
+        workshop = self._network.workshops[code]
+        return free_slots(
+            workshop, self._network.zone(code), day, self._clock.now(), await self._load(code)
+        )
+
+    async def active_bookings(self, customer_id: int) -> int:
+        return await Tickets(self._db).count_of_customer(customer_id, [Status.BOOKED])
+
+    async def book(self, request: BookingRequest) -> TicketRecord | Refusal:
+        workshop = self._network.get(request.workshop_code)
+        if workshop is None or request.category not in workshop.categories:
+            return Refusal.NOT_SERVED
+        now = self._clock.now()
+        if not is_bookable(workshop, self._network.zone(workshop.code), request.slot_start, now):
+            return Refusal.SLOT_GONE
+        async with self._db.transaction() as tx:
+            tickets = Tickets(tx)
+            if (
+                await tickets.count_of_customer(request.customer_id, [Status.BOOKED])
+                >= MAX_ACTIVE_BOOKINGS
+            ):
+                return Refusal.TOO_MANY_BOOKINGS
+            load = await tickets.slot_load(
+                workshop.code,
+                request.slot_start,
+                request.slot_start + timedelta(seconds=1),
+                SLOT_FREEING_STATUSES,
+            )
+            if load.get(request.slot_start, 0) >= workshop.slot_capacity:
+                return Refusal.SLOT_FULL
+            code = new_ticket_code()
+            while await tickets.code_taken(code):
+                code = new_ticket_code()
+            ticket_id = await tickets.insert(
+                NewTicket(
+                    code=code,
+                    customer_id=request.customer_id,
+                    workshop_code=workshop.code,
+                    category=request.category,
+                    slot_start=request.slot_start,
+                    status=Status.BOOKED,
+                    phone=request.phone,
+                    case_id=request.case_id,
+                ),
+                now,
+            )
+            await tickets.add_event(
+                ticket_id, now, request.customer_id, CUSTOMER, "booked", to_status=Status.BOOKED
+            )
+            if request.case_id is not None:
+                await Cases(tx).close(request.case_id, Outcome.BOOKED, request.path, now)
+            ticket = await tickets.by_code(code)
+        assert ticket is not None
+        return ticket
+
+    async def of_customer(self, customer_id: int) -> list[TicketRecord]:
+        return await Tickets(self._db).of_customer(customer_id, MY_BOOKINGS_LIMIT)
+
+    async def ticket_of_customer(self, customer_id: int, code: str) -> TicketRecord | None:
+        """A customer's own ticket; someone else's is reported as not found."""
+        ticket = await Tickets(self._db).by_code(code)
+        return ticket if ticket and ticket.customer_id == customer_id else None
+
+    async def cancel(self, customer_id: int, code: str) -> CancelResult:
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            tickets = Tickets(tx)
+            ticket = await tickets.by_code(code)
+            if ticket is None or ticket.customer_id != customer_id:
+                return CancelResult.NOT_FOUND
+            if ticket.status == Status.CANCELLED:
+                return CancelResult.ALREADY_CANCELLED
+            if not can_customer_cancel(Status(ticket.status)):
+                return CancelResult.TOO_LATE
+            await tickets.set_status(ticket.id, Status.CANCELLED, now)
+            await tickets.add_event(
+                ticket.id,
+                now,
+                customer_id,
+                CUSTOMER,
+                "status",
+                from_status=ticket.status,
+                to_status=Status.CANCELLED,
+            )
+        return CancelResult.CANCELLED

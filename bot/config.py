@@ -1,0 +1,51 @@
+"""Settings read once from the environment and `.env`; nothing else reads `os.environ`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    database_path: Path = Path("data/bot.sqlite3")
+    workshops_file: Path = DATA_DIR / "workshops.yaml"
+    troubleshooting_file: Path = DATA_DIR / "troubleshooting.yaml"
+    head_office_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    timezone: str = "Europe/Moscow"
+    log_level: str = "INFO"
+
+    @field_validator("head_office_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept the comma-separated form people write in `.env`."""
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_level(cls, value: str) -> str:
+        return value.upper()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

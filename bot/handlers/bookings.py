@@ -1,0 +1,109 @@
+"""/mybookings: a customer's own tickets, and cancelling one not yet dropped off."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot.booking import CancelResult
+from bot.handlers import keyboards
+from bot.handlers.callbacks import CancelAsk, CancelConfirm, CancelKeep
+from bot.handlers.context import Context, lang_of, remember_user
+from bot.handlers.formatting import when
+from bot.handlers.replies import pressed, say, stale
+from bot.i18n import Lang, pick
+from bot.messages import text
+from bot.storage.tickets import TicketRecord
+from bot.tickets import Status, can_customer_cancel
+
+
+def describe(context: Context, lang: Lang, ticket: TicketRecord) -> str:
+    network = context.services.network
+    workshop = network.get(ticket.workshop_code)
+    category = context.services.tree.category(ticket.category)
+    return text(
+        lang,
+        "booking_line",
+        code=ticket.code,
+        status=text(lang, f"status_{ticket.status}"),
+        category=pick(category.title, lang) if category else ticket.category,
+        workshop=workshop.title(lang) if workshop else ticket.workshop_code,
+        when=when(lang, ticket.slot_start, network.zone(ticket.workshop_code))
+        if ticket.slot_start and workshop
+        else "—",
+    )
+
+
+async def my_bookings(update: Update, context: Context) -> None:
+    """List the customer's tickets, newest first, with cancel buttons where allowed."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    user = update.effective_user
+    assert user is not None
+    await remember_user(update, context)
+    lang = lang_of(update, context)
+    tickets = await context.services.bookings.of_customer(user.id)
+    if not tickets:
+        await say(update, text(lang, "no_bookings"))
+        return
+    body = "\n\n".join(describe(context, lang, ticket) for ticket in tickets)
+    cancellable = [t.code for t in tickets if can_customer_cancel(Status(t.status))]
+    await say(
+        update,
+        f"{text(lang, 'bookings_title')}\n\n{body}",
+        keyboards.cancellable(lang, cancellable) if cancellable else None,
+    )
+
+
+async def cancel_asked(update: Update, context: Context) -> None:
+    """Ask once more before cancelling: a booking is easy to lose and hard to get back."""
+    query = pressed(update)
+    payload = CancelAsk.decode(query.data)
+    lang = lang_of(update, context)
+    ticket = (
+        await context.services.bookings.ticket_of_customer(query.from_user.id, payload.code)
+        if payload
+        else None
+    )
+    if ticket is None or not can_customer_cancel(Status(ticket.status)):
+        await stale(update, context)
+        return
+    await query.answer()
+    zone = context.services.network.zone(ticket.workshop_code)
+    await say(
+        update,
+        text(
+            lang,
+            "confirm_cancel",
+            code=ticket.code,
+            when=when(lang, ticket.slot_start, zone) if ticket.slot_start else "—",
+        ),
+        keyboards.cancel_question(lang, ticket.code),
+    )
+
+
+async def cancel_confirmed(update: Update, context: Context) -> None:
+    query = pressed(update)
+    payload = CancelConfirm.decode(query.data)
+    if payload is None:
+        await stale(update, context)
+        return
+    lang = lang_of(update, context)
+    result = await context.services.bookings.cancel(query.from_user.id, payload.code)
+    if result in (CancelResult.NOT_FOUND, CancelResult.ALREADY_CANCELLED):
+        await stale(update, context)
+        return
+    await query.answer()
+    key = "cancelled" if result is CancelResult.CANCELLED else "cancel_too_late"
+    await query.edit_message_text(text(lang, key, code=payload.code), parse_mode=ParseMode.HTML)
+
+
+async def cancel_kept(update: Update, context: Context) -> None:
+    query = pressed(update)
+    payload = CancelKeep.decode(query.data)
+    if payload is None:
+        await stale(update, context)
+        return
+    await query.answer()
+    lang = lang_of(update, context)
+    await query.edit_message_text(text(lang, "kept", code=payload.code), parse_mode=ParseMode.HTML)

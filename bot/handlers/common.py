@@ -1,0 +1,105 @@
+"""Greeting, help, language, and the answers for anything no other handler took."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot.handlers import keyboards
+from bot.handlers.callbacks import LanguagePick, MenuPick
+from bot.handlers.context import LANG_KEY, Context, lang_of, remember_user
+from bot.handlers.replies import say, stale
+from bot.messages import text
+
+log = logging.getLogger(__name__)
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet and show the main menu."""
+    await remember_user(update, context)
+    lang = lang_of(update, context)
+    user = update.effective_user
+    name = user.first_name if user else ""
+    await say(update, text(lang, "greeting", name=name), keyboards.main_menu(lang))
+
+
+async def show_help(update: Update, context: Context) -> None:
+    """Explain what the bot can do."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await say(update, text(lang_of(update, context), "help"))
+
+
+async def ask_language(update: Update, context: Context) -> None:
+    """Offer the languages the bot speaks."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await say(update, text(lang_of(update, context), "choose_language"), keyboards.languages())
+
+
+async def language_chosen(update: Update, context: Context) -> None:
+    """Remember the language for this person, in their data and on their customer record."""
+    query = update.callback_query
+    assert query is not None
+    payload = LanguagePick.decode(query.data)
+    if payload is None:
+        await stale(update, context)
+        return
+    await query.answer()
+    await remember_user(update, context)
+    if context.user_data is not None:
+        context.user_data[LANG_KEY] = payload.lang.value
+    await context.services.customers.set_language(query.from_user.id, payload.lang.value)
+    await query.edit_message_text(text(payload.lang, "language_set"), parse_mode=ParseMode.HTML)
+    await say(
+        update,
+        text(payload.lang, "greeting", name=query.from_user.first_name),
+        keyboards.main_menu(payload.lang),
+    )
+
+
+async def menu_item(update: Update, context: Context) -> None:
+    """Menu buttons other than "Report a fault", which opens the repair conversation."""
+    from bot.handlers.bookings import my_bookings
+
+    payload = MenuPick.decode(update.callback_query.data if update.callback_query else None)
+    if payload is None:
+        await stale(update, context)
+    elif payload.item == "bookings":
+        await my_bookings(update, context)
+    elif payload.item == "language":
+        await ask_language(update, context)
+    else:
+        await show_help(update, context)
+
+
+async def nothing_to_cancel(update: Update, context: Context) -> None:
+    await say(update, text(lang_of(update, context), "nothing_to_cancel"))
+
+
+async def not_understood(update: Update, context: Context) -> None:
+    """Anything outside a conversation that no command took: point to what works."""
+    message = update.effective_message
+    lang = lang_of(update, context)
+    if message is not None and message.text and message.text.startswith("/"):
+        command = message.text.split()[0][:40]
+        await say(update, text(lang, "unknown_command", command=command))
+    else:
+        await say(update, text(lang, "unknown_input"))
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log with the traceback and tell the user something went wrong, never leave silence."""
+    log.error("Error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    lang = lang_of(update, context)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text(lang, "error"), show_alert=True)
+        elif update.effective_chat is not None:
+            await update.effective_chat.send_message(text(lang, "error"))
+    except Exception:
+        log.exception("Could not tell the user about the error")

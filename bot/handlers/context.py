@@ -1,0 +1,41 @@
+"""What every handler needs from an update: our services and the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.i18n import Lang, language_for
+from bot.services import Services
+
+LANG_KEY = "lang"
+
+
+class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], dict[str, Any]]):
+    @property
+    def services(self) -> Services:
+        services: Services = self.bot_data["services"]
+        return services
+
+
+def lang_of(update: Update, context: Context) -> Lang:
+    """The language the user chose with /language, else their Telegram app's language."""
+    chosen = context.user_data.get(LANG_KEY) if context.user_data is not None else None
+    if chosen in (Lang.EN.value, Lang.RU.value):
+        return Lang(chosen)
+    user = update.effective_user
+    return language_for(user.language_code if user else None)
+
+
+async def remember_user(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is not None:
+        await context.services.customers.remember(
+            user.id,
+            user.first_name,
+            user.last_name,
+            user.username,
+            context.services.clock.now(),
+        )

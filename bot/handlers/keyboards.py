@@ -1,0 +1,190 @@
+"""Keyboards, built by small pure functions from what the step offers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+
+from bot.handlers.callbacks import (
+    AnswerPick,
+    CancelAsk,
+    CancelConfirm,
+    CancelKeep,
+    CategoryPick,
+    DayPick,
+    Decision,
+    FixOutcome,
+    LanguagePick,
+    MenuPick,
+    Nav,
+    Payload,
+    SlotPick,
+    WorkshopPick,
+)
+from bot.handlers.formatting import day_label, km
+from bot.i18n import Lang, pick
+from bot.locator import Nearby
+from bot.messages import label
+from bot.troubleshooting import Node, TroubleshootingTree
+
+Row = list[tuple[str, Payload]]
+T = TypeVar("T")
+
+
+def inline(rows: Sequence[Row]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(text, callback_data=payload.encode()) for text, payload in row]
+            for row in rows
+            if row
+        ]
+    )
+
+
+def chunks(items: Sequence[T], size: int) -> list[list[T]]:
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]
+
+
+def nav_row(lang: Lang, back: bool = True) -> Row:
+    row: Row = [(label(lang, "btn_back"), Nav(to="back"))] if back else []
+    return [*row, (label(lang, "btn_exit"), Nav(to="exit"))]
+
+
+def main_menu(lang: Lang) -> InlineKeyboardMarkup:
+    return inline(
+        [
+            [(label(lang, "menu_repair"), MenuPick(item="repair"))],
+            [(label(lang, "menu_bookings"), MenuPick(item="bookings"))],
+            [
+                (label(lang, "menu_language"), MenuPick(item="language")),
+                (label(lang, "menu_help"), MenuPick(item="help")),
+            ],
+        ]
+    )
+
+
+def languages() -> InlineKeyboardMarkup:
+    return inline(
+        [[("English", LanguagePick(lang=Lang.EN)), ("Русский", LanguagePick(lang=Lang.RU))]]
+    )
+
+
+def categories(lang: Lang, tree: TroubleshootingTree) -> InlineKeyboardMarkup:
+    buttons = [
+        (pick(category.title, lang), CategoryPick(category=category.id))
+        for category in tree.categories.values()
+    ]
+    return inline([*chunks(buttons, 2), nav_row(lang, back=False)])
+
+
+def question(lang: Lang, node: Node) -> InlineKeyboardMarkup:
+    return inline(
+        [
+            *[
+                [(pick(option.label, lang), AnswerPick(node=node.id, option=index))]
+                for index, option in enumerate(node.options)
+            ],
+            nav_row(lang),
+        ]
+    )
+
+
+def fix(lang: Lang, node: Node) -> InlineKeyboardMarkup:
+    return inline(
+        [
+            [(label(lang, "btn_fixed"), FixOutcome(node=node.id, helped="y"))],
+            [(label(lang, "btn_still_broken"), FixOutcome(node=node.id, helped="n"))],
+            nav_row(lang),
+        ]
+    )
+
+
+def location_request(lang: Lang, cities: Sequence[str]) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(label(lang, "btn_send_location"), request_location=True)],
+            *chunks([KeyboardButton(city) for city in cities], 3),
+            [KeyboardButton(label(lang, "btn_back")), KeyboardButton(label(lang, "btn_exit"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=False,
+    )
+
+
+def workshops(lang: Lang, nearby: Sequence[Nearby]) -> InlineKeyboardMarkup:
+    return inline(
+        [
+            *[
+                [
+                    (
+                        label(
+                            lang,
+                            "workshop_button",
+                            name=item.workshop.title(lang),
+                            km=km(lang, item.km),
+                        ),
+                        WorkshopPick(code=item.workshop.code),
+                    )
+                ]
+                for item in nearby
+            ],
+            nav_row(lang),
+        ]
+    )
+
+
+def days(lang: Lang, open_days: Sequence[date]) -> InlineKeyboardMarkup:
+    buttons = [(day_label(lang, day), DayPick(day=day)) for day in open_days]
+    return inline([*chunks(buttons, 3), nav_row(lang)])
+
+
+def slots(lang: Lang, starts: Sequence[datetime], zone: ZoneInfo) -> InlineKeyboardMarkup:
+    buttons = [
+        (f"{start.astimezone(zone):%H:%M}", SlotPick(start=int(start.timestamp())))
+        for start in starts
+    ]
+    return inline([*chunks(buttons, 4), nav_row(lang)])
+
+
+def phone_request(lang: Lang) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(label(lang, "btn_share_phone"), request_contact=True)],
+            [KeyboardButton(label(lang, "btn_skip"))],
+            [KeyboardButton(label(lang, "btn_back")), KeyboardButton(label(lang, "btn_exit"))],
+        ],
+        resize_keyboard=True,
+    )
+
+
+def confirmation(lang: Lang) -> InlineKeyboardMarkup:
+    return inline(
+        [
+            [
+                (label(lang, "btn_confirm"), Decision(confirm="yes")),
+                (label(lang, "btn_cancel"), Decision(confirm="no")),
+            ],
+            [(label(lang, "btn_back"), Nav(to="back"))],
+        ]
+    )
+
+
+def cancellable(lang: Lang, codes: Sequence[str]) -> InlineKeyboardMarkup:
+    return inline(
+        [[(label(lang, "btn_cancel_booking", code=code), CancelAsk(code=code))] for code in codes]
+    )
+
+
+def cancel_question(lang: Lang, code: str) -> InlineKeyboardMarkup:
+    return inline(
+        [
+            [
+                (label(lang, "btn_yes_cancel"), CancelConfirm(code=code)),
+                (label(lang, "btn_keep"), CancelKeep(code=code)),
+            ]
+        ]
+    )

@@ -1,0 +1,59 @@
+"""Small ways of answering: edit the pressed message, send a new one, or say a button is stale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot.handlers.context import Context, lang_of
+from bot.messages import text
+
+
+async def show(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the message whose button was pressed, or send a new one for typed input."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_text(message, parse_mode=ParseMode.HTML, reply_markup=markup)
+    elif update.effective_chat is not None:
+        await update.effective_chat.send_message(
+            message, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+
+
+async def say(update: Update, message: str, markup: Any = None) -> None:
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(
+            message, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+
+
+async def retire_buttons(update: Update) -> None:
+    """Take the buttons off a message whose step is over, so they cannot be pressed again."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
+def pressed(update: Update) -> CallbackQuery:
+    """The pressed button's query, left unanswered until the payload has been checked."""
+    if update.callback_query is None:
+        raise TypeError("a button handler got an update without a button press")
+    return update.callback_query
+
+
+async def answered(update: Update) -> CallbackQuery | None:
+    """Stop the button's loading spinner first; the reply itself may take a moment."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    return query
+
+
+async def stale(update: Update, context: Context) -> Any:
+    """A button from an older message, or a forged one: say so and stay where we are."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(text(lang_of(update, context), "stale_button"), show_alert=False)
+    return None

@@ -1,0 +1,29 @@
+"""Logging set-up that keeps the bot token out of every log line."""
+
+from __future__ import annotations
+
+import logging
+
+
+class RedactSecret(logging.Filter):
+    """The token is part of every Bot API URL, which HTTP libraries like to log."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self._secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._secret and self._secret in message:
+            record.msg = message.replace(self._secret, "<BOT_TOKEN>")
+            record.args = None
+        return True
+
+
+def configure_logging(level: str, secret: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecret(secret))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    # httpx logs each request URL, token included, at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

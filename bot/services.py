@@ -1,0 +1,50 @@
+"""Everything handlers need, created once per run and reached through `bot_data`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.booking import Bookings
+from bot.clock import Clock
+from bot.config import Settings
+from bot.fault_reports import FaultReports
+from bot.storage.cases import Cases
+from bot.storage.conversations import ConversationStore
+from bot.storage.customers import Customers
+from bot.storage.database import Database
+from bot.troubleshooting import TroubleshootingTree, load_tree
+from bot.workshops import Network, load_workshops
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    clock: Clock
+    db: Database
+    tree: TroubleshootingTree
+    network: Network
+    customers: Customers
+    reports: FaultReports
+    bookings: Bookings
+    conversations: ConversationStore
+
+    @classmethod
+    async def open(cls, settings: Settings, clock: Clock) -> Services:
+        """Load and check the data files before touching the database: a bad file stops here."""
+        tree = load_tree(settings.troubleshooting_file)
+        network = load_workshops(settings.workshops_file, tree, settings.zone)
+        db = await Database.open(settings.database_path)
+        return cls(
+            settings=settings,
+            clock=clock,
+            db=db,
+            tree=tree,
+            network=network,
+            customers=Customers(db),
+            reports=FaultReports(Cases(db), clock),
+            bookings=Bookings(db, network, clock),
+            conversations=ConversationStore(db),
+        )
+
+    async def close(self) -> None:
+        await self.db.close()
