@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -30,6 +30,15 @@ class Settings(BaseSettings):
         """Accept the comma-separated form people write in `.env`."""
         if isinstance(value, str):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("workshops_file", "troubleshooting_file", mode="before")
+    @classmethod
+    def _bundled_when_empty(cls, value: object, info: ValidationInfo) -> object:
+        """`WORKSHOPS_FILE=` left empty in `.env` means the bundled file, not the cwd."""
+        if value in ("", None):
+            return DATA_DIR / ("workshops.yaml" if info.field_name == "workshops_file"
+                               else "troubleshooting.yaml")
         return value
 
     @field_validator("timezone")

@@ -6,6 +6,7 @@ waits for and one that kindly asks again for anything else.
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -20,6 +21,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.booking import BookingRequest, Refusal
 from bot.fault_reports import Outcome, Step
@@ -622,47 +624,51 @@ def conversation() -> ConversationHandler[Context]:
         MessageHandler(filters.COMMAND, unknown_command),
         MessageHandler(filters.ALL, use_buttons),
     ]
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("repair", begin),
-            button(begin, pattern=MenuPick(item="repair").encode()),
-        ],
-        states={
-            Waiting.CATEGORY: [button(category_chosen, pattern=CategoryPick.matches)],
-            Waiting.TREE_ANSWER: [
-                button(answer_chosen, pattern=AnswerPick.matches),
-                button(fix_tried, pattern=FixOutcome.matches),
-                back,
+    # Buttons are tracked per chat, not per message: the conversation mixes typed input
+    # and buttons, and stale buttons are caught by checking their payload instead.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("repair", begin),
+                button(begin, pattern=MenuPick(item="repair").encode()),
             ],
-            Waiting.LOCATION: [
-                MessageHandler(filters.LOCATION, location_shared),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, place_typed),
-                MessageHandler(~filters.COMMAND, location_expected),
-            ],
-            Waiting.WORKSHOP: [
-                button(workshop_chosen, pattern=WorkshopPick.matches),
-                button(back_to_location, pattern=Nav(to="back").encode()),
-            ],
-            Waiting.DAY: [
-                button(day_chosen, pattern=DayPick.matches),
-                button(day_back, pattern=Nav(to="back").encode()),
-            ],
-            Waiting.SLOT: [
-                button(slot_chosen, pattern=SlotPick.matches),
-                button(slot_back, pattern=Nav(to="back").encode()),
-            ],
-            Waiting.PHONE: [
-                MessageHandler(filters.CONTACT, contact_shared),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, phone_step_text),
-                MessageHandler(~filters.COMMAND, phone_expected),
-            ],
-            Waiting.CONFIRMATION: [
-                button(decided, pattern=Decision.matches),
-                button(summary_back, pattern=Nav(to="back").encode()),
-            ],
-        },
-        fallbacks=fallbacks,
-        name=CONVERSATION,
-        persistent=True,
-        allow_reentry=True,
-    )
+            states={
+                Waiting.CATEGORY: [button(category_chosen, pattern=CategoryPick.matches)],
+                Waiting.TREE_ANSWER: [
+                    button(answer_chosen, pattern=AnswerPick.matches),
+                    button(fix_tried, pattern=FixOutcome.matches),
+                    back,
+                ],
+                Waiting.LOCATION: [
+                    MessageHandler(filters.LOCATION, location_shared),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, place_typed),
+                    MessageHandler(~filters.COMMAND, location_expected),
+                ],
+                Waiting.WORKSHOP: [
+                    button(workshop_chosen, pattern=WorkshopPick.matches),
+                    button(back_to_location, pattern=Nav(to="back").encode()),
+                ],
+                Waiting.DAY: [
+                    button(day_chosen, pattern=DayPick.matches),
+                    button(day_back, pattern=Nav(to="back").encode()),
+                ],
+                Waiting.SLOT: [
+                    button(slot_chosen, pattern=SlotPick.matches),
+                    button(slot_back, pattern=Nav(to="back").encode()),
+                ],
+                Waiting.PHONE: [
+                    MessageHandler(filters.CONTACT, contact_shared),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, phone_step_text),
+                    MessageHandler(~filters.COMMAND, phone_expected),
+                ],
+                Waiting.CONFIRMATION: [
+                    button(decided, pattern=Decision.matches),
+                    button(summary_back, pattern=Nav(to="back").encode()),
+                ],
+            },
+            fallbacks=fallbacks,
+            name=CONVERSATION,
+            persistent=True,
+            allow_reentry=True,
+        )

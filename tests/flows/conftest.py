@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.fake_telegram.server import FakeBotApi
+from tests.support.bot_runner import BotRunner
+from tests.support.clock import FakeClock
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Thursday 26 November 2026, 09:00 in Moscow."""
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, api: FakeBotApi) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=TOKEN,
+        telegram_api_url=api.base_url,
+        database_path=tmp_path / "bot.sqlite3",
+    )
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi, settings: Settings, clock: FakeClock) -> AsyncIterator[BotRunner]:
+    runner = BotRunner(api, settings, clock)
+    await runner.start()
+    yield runner
+    await runner.stop()

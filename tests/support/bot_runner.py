@@ -1,0 +1,137 @@
+"""The real bot, run in-process against the fake Bot API, and people who talk to it.
+
+`settle()` waits until every update pushed so far has been fetched by the bot and fully
+handled, so a test reads the chat only once the bot has said everything it will say.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.app import running_bot
+from bot.clock import Clock
+from bot.config import Settings
+from bot.fake_telegram.server import FakeBotApi, JSONDict
+from bot.fake_telegram.users import FakeUser
+
+SETTLE_TIMEOUT = 10.0
+
+
+class BotRunner:
+    def __init__(self, api: FakeBotApi, settings: Settings, clock: Clock) -> None:
+        self.api = api
+        self.settings = settings
+        self.clock = clock
+        self._stack: AsyncExitStack | None = None
+        self.app: Application | None = None
+        self.last_update_id = 0
+
+    async def start(self) -> None:
+        self._stack = AsyncExitStack()
+        self.app = await self._stack.enter_async_context(running_bot(self.settings, self.clock))
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            await self.settle()
+            await self._stack.aclose()
+        self._stack, self.app = None, None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    def _idle(self) -> bool:
+        app = self.app
+        return (
+            app is not None
+            and self.api.confirmed_offset > self.last_update_id
+            and app.update_queue.empty()
+            and app.update_processor.current_concurrent_updates == 0
+        )
+
+    async def settle(self) -> None:
+        """Wait (by yielding to the event loop, not by timing) until the bot is idle."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_TIMEOUT
+        while not self._idle():
+            if loop.time() > deadline:
+                raise TimeoutError(
+                    f"bot not idle after update {self.last_update_id}; "
+                    f"confirmed offset {self.api.confirmed_offset}"
+                )
+            await asyncio.sleep(0.001)
+
+    def person(self, user_id: int, first_name: str = "Anna", language_code: str = "en") -> Person:
+        return Person(self, FakeUser(self.api, user_id, first_name, language_code=language_code))
+
+
+class Person:
+    """One customer: each action waits until the bot has finished answering it."""
+
+    def __init__(self, runner: BotRunner, user: FakeUser) -> None:
+        self.runner = runner
+        self.user = user
+        self.id = user.user_id
+        self._seen = 0
+
+    async def _after(self, update_id: int) -> list[JSONDict]:
+        self.runner.last_update_id = max(self.runner.last_update_id, update_id)
+        await self.runner.settle()
+        return self.new_messages()
+
+    def new_messages(self) -> list[JSONDict]:
+        """Bot messages that appeared in the chat since the last look."""
+        messages = self.user.messages()
+        fresh = [m for m in messages if m["message_id"] > self._seen]
+        if messages:
+            self._seen = max(m["message_id"] for m in messages)
+        return fresh
+
+    async def says(self, text: str) -> list[JSONDict]:
+        return await self._after(self.user.send_text(text))
+
+    async def command(self, command: str, args: str = "") -> list[JSONDict]:
+        return await self._after(self.user.send_command(command, args))
+
+    async def taps(self, button: str, message_id: int | None = None) -> list[JSONDict]:
+        return await self._after(self.user.press(button, message_id))
+
+    async def taps_data(self, message_id: int, data: str) -> list[JSONDict]:
+        return await self._after(self.user.press_data(message_id, data))
+
+    async def taps_reply(self, button: str, **kwargs: Any) -> list[JSONDict]:
+        """Tap a reply-keyboard button (text, or the location / contact it requests)."""
+        return await self._after(self.user.press_reply(button, **kwargs))
+
+    async def shares_location(self, lat: float, lon: float) -> list[JSONDict]:
+        return await self._after(self.user.send_location(lat, lon))
+
+    async def shares_contact(self, phone: str, **kwargs: Any) -> list[JSONDict]:
+        return await self._after(self.user.send_contact(phone, **kwargs))
+
+    async def sends(self, kind: str) -> list[JSONDict]:
+        """A sticker, photo, voice or document."""
+        return await self._after(getattr(self.user, f"send_{kind}")())
+
+    @property
+    def screen(self) -> JSONDict:
+        """The latest bot message in the chat, as it looks now (after edits)."""
+        message = self.user.api.last_bot_message(self.id)
+        assert message is not None, "the bot has not written to this chat"
+        return message
+
+    def texts(self) -> list[str]:
+        return [m.get("text", "") for m in self.user.messages()]
+
+    def buttons(self, message_id: int | None = None) -> list[str]:
+        return self.user.buttons(message_id)
+
+    def reply_buttons(self) -> list[str]:
+        return [button["text"] for button in self.user.reply_buttons()]
+
+    def toasts(self) -> list[str]:
+        return [a.text or "" for a in self.runner.api.callback_answers(self.id)]
