@@ -49,6 +49,46 @@ def nearest(
     return serving[:limit]
 
 
+CYRILLIC_TO_LATIN = str.maketrans(
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ё": "e",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "y",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "kh",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "shch",
+        "ъ": "",
+        "ы": "y",
+        "ь": "",
+        "э": "e",
+        "ю": "yu",
+        "я": "ya",
+    }
+)
+"""Russian names in Latin letters, so "Moskva" and "Kazan'" find Москва and Казань."""
+
+
 def normalize(text: str) -> str:
     """Case, accents, 'ё' and punctuation do not matter when people type a place."""
     text = unicodedata.normalize("NFKD", text.casefold().replace("ё", "е"))
@@ -56,7 +96,17 @@ def normalize(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
-def _similar(typed: str, known: str) -> float:
+def _spellings(text: str) -> set[str]:
+    """The normalized text as written, and transliterated to Latin letters."""
+    plain = normalize(text)
+    return {plain, plain.translate(CYRILLIC_TO_LATIN)}
+
+
+def _similar(typed: set[str], known: str) -> float:
+    return max(_ratio(a, b) for a in typed for b in _spellings(known))
+
+
+def _ratio(typed: str, known: str) -> float:
     if not typed or not known:
         return 0.0
     if typed == known or (len(typed) >= 4 and typed in known):
@@ -70,15 +120,15 @@ def locate(typed: str, workshops: list[Workshop]) -> Point | None:
     A city resolves to the middle of its workshops; an address to the workshop that has it.
     Small typos are forgiven by a similarity ratio rather than exact matching.
     """
-    query = normalize(typed)
-    if len(query) < 2:
+    query = _spellings(typed)
+    if len(normalize(typed)) < 2:
         return None
     best_score = 0.0
     best: Point | None = None
     cities: dict[str, list[Workshop]] = {}
     for workshop in workshops:
         for city in variants(workshop.city):
-            cities.setdefault(normalize(city), []).append(workshop)
+            cities.setdefault(city, []).append(workshop)
     for city, members in cities.items():
         score = _similar(query, city)
         if score > best_score:
@@ -90,7 +140,7 @@ def locate(typed: str, workshops: list[Workshop]) -> Point | None:
             )
     for workshop in workshops:
         for address in variants(workshop.address):
-            score = _similar(query, normalize(address))
+            score = _similar(query, address)
             if score > best_score:
                 best_score, best = score, Point(workshop.lat, workshop.lon)
     return best if best_score >= MATCH_THRESHOLD else None

@@ -15,6 +15,7 @@ import asyncio
 import copy
 import itertools
 import json
+import logging
 import mimetypes
 import re
 import time
@@ -28,6 +29,7 @@ from aiohttp import web
 
 JSONDict = dict[str, Any]
 T = TypeVar("T")
+_LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 MAX_TEXT_LENGTH = 4096
@@ -525,6 +527,11 @@ def _scope_key(scope: JSONDict | None) -> str:
     return json.dumps(scope or {"type": "default"}, sort_keys=True)
 
 
+def _client_gone(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
 Handler = Callable[[JSONDict, dict[str, UploadedFile]], Awaitable[Any]]
 
 
@@ -580,6 +587,7 @@ class FakeBotApi:
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self._host = "127.0.0.1"
         self._port: int | None = None
 
         handlers: dict[str, Handler] = {
@@ -618,8 +626,8 @@ class FakeBotApi:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Listen on loopback; port 0 picks a free port so parallel test runs never clash."""
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            raise ValueError("the fake Bot API only listens on loopback")
+        if host not in ("127.0.0.1", "::1"):
+            raise ValueError("the fake Bot API only listens on loopback (127.0.0.1 or ::1)")
         if self._runner is not None:
             raise RuntimeError("FakeBotApi is already running")
         app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -632,6 +640,7 @@ class FakeBotApi:
         await site.start()
         self._closing = False
         self._runner = runner
+        self._host = host if host == "127.0.0.1" else f"[{host}]"
         self._port = int(runner.addresses[0][1])
 
     async def stop(self) -> None:
@@ -665,12 +674,12 @@ class FakeBotApi:
     @property
     def base_url(self) -> str:
         """python-telegram-bot appends ``<token>/<method>`` to this."""
-        return f"http://127.0.0.1:{self.port}/bot"
+        return f"http://{self._host}:{self.port}/bot"
 
     @property
     def base_file_url(self) -> str:
         """python-telegram-bot appends ``<token>/<file_path>`` to this."""
-        return f"http://127.0.0.1:{self.port}/file/bot"
+        return f"http://{self._host}:{self.port}/file/bot"
 
     # ---------------------------------------------------------------- world setup
 
@@ -793,6 +802,9 @@ class FakeBotApi:
             if "message_id" not in message:
                 message["message_id"] = chat.take_message_id()
             chat.next_message_id = max(chat.next_message_id, int(message["message_id"]) + 1)
+            sender = message.get("from", {}).get("id")
+            if key == "message" and sender == chat.id:
+                self._blocked.discard(chat.id)  # writing to a bot (e.g. "Restart") unblocks it
             existing = chat.find(message["message_id"])
             stored = copy.deepcopy(message)
             if existing is None:
@@ -944,6 +956,15 @@ class FakeBotApi:
                     result = await entry[1](params, files)
         except ApiError as exc:
             error = exc
+        except Exception as exc:
+            # A bug in the fake: answer like an internal error, and keep it visible in calls.
+            _LOGGER.exception("fake Bot API crashed in %s", method)
+            error = ApiError(500, f"Internal Server Error: fake Bot API crashed: {exc!r}")
+        if method == "getUpdates" and _client_gone(request):
+            # A long poll the client abandoned (python-telegram-bot cancels it on shutdown):
+            # the bot never sees this answer, so it is not part of the call log.
+            self._notify()
+            return web.Response(status=499)
         call = ApiCall(
             method=method,
             params=params,

@@ -410,7 +410,8 @@ async def show_slots(update: Update, context: Context, draft: Draft, note: str =
     assert workshop is not None and draft.day is not None
     free = await context.services.bookings.free_slots(workshop.code, draft.day)
     if not free:
-        return await show_days(update, context, draft, note=text(lang, "day_full"))
+        full = text(lang, "day_full")
+        return await show_days(update, context, draft, note=f"{note}\n{full}" if note else full)
     heading = text(lang, "choose_slot", name=workshop.title(lang), day=day_label(lang, draft.day))
     zone = context.services.network.zone(workshop.code)
     await show(

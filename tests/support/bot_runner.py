@@ -48,7 +48,7 @@ class BotRunner:
         app = self.app
         return (
             app is not None
-            and self.api.confirmed_offset > self.last_update_id
+            and (self.last_update_id == 0 or self.api.confirmed_offset > self.last_update_id)
             and app.update_queue.empty()
             and app.update_processor.current_concurrent_updates == 0
         )
