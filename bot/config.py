@@ -37,8 +37,9 @@ class Settings(BaseSettings):
     def _bundled_when_empty(cls, value: object, info: ValidationInfo) -> object:
         """`WORKSHOPS_FILE=` left empty in `.env` means the bundled file, not the cwd."""
         if value in ("", None):
-            return DATA_DIR / ("workshops.yaml" if info.field_name == "workshops_file"
-                               else "troubleshooting.yaml")
+            return DATA_DIR / (
+                "workshops.yaml" if info.field_name == "workshops_file" else "troubleshooting.yaml"
+            )
         return value
 
     @field_validator("timezone")

@@ -55,4 +55,6 @@ def _entry_name(raw: Any, loc: tuple[int | str, ...]) -> str:
 
 def _field_name(loc: tuple[int | str, ...]) -> str:
     rest = [str(part) for part in loc[2:] if not str(part).startswith(("str", "dict["))]
-    return ".".join(rest) if rest else str(loc[0]) if loc else "-"
+    if rest:
+        return ".".join(rest)
+    return "(whole entry)" if len(loc) >= 2 else str(loc[0]) if loc else "-"

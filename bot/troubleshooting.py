@@ -65,6 +65,13 @@ class Node(_Strict):
     def is_fix(self) -> bool:
         return self.fix is not None
 
+    def field_leading_to(self, target: str) -> str:
+        """The field that names `target`, as an operator would look for it in the file."""
+        if self.next is not None:
+            return "next"
+        index = next(i for i, option in enumerate(self.options) if option.next == target)
+        return f"options.{index}.next"
+
     def targets(self) -> list[str]:
         return [self.next] if self.next is not None else [option.next for option in self.options]
 
@@ -117,13 +124,12 @@ def build_tree(categories: list[Category], nodes: list[Node], path: Path) -> Tro
                 f"unknown node id '{category.start}'",
             )
     for node in nodes:
-        for index, target in enumerate(node.targets()):
+        for target in node.targets():
             if target != BOOK and target not in by_id:
-                field = "next" if node.is_fix else f"options.{index}.next"
                 raise DataFileError(
                     path,
                     f"nodes entry '{node.id}'",
-                    field,
+                    node.field_leading_to(target),
                     f"unknown node id '{target}' (use a node id or '{BOOK}')",
                 )
     _refuse_cycles(path, by_id)
@@ -173,7 +179,7 @@ def _refuse_cycles(path: Path, nodes: dict[str, Node]) -> None:
                 raise DataFileError(
                     path,
                     f"nodes entry '{node_id}'",
-                    "next",
+                    nodes[node_id].field_leading_to(target),
                     "cycle: " + " -> ".join(loop),
                 )
             else:

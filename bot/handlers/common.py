@@ -97,9 +97,8 @@ async def on_error(update: object, context: Context) -> None:
         return
     lang = lang_of(update, context)
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text(lang, "error"), show_alert=True)
-        elif update.effective_chat is not None:
+        # A message rather than a button toast: the button may already have been answered.
+        if update.effective_chat is not None:
             await update.effective_chat.send_message(text(lang, "error"))
     except Exception:
         log.exception("Could not tell the user about the error")

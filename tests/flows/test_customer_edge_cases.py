@@ -68,7 +68,7 @@ async def test_only_one_of_many_customers_racing_for_the_last_place_gets_it(
     winners = [r for r in racers if any("Booked!" in text for text in r.texts())]
     losers = [r for r in racers if r not in winners]
     assert len(winners) == 1
-    taken = sum([await tickets_of(small_bot, r) for r in racers], [])
+    taken = [code for r in racers for code in await tickets_of(small_bot, r)]
     assert len(taken) == 1
     assert len(losers) == 4
     for loser in losers:
@@ -277,3 +277,33 @@ async def test_command_menu_is_published_in_both_languages(bot: BotRunner, api: 
     russian = api.commands(language_code="ru")
     assert english == ["start", "repair", "mybookings", "language", "help", "cancel"]
     assert russian[1]["description"] == "Сообщить о неисправности"
+
+
+async def test_conversation_state_is_stored_as_soon_as_it_changes(bot: BotRunner) -> None:
+    anna = bot.person(3301)
+    await anna.command("/repair")
+    await anna.taps("Washing machine")
+
+    db = bot.app.bot_data["services"].db
+    state = await db.fetch_one(
+        "SELECT state FROM conversations WHERE key = ?", (f"[{anna.id}, {anna.id}]",)
+    )
+    draft = await db.fetch_one("SELECT data FROM user_data WHERE user_id = ?", (anna.id,))
+    assert state["state"] == "tree_answer"
+    assert '"category": "washer"' in draft["data"]
+
+
+async def test_a_failure_while_answering_is_reported_and_the_bot_carries_on(
+    bot: BotRunner, api: FakeBotApi
+) -> None:
+    anna = bot.person(3401)
+    await anna.command("/repair")
+    api.fail_next("editMessageText", 500, "Internal Server Error")
+    await anna.taps("Washing machine")
+
+    assert (
+        anna.texts()[-1] == "Sorry, something went wrong on our side. Please try again in a moment."
+    )
+    await anna.command("/repair")
+    await anna.taps("Washing machine")
+    assert "washing machine" in anna.screen["text"].lower()

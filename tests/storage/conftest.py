@@ -1,0 +1,41 @@
+"""A real SQLite file per test, and the bundled network, for the storage layer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import DATA_DIR
+from bot.storage.database import Database
+from bot.troubleshooting import load_tree
+from bot.workshops import Network, load_workshops
+from tests.support.clock import FakeClock
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "bot.sqlite3"
+
+
+@pytest.fixture
+async def db(db_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(db_path)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Thursday 26 November 2026, 06:00 UTC: 09:00 in Moscow."""
+    return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def network() -> Network:
+    tree = load_tree(DATA_DIR / "troubleshooting.yaml")
+    return load_workshops(DATA_DIR / "workshops.yaml", tree, ZoneInfo("Europe/Moscow"))
