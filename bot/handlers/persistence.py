@@ -87,5 +87,11 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
 
 
 async def flush_now(update: Update, context: Context) -> None:
-    """Write whatever this update changed, instead of waiting for the library's timer."""
+    """Write whatever this update changed, instead of waiting for the library's timer.
+
+    The library marks a user's data as changed only after every handler group has run, so
+    this handler, running in the last group, marks it itself first.
+    """
+    if update.effective_user is not None:
+        context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await context.application.update_persistence()

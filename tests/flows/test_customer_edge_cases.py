@@ -281,13 +281,17 @@ async def test_command_menu_is_published_in_both_languages(bot: BotRunner, api: 
 
 async def test_conversation_state_is_stored_as_soon_as_it_changes(bot: BotRunner) -> None:
     anna = bot.person(3301)
-    await anna.command("/repair")
-    await anna.taps("Washing machine")
-
     db = bot.app.bot_data["services"].db
-    state = await db.fetch_one(
-        "SELECT state FROM conversations WHERE key = ?", (f"[{anna.id}, {anna.id}]",)
-    )
+    key = f"[{anna.id}, {anna.id}]"
+
+    await anna.command("/repair")
+    state = await db.fetch_one("SELECT state FROM conversations WHERE key = ?", (key,))
+    draft = await db.fetch_one("SELECT data FROM user_data WHERE user_id = ?", (anna.id,))
+    assert state["state"] == "category"
+    assert '"category": null' in draft["data"]
+
+    await anna.taps("Washing machine")
+    state = await db.fetch_one("SELECT state FROM conversations WHERE key = ?", (key,))
     draft = await db.fetch_one("SELECT data FROM user_data WHERE user_id = ?", (anna.id,))
     assert state["state"] == "tree_answer"
     assert '"category": "washer"' in draft["data"]
