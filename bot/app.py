@@ -80,7 +80,8 @@ def add_handlers(application: Application) -> None:
             CommandHandler("start", common.start),
             CommandHandler("cancel", common.nothing_to_cancel),
             button(repair.stale),
-            MessageHandler(filters.ALL, common.not_understood),
+            # Only in private chats: in a group, silence is the polite answer to chatter.
+        MessageHandler(filters.ChatType.PRIVATE, common.not_understood),
         ]
     )
     application.add_handler(TypeHandler(Update, flush_now), group=FLUSH_GROUP)

@@ -160,13 +160,16 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "<b>{name}</b>, {day}\nВыберите время:",
     },
     "day_full": {
-        Lang.EN: "That day has just filled up. Choose another day:",
-        Lang.RU: "Этот день только что заполнился. Выберите другой день:",
+        Lang.EN: "No free times are left that day. Choose another day:",
+        Lang.RU: "На этот день свободного времени не осталось. Выберите другой день:",
     },
     "slot_taken": {
-        Lang.EN: "😔 Sorry, that time has just been taken by someone else. Please choose "
-        "another one:",
-        Lang.RU: "😔 Извините, это время только что занял кто-то другой. Выберите другое:",
+        Lang.EN: "😔 Sorry, that time has just been taken by someone else.",
+        Lang.RU: "😔 Извините, это время только что занял кто-то другой.",
+    },
+    "slot_passed": {
+        Lang.EN: "That time has already passed.",
+        Lang.RU: "Это время уже прошло.",
     },
     "ask_phone": {
         Lang.EN: "May the workshop call you about the repair? Share your phone number with "

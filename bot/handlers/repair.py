@@ -301,6 +301,8 @@ async def place_typed(update: Update, context: Context) -> Waiting | int:
         return await leave(update, context)
     draft = load_draft(context)
     if typed in all_labels("btn_back"):
+        if draft.path:
+            draft.path.pop()
         await say(update, "↩️", ReplyKeyboardRemove())
         return await show_node(update, context, draft)
     lang = lang_of(update, context)
@@ -558,7 +560,8 @@ async def decided(update: Update, context: Context) -> Waiting | int:
     if result in (Refusal.SLOT_FULL, Refusal.SLOT_GONE):
         draft.slot = None
         save_draft(context, draft)
-        return await show_slots(update, context, draft, note=text(lang, "slot_taken"))
+        note = text(lang, "slot_taken" if result is Refusal.SLOT_FULL else "slot_passed")
+        return await show_slots(update, context, draft, note=note)
     if result is Refusal.TOO_MANY_BOOKINGS:
         await abandon_open_case(context)
         await show(update, text(lang, "too_many_bookings", limit=MAX_ACTIVE_BOOKINGS))

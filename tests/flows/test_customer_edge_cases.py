@@ -311,3 +311,16 @@ async def test_a_failure_while_answering_is_reported_and_the_bot_carries_on(
     await anna.command("/repair")
     await anna.taps("Washing machine")
     assert "washing machine" in anna.screen["text"].lower()
+
+
+async def test_a_slot_that_passed_while_the_customer_hesitated_is_not_booked(
+    small_bot: BotRunner, clock: FakeClock
+) -> None:
+    anna = small_bot.person(3501)
+    await to_summary(anna, day=0)  # today 10:00, the only slot still ahead
+    clock.advance(hours=2)
+
+    await anna.taps("Confirm")
+
+    assert "already passed" in anna.screen["text"]
+    assert await tickets_of(small_bot, anna) == []
