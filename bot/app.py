@@ -81,7 +81,7 @@ def add_handlers(application: Application) -> None:
             CommandHandler("cancel", common.nothing_to_cancel),
             button(repair.stale),
             # Only in private chats: in a group, silence is the polite answer to chatter.
-        MessageHandler(filters.ChatType.PRIVATE, common.not_understood),
+            MessageHandler(filters.ChatType.PRIVATE, common.not_understood),
         ]
     )
     application.add_handler(TypeHandler(Update, flush_now), group=FLUSH_GROUP)
