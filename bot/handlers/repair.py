@@ -116,15 +116,14 @@ async def begin(update: Update, context: Context) -> Waiting:
     await remember_user(update, context)
     lang = lang_of(update, context)
     save_draft(context, Draft())
-    tree = context.services.tree
-    if update.callback_query is not None:
-        await show(update, text(lang, "choose_category"), keyboards.categories(lang, tree))
-    else:
-        await say(update, text(lang, "choose_category"), keyboards.categories(lang, tree))
+    await show(
+        update, text(lang, "choose_category"), keyboards.categories(lang, context.services.tree)
+    )
     return Waiting.CATEGORY
 
 
 async def abandon_open_case(context: Context) -> None:
+    """Close the open fault report, if any, as abandoned, and forget the draft."""
     draft = load_draft(context)
     if draft.case_id is not None:
         await context.services.reports.close(draft.case_id, Outcome.ABANDONED, draft.path)
@@ -239,12 +238,11 @@ async def tree_back(update: Update, context: Context) -> Waiting:
         if draft.path:
             draft.path.pop()
         return await show_node(update, context, draft)
-    return await back_to_categories(update, context, draft)
+    return await back_to_categories(update, context)
 
 
-async def back_to_categories(update: Update, context: Context, draft: Draft) -> Waiting:
-    if draft.case_id is not None:
-        await context.services.reports.close(draft.case_id, Outcome.ABANDONED, draft.path)
+async def back_to_categories(update: Update, context: Context) -> Waiting:
+    await abandon_open_case(context)
     save_draft(context, Draft())
     lang = lang_of(update, context)
     await show(
@@ -270,9 +268,7 @@ async def ask_location(update: Update, context: Context, draft: Draft) -> Waitin
     assert user is not None
     active = await context.services.bookings.active_bookings(user.id)
     if active >= MAX_ACTIVE_BOOKINGS:
-        if draft.case_id is not None:
-            await context.services.reports.close(draft.case_id, Outcome.ABANDONED, draft.path)
-        drop_draft(context)
+        await abandon_open_case(context)
         await show(update, text(lang, "too_many_bookings", limit=MAX_ACTIVE_BOOKINGS))
         return END
     await retire_buttons(update)
@@ -336,9 +332,7 @@ async def show_workshops(update: Update, context: Context, draft: Draft) -> Wait
     assert here is not None and category is not None
     found = nearest(list(context.services.network.workshops.values()), category.id, here)
     if not found:
-        if draft.case_id is not None:
-            await context.services.reports.close(draft.case_id, Outcome.ABANDONED, draft.path)
-        drop_draft(context)
+        await abandon_open_case(context)
         await show(update, text(lang, "no_workshops"))
         return END
     await show(
