@@ -15,8 +15,7 @@ _COLUMNS = (
 
 
 @dataclass(frozen=True)
-class TicketRecord:
-    id: int
+class NewTicket:
     code: str
     customer_id: int | None
     workshop_code: str
@@ -25,6 +24,13 @@ class TicketRecord:
     status: str
     phone: str | None
     case_id: int | None
+
+
+@dataclass(frozen=True)
+class TicketRecord(NewTicket):
+    """A stored ticket: what was asked for, plus its id and times."""
+
+    id: int
     created_at: datetime
     updated_at: datetime
 
@@ -43,18 +49,6 @@ class TicketRecord:
             created_at=unstamp(row["created_at"]),
             updated_at=unstamp(row["updated_at"]),
         )
-
-
-@dataclass(frozen=True)
-class NewTicket:
-    code: str
-    customer_id: int | None
-    workshop_code: str
-    category: str
-    slot_start: datetime | None
-    status: str
-    phone: str | None
-    case_id: int | None
 
 
 class Tickets:
