@@ -118,6 +118,7 @@ class Bookings:
                     status=Status.BOOKED,
                     phone=request.phone,
                     case_id=request.case_id,
+                    description=None,
                 ),
                 now,
             )

@@ -71,4 +71,72 @@ MIGRATIONS: list[str] = [
         data     TEXT NOT NULL
     );
     """,
+    """
+    ALTER TABLE customers ADD COLUMN client_language TEXT;
+    ALTER TABLE customers ADD COLUMN blocked_at TEXT;
+
+    CREATE TABLE staff (
+        user_id        INTEGER PRIMARY KEY,
+        workshop_code  TEXT NOT NULL,
+        added_by       INTEGER,
+        added_at       TEXT NOT NULL
+    );
+    CREATE INDEX staff_workshop ON staff(workshop_code);
+
+    CREATE TABLE admins (
+        user_id   INTEGER PRIMARY KEY,
+        added_by  INTEGER,
+        added_at  TEXT NOT NULL
+    );
+
+    ALTER TABLE tickets ADD COLUMN eta TEXT;
+    ALTER TABLE tickets ADD COLUMN description TEXT;
+    ALTER TABLE tickets ADD COLUMN status_since TEXT;
+    UPDATE tickets SET status_since = updated_at;
+    CREATE INDEX tickets_status_since ON tickets(status, status_since);
+    CREATE INDEX tickets_created ON tickets(created_at);
+
+    -- Amounts in minor units (kopecks): exact, never a float.
+    CREATE TABLE estimates (
+        id            INTEGER PRIMARY KEY,
+        ticket_id     INTEGER NOT NULL REFERENCES tickets(id),
+        amount_minor  INTEGER NOT NULL CHECK (amount_minor > 0),
+        currency      TEXT NOT NULL,
+        comment       TEXT,
+        created_by    INTEGER NOT NULL,
+        created_at    TEXT NOT NULL,
+        answer        TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (answer IN ('pending', 'approved', 'declined', 'superseded')),
+        answered_at   TEXT
+    );
+    CREATE INDEX estimates_ticket ON estimates(ticket_id, id);
+    CREATE INDEX estimates_created ON estimates(created_at);
+
+    -- Single-use links that bind a walk-in ticket to the customer who opens them.
+    CREATE TABLE claim_links (
+        token      TEXT PRIMARY KEY,
+        ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+        created_at TEXT NOT NULL,
+        used_at    TEXT,
+        used_by    INTEGER
+    );
+
+    -- Every message the bot sends on its own initiative; the source of truth for delivery.
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY,
+        key         TEXT NOT NULL UNIQUE,
+        chat_id     INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        params      TEXT NOT NULL,
+        ticket_id   INTEGER REFERENCES tickets(id),
+        due_at      TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT,
+        created_at  TEXT NOT NULL,
+        done_at     TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox(status, due_at);
+    """,
 ]

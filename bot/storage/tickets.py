@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.storage.database import Executor, Row, stamp, unstamp
 
 _COLUMNS = (
     "id, code, customer_id, workshop_code, category, slot_start, status, phone, case_id,"
-    " created_at, updated_at"
+    " description, created_at, updated_at, status_since, eta"
 )
 
 
@@ -24,6 +24,7 @@ class NewTicket:
     status: str
     phone: str | None
     case_id: int | None
+    description: str | None
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class TicketRecord(NewTicket):
     id: int
     created_at: datetime
     updated_at: datetime
+    status_since: datetime
+    eta: date | None
 
     @classmethod
     def from_row(cls, row: Row) -> TicketRecord:
@@ -46,9 +49,25 @@ class TicketRecord(NewTicket):
             status=row["status"],
             phone=row["phone"],
             case_id=row["case_id"],
+            description=row["description"],
             created_at=unstamp(row["created_at"]),
             updated_at=unstamp(row["updated_at"]),
+            status_since=unstamp(row["status_since"]),
+            eta=date.fromisoformat(row["eta"]) if row["eta"] else None,
         )
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One thing that happened to a ticket: who did what, when."""
+
+    at: datetime
+    actor_id: int | None
+    actor_role: str
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    note: str | None
 
 
 class Tickets:
@@ -57,8 +76,9 @@ class Tickets:
 
     async def insert(self, ticket: NewTicket, now: datetime) -> int:
         return await self._db.insert(
-            f"INSERT INTO tickets ({_COLUMNS.removeprefix('id, ')}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tickets (code, customer_id, workshop_code, category, slot_start, status,"
+            " phone, case_id, description, created_at, updated_at, status_since)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 ticket.code,
                 ticket.customer_id,
@@ -68,6 +88,8 @@ class Tickets:
                 ticket.status,
                 ticket.phone,
                 ticket.case_id,
+                ticket.description,
+                stamp(now),
                 stamp(now),
                 stamp(now),
             ),
@@ -115,9 +137,100 @@ class Tickets:
 
     async def set_status(self, ticket_id: int, status: str, now: datetime) -> None:
         await self._db.execute(
-            "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?",
-            (status, stamp(now), ticket_id),
+            "UPDATE tickets SET status = ?, updated_at = ?, status_since = ? WHERE id = ?",
+            (status, stamp(now), stamp(now), ticket_id),
         )
+
+    async def set_eta(self, ticket_id: int, eta: date, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE tickets SET eta = ?, updated_at = ? WHERE id = ?",
+            (eta.isoformat(), stamp(now), ticket_id),
+        )
+
+    async def bind_customer(self, ticket_id: int, customer_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE tickets SET customer_id = ?, updated_at = ? WHERE id = ?",
+            (customer_id, stamp(now), ticket_id),
+        )
+
+    async def of_workshop(
+        self,
+        workshop_code: str | None,
+        statuses: Iterable[str],
+        limit: int,
+        offset: int,
+    ) -> list[TicketRecord]:
+        """Tickets in `statuses`, oldest first; all workshops when `workshop_code` is None."""
+        wanted = list(statuses)
+        where = f"status IN ({', '.join('?' * len(wanted))})"
+        params: list[object] = [*wanted]
+        if workshop_code is not None:
+            where = f"workshop_code = ? AND {where}"
+            params.insert(0, workshop_code)
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM tickets WHERE {where} "
+            "ORDER BY created_at, id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [TicketRecord.from_row(row) for row in rows]
+
+    async def count_of_workshop(self, workshop_code: str | None, statuses: Iterable[str]) -> int:
+        wanted = list(statuses)
+        where = f"status IN ({', '.join('?' * len(wanted))})"
+        params: list[object] = [*wanted]
+        if workshop_code is not None:
+            where = f"workshop_code = ? AND {where}"
+            params.insert(0, workshop_code)
+        row = await self._db.fetch_one(f"SELECT COUNT(*) AS n FROM tickets WHERE {where}", params)
+        return row["n"] if row else 0
+
+    async def dropoffs(
+        self, workshop_code: str, since: datetime, until: datetime, statuses: Iterable[str]
+    ) -> list[TicketRecord]:
+        """Tickets whose drop-off slot is in [since, until), by time."""
+        wanted = list(statuses)
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM tickets WHERE workshop_code = ? AND slot_start >= ? "
+            f"AND slot_start < ? AND status IN ({', '.join('?' * len(wanted))}) "
+            "ORDER BY slot_start, id",
+            (workshop_code, stamp(since), stamp(until), *wanted),
+        )
+        return [TicketRecord.from_row(row) for row in rows]
+
+    async def in_status_since_before(self, status: str, before: datetime) -> list[TicketRecord]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM tickets WHERE status = ? AND status_since < ? "
+            "ORDER BY workshop_code, status_since",
+            (status, stamp(before)),
+        )
+        return [TicketRecord.from_row(row) for row in rows]
+
+    async def created_between(self, since: datetime, until: datetime) -> list[TicketRecord]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM tickets WHERE created_at >= ? AND created_at < ? "
+            "ORDER BY created_at, id",
+            (stamp(since), stamp(until)),
+        )
+        return [TicketRecord.from_row(row) for row in rows]
+
+    async def events(self, ticket_id: int) -> list[EventRecord]:
+        rows = await self._db.fetch_all(
+            "SELECT at, actor_id, actor_role, kind, from_status, to_status, note "
+            "FROM ticket_events WHERE ticket_id = ? ORDER BY id",
+            (ticket_id,),
+        )
+        return [
+            EventRecord(
+                at=unstamp(row["at"]),
+                actor_id=row["actor_id"],
+                actor_role=row["actor_role"],
+                kind=row["kind"],
+                from_status=row["from_status"],
+                to_status=row["to_status"],
+                note=row["note"],
+            )
+            for row in rows
+        ]
 
     async def add_event(
         self,
