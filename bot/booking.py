@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.fault_reports import Outcome, Step
+from bot.notifications import Kind, tell_workshop
 from bot.slots import BOOKING_HORIZON_DAYS, bookable_days, free_slots, horizon, is_bookable
 from bot.storage.cases import Cases
 from bot.storage.database import Database
@@ -122,13 +123,14 @@ class Bookings:
                 ),
                 now,
             )
-            await tickets.add_event(
+            event_id = await tickets.add_event(
                 ticket_id, now, request.customer_id, CUSTOMER, "booked", to_status=Status.BOOKED
             )
             if request.case_id is not None:
                 await Cases(tx).close(request.case_id, Outcome.BOOKED, request.path, now)
             ticket = await tickets.by_code(code)
-        assert ticket is not None
+            assert ticket is not None
+            await tell_workshop(tx, ticket, Kind.NEW_BOOKING, str(event_id), now)
         return ticket
 
     async def of_customer(self, customer_id: int) -> list[TicketRecord]:
@@ -151,7 +153,7 @@ class Bookings:
             if not can_customer_cancel(Status(ticket.status)):
                 return CancelResult.TOO_LATE
             await tickets.set_status(ticket.id, Status.CANCELLED, now)
-            await tickets.add_event(
+            event_id = await tickets.add_event(
                 ticket.id,
                 now,
                 customer_id,
@@ -160,4 +162,5 @@ class Bookings:
                 from_status=ticket.status,
                 to_status=Status.CANCELLED,
             )
+            await tell_workshop(tx, ticket, Kind.BOOKING_CANCELLED, str(event_id), now)
         return CancelResult.CANCELLED

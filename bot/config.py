@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     head_office_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     timezone: str = "Europe/Moscow"
     log_level: str = "INFO"
+    currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
+    overdue_limits: Annotated[dict[str, int], NoDecode] = Field(default_factory=dict)
 
     @field_validator("head_office_ids", mode="before")
     @classmethod
@@ -41,6 +43,20 @@ class Settings(BaseSettings):
                 "workshops.yaml" if info.field_name == "workshops_file" else "troubleshooting.yaml"
             )
         return value
+
+    @field_validator("overdue_limits", mode="before")
+    @classmethod
+    def _parse_limits(cls, value: object) -> object:
+        """`received=1,repairing=5`: days a ticket may stay in a status before it is overdue."""
+        if not isinstance(value, str):
+            return value
+        limits: dict[str, int] = {}
+        for part in filter(None, value.replace(" ", "").split(",")):
+            status, _, days = part.partition("=")
+            if not days.isdigit():
+                raise ValueError(f"'{part}' is not like received=1")
+            limits[status] = int(days)
+        return limits
 
     @field_validator("timezone")
     @classmethod

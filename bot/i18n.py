@@ -20,6 +20,13 @@ def language_for(language_code: str | None) -> Lang:
     return Lang.EN
 
 
+def preferred(chosen: str | None, client_language: str | None) -> Lang:
+    """The language someone chose with /language, else the one their Telegram app uses."""
+    if chosen in (Lang.EN.value, Lang.RU.value):
+        return Lang(chosen)
+    return language_for(client_language)
+
+
 def _non_empty(value: str | dict[str, str]) -> str | dict[str, str]:
     texts = [value] if isinstance(value, str) else list(value.values())
     if not texts or not all(text.strip() for text in texts):

@@ -8,10 +8,13 @@ from bot.booking import Bookings
 from bot.clock import Clock
 from bot.config import Settings
 from bot.fault_reports import FaultReports
+from bot.roles import Access
 from bot.storage.cases import Cases
 from bot.storage.conversations import ConversationStore
 from bot.storage.customers import Customers
 from bot.storage.database import Database
+from bot.storage.roles import Roles
+from bot.ticket_desk import TicketDesk
 from bot.troubleshooting import TroubleshootingTree, load_tree
 from bot.workshops import Network, load_workshops
 
@@ -27,6 +30,8 @@ class Services:
     reports: FaultReports
     bookings: Bookings
     conversations: ConversationStore
+    access: Access
+    desk: TicketDesk
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock) -> Services:
@@ -44,6 +49,8 @@ class Services:
             reports=FaultReports(Cases(db), clock),
             bookings=Bookings(db, network, clock),
             conversations=ConversationStore(db),
+            access=Access(Roles(db), settings.head_office_ids, network, clock),
+            desk=TicketDesk(db, network, clock, settings.currency),
         )
 
     async def close(self) -> None:

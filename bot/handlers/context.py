@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.i18n import Lang, language_for
+from bot.i18n import Lang, preferred
 from bot.services import Services
 
 LANG_KEY = "lang"
@@ -23,10 +23,8 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], dict
 def lang_of(update: Update, context: Context) -> Lang:
     """The language the user chose with /language, else their Telegram app's language."""
     chosen = context.user_data.get(LANG_KEY) if context.user_data is not None else None
-    if chosen in (Lang.EN.value, Lang.RU.value):
-        return Lang(chosen)
     user = update.effective_user
-    return language_for(user.language_code if user else None)
+    return preferred(chosen, user.language_code if user else None)
 
 
 async def remember_user(update: Update, context: Context) -> None:

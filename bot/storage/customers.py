@@ -17,24 +17,46 @@ class Customers:
         first_name: str,
         last_name: str | None,
         username: str | None,
+        client_language: str | None,
         now: datetime,
     ) -> None:
         await self._db.execute(
             """
-            INSERT INTO customers (user_id, first_name, last_name, username, created_at, seen_at)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO customers
+                (user_id, first_name, last_name, username, client_language, created_at, seen_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (user_id) DO UPDATE SET
                 first_name = excluded.first_name, last_name = excluded.last_name,
-                username = excluded.username, seen_at = excluded.seen_at
+                username = excluded.username, client_language = excluded.client_language,
+                seen_at = excluded.seen_at, blocked_at = NULL
             """,
-            (user_id, first_name, last_name, username, stamp(now), stamp(now)),
+            (user_id, first_name, last_name, username, client_language, stamp(now), stamp(now)),
         )
 
-    async def language(self, user_id: int) -> str | None:
+    async def languages(self, user_id: int) -> tuple[str | None, str | None]:
+        """The language chosen with /language, and the Telegram app's language."""
         row = await self._db.fetch_one(
-            "SELECT language FROM customers WHERE user_id = ?", (user_id,)
+            "SELECT language, client_language FROM customers WHERE user_id = ?", (user_id,)
         )
-        return row["language"] if row else None
+        return (row["language"], row["client_language"]) if row else (None, None)
+
+    async def name(self, user_id: int) -> str | None:
+        row = await self._db.fetch_one(
+            "SELECT first_name, last_name FROM customers WHERE user_id = ?", (user_id,)
+        )
+        if row is None:
+            return None
+        return " ".join(part for part in (row["first_name"], row["last_name"]) if part)
+
+    async def phone(self, user_id: int) -> str | None:
+        row = await self._db.fetch_one("SELECT phone FROM customers WHERE user_id = ?", (user_id,))
+        return row["phone"] if row else None
+
+    async def mark_blocked(self, user_id: int, now: datetime) -> None:
+        """They blocked the bot: stop writing to them until they write again."""
+        await self._db.execute(
+            "UPDATE customers SET blocked_at = ? WHERE user_id = ?", (stamp(now), user_id)
+        )
 
     async def set_language(self, user_id: int, language: str) -> None:
         await self._db.execute(

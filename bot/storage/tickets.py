@@ -102,6 +102,10 @@ class Tickets:
         row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM tickets WHERE code = ?", (code,))
         return TicketRecord.from_row(row) if row else None
 
+    async def by_id(self, ticket_id: int) -> TicketRecord | None:
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,))
+        return TicketRecord.from_row(row) if row else None
+
     async def of_customer(self, customer_id: int, limit: int) -> list[TicketRecord]:
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM tickets WHERE customer_id = ? "
@@ -242,8 +246,8 @@ class Tickets:
         from_status: str | None = None,
         to_status: str | None = None,
         note: str | None = None,
-    ) -> None:
-        await self._db.insert(
+    ) -> int:
+        return await self._db.insert(
             """
             INSERT INTO ticket_events
                 (ticket_id, at, actor_id, actor_role, kind, from_status, to_status, note)

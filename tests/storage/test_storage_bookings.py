@@ -34,7 +34,7 @@ TRIPLE_SLOT = datetime(2026, 11, 27, 7, 30, tzinfo=UTC)  # Friday 10:30 Moscow
 async def bookings(db: Database, network: Network, clock: FakeClock) -> Bookings:
     customers = Customers(db)
     for user_id in CUSTOMERS:
-        await customers.remember(user_id, f"Customer {user_id}", None, None, clock.now())
+        await customers.remember(user_id, f"Customer {user_id}", None, None, "en", clock.now())
     return Bookings(db, network, clock)
 
 

@@ -19,7 +19,7 @@ PATH: list[Step] = [
 
 @pytest.fixture
 async def reports(db: Database, clock: FakeClock) -> FaultReports:
-    await Customers(db).remember(CUSTOMER, "Вера", "Иванова", "vera", clock.now())
+    await Customers(db).remember(CUSTOMER, "Вера", "Иванова", "vera", "ru", clock.now())
     return FaultReports(Cases(db), clock)
 
 

@@ -50,7 +50,7 @@ async def test_opening_an_existing_database_again_keeps_its_data_and_version(
     db_path: Path,
 ) -> None:
     first = await Database.open(db_path)
-    await Customers(first).remember(1, "Anna", None, None, NOW)
+    await Customers(first).remember(1, "Anna", None, None, "en", NOW)
     await first.close()
 
     again = await Database.open(db_path)
@@ -84,7 +84,7 @@ async def test_a_row_pointing_at_a_missing_customer_is_refused(db: Database) -> 
 async def test_a_failed_transaction_leaves_nothing_behind(db: Database) -> None:
     async def remember_then_fail() -> None:
         async with db.transaction() as tx:
-            await Customers(tx).remember(2, "Boris", None, None, NOW)
+            await Customers(tx).remember(2, "Boris", None, None, "en", NOW)
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):

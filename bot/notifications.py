@@ -1,0 +1,69 @@
+"""Who hears about what happened to a ticket.
+
+Nothing is sent from here: each message is written to the outbox inside the caller's
+transaction, so the change and the promise to tell people about it commit together.
+The key names the cause, so the same cause never queues the same message twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.storage.database import Transaction
+from bot.storage.outbox import Outbox
+from bot.storage.roles import Roles
+from bot.storage.tickets import TicketRecord
+
+
+class Kind(StrEnum):
+    STATUS = "status"
+    ETA = "eta"
+    ESTIMATE = "estimate"
+    ESTIMATE_ANSWER = "estimate_answer"
+    NEW_BOOKING = "new_booking"
+    BOOKING_CANCELLED = "booking_cancelled"
+
+
+async def tell_customer(
+    tx: Transaction,
+    ticket: TicketRecord,
+    kind: Kind,
+    cause: str,
+    now: datetime,
+    **params: Any,
+) -> None:
+    """Queue a message to the ticket's customer; a walk-in nobody claimed yet hears nothing."""
+    if ticket.customer_id is None:
+        return
+    await Outbox(tx).add(
+        key=f"{kind}:{cause}:{ticket.customer_id}",
+        chat_id=ticket.customer_id,
+        kind=kind,
+        params={"code": ticket.code, **params},
+        ticket_id=ticket.id,
+        due_at=now,
+        now=now,
+    )
+
+
+async def tell_workshop(
+    tx: Transaction,
+    ticket: TicketRecord,
+    kind: Kind,
+    cause: str,
+    now: datetime,
+    **params: Any,
+) -> None:
+    """Queue a message to every staff member of the ticket's workshop."""
+    for staff_id in await Roles(tx).staff_of(ticket.workshop_code):
+        await Outbox(tx).add(
+            key=f"{kind}:{cause}:{staff_id}",
+            chat_id=staff_id,
+            kind=kind,
+            params={"code": ticket.code, **params},
+            ticket_id=ticket.id,
+            due_at=now,
+            now=now,
+        )

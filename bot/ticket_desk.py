@@ -1,0 +1,276 @@
+"""What staff and head office do with tickets: look them up, move them along, estimate.
+
+Every method takes the acting `Principal` and checks its rights itself, so no caller can
+forget to. A ticket someone may not see is reported exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from bot.clock import Clock
+from bot.money import from_minor, to_minor
+from bot.notifications import Kind, tell_customer, tell_workshop
+from bot.roles import Principal
+from bot.status_rules import OPEN_STATUSES, may_move, next_statuses
+from bot.storage.claims import ClaimLinks
+from bot.storage.database import Database
+from bot.storage.estimates import EstimateRecord, Estimates
+from bot.storage.tickets import EventRecord, NewTicket, TicketRecord, Tickets
+from bot.tickets import CODE_PREFIX, Status, new_ticket_code
+from bot.workshops import Network
+
+JOBS_PAGE_SIZE = 10
+MAX_ETA_DAYS = 365
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    NOT_FOUND = "not_found"
+    FORBIDDEN_MOVE = "forbidden_move"
+    UNCHANGED = "unchanged"
+    BAD_DATE = "bad_date"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Moved:
+    outcome: Outcome
+    ticket: TicketRecord | None = None
+    allowed: tuple[Status, ...] = ()
+
+
+@dataclass(frozen=True)
+class JobsPage:
+    tickets: list[TicketRecord]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class WalkIn:
+    ticket: TicketRecord
+    claim_token: str
+
+
+def normalize_code(text: str) -> str:
+    """Staff type codes as they read them: `sr-7k2q9d`, `7K2Q9D` and `SR-7K2Q9D` are one."""
+    code = text.strip().upper()
+    return code if code.startswith(CODE_PREFIX) else CODE_PREFIX + code
+
+
+class TicketDesk:
+    def __init__(self, db: Database, network: Network, clock: Clock, currency: str) -> None:
+        self._db = db
+        self._network = network
+        self._clock = clock
+        self.currency = currency
+
+    async def find(self, who: Principal, code: str) -> TicketRecord | None:
+        ticket = await Tickets(self._db).by_code(normalize_code(code))
+        return ticket if ticket and who.may_handle(ticket) else None
+
+    async def history(self, ticket: TicketRecord) -> list[EventRecord]:
+        return await Tickets(self._db).events(ticket.id)
+
+    async def latest_estimate(self, ticket: TicketRecord) -> EstimateRecord | None:
+        return await Estimates(self._db).latest(ticket.id)
+
+    async def move(self, who: Principal, code: str, target: Status, note: str | None) -> Moved:
+        """Change a status along the allowed transitions, and tell the customer."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            tickets = Tickets(tx)
+            ticket = await tickets.by_code(normalize_code(code))
+            if ticket is None or not who.may_handle(ticket):
+                return Moved(Outcome.NOT_FOUND)
+            current = Status(ticket.status)
+            if not may_move(current, target):
+                return Moved(Outcome.FORBIDDEN_MOVE, ticket, next_statuses(current))
+            await tickets.set_status(ticket.id, target, now)
+            event_id = await tickets.add_event(
+                ticket.id,
+                now,
+                who.user_id,
+                who.role,
+                "status",
+                from_status=current,
+                to_status=target,
+                note=note,
+            )
+            moved = await tickets.by_code(ticket.code)
+            assert moved is not None
+            await tell_customer(
+                tx, moved, Kind.STATUS, str(event_id), now, status=target.value, note=note
+            )
+        return Moved(Outcome.DONE, moved)
+
+    async def set_eta(self, who: Principal, code: str, eta: date) -> Moved:
+        now = self._clock.now()
+        zone = self._network.zone
+        async with self._db.transaction() as tx:
+            tickets = Tickets(tx)
+            ticket = await tickets.by_code(normalize_code(code))
+            if ticket is None or not who.may_handle(ticket):
+                return Moved(Outcome.NOT_FOUND)
+            if Status(ticket.status) not in OPEN_STATUSES:
+                return Moved(Outcome.CLOSED, ticket)
+            today = now.astimezone(zone(ticket.workshop_code)).date()
+            if not today <= eta <= today + timedelta(days=MAX_ETA_DAYS):
+                return Moved(Outcome.BAD_DATE, ticket)
+            await tickets.set_eta(ticket.id, eta, now)
+            event_id = await tickets.add_event(
+                ticket.id, now, who.user_id, who.role, "eta", note=eta.isoformat()
+            )
+            updated = await tickets.by_code(ticket.code)
+            assert updated is not None
+            await tell_customer(tx, updated, Kind.ETA, str(event_id), now, eta=eta.isoformat())
+        return Moved(Outcome.DONE, updated)
+
+    async def quote(self, who: Principal, code: str, amount: Decimal, comment: str | None) -> Moved:
+        """Record an estimate and ask the customer to approve or decline it."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            tickets = Tickets(tx)
+            ticket = await tickets.by_code(normalize_code(code))
+            if ticket is None or not who.may_handle(ticket):
+                return Moved(Outcome.NOT_FOUND)
+            if Status(ticket.status) not in OPEN_STATUSES:
+                return Moved(Outcome.CLOSED, ticket)
+            estimate_id = await Estimates(tx).add(
+                ticket.id, to_minor(amount), self.currency, comment, who.user_id, now
+            )
+            await tickets.add_event(
+                ticket.id,
+                now,
+                who.user_id,
+                who.role,
+                "estimate",
+                note=f"{amount} {self.currency}" + (f": {comment}" if comment else ""),
+            )
+            await tell_customer(
+                tx,
+                ticket,
+                Kind.ESTIMATE,
+                str(estimate_id),
+                now,
+                estimate_id=estimate_id,
+                amount=str(amount),
+                currency=self.currency,
+                comment=comment,
+            )
+        return Moved(Outcome.DONE, ticket)
+
+    async def answer_estimate(
+        self, customer_id: int, estimate_id: int, approved: bool
+    ) -> tuple[Outcome, TicketRecord | None, EstimateRecord | None]:
+        """The customer's answer, recorded once, and passed on to the workshop."""
+        now = self._clock.now()
+        answer = "approved" if approved else "declined"
+        async with self._db.transaction() as tx:
+            estimates = Estimates(tx)
+            estimate = await estimates.get(estimate_id)
+            tickets = Tickets(tx)
+            ticket = await tickets.by_id(estimate.ticket_id) if estimate else None
+            if estimate is None or ticket is None or ticket.customer_id != customer_id:
+                return Outcome.NOT_FOUND, None, None
+            if not await estimates.answer(estimate_id, answer, now):
+                return Outcome.UNCHANGED, ticket, estimate
+            event_id = await tickets.add_event(
+                ticket.id,
+                now,
+                customer_id,
+                "customer",
+                f"estimate_{answer}",
+                note=f"{from_minor(estimate.amount_minor)} {estimate.currency}",
+            )
+            await tell_workshop(
+                tx,
+                ticket,
+                Kind.ESTIMATE_ANSWER,
+                str(event_id),
+                now,
+                answer=answer,
+                amount_minor=estimate.amount_minor,
+                currency=estimate.currency,
+            )
+        return Outcome.DONE, ticket, estimate
+
+    async def walk_in(self, who: Principal, category: str, description: str | None) -> WalkIn:
+        """A ticket for someone who came in without the bot, and a link to claim it."""
+        assert who.workshop_code is not None
+        now = self._clock.now()
+        token = secrets.token_urlsafe(18)
+        async with self._db.transaction() as tx:
+            tickets = Tickets(tx)
+            code = new_ticket_code()
+            while await tickets.code_taken(code):
+                code = new_ticket_code()
+            ticket_id = await tickets.insert(
+                NewTicket(
+                    code=code,
+                    customer_id=None,
+                    workshop_code=who.workshop_code,
+                    category=category,
+                    slot_start=None,
+                    status=Status.RECEIVED,
+                    phone=None,
+                    case_id=None,
+                    description=description,
+                ),
+                now,
+            )
+            await tickets.add_event(
+                ticket_id,
+                now,
+                who.user_id,
+                who.role,
+                "walk_in",
+                to_status=Status.RECEIVED,
+                note=description,
+            )
+            await ClaimLinks(tx).add(token, ticket_id, now)
+            ticket = await tickets.by_code(code)
+        assert ticket is not None
+        return WalkIn(ticket, token)
+
+    async def claim(self, user_id: int, token: str) -> TicketRecord | None:
+        """Bind a walk-in ticket to the customer who opened its link; a link works once."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            ticket_id = await ClaimLinks(tx).use(token, user_id, now)
+            tickets = Tickets(tx)
+            ticket = await tickets.by_id(ticket_id) if ticket_id is not None else None
+            if ticket is None or ticket.customer_id is not None:
+                return None
+            await tickets.bind_customer(ticket.id, user_id, now)
+            await tickets.add_event(ticket.id, now, user_id, "customer", "claimed")
+            return await tickets.by_id(ticket.id)
+
+    async def jobs(
+        self, who: Principal, workshop_code: str | None, status: Status | None, page: int
+    ) -> JobsPage:
+        """Open tickets, oldest first: staff see their workshop, head office any or all."""
+        scope = who.workshop_code if who.is_staff else workshop_code
+        statuses = [status] if status is not None else list(OPEN_STATUSES)
+        tickets = Tickets(self._db)
+        total = await tickets.count_of_workshop(scope, statuses)
+        pages = max(1, -(-total // JOBS_PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        found = await tickets.of_workshop(scope, statuses, JOBS_PAGE_SIZE, page * JOBS_PAGE_SIZE)
+        return JobsPage(found, page, pages, total)
+
+    async def today(self, who: Principal) -> list[TicketRecord]:
+        """Drop-offs expected today at the staff member's workshop, by time."""
+        assert who.workshop_code is not None
+        zone = self._network.zone(who.workshop_code)
+        today = self._clock.now().astimezone(zone).date()
+        start = datetime.combine(today, datetime.min.time(), tzinfo=zone)
+        return await Tickets(self._db).dropoffs(
+            who.workshop_code, start, start + timedelta(days=1), [Status.BOOKED, Status.RECEIVED]
+        )
