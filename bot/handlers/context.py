@@ -35,5 +35,6 @@ async def remember_user(update: Update, context: Context) -> None:
             user.first_name,
             user.last_name,
             user.username,
+            user.language_code,
             context.services.clock.now(),
         )
