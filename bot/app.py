@@ -1,4 +1,4 @@
-"""The one place where handlers, persistence and services are wired together."""
+"""The one place where handlers, persistence, jobs and services are wired together."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -21,20 +21,27 @@ from telegram.ext import (
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers import bookings, common, repair
-from bot.handlers.callbacks import CancelAsk, CancelConfirm, CancelKeep, LanguagePick, MenuPick
+from bot.handlers import bookings, common, head_office, repair, staff
+from bot.handlers.callbacks import (
+    CancelAsk,
+    CancelConfirm,
+    CancelKeep,
+    EstimateAnswer,
+    JobsPageTurn,
+    LanguagePick,
+    MenuPick,
+    SetStatus,
+)
 from bot.handlers.context import Context
+from bot.handlers.delivery import TICK_SECONDS, Postman, on_tick
+from bot.handlers.menus import publish_all_menus
 from bot.handlers.persistence import SqlitePersistence, flush_now
-from bot.i18n import Lang
-from bot.messages import CATALOGUE
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 FLUSH_GROUP = 1
 """Runs after every other handler, so conversation state is written once it has changed."""
-
-COMMANDS = ("start", "repair", "mybookings", "language", "help", "cancel")
 
 
 def build_application(settings: Settings, services: Services) -> Application:
@@ -48,29 +55,52 @@ def build_application(settings: Settings, services: Services) -> Application:
         .build()
     )
     application.bot_data["services"] = services
+    application.bot_data["postman"] = Postman(application.bot, services)
     add_handlers(application)
     return application
+
+
+def is_menu_item_other_than_repair(data: object) -> bool:
+    """ "Report a fault" opens the repair conversation; the other menu items do not."""
+    item = MenuPick.decode(data)
+    return item is not None and item.item != "repair"
 
 
 def add_handlers(application: Application) -> None:
     """Register handlers; within group 0 the first match wins, so order matters."""
     button = CallbackQueryHandler
-    # Available at every step of a conversation, so they come before it.
+    # Available at every step of a conversation, so they come before it. Staff and
+    # head-office commands check the caller's rights themselves.
     application.add_handlers(
         [
             CommandHandler("help", common.show_help),
             CommandHandler("language", common.ask_language),
             CommandHandler("mybookings", bookings.my_bookings),
-            button(
-                common.menu_item,
-                pattern=lambda data: (
-                    (pick := MenuPick.decode(data)) is not None and pick.item != "repair"
-                ),
-            ),
+            CommandHandler("status", bookings.ticket_status),
+            CommandHandler("today", staff.today),
+            CommandHandler("jobs", staff.jobs),
+            CommandHandler("job", staff.job),
+            CommandHandler("setstatus", staff.set_status),
+            CommandHandler("eta", staff.eta),
+            CommandHandler("quote", staff.quote),
+            CommandHandler("walkin", staff.walk_in),
+            CommandHandler("addadmin", head_office.add_admin),
+            CommandHandler("removeadmin", head_office.remove_admin),
+            CommandHandler("addstaff", head_office.add_staff),
+            CommandHandler("removestaff", head_office.remove_staff),
+            CommandHandler("staff", head_office.staff),
+            CommandHandler("workshops", head_office.workshops),
+            CommandHandler("stats", head_office.stats),
+            CommandHandler("overdue", head_office.overdue_tickets),
+            CommandHandler("export", head_office.export),
+            button(common.menu_item, pattern=is_menu_item_other_than_repair),
             button(common.language_chosen, pattern=LanguagePick.matches),
             button(bookings.cancel_asked, pattern=CancelAsk.matches),
             button(bookings.cancel_confirmed, pattern=CancelConfirm.matches),
             button(bookings.cancel_kept, pattern=CancelKeep.matches),
+            button(bookings.estimate_answered, pattern=EstimateAnswer.matches),
+            button(staff.status_pressed, pattern=SetStatus.matches),
+            button(staff.jobs_turned, pattern=JobsPageTurn.matches),
         ]
     )
     application.add_handler(repair.conversation())
@@ -88,15 +118,6 @@ def add_handlers(application: Application) -> None:
     application.add_error_handler(common.on_error)
 
 
-async def publish_commands(application: Application) -> None:
-    """Fill Telegram's command menu in both languages."""
-    for lang in Lang:
-        commands = [BotCommand(name, CATALOGUE[f"cmd_{name}"][lang]) for name in COMMANDS]
-        await application.bot.set_my_commands(
-            commands, language_code=None if lang is Lang.EN else lang.value
-        )
-
-
 @asynccontextmanager
 async def running_bot(settings: Settings, clock: Clock) -> AsyncIterator[Application]:
     """Open the services, start long polling, and close everything in reverse on exit."""
@@ -104,8 +125,14 @@ async def running_bot(settings: Settings, clock: Clock) -> AsyncIterator[Applica
     try:
         application = build_application(settings, services)
         async with application:
-            await publish_commands(application)
+            await publish_all_menus(application, services)
             await application.start()
+            # Messages that fell due while the bot was down go out first.
+            await application.bot_data["postman"].deliver_due()
+            assert application.job_queue is not None
+            application.job_queue.run_repeating(
+                on_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name="outbox"
+            )
             assert application.updater is not None
             await application.updater.start_polling(
                 poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES

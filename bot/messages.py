@@ -48,6 +48,50 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
             "Совет: на шаге записи можно отправить геопозицию или просто написать город."
         ),
     },
+    "help_staff": {
+        Lang.EN: (
+            "<b>Workshop staff</b>\n"
+            "/today — drop-offs expected today\n"
+            "/jobs [status] — open tickets, oldest first\n"
+            "/job SR-XXXXXX — a ticket in full, with status buttons\n"
+            "/setstatus SR-XXXXXX status [note] — move a ticket on\n"
+            "/eta SR-XXXXXX YYYY-MM-DD — expected ready date\n"
+            "/quote SR-XXXXXX amount [comment] — an estimate for the customer\n"
+            "/walkin category [description] — a ticket for a walk-in customer"
+        ),
+        Lang.RU: (
+            "<b>Сотрудникам мастерских</b>\n"
+            "/today — кого ждём сегодня\n"
+            "/jobs [статус] — открытые заявки, сначала старые\n"
+            "/job SR-XXXXXX — заявка целиком, с кнопками статусов\n"
+            "/setstatus SR-XXXXXX статус [комментарий] — сменить статус\n"
+            "/eta SR-XXXXXX ГГГГ-ММ-ДД — дата готовности\n"
+            "/quote SR-XXXXXX сумма [комментарий] — смета для клиента\n"
+            "/walkin категория [описание] — заявка для клиента без записи"
+        ),
+    },
+    "help_head_office": {
+        Lang.EN: (
+            "<b>Head office</b>\n"
+            "/workshops — the network, staff and open tickets\n"
+            "/jobs [WORKSHOP_CODE] [status], /job, /setstatus, /eta, /quote — any workshop\n"
+            "/stats [days] — figures and a chart\n"
+            "/overdue — tickets over their time limit\n"
+            "/export [days] — tickets as CSV\n"
+            "/staff, /addstaff id CODE, /removestaff id — workshop staff\n"
+            "/addadmin id, /removeadmin id — head office"
+        ),
+        Lang.RU: (
+            "<b>Головной офис</b>\n"
+            "/workshops — сеть, сотрудники и открытые заявки\n"
+            "/jobs [КОД_МАСТЕРСКОЙ] [статус], /job, /setstatus, /eta, /quote — любая мастерская\n"
+            "/stats [дни] — показатели и график\n"
+            "/overdue — заявки сверх срока\n"
+            "/export [дни] — заявки в CSV\n"
+            "/staff, /addstaff id КОД, /removestaff id — сотрудники мастерских\n"
+            "/addadmin id, /removeadmin id — головной офис"
+        ),
+    },
     "choose_language": {
         Lang.EN: "Choose your language:",
         Lang.RU: "Выберите язык:",
@@ -85,6 +129,26 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "cmd_language": {Lang.EN: "Change language", Lang.RU: "Сменить язык"},
     "cmd_help": {Lang.EN: "What I can do", Lang.RU: "Что я умею"},
     "cmd_cancel": {Lang.EN: "Stop the current action", Lang.RU: "Прервать текущее действие"},
+    "cmd_status": {Lang.EN: "Status of a ticket", Lang.RU: "Статус заявки"},
+    "cmd_today": {Lang.EN: "Today's drop-offs", Lang.RU: "Приём на сегодня"},
+    "cmd_jobs": {Lang.EN: "Open tickets", Lang.RU: "Открытые заявки"},
+    "cmd_job": {Lang.EN: "One ticket in full", Lang.RU: "Заявка целиком"},
+    "cmd_setstatus": {Lang.EN: "Change a ticket's status", Lang.RU: "Сменить статус заявки"},
+    "cmd_eta": {Lang.EN: "Set the expected ready date", Lang.RU: "Указать дату готовности"},
+    "cmd_quote": {Lang.EN: "Send a repair estimate", Lang.RU: "Отправить смету"},
+    "cmd_walkin": {
+        Lang.EN: "Ticket for a walk-in customer",
+        Lang.RU: "Заявка для клиента без записи",
+    },
+    "cmd_workshops": {Lang.EN: "The network", Lang.RU: "Сеть мастерских"},
+    "cmd_stats": {Lang.EN: "Statistics", Lang.RU: "Статистика"},
+    "cmd_overdue": {Lang.EN: "Overdue tickets", Lang.RU: "Просроченные заявки"},
+    "cmd_export": {Lang.EN: "Tickets as CSV", Lang.RU: "Заявки в CSV"},
+    "cmd_staff": {Lang.EN: "Staff by workshop", Lang.RU: "Сотрудники по мастерским"},
+    "cmd_addstaff": {Lang.EN: "Add a staff member", Lang.RU: "Добавить сотрудника"},
+    "cmd_removestaff": {Lang.EN: "Remove a staff member", Lang.RU: "Удалить сотрудника"},
+    "cmd_addadmin": {Lang.EN: "Add head office", Lang.RU: "Добавить в головной офис"},
+    "cmd_removeadmin": {Lang.EN: "Remove head office", Lang.RU: "Убрать из головного офиса"},
     # The repair conversation
     "btn_back": {Lang.EN: "⬅️ Back", Lang.RU: "⬅️ Назад"},
     "btn_exit": {Lang.EN: "✖️ Exit", Lang.RU: "✖️ Выйти"},
@@ -228,6 +292,266 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "with /repair.",
         Lang.RU: "Эта мастерская больше не ремонтирует такие изделия. Начните заново: /repair.",
     },
+    # Roles and refusals
+    "not_allowed": {
+        Lang.EN: "Sorry, this command is not available to you.",
+        Lang.RU: "Извините, эта команда вам недоступна.",
+    },
+    "usage": {Lang.EN: "Usage: {usage}", Lang.RU: "Использование: {usage}"},
+    "ticket_unknown": {
+        Lang.EN: "No ticket {code} among the tickets you can see.",
+        Lang.RU: "Среди доступных вам заявок нет {code}.",
+    },
+    # Staff: the job board
+    "today_title": {
+        Lang.EN: "<b>Drop-offs expected today at {workshop}</b>",
+        Lang.RU: "<b>Сегодня ожидаются в мастерской {workshop}</b>",
+    },
+    "today_empty": {
+        Lang.EN: "No drop-offs are expected today at {workshop}.",
+        Lang.RU: "Сегодня в мастерскую {workshop} никого не ждём.",
+    },
+    "today_line": {
+        Lang.EN: "{time} · <code>{code}</code> · {category} · {customer} · {status}",
+        Lang.RU: "{time} · <code>{code}</code> · {category} · {customer} · {status}",
+    },
+    "jobs_title": {
+        Lang.EN: "<b>Open tickets · {scope}</b> ({total}), oldest first, page {page} of {pages}",
+        Lang.RU: "<b>Открытые заявки · {scope}</b> ({total}), сначала старые, "
+        "стр. {page} из {pages}",
+    },
+    "jobs_all": {Lang.EN: "all workshops", Lang.RU: "все мастерские"},
+    "jobs_empty": {
+        Lang.EN: "No open tickets · {scope}.",
+        Lang.RU: "Открытых заявок нет · {scope}.",
+    },
+    "jobs_line": {
+        Lang.EN: "<code>{code}</code> · {status} · {category} · {workshop} · since {since}",
+        Lang.RU: "<code>{code}</code> · {status} · {category} · {workshop} · с {since}",
+    },
+    "btn_prev": {Lang.EN: "◀️ Previous", Lang.RU: "◀️ Назад"},
+    "btn_next": {Lang.EN: "Next ▶️", Lang.RU: "Далее ▶️"},
+    "unknown_status": {
+        Lang.EN: "Unknown status “{status}”. Statuses: {statuses}.",
+        Lang.RU: "Неизвестный статус «{status}». Статусы: {statuses}.",
+    },
+    "unknown_workshop": {
+        Lang.EN: "Unknown workshop “{code}”. Workshops: {codes}.",
+        Lang.RU: "Неизвестная мастерская «{code}». Мастерские: {codes}.",
+    },
+    "ticket_card": {
+        Lang.EN: "<b>Ticket {code}</b> · {status}\n"
+        "🏠 {workshop}\n🔧 {category}\n👤 {customer}\n📱 {phone}\n"
+        "🕒 Drop-off: {dropoff}\n📅 Expected ready: {eta}\n💰 Estimate: {estimate}",
+        Lang.RU: "<b>Заявка {code}</b> · {status}\n"
+        "🏠 {workshop}\n🔧 {category}\n👤 {customer}\n📱 {phone}\n"
+        "🕒 Приём: {dropoff}\n📅 Готовность: {eta}\n💰 Смета: {estimate}",
+    },
+    "fault_title": {Lang.EN: "<b>Fault</b>", Lang.RU: "<b>Неисправность</b>"},
+    "fault_answer": {Lang.EN: "• {question} — {answer}", Lang.RU: "• {question} — {answer}"},
+    "fault_fix": {
+        Lang.EN: "• Tried: {fix} — {outcome}",
+        Lang.RU: "• Пробовали: {fix} — {outcome}",
+    },
+    "fix_helped": {Lang.EN: "helped", Lang.RU: "помогло"},
+    "fix_did_not_help": {Lang.EN: "did not help", Lang.RU: "не помогло"},
+    "history_title": {Lang.EN: "<b>History</b>", Lang.RU: "<b>История</b>"},
+    "history_line": {Lang.EN: "{when} · {who} · {what}", Lang.RU: "{when} · {who} · {what}"},
+    "unknown_value": {Lang.EN: "—", Lang.RU: "—"},
+    "not_shared": {Lang.EN: "not shared", Lang.RU: "не указан"},
+    "walk_in_customer": {Lang.EN: "walk-in customer", Lang.RU: "клиент без бота"},
+    "estimate_value": {
+        Lang.EN: "{amount} {currency} ({answer})",
+        Lang.RU: "{amount} {currency} ({answer})",
+    },
+    "answer_pending": {Lang.EN: "waiting for the customer", Lang.RU: "ждём ответа клиента"},
+    "answer_approved": {Lang.EN: "approved", Lang.RU: "одобрена"},
+    "answer_declined": {Lang.EN: "declined", Lang.RU: "отклонена"},
+    "answer_superseded": {Lang.EN: "replaced", Lang.RU: "заменена"},
+    "btn_set_status": {Lang.EN: "→ {status}", Lang.RU: "→ {status}"},
+    "status_changed": {
+        Lang.EN: "Ticket <code>{code}</code> is now <b>{status}</b>.",
+        Lang.RU: "Заявка <code>{code}</code> теперь в статусе <b>{status}</b>.",
+    },
+    "move_forbidden": {
+        Lang.EN: "Ticket {code} is {current}: it cannot become {target}. Allowed next: {allowed}.",
+        Lang.RU: "Заявка {code} в статусе {current}: перевести в {target} нельзя. "
+        "Можно: {allowed}.",
+    },
+    "nothing_allowed": {Lang.EN: "nothing, it is closed", Lang.RU: "ничего, заявка закрыта"},
+    "ticket_closed": {
+        Lang.EN: "Ticket {code} is closed ({status}).",
+        Lang.RU: "Заявка {code} закрыта ({status}).",
+    },
+    "eta_set": {
+        Lang.EN: "Ticket <code>{code}</code>: expected ready on {eta}. The customer is told.",
+        Lang.RU: "Заявка <code>{code}</code>: готовность {eta}. Клиенту сообщено.",
+    },
+    "bad_eta": {
+        Lang.EN: "The date must be today or later, within a year, as YYYY-MM-DD.",
+        Lang.RU: "Дата — сегодня или позже, в пределах года, в виде ГГГГ-ММ-ДД.",
+    },
+    "bad_amount": {
+        Lang.EN: "“{amount}” is not an amount: use a positive number like 1500 or 1500.50.",
+        Lang.RU: "«{amount}» — не сумма: укажите положительное число, например 1500 или 1500.50.",
+    },
+    "quote_sent": {
+        Lang.EN: "Estimate for <code>{code}</code>: {amount} {currency}. The customer is asked "
+        "to approve it.",
+        Lang.RU: "Смета по <code>{code}</code>: {amount} {currency}. Клиенту отправлен запрос "
+        "на одобрение.",
+    },
+    "unknown_category": {
+        Lang.EN: "Unknown category “{category}”. Categories: {categories}.",
+        Lang.RU: "Неизвестная категория «{category}». Категории: {categories}.",
+    },
+    "walk_in_created": {
+        Lang.EN: "Walk-in ticket <code>{code}</code> ({category}) is received.\n"
+        "Give the customer this link or the QR code to follow the repair in Telegram "
+        "(it works once):\n{link}",
+        Lang.RU: "Заявка без записи <code>{code}</code> ({category}) принята.\n"
+        "Дайте клиенту эту ссылку или QR-код, чтобы следить за ремонтом в Telegram "
+        "(ссылка одноразовая):\n{link}",
+    },
+    "walk_in_qr_caption": {
+        Lang.EN: "Ticket {code}: scan to follow the repair in Telegram",
+        Lang.RU: "Заявка {code}: отсканируйте, чтобы следить за ремонтом в Telegram",
+    },
+    "claimed": {
+        Lang.EN: "✅ Ticket <code>{code}</code> ({category}, {workshop}) is now linked to you. "
+        "You will get its updates here; /status {code} shows its history.",
+        Lang.RU: "✅ Заявка <code>{code}</code> ({category}, {workshop}) привязана к вам. "
+        "Обновления будут приходить сюда; история: /status {code}.",
+    },
+    "claim_invalid": {
+        Lang.EN: "This link has already been used or is not valid. Ask the workshop for help.",
+        Lang.RU: "Эта ссылка уже использована или недействительна. Обратитесь в мастерскую.",
+    },
+    # Notifications
+    "notice_status": {
+        Lang.EN: "🔔 Ticket <code>{code}</code>: your device is now <b>{status}</b>.",
+        Lang.RU: "🔔 Заявка <code>{code}</code>: ваше устройство теперь <b>{status}</b>.",
+    },
+    "notice_note": {
+        Lang.EN: "Note from the workshop: {note}",
+        Lang.RU: "Комментарий мастерской: {note}",
+    },
+    "notice_ready_where": {
+        Lang.EN: "Pick it up at {workshop}, {address}. Opening hours: {hours}.",
+        Lang.RU: "Забрать можно в {workshop}, {address}. Часы работы: {hours}.",
+    },
+    "notice_eta": {
+        Lang.EN: "📅 Ticket <code>{code}</code>: expected to be ready on <b>{eta}</b>.",
+        Lang.RU: "📅 Заявка <code>{code}</code>: ожидаемая дата готовности — <b>{eta}</b>.",
+    },
+    "notice_estimate": {
+        Lang.EN: "💰 Repair estimate for ticket <code>{code}</code>: <b>{amount} {currency}</b>.",
+        Lang.RU: "💰 Смета на ремонт по заявке <code>{code}</code>: <b>{amount} {currency}</b>.",
+    },
+    "notice_estimate_ask": {
+        Lang.EN: "Do you approve the repair at this price?",
+        Lang.RU: "Согласны на ремонт по этой цене?",
+    },
+    "btn_approve": {Lang.EN: "Approve", Lang.RU: "Одобрить"},
+    "btn_decline": {Lang.EN: "Decline", Lang.RU: "Отклонить"},
+    "estimate_approved": {
+        Lang.EN: "Thank you: you approved {amount} {currency} for ticket <code>{code}</code>. "
+        "The workshop is told.",
+        Lang.RU: "Спасибо: вы одобрили {amount} {currency} по заявке <code>{code}</code>. "
+        "Мастерская уведомлена.",
+    },
+    "estimate_declined": {
+        Lang.EN: "You declined {amount} {currency} for ticket <code>{code}</code>. The workshop "
+        "is told and will contact you.",
+        Lang.RU: "Вы отклонили {amount} {currency} по заявке <code>{code}</code>. Мастерская "
+        "уведомлена и свяжется с вами.",
+    },
+    "notice_estimate_answer": {
+        Lang.EN: "💰 Ticket <code>{code}</code>: the customer <b>{answer}</b> the estimate "
+        "of {amount} {currency}.",
+        Lang.RU: "💰 Заявка <code>{code}</code>: клиент <b>{answer}</b> смету "
+        "на {amount} {currency}.",
+    },
+    "notice_new_booking": {
+        Lang.EN: "🆕 New booking <code>{code}</code>: {category}, drop-off {when}, {customer}, "
+        "📱 {phone}. /job {code}",
+        Lang.RU: "🆕 Новая запись <code>{code}</code>: {category}, приём {when}, {customer}, "
+        "📱 {phone}. /job {code}",
+    },
+    "notice_booking_cancelled": {
+        Lang.EN: "❎ Booking <code>{code}</code> ({category}, {when}) was cancelled "
+        "by the customer.",
+        Lang.RU: "❎ Запись <code>{code}</code> ({category}, {when}) отменена клиентом.",
+    },
+    # Customer: ticket status
+    "status_card": {
+        Lang.EN: "<b>Ticket {code}</b> · {status}\n{category}, {workshop}\n🕒 {dropoff}\n"
+        "📅 Expected ready: {eta}",
+        Lang.RU: "<b>Заявка {code}</b> · {status}\n{category}, {workshop}\n🕒 {dropoff}\n"
+        "📅 Готовность: {eta}",
+    },
+    # Head office
+    "admin_added": {
+        Lang.EN: "{user} is now head office.",
+        Lang.RU: "{user} теперь в головном офисе.",
+    },
+    "admin_already": {
+        Lang.EN: "{user} is head office already.",
+        Lang.RU: "{user} уже в головном офисе.",
+    },
+    "admin_removed": {
+        Lang.EN: "{user} is no longer head office.",
+        Lang.RU: "{user} больше не в головном офисе.",
+    },
+    "admin_not_found": {
+        Lang.EN: "{user} is not head office.",
+        Lang.RU: "{user} не в головном офисе.",
+    },
+    "admin_configured": {
+        Lang.EN: "{user} is head office by configuration (HEAD_OFFICE_IDS) and can only be "
+        "changed there.",
+        Lang.RU: "{user} — головной офис по настройке HEAD_OFFICE_IDS; изменить можно только там.",
+    },
+    "staff_added": {
+        Lang.EN: "{user} is now staff of {workshop}.",
+        Lang.RU: "{user} теперь сотрудник мастерской {workshop}.",
+    },
+    "staff_already": {
+        Lang.EN: "{user} is staff of {workshop} already.",
+        Lang.RU: "{user} уже сотрудник мастерской {workshop}.",
+    },
+    "staff_is_head_office": {
+        Lang.EN: "{user} is head office and sees every workshop already.",
+        Lang.RU: "{user} — головной офис и уже видит все мастерские.",
+    },
+    "staff_removed": {
+        Lang.EN: "{user} is no longer staff.",
+        Lang.RU: "{user} больше не сотрудник.",
+    },
+    "staff_not_found": {Lang.EN: "{user} is not staff.", Lang.RU: "{user} не сотрудник."},
+    "staff_title": {
+        Lang.EN: "<b>Staff by workshop</b>",
+        Lang.RU: "<b>Сотрудники по мастерским</b>",
+    },
+    "staff_line": {Lang.EN: "{workshop}: {people}", Lang.RU: "{workshop}: {people}"},
+    "nobody": {Lang.EN: "nobody", Lang.RU: "никого"},
+    "workshops_title": {Lang.EN: "<b>The network</b>", Lang.RU: "<b>Сеть мастерских</b>"},
+    "workshops_line": {
+        Lang.EN: "<code>{code}</code> {name}, {city}: staff {staff}, open tickets {open}",
+        Lang.RU: "<code>{code}</code> {name}, {city}: сотрудников {staff}, открытых заявок {open}",
+    },
+    "bad_days": {
+        Lang.EN: "The period is a number of days from 1 to 3650.",
+        Lang.RU: "Период — число дней от 1 до 3650.",
+    },
+    "export_caption": {
+        Lang.EN: "Tickets of the last {days} days",
+        Lang.RU: "Заявки за последние {days} дн.",
+    },
+    "overdue_none": {
+        Lang.EN: "Nothing is overdue. 👍",
+        Lang.RU: "Просроченных заявок нет. 👍",
+    },
     # My bookings
     "no_bookings": {
         Lang.EN: "You have no bookings yet. Send /repair to report a fault.",
@@ -273,6 +597,52 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "status_picked_up": {Lang.EN: "picked up", Lang.RU: "выдан"},
     "status_cancelled": {Lang.EN: "cancelled", Lang.RU: "отменён"},
     "status_no_show": {Lang.EN: "missed drop-off", Lang.RU: "не принесён"},
+    # Head-office statistics: one "label: number" line per figure
+    "stats_title": {
+        Lang.EN: "Statistics for the last {days} days ({since} – {until})",
+        Lang.RU: "Статистика за последние {days} дн. ({since} – {until})",
+    },
+    "stats_reports_started": {
+        Lang.EN: "Fault reports started: {value}",
+        Lang.RU: "Начато обращений: {value}",
+    },
+    "stats_self_resolved": {
+        Lang.EN: "Self-resolved by a fix: {value}",
+        Lang.RU: "Решено подсказкой без визита: {value}",
+    },
+    "stats_bookings": {Lang.EN: "Bookings: {value}", Lang.RU: "Записей в мастерские: {value}"},
+    "stats_no_shows": {Lang.EN: "No-shows: {value}", Lang.RU: "Не пришли: {value}"},
+    "stats_median_ready": {
+        Lang.EN: "Median days from received to ready: {value}",
+        Lang.RU: "Медиана дней от приёма до готовности: {value}",
+    },
+    "stats_approval_rate": {
+        Lang.EN: "Estimate approval rate: {value}",
+        Lang.RU: "Доля согласованных смет: {value}",
+    },
+    "stats_part_of_whole": {
+        Lang.EN: "{percent} ({part} of {whole})",
+        Lang.RU: "{percent} ({part} из {whole})",
+    },
+    "stats_tickets_created": {
+        Lang.EN: "Tickets created: {value}",
+        Lang.RU: "Создано заявок: {value}",
+    },
+    "stats_tickets_in_status": {
+        Lang.EN: "Tickets {status}: {value}",
+        Lang.RU: "Статус «{status}»: {value}",
+    },
+    "stats_workshop": {Lang.EN: "{workshop}: {value}", Lang.RU: "{workshop}: {value}"},
+    "chart_by_status": {Lang.EN: "Tickets by status", Lang.RU: "Заявки по статусам"},
+    "chart_by_workshop": {Lang.EN: "Tickets by workshop", Lang.RU: "Заявки по мастерским"},
+    "overdue_title": {
+        Lang.EN: "Overdue tickets: {value}",
+        Lang.RU: "Просроченные заявки: {value}",
+    },
+    "overdue_ticket": {
+        Lang.EN: "{code}: {status}, {days} days over the limit",
+        Lang.RU: "{code}: {status}, сверх нормы на {days} дн.",
+    },
     # Dates
     "weekdays": {Lang.EN: "Mon Tue Wed Thu Fri Sat Sun", Lang.RU: "Пн Вт Ср Чт Пт Сб Вс"},
 }

@@ -7,30 +7,30 @@ from telegram.constants import ParseMode
 
 from bot.booking import CancelResult
 from bot.handlers import keyboards
-from bot.handlers.callbacks import CancelAsk, CancelConfirm, CancelKeep
+from bot.handlers.callbacks import CancelAsk, CancelConfirm, CancelKeep, EstimateAnswer
 from bot.handlers.context import Context, lang_of, remember_user
+from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import when
 from bot.handlers.replies import pressed, say, stale
-from bot.i18n import Lang, pick
+from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
+from bot.i18n import Lang
 from bot.messages import text
+from bot.money import from_minor
 from bot.storage.tickets import TicketRecord
+from bot.ticket_desk import Outcome, normalize_code
 from bot.tickets import Status, can_customer_cancel
 
 
 def describe(context: Context, lang: Lang, ticket: TicketRecord) -> str:
-    network = context.services.network
-    workshop = network.get(ticket.workshop_code)
-    category = context.services.tree.category(ticket.category)
+    zone = context.services.network.zone(ticket.workshop_code)
     return text(
         lang,
         "booking_line",
         code=ticket.code,
-        status=text(lang, f"status_{ticket.status}"),
-        category=pick(category.title, lang) if category else ticket.category,
-        workshop=workshop.title(lang) if workshop else ticket.workshop_code,
-        when=when(lang, ticket.slot_start, network.zone(ticket.workshop_code))
-        if ticket.slot_start and workshop
-        else "—",
+        status=status_word(lang, ticket.status),
+        category=category_title(context, lang, ticket.category),
+        workshop=workshop_title(context, lang, ticket.workshop_code),
+        when=when(lang, ticket.slot_start, zone) if ticket.slot_start else "—",
     )
 
 
@@ -107,3 +107,62 @@ async def cancel_kept(update: Update, context: Context) -> None:
     await query.answer()
     lang = lang_of(update, context)
     await query.edit_message_text(text(lang, "kept", code=payload.code), parse_mode=ParseMode.HTML)
+
+
+async def ticket_status(update: Update, context: Context) -> None:
+    """`/status <ticket>`: one of the customer's own tickets with its history."""
+    lang = lang_of(update, context)
+    user = update.effective_user
+    args = list(context.args or [])
+    assert user is not None
+    if len(args) != 1:
+        await say(update, text(lang, "usage", usage="/status SR-XXXXXX"))
+        return
+    ticket = await context.services.bookings.ticket_of_customer(user.id, normalize_code(args[0]))
+    if ticket is None:
+        await say(update, text(lang, "booking_not_found"))
+        return
+    zone = context.services.network.zone(ticket.workshop_code)
+    card = text(
+        lang,
+        "status_card",
+        code=ticket.code,
+        status=status_word(lang, ticket.status),
+        category=category_title(context, lang, ticket.category),
+        workshop=workshop_title(context, lang, ticket.workshop_code),
+        dropoff=when(lang, ticket.slot_start, zone) if ticket.slot_start else "—",
+        eta=f"{ticket.eta:%d.%m.%Y}" if ticket.eta else "—",
+    )
+    history = [
+        history_line(lang, event, zone) for event in await context.services.desk.history(ticket)
+    ]
+    await say(update, "\n\n".join([card, "\n".join([text(lang, "history_title"), *history])]))
+
+
+async def estimate_answered(update: Update, context: Context) -> None:
+    """Approve / Decline under an estimate: recorded once, the workshop is told."""
+    query = pressed(update)
+    payload = EstimateAnswer.decode(query.data)
+    if payload is None:
+        await stale(update, context)
+        return
+    outcome, ticket, estimate = await context.services.desk.answer_estimate(
+        query.from_user.id, payload.estimate, payload.approve == "y"
+    )
+    if outcome is not Outcome.DONE or ticket is None or estimate is None:
+        await stale(update, context)
+        return
+    await query.answer()
+    lang = lang_of(update, context)
+    key = "estimate_approved" if payload.approve == "y" else "estimate_declined"
+    await query.edit_message_text(
+        text(
+            lang,
+            key,
+            code=ticket.code,
+            amount=from_minor(estimate.amount_minor),
+            currency=estimate.currency,
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+    await wake_postman(context)

@@ -117,3 +117,23 @@ class CancelConfirm(Payload):
 class CancelKeep(Payload):
     prefix = "cxn"
     code: TicketCode
+
+
+class EstimateAnswer(Payload):
+    prefix = "est"
+    estimate: int = Field(gt=0)
+    approve: Literal["y", "n"]
+
+
+class SetStatus(Payload):
+    prefix = "st"
+    code: TicketCode
+    status: str = Field(pattern=r"^[a-z_]{1,16}$")
+
+
+class JobsPageTurn(Payload):
+    prefix = "jobs"
+    scope: str = Field(pattern=r"^(-|[A-Z0-9][A-Z0-9-]{0,31})$")
+    """A workshop code, or '-' for the caller's own workshop (staff) or all (head office)."""
+    status: str = Field(pattern=r"^(-|[a-z_]{1,16})$")
+    page: int = Field(ge=0, le=100_000)

@@ -11,25 +11,54 @@ from bot.handlers import keyboards
 from bot.handlers.callbacks import LanguagePick, MenuPick
 from bot.handlers.context import LANG_KEY, Context, lang_of, remember_user
 from bot.handlers.replies import say, stale
+from bot.handlers.ticket_views import category_title, workshop_title
 from bot.messages import text
+from bot.roles import Role
 
 log = logging.getLogger(__name__)
 
 
 async def start(update: Update, context: Context) -> None:
-    """Greet and show the main menu."""
+    """Greet and show the main menu; `/start <token>` from a walk-in receipt claims a ticket."""
     await remember_user(update, context)
     lang = lang_of(update, context)
     user = update.effective_user
-    name = user.first_name if user else ""
-    await say(update, text(lang, "greeting", name=name), keyboards.main_menu(lang))
+    assert user is not None
+    if context.args:
+        await claim(update, context, context.args[0])
+        return
+    await say(update, text(lang, "greeting", name=user.first_name), keyboards.main_menu(lang))
+
+
+async def claim(update: Update, context: Context, token: str) -> None:
+    lang = lang_of(update, context)
+    user = update.effective_user
+    assert user is not None
+    ticket = await context.services.desk.claim(user.id, token[:64])
+    if ticket is None:
+        await say(update, text(lang, "claim_invalid"))
+        return
+    await say(
+        update,
+        text(
+            lang,
+            "claimed",
+            code=ticket.code,
+            category=category_title(context, lang, ticket.category),
+            workshop=workshop_title(context, lang, ticket.workshop_code),
+        ),
+    )
 
 
 async def show_help(update: Update, context: Context) -> None:
-    """Explain what the bot can do."""
+    """Explain what the bot can do, including what this person's role adds."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-    await say(update, text(lang_of(update, context), "help"))
+    lang = lang_of(update, context)
+    user = update.effective_user
+    role = (await context.services.access.who(user.id)).role if user else Role.CUSTOMER
+    extra = {Role.STAFF: "help_staff", Role.HEAD_OFFICE: "help_head_office"}.get(role)
+    await say(update, text(lang, "help") + (f"\n\n{text(lang, extra)}" if extra else ""))
 
 
 async def ask_language(update: Update, context: Context) -> None:

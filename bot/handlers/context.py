@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.i18n import Lang, preferred
 from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.handlers.delivery import Postman
 
 LANG_KEY = "lang"
 
@@ -18,6 +21,11 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], dict
     def services(self) -> Services:
         services: Services = self.bot_data["services"]
         return services
+
+    @property
+    def postman(self) -> Postman:
+        postman: Postman = self.bot_data["postman"]
+        return postman
 
 
 def lang_of(update: Update, context: Context) -> Lang:

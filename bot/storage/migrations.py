@@ -111,6 +111,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX estimates_ticket ON estimates(ticket_id, id);
     CREATE INDEX estimates_created ON estimates(created_at);
+    CREATE INDEX estimates_answered ON estimates(answered_at);
+    CREATE INDEX ticket_events_to_status_at ON ticket_events(to_status, at);
 
     -- Single-use links that bind a walk-in ticket to the customer who opens them.
     CREATE TABLE claim_links (

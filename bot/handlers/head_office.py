@@ -1,0 +1,209 @@
+"""Head office: who works where, the state of the network, statistics and exports."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.charts import stats_chart
+from bot.export import tickets_csv
+from bot.handlers.access import requires
+from bot.handlers.context import Context, lang_of
+from bot.handlers.menus import publish_menu_for
+from bot.handlers.replies import say
+from bot.i18n import Lang, pick
+from bot.messages import label, text
+from bot.overdue import DEFAULT_LIMITS_DAYS, overdue, overdue_lines
+from bot.roles import Principal, Role, RoleChange
+from bot.statistics import network_stats, stats_lines
+from bot.status_rules import OPEN_STATUSES
+from bot.storage.tickets import Tickets
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 3650
+
+
+def user_id_arg(value: str) -> int | None:
+    return int(value) if value.isdigit() and 0 < int(value) < 2**53 else None
+
+
+def workshop_names(context: Context, lang: Lang) -> dict[str, str]:
+    return {code: w.title(lang) for code, w in context.services.network.workshops.items()}
+
+
+async def days_arg(update: Update, context: Context) -> int | None:
+    """The optional `[days]` argument; None after telling the user what is wrong."""
+    args = list(context.args or [])
+    if not args:
+        return DEFAULT_DAYS
+    if len(args) == 1 and args[0].isdigit() and 1 <= int(args[0]) <= MAX_DAYS:
+        return int(args[0])
+    await say(update, text(lang_of(update, context), "bad_days"))
+    return None
+
+
+# People
+
+
+@requires(Role.HEAD_OFFICE)
+async def add_admin(update: Update, context: Context, who: Principal) -> None:
+    """`/addadmin <telegram_user_id>`."""
+    lang = lang_of(update, context)
+    args = list(context.args or [])
+    user_id = user_id_arg(args[0]) if len(args) == 1 else None
+    if user_id is None:
+        await say(update, text(lang, "usage", usage="/addadmin <telegram_user_id>"))
+        return
+    result = await context.services.access.add_admin(who, user_id)
+    key = {RoleChange.DONE: "admin_added", RoleChange.UNCHANGED: "admin_already"}.get(
+        result, "admin_configured"
+    )
+    await say(update, text(lang, key, user=user_id))
+    await publish_menu_for(context, user_id)
+
+
+@requires(Role.HEAD_OFFICE)
+async def remove_admin(update: Update, context: Context, who: Principal) -> None:
+    """`/removeadmin <telegram_user_id>`; ids from HEAD_OFFICE_IDS cannot be removed here."""
+    lang = lang_of(update, context)
+    args = list(context.args or [])
+    user_id = user_id_arg(args[0]) if len(args) == 1 else None
+    if user_id is None:
+        await say(update, text(lang, "usage", usage="/removeadmin <telegram_user_id>"))
+        return
+    result = await context.services.access.remove_admin(user_id)
+    key = {RoleChange.DONE: "admin_removed", RoleChange.UNCHANGED: "admin_not_found"}.get(
+        result, "admin_configured"
+    )
+    await say(update, text(lang, key, user=user_id))
+    await publish_menu_for(context, user_id)
+
+
+@requires(Role.HEAD_OFFICE)
+async def add_staff(update: Update, context: Context, who: Principal) -> None:
+    """`/addstaff <telegram_user_id> <WORKSHOP_CODE>`."""
+    lang = lang_of(update, context)
+    args = list(context.args or [])
+    user_id = user_id_arg(args[0]) if len(args) == 2 else None
+    if user_id is None:
+        await say(update, text(lang, "usage", usage="/addstaff <telegram_user_id> <WORKSHOP_CODE>"))
+        return
+    code = args[1].upper()
+    result = await context.services.access.add_staff(who, user_id, code)
+    if result is RoleChange.UNKNOWN_WORKSHOP:
+        codes = ", ".join(context.services.network.workshops)
+        await say(update, text(lang, "unknown_workshop", code=args[1][:32], codes=codes))
+        return
+    key = {
+        RoleChange.DONE: "staff_added",
+        RoleChange.UNCHANGED: "staff_already",
+        RoleChange.IS_HEAD_OFFICE: "staff_is_head_office",
+    }[result]
+    await say(update, text(lang, key, user=user_id, workshop=code))
+    await publish_menu_for(context, user_id)
+
+
+@requires(Role.HEAD_OFFICE)
+async def remove_staff(update: Update, context: Context, who: Principal) -> None:
+    """`/removestaff <telegram_user_id>`."""
+    lang = lang_of(update, context)
+    args = list(context.args or [])
+    user_id = user_id_arg(args[0]) if len(args) == 1 else None
+    if user_id is None:
+        await say(update, text(lang, "usage", usage="/removestaff <telegram_user_id>"))
+        return
+    result = await context.services.access.remove_staff(user_id)
+    await say(
+        update,
+        text(
+            lang, "staff_removed" if result is RoleChange.DONE else "staff_not_found", user=user_id
+        ),
+    )
+    await publish_menu_for(context, user_id)
+
+
+@requires(Role.HEAD_OFFICE)
+async def staff(update: Update, context: Context, who: Principal) -> None:
+    """Staff per workshop, every workshop listed, also those with nobody."""
+    lang = lang_of(update, context)
+    by_workshop: dict[str, list[str]] = {code: [] for code in context.services.network.workshops}
+    for user_id, code in await context.services.access.staff():
+        name = await context.services.customers.name(user_id)
+        by_workshop.setdefault(code, []).append(f"{name} ({user_id})" if name else str(user_id))
+    lines = [text(lang, "staff_title")]
+    for code, people in by_workshop.items():
+        lines.append(
+            text(
+                lang, "staff_line", workshop=code, people=", ".join(people) or label(lang, "nobody")
+            )
+        )
+    await say(update, "\n".join(lines))
+
+
+# The network
+
+
+@requires(Role.HEAD_OFFICE)
+async def workshops(update: Update, context: Context, who: Principal) -> None:
+    """Every workshop with its staff count and open tickets."""
+    lang = lang_of(update, context)
+    staff_count: dict[str, int] = {}
+    for _, code in await context.services.access.staff():
+        staff_count[code] = staff_count.get(code, 0) + 1
+    tickets = Tickets(context.services.db)
+    lines = [text(lang, "workshops_title")]
+    for code, workshop in context.services.network.workshops.items():
+        lines.append(
+            text(
+                lang,
+                "workshops_line",
+                code=code,
+                name=workshop.title(lang),
+                city=pick(workshop.city, lang),
+                staff=staff_count.get(code, 0),
+                open=await tickets.count_of_workshop(code, OPEN_STATUSES),
+            )
+        )
+    await say(update, "\n".join(lines))
+
+
+@requires(Role.HEAD_OFFICE)
+async def stats(update: Update, context: Context, who: Principal) -> None:
+    """`/stats [days]`: the figures as text, one per line, and the same as a chart."""
+    days = await days_arg(update, context)
+    if days is None:
+        return
+    lang = lang_of(update, context)
+    services = context.services
+    figures = await network_stats(services.db, services.clock.now(), days)
+    names = workshop_names(context, lang)
+    await say(update, "\n".join(stats_lines(figures, lang, names)))
+    if update.effective_chat is not None:
+        await update.effective_chat.send_photo(stats_chart(figures, lang, names))
+
+
+@requires(Role.HEAD_OFFICE)
+async def overdue_tickets(update: Update, context: Context, who: Principal) -> None:
+    """Tickets that sat in one status longer than its limit, per workshop."""
+    lang = lang_of(update, context)
+    services = context.services
+    limits = {**DEFAULT_LIMITS_DAYS, **services.settings.overdue_limits}
+    grouped = await overdue(services.db, services.clock.now(), limits)
+    lines = overdue_lines(grouped, lang, workshop_names(context, lang))
+    await say(update, "\n".join(lines) if lines else text(lang, "overdue_none"))
+
+
+@requires(Role.HEAD_OFFICE)
+async def export(update: Update, context: Context, who: Principal) -> None:
+    """`/export [days]`: the tickets of the period as a CSV document."""
+    days = await days_arg(update, context)
+    if days is None:
+        return
+    services = context.services
+    now = services.clock.now()
+    document = await tickets_csv(services.db, services.network, services.tree, now, days)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_document(
+            document,
+            filename=f"tickets-{now:%Y%m%d}-{days}d.csv",
+            caption=label(lang_of(update, context), "export_caption", days=days),
+        )

@@ -1,0 +1,447 @@
+"""Workshop staff (and head office) running their jobs: /today, /jobs, /job, status changes,
+/eta, /quote and /walkin."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import qrcode
+from qrcode.image.pure import PyPNGImage
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot.handlers import keyboards
+from bot.handlers.access import STAFF_OR_HEAD_OFFICE, requires
+from bot.handlers.callbacks import JobsPageTurn, SetStatus
+from bot.handlers.context import Context, lang_of
+from bot.handlers.delivery import wake_postman
+from bot.handlers.formatting import when
+from bot.handlers.replies import pressed, say
+from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
+from bot.i18n import Lang, pick
+from bot.messages import label, text
+from bot.money import from_minor, parse_amount
+from bot.roles import Principal, Role
+from bot.status_rules import next_statuses
+from bot.storage.tickets import TicketRecord
+from bot.ticket_desk import Moved, Outcome
+from bot.tickets import Status
+
+MAX_NOTE = 500
+
+
+def args_of(context: Context) -> list[str]:
+    return list(context.args or [])
+
+
+async def usage(update: Update, context: Context, usage_text: str) -> None:
+    await say(update, text(lang_of(update, context), "usage", usage=usage_text))
+
+
+def parse_status(value: str) -> Status | None:
+    try:
+        return Status(value.lower())
+    except ValueError:
+        return None
+
+
+def all_statuses() -> str:
+    return ", ".join(status.value for status in Status)
+
+
+# /today
+
+
+@requires(Role.STAFF)
+async def today(update: Update, context: Context, who: Principal) -> None:
+    """The drop-offs expected today at the staff member's workshop, by time."""
+    lang = lang_of(update, context)
+    assert who.workshop_code is not None
+    name = workshop_title(context, lang, who.workshop_code)
+    tickets = await context.services.desk.today(who)
+    if not tickets:
+        await say(update, text(lang, "today_empty", workshop=name))
+        return
+    zone = context.services.network.zone(who.workshop_code)
+    lines = [text(lang, "today_title", workshop=name)]
+    for ticket in tickets:
+        customer = await context.services.customers.name(ticket.customer_id or 0)
+        assert ticket.slot_start is not None
+        lines.append(
+            text(
+                lang,
+                "today_line",
+                time=f"{ticket.slot_start.astimezone(zone):%H:%M}",
+                code=ticket.code,
+                category=category_title(context, lang, ticket.category),
+                customer=customer or label(lang, "walk_in_customer"),
+                status=status_word(lang, ticket.status),
+            )
+        )
+    await say(update, "\n".join(lines))
+
+
+# /jobs
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def jobs(update: Update, context: Context, who: Principal) -> None:
+    """Open tickets, oldest first: `/jobs [status]`, head office also `/jobs <WORKSHOP_CODE>`."""
+    lang = lang_of(update, context)
+    scope, status = "-", "-"
+    for arg in args_of(context):
+        if parse_status(arg) is not None:
+            status = arg.lower()
+        elif who.is_head_office and arg.upper() in context.services.network.workshops:
+            scope = arg.upper()
+        else:
+            codes = ", ".join(context.services.network.workshops)
+            hint = text(lang, "unknown_status", status=arg, statuses=all_statuses())
+            if who.is_head_office:
+                hint += "\n" + text(lang, "unknown_workshop", code=arg, codes=codes)
+            await say(update, hint)
+            return
+    body, markup = await jobs_page(
+        context, lang, who, JobsPageTurn(scope=scope, status=status, page=0)
+    )
+    await say(update, body, markup)
+
+
+async def jobs_page(
+    context: Context, lang: Lang, who: Principal, turn: JobsPageTurn
+) -> tuple[str, keyboards.InlineKeyboardMarkup | None]:
+    workshop = None if turn.scope == "-" else turn.scope
+    status = None if turn.status == "-" else Status(turn.status)
+    page = await context.services.desk.jobs(who, workshop, status, turn.page)
+    own = who.workshop_code if who.is_staff else workshop
+    scope_name = workshop_title(context, lang, own) if own else label(lang, "jobs_all")
+    if status is not None:
+        scope_name += f" · {status_word(lang, status)}"
+    if not page.tickets:
+        return text(lang, "jobs_empty", scope=scope_name), None
+    lines = [
+        text(
+            lang,
+            "jobs_title",
+            scope=scope_name,
+            total=page.total,
+            page=page.page + 1,
+            pages=page.pages,
+        )
+    ]
+    for ticket in page.tickets:
+        zone = context.services.network.zone(ticket.workshop_code)
+        lines.append(
+            text(
+                lang,
+                "jobs_line",
+                code=ticket.code,
+                status=status_word(lang, ticket.status),
+                category=category_title(context, lang, ticket.category),
+                workshop=ticket.workshop_code,
+                since=f"{ticket.status_since.astimezone(zone):%d.%m %H:%M}",
+            )
+        )
+    row: keyboards.Row = []
+    if page.page > 0:
+        row.append((label(lang, "btn_prev"), turn.model_copy(update={"page": page.page - 1})))
+    if page.page + 1 < page.pages:
+        row.append((label(lang, "btn_next"), turn.model_copy(update={"page": page.page + 1})))
+    return "\n".join(lines), keyboards.inline([row]) if row else None
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def jobs_turned(update: Update, context: Context, who: Principal) -> None:
+    query = pressed(update)
+    turn = JobsPageTurn.decode(query.data)
+    if turn is None or (turn.status != "-" and parse_status(turn.status) is None):
+        await query.answer(text(lang_of(update, context), "stale_button"))
+        return
+    await query.answer()
+    body, markup = await jobs_page(context, lang_of(update, context), who, turn)
+    await query.edit_message_text(body, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+# /job
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def job(update: Update, context: Context, who: Principal) -> None:
+    """The whole ticket: customer, fault, slot, status, estimate, history, next statuses."""
+    args = args_of(context)
+    if len(args) != 1:
+        await usage(update, context, "/job SR-XXXXXX")
+        return
+    lang = lang_of(update, context)
+    ticket = await context.services.desk.find(who, args[0])
+    if ticket is None:
+        await say(update, text(lang, "ticket_unknown", code=args[0][:20]))
+        return
+    await say(update, await ticket_card(context, lang, ticket), status_buttons(lang, ticket))
+
+
+def status_buttons(lang: Lang, ticket: TicketRecord) -> keyboards.InlineKeyboardMarkup | None:
+    allowed = next_statuses(Status(ticket.status))
+    if not allowed:
+        return None
+    buttons = [
+        (
+            label(lang, "btn_set_status", status=status_word(lang, status)),
+            SetStatus(code=ticket.code, status=status.value),
+        )
+        for status in allowed
+    ]
+    return keyboards.inline(keyboards.chunks(buttons, 2))
+
+
+async def ticket_card(context: Context, lang: Lang, ticket: TicketRecord) -> str:
+    services = context.services
+    none = label(lang, "unknown_value")
+    zone = services.network.zone(ticket.workshop_code)
+    customer = (
+        await services.customers.name(ticket.customer_id)
+        if ticket.customer_id is not None
+        else None
+    )
+    phone = ticket.phone or (
+        await services.customers.phone(ticket.customer_id)
+        if ticket.customer_id is not None
+        else None
+    )
+    estimate = await services.desk.latest_estimate(ticket)
+    card = text(
+        lang,
+        "ticket_card",
+        code=ticket.code,
+        status=status_word(lang, ticket.status),
+        workshop=workshop_title(context, lang, ticket.workshop_code),
+        category=category_title(context, lang, ticket.category),
+        customer=customer or label(lang, "walk_in_customer"),
+        phone=phone or label(lang, "not_shared"),
+        dropoff=when(lang, ticket.slot_start, zone) if ticket.slot_start else none,
+        eta=f"{ticket.eta:%d.%m.%Y}" if ticket.eta else none,
+        estimate=text(
+            lang,
+            "estimate_value",
+            amount=from_minor(estimate.amount_minor),
+            currency=estimate.currency,
+            answer=text(lang, f"answer_{estimate.answer}"),
+        )
+        if estimate
+        else none,
+    )
+    sections = [card]
+    fault = await fault_lines(context, lang, ticket)
+    if fault:
+        sections.append("\n".join([text(lang, "fault_title"), *fault]))
+    history = [history_line(lang, event, zone) for event in await services.desk.history(ticket)]
+    sections.append("\n".join([text(lang, "history_title"), *history]))
+    return "\n\n".join(sections)
+
+
+async def fault_lines(context: Context, lang: Lang, ticket: TicketRecord) -> list[str]:
+    """How the customer described the fault: their answers and the fixes they tried."""
+    lines: list[str] = []
+    if ticket.description:
+        lines.append(text(lang, "fault_answer", question="📝", answer=ticket.description))
+    if ticket.case_id is None:
+        return lines
+    tree = context.services.tree
+    for step in await context.services.reports.path(ticket.case_id):
+        node = tree.node(step.get("node") or step.get("fix") or "")
+        if node is None:
+            continue
+        if "fix" in step and node.fix is not None:
+            outcome = label(lang, "fix_helped" if step.get("helped") == "y" else "fix_did_not_help")
+            fix = pick(node.fix, lang)
+            lines.append(
+                text(
+                    lang,
+                    "fault_fix",
+                    fix=fix if len(fix) <= 80 else fix[:79] + "…",
+                    outcome=outcome,
+                )
+            )
+        elif node.text is not None:
+            answer = next(
+                (
+                    pick(o.label, lang)
+                    for o in node.options
+                    if pick(o.label, Lang.EN) == step.get("answer")
+                ),
+                step.get("answer", ""),
+            )
+            lines.append(text(lang, "fault_answer", question=pick(node.text, lang), answer=answer))
+    return lines
+
+
+# Status changes
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def set_status(update: Update, context: Context, who: Principal) -> None:
+    """`/setstatus <ticket> <status> [note...]`."""
+    args = args_of(context)
+    lang = lang_of(update, context)
+    if len(args) < 2:
+        await usage(update, context, f"/setstatus SR-XXXXXX <status> [note]\n{all_statuses()}")
+        return
+    target = parse_status(args[1])
+    if target is None:
+        await say(
+            update, text(lang, "unknown_status", status=args[1][:20], statuses=all_statuses())
+        )
+        return
+    note = " ".join(args[2:])[:MAX_NOTE] or None
+    moved = await context.services.desk.move(who, args[0], target, note)
+    await say(update, moved_text(lang, moved, args[0], target))
+    await wake_postman(context)
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def status_pressed(update: Update, context: Context, who: Principal) -> None:
+    """A status button under /job: the same checks as /setstatus."""
+    query = pressed(update)
+    payload = SetStatus.decode(query.data)
+    lang = lang_of(update, context)
+    target = parse_status(payload.status) if payload else None
+    if payload is None or target is None:
+        await query.answer(text(lang, "stale_button"))
+        return
+    moved = await context.services.desk.move(who, payload.code, target, None)
+    if moved.outcome is Outcome.NOT_FOUND:
+        await query.answer(text(lang, "ticket_unknown", code=payload.code), show_alert=True)
+        return
+    await query.answer()
+    if moved.ticket is not None and moved.outcome is Outcome.DONE:
+        await query.edit_message_text(
+            await ticket_card(context, lang, moved.ticket),
+            parse_mode=ParseMode.HTML,
+            reply_markup=status_buttons(lang, moved.ticket),
+        )
+    await say(update, moved_text(lang, moved, payload.code, target))
+    await wake_postman(context)
+
+
+def moved_text(lang: Lang, moved: Moved, code: str, target: Status) -> str:
+    if moved.outcome is Outcome.NOT_FOUND or moved.ticket is None:
+        return text(lang, "ticket_unknown", code=code[:20])
+    if moved.outcome is Outcome.FORBIDDEN_MOVE:
+        allowed = ", ".join(s.value for s in moved.allowed) or label(lang, "nothing_allowed")
+        return text(
+            lang,
+            "move_forbidden",
+            code=moved.ticket.code,
+            current=moved.ticket.status,
+            target=target.value,
+            allowed=allowed,
+        )
+    return text(lang, "status_changed", code=moved.ticket.code, status=status_word(lang, target))
+
+
+# /eta and /quote
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def eta(update: Update, context: Context, who: Principal) -> None:
+    """`/eta <ticket> <YYYY-MM-DD>`: the expected completion date."""
+    args = args_of(context)
+    lang = lang_of(update, context)
+    if len(args) != 2:
+        await usage(update, context, "/eta SR-XXXXXX YYYY-MM-DD")
+        return
+    try:
+        day = date.fromisoformat(args[1])
+    except ValueError:
+        await say(update, text(lang, "bad_eta"))
+        return
+    moved = await context.services.desk.set_eta(who, args[0], day)
+    if moved.outcome is Outcome.DONE and moved.ticket is not None:
+        await say(update, text(lang, "eta_set", code=moved.ticket.code, eta=f"{day:%d.%m.%Y}"))
+        await wake_postman(context)
+    else:
+        await say(update, outcome_text(lang, moved, args[0]))
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def quote(update: Update, context: Context, who: Principal) -> None:
+    """`/quote <ticket> <amount> [comment]`: an estimate the customer approves or declines."""
+    args = args_of(context)
+    lang = lang_of(update, context)
+    if len(args) < 2:
+        await usage(update, context, "/quote SR-XXXXXX 1500.00 [comment]")
+        return
+    amount = parse_amount(args[1])
+    if amount is None:
+        await say(update, text(lang, "bad_amount", amount=args[1][:20]))
+        return
+    comment = " ".join(args[2:])[:MAX_NOTE] or None
+    moved = await context.services.desk.quote(who, args[0], amount, comment)
+    if moved.outcome is Outcome.DONE and moved.ticket is not None:
+        await say(
+            update,
+            text(
+                lang,
+                "quote_sent",
+                code=moved.ticket.code,
+                amount=amount,
+                currency=context.services.desk.currency,
+            ),
+        )
+        await wake_postman(context)
+    else:
+        await say(update, outcome_text(lang, moved, args[0]))
+
+
+def outcome_text(lang: Lang, moved: Moved, code: str) -> str:
+    if moved.outcome is Outcome.BAD_DATE:
+        return text(lang, "bad_eta")
+    if moved.outcome is Outcome.CLOSED and moved.ticket is not None:
+        return text(
+            lang,
+            "ticket_closed",
+            code=moved.ticket.code,
+            status=status_word(lang, moved.ticket.status),
+        )
+    return text(lang, "ticket_unknown", code=code[:20])
+
+
+# /walkin
+
+
+@requires(Role.STAFF)
+async def walk_in(update: Update, context: Context, who: Principal) -> None:
+    """`/walkin <category_id> [description...]`: a received ticket with a claim link and QR."""
+    args = args_of(context)
+    lang = lang_of(update, context)
+    categories = ", ".join(context.services.tree.categories)
+    if not args:
+        await usage(update, context, f"/walkin <category> [description]\n{categories}")
+        return
+    category = context.services.tree.category(args[0].lower())
+    if category is None:
+        await say(
+            update, text(lang, "unknown_category", category=args[0][:30], categories=categories)
+        )
+        return
+    description = " ".join(args[1:])[:MAX_NOTE] or None
+    created = await context.services.desk.walk_in(who, category.id, description)
+    link = f"https://t.me/{context.bot.username}?start={created.claim_token}"
+    await say(
+        update,
+        text(
+            lang,
+            "walk_in_created",
+            code=created.ticket.code,
+            category=pick(category.title, lang),
+            link=link,
+        ),
+    )
+    image = io.BytesIO()
+    qrcode.make(link, image_factory=PyPNGImage).save(image)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_photo(
+            image.getvalue(),
+            caption=label(lang, "walk_in_qr_caption", code=created.ticket.code),
+        )

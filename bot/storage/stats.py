@@ -1,0 +1,207 @@
+"""The SQL behind head-office figures: counts over a [since, until) UTC period, and overdue work.
+
+Every period query starts from an indexed time column (`cases.started_at`,
+`tickets.created_at`, `ticket_events(to_status, at)`, `estimates.answered_at`), so a report
+reads the period, not the whole history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.storage.database import Executor, stamp, unstamp
+
+_DAY_SECONDS = timedelta(days=1).total_seconds()
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One ticket as head office exports it, with its latest estimate, if any."""
+
+    code: str
+    created_at: datetime
+    workshop_code: str
+    category: str
+    status: str
+    slot_start: datetime | None
+    customer_id: int | None
+    customer_name: str | None
+    phone: str | None
+    eta: date | None
+    estimate_minor: int | None
+    estimate_currency: str | None
+    estimate_answer: str | None
+    description: str | None
+
+
+@dataclass(frozen=True)
+class StuckTicket:
+    """A ticket that has been in its current status since before its status's cut-off."""
+
+    code: str
+    workshop_code: str
+    status: str
+    status_since: datetime
+
+
+class StatsQueries:
+    def __init__(self, db: Executor) -> None:
+        self._db = db
+
+    async def _count(self, sql: str, params: tuple[object, ...]) -> int:
+        row = await self._db.fetch_one(sql, params)
+        return row[0] if row else 0
+
+    async def reports_started(self, since: datetime, until: datetime) -> int:
+        return await self._count(
+            "SELECT COUNT(*) FROM cases WHERE started_at >= ? AND started_at < ?",
+            (stamp(since), stamp(until)),
+        )
+
+    async def self_resolved(self, since: datetime, until: datetime) -> int:
+        """Reports started in the period that a fix resolved: visits the network avoided."""
+        return await self._count(
+            "SELECT COUNT(*) FROM cases WHERE started_at >= ? AND started_at < ?"
+            " AND outcome = 'self_resolved'",
+            (stamp(since), stamp(until)),
+        )
+
+    async def bookings(self, since: datetime, until: datetime) -> int:
+        # A booking's event also carries to_status 'booked'; filtering on it uses the index.
+        return await self._count(
+            "SELECT COUNT(DISTINCT ticket_id) FROM ticket_events"
+            " WHERE to_status = 'booked' AND at >= ? AND at < ? AND kind = 'booked'",
+            (stamp(since), stamp(until)),
+        )
+
+    async def no_shows(self, since: datetime, until: datetime) -> int:
+        return await self._count(
+            "SELECT COUNT(DISTINCT ticket_id) FROM ticket_events"
+            " WHERE to_status = 'no_show' AND at >= ? AND at < ? AND kind = 'status'",
+            (stamp(since), stamp(until)),
+        )
+
+    async def _created_per(self, column: str, since: datetime, until: datetime) -> dict[str, int]:
+        rows = await self._db.fetch_all(
+            f"SELECT {column} AS key, COUNT(*) AS n FROM tickets"
+            f" WHERE created_at >= ? AND created_at < ? GROUP BY {column} ORDER BY {column}",
+            (stamp(since), stamp(until)),
+        )
+        return {row["key"]: row["n"] for row in rows}
+
+    async def tickets_per_status(self, since: datetime, until: datetime) -> dict[str, int]:
+        """Tickets created in the period, by the status they are in now."""
+        return await self._created_per("status", since, until)
+
+    async def tickets_per_workshop(self, since: datetime, until: datetime) -> dict[str, int]:
+        return await self._created_per("workshop_code", since, until)
+
+    async def days_to_ready(self, since: datetime, until: datetime) -> list[float]:
+        """Days from a ticket's first 'received' to the first 'ready' after it, for tickets
+        whose that 'ready' falls in the period; a ticket made ready again later counts once."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT received.at AS received_at, ready.at AS ready_at
+            FROM ticket_events AS ready
+            JOIN ticket_events AS received ON received.id = (
+                SELECT MIN(id) FROM ticket_events
+                WHERE ticket_id = ready.ticket_id AND to_status = 'received')
+            WHERE ready.to_status = 'ready' AND ready.at >= ? AND ready.at < ?
+              AND ready.id > received.id
+              AND NOT EXISTS (
+                SELECT 1 FROM ticket_events AS earlier
+                WHERE earlier.ticket_id = ready.ticket_id AND earlier.to_status = 'ready'
+                  AND earlier.id > received.id AND earlier.id < ready.id)
+            ORDER BY ready.id
+            """,
+            (stamp(since), stamp(until)),
+        )
+        # In Python, not julianday(): 2.5 days stays exactly 2.5.
+        return [
+            (unstamp(row["ready_at"]) - unstamp(row["received_at"])).total_seconds() / _DAY_SECONDS
+            for row in rows
+        ]
+
+    async def estimate_answers(self, since: datetime, until: datetime) -> tuple[int, int]:
+        """(answered, approved) among estimates the customer answered in the period.
+
+        A superseded estimate also gets `answered_at`, but nobody answered it.
+        """
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) AS answered, COALESCE(SUM(answer = 'approved'), 0) AS approved"
+            " FROM estimates WHERE answered_at >= ? AND answered_at < ?"
+            " AND answer IN ('approved', 'declined')",
+            (stamp(since), stamp(until)),
+        )
+        return (row["answered"], row["approved"]) if row else (0, 0)
+
+    async def tickets_for_export(self, since: datetime, until: datetime) -> list[ExportRow]:
+        """Tickets created in the period, oldest first, each with its latest estimate."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT t.code, t.created_at, t.workshop_code, t.category, t.status, t.slot_start,
+                   t.customer_id, c.first_name, t.phone, t.eta, t.description,
+                   e.amount_minor, e.currency, e.answer
+            FROM tickets AS t
+            LEFT JOIN customers AS c ON c.user_id = t.customer_id
+            LEFT JOIN estimates AS e ON e.id = (
+                SELECT MAX(id) FROM estimates WHERE ticket_id = t.id)
+            WHERE t.created_at >= ? AND t.created_at < ?
+            ORDER BY t.created_at, t.id
+            """,
+            (stamp(since), stamp(until)),
+        )
+        return [
+            ExportRow(
+                code=row["code"],
+                created_at=unstamp(row["created_at"]),
+                workshop_code=row["workshop_code"],
+                category=row["category"],
+                status=row["status"],
+                slot_start=unstamp(row["slot_start"]) if row["slot_start"] else None,
+                customer_id=row["customer_id"],
+                customer_name=row["first_name"],
+                phone=row["phone"],
+                eta=date.fromisoformat(row["eta"]) if row["eta"] else None,
+                estimate_minor=row["amount_minor"],
+                estimate_currency=row["currency"],
+                estimate_answer=row["answer"],
+                description=row["description"],
+            )
+            for row in rows
+        ]
+
+    async def in_status_before(
+        self, cutoffs: Mapping[str, datetime], workshop_code: str | None = None
+    ) -> list[StuckTicket]:
+        """Tickets whose status is a key of `cutoffs` and was entered before its cut-off.
+
+        One `(status = ? AND status_since < ?)` term per status, so each reads its own range
+        of the `(status, status_since)` index.
+        """
+        if not cutoffs:
+            return []
+        terms = " OR ".join("(status = ? AND status_since < ?)" for _ in cutoffs)
+        params: list[object] = []
+        for status, cutoff in cutoffs.items():
+            params += [status, stamp(cutoff)]
+        where = f"({terms})"
+        if workshop_code is not None:
+            where += " AND workshop_code = ?"
+            params.append(workshop_code)
+        rows = await self._db.fetch_all(
+            f"SELECT code, workshop_code, status, status_since FROM tickets WHERE {where}"
+            " ORDER BY workshop_code, status_since, id",
+            params,
+        )
+        return [
+            StuckTicket(
+                code=row["code"],
+                workshop_code=row["workshop_code"],
+                status=row["status"],
+                status_since=unstamp(row["status_since"]),
+            )
+            for row in rows
+        ]
