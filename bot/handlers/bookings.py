@@ -96,6 +96,7 @@ async def cancel_confirmed(update: Update, context: Context) -> None:
     await query.answer()
     key = "cancelled" if result is CancelResult.CANCELLED else "cancel_too_late"
     await query.edit_message_text(text(lang, key, code=payload.code), parse_mode=ParseMode.HTML)
+    await wake_postman(context)
 
 
 async def cancel_kept(update: Update, context: Context) -> None:

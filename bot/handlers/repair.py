@@ -39,6 +39,7 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.common import start
 from bot.handlers.context import Context, lang_of, remember_user
+from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import day_label, when
 from bot.handlers.replies import answered, pressed, retire_buttons, say, show, stale
 from bot.i18n import Lang, pick
@@ -580,6 +581,7 @@ async def decided(update: Update, context: Context) -> Waiting | int:
             phone=workshop.phone,
         ),
     )
+    await wake_postman(context)
     if update.effective_chat is not None:
         await update.effective_chat.send_venue(
             latitude=workshop.lat,

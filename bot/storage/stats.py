@@ -1,4 +1,4 @@
-"""The SQL behind head-office figures: counts over a [since, until) UTC period, and overdue work.
+"""The SQL behind head-office figures: counts over a [since, until] UTC period (until is now, inclusive), and overdue work.
 
 Every period query starts from an indexed time column (`cases.started_at`,
 `tickets.created_at`, `ticket_events(to_status, at)`, `estimates.answered_at`), so a report
@@ -56,14 +56,14 @@ class StatsQueries:
 
     async def reports_started(self, since: datetime, until: datetime) -> int:
         return await self._count(
-            "SELECT COUNT(*) FROM cases WHERE started_at >= ? AND started_at < ?",
+            "SELECT COUNT(*) FROM cases WHERE started_at >= ? AND started_at <= ?",
             (stamp(since), stamp(until)),
         )
 
     async def self_resolved(self, since: datetime, until: datetime) -> int:
         """Reports started in the period that a fix resolved: visits the network avoided."""
         return await self._count(
-            "SELECT COUNT(*) FROM cases WHERE started_at >= ? AND started_at < ?"
+            "SELECT COUNT(*) FROM cases WHERE started_at >= ? AND started_at <= ?"
             " AND outcome = 'self_resolved'",
             (stamp(since), stamp(until)),
         )
@@ -72,21 +72,21 @@ class StatsQueries:
         # A booking's event also carries to_status 'booked'; filtering on it uses the index.
         return await self._count(
             "SELECT COUNT(DISTINCT ticket_id) FROM ticket_events"
-            " WHERE to_status = 'booked' AND at >= ? AND at < ? AND kind = 'booked'",
+            " WHERE to_status = 'booked' AND at >= ? AND at <= ? AND kind = 'booked'",
             (stamp(since), stamp(until)),
         )
 
     async def no_shows(self, since: datetime, until: datetime) -> int:
         return await self._count(
             "SELECT COUNT(DISTINCT ticket_id) FROM ticket_events"
-            " WHERE to_status = 'no_show' AND at >= ? AND at < ? AND kind = 'status'",
+            " WHERE to_status = 'no_show' AND at >= ? AND at <= ? AND kind = 'status'",
             (stamp(since), stamp(until)),
         )
 
     async def _created_per(self, column: str, since: datetime, until: datetime) -> dict[str, int]:
         rows = await self._db.fetch_all(
             f"SELECT {column} AS key, COUNT(*) AS n FROM tickets"
-            f" WHERE created_at >= ? AND created_at < ? GROUP BY {column} ORDER BY {column}",
+            f" WHERE created_at >= ? AND created_at <= ? GROUP BY {column} ORDER BY {column}",
             (stamp(since), stamp(until)),
         )
         return {row["key"]: row["n"] for row in rows}
@@ -108,7 +108,7 @@ class StatsQueries:
             JOIN ticket_events AS received ON received.id = (
                 SELECT MIN(id) FROM ticket_events
                 WHERE ticket_id = ready.ticket_id AND to_status = 'received')
-            WHERE ready.to_status = 'ready' AND ready.at >= ? AND ready.at < ?
+            WHERE ready.to_status = 'ready' AND ready.at >= ? AND ready.at <= ?
               AND ready.id > received.id
               AND NOT EXISTS (
                 SELECT 1 FROM ticket_events AS earlier
@@ -131,7 +131,7 @@ class StatsQueries:
         """
         row = await self._db.fetch_one(
             "SELECT COUNT(*) AS answered, COALESCE(SUM(answer = 'approved'), 0) AS approved"
-            " FROM estimates WHERE answered_at >= ? AND answered_at < ?"
+            " FROM estimates WHERE answered_at >= ? AND answered_at <= ?"
             " AND answer IN ('approved', 'declined')",
             (stamp(since), stamp(until)),
         )

@@ -165,13 +165,13 @@ async def test_a_ticket_created_31_days_ago_is_outside_a_30_day_window_but_insid
     assert (thirty_one.estimates_answered, thirty_one.estimates_approved) == (4, 3)
 
 
-async def test_the_start_of_the_period_is_included_and_its_end_excluded(month: Database) -> None:
+async def test_both_ends_of_the_period_are_included(month: Database) -> None:
     stats = await network_stats(month, ago(3), 7)
 
-    # The start, ago(10), is inside; the end, ago(3), is not.
-    assert stats.reports_started == 1
-    assert stats.bookings == 2
-    assert stats.per_workshop == {"MSK-CENTER": 2, "SPB-NEVSKY": 1}
+    # The start, ago(10), and the end, ago(3) ("now" for this report), are both inside.
+    assert stats.reports_started == 2
+    assert stats.self_resolved == 1
+    assert stats.per_workshop == {"MSK-CENTER": 2, "SPB-LIGOVSKY": 1, "SPB-NEVSKY": 1}
 
 
 async def test_an_empty_database_has_zero_counts_and_no_shares_or_median(db: Database) -> None:
