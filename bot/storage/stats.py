@@ -1,4 +1,4 @@
-"""The SQL behind head-office figures: counts over a [since, until] UTC period (until is now, inclusive), and overdue work.
+"""The SQL behind head-office figures: counts over a [since, until] UTC period, and overdue work.
 
 Every period query starts from an indexed time column (`cases.started_at`,
 `tickets.created_at`, `ticket_events(to_status, at)`, `estimates.answered_at`), so a report
