@@ -55,7 +55,7 @@ def build_application(settings: Settings, services: Services) -> Application:
         .build()
     )
     application.bot_data["services"] = services
-    application.bot_data["postman"] = Postman(application.bot, services)
+    application.bot_data["postman"] = Postman(application.bot, services, application.job_queue)
     add_handlers(application)
     return application
 

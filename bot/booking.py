@@ -9,13 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.fault_reports import Outcome, Step
-from bot.notifications import Kind, tell_workshop
+from bot.notifications import Kind, tell_customer, tell_workshop
+from bot.reminders import DROPOFF_KINDS, dropoff_schedule
 from bot.slots import BOOKING_HORIZON_DAYS, bookable_days, free_slots, horizon, is_bookable
 from bot.storage.cases import Cases
-from bot.storage.database import Database
+from bot.storage.database import Database, Transaction
+from bot.storage.outbox import Outbox
 from bot.storage.tickets import NewTicket, TicketRecord, Tickets
 from bot.tickets import (
     MAX_ACTIVE_BOOKINGS,
@@ -131,6 +134,7 @@ class Bookings:
             ticket = await tickets.by_code(code)
             assert ticket is not None
             await tell_workshop(tx, ticket, Kind.NEW_BOOKING, str(event_id), now)
+            await schedule_dropoff_reminders(tx, ticket, self._network.zone(workshop.code), now)
         return ticket
 
     async def of_customer(self, customer_id: int) -> list[TicketRecord]:
@@ -163,4 +167,16 @@ class Bookings:
                 to_status=Status.CANCELLED,
             )
             await tell_workshop(tx, ticket, Kind.BOOKING_CANCELLED, str(event_id), now)
+            await Outbox(tx).skip_for_ticket(ticket.id, DROPOFF_KINDS, now, "booking cancelled")
         return CancelResult.CANCELLED
+
+
+async def schedule_dropoff_reminders(
+    tx: Transaction, ticket: TicketRecord, zone: ZoneInfo, now: datetime
+) -> None:
+    """The customer's reminders before the slot and the workshop's no-show check after it."""
+    assert ticket.slot_start is not None
+    cause = f"{ticket.id}:{int(ticket.slot_start.timestamp())}"
+    for kind, due_at in dropoff_schedule(ticket.slot_start, zone, now):
+        tell = tell_workshop if kind is Kind.NO_SHOW_CHECK else tell_customer
+        await tell(tx, ticket, kind, cause, now, due_at=due_at)

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.quiet_hours import QuietHours
+
 DATA_DIR = Path(__file__).parent / "data"
 
 
@@ -25,6 +27,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
     overdue_limits: Annotated[dict[str, int], NoDecode] = Field(default_factory=dict)
+    quiet_hours: str = "21:00-09:00"
 
     @field_validator("head_office_ids", mode="before")
     @classmethod
@@ -57,6 +60,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"'{part}' is not like received=1")
             limits[status] = int(days)
         return limits
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _valid_quiet_hours(cls, value: str) -> str:
+        if value.strip():
+            QuietHours.parse(value)
+        return value
+
+    @property
+    def quiet(self) -> QuietHours | None:
+        """Quiet hours for customers; `QUIET_HOURS=` left empty switches them off."""
+        return QuietHours.parse(self.quiet_hours) if self.quiet_hours.strip() else None
 
     @field_validator("timezone")
     @classmethod

@@ -552,6 +552,85 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "Nothing is overdue. 👍",
         Lang.RU: "Просроченных заявок нет. 👍",
     },
+    # Reminders and feedback
+    "reminder_evening": {
+        Lang.EN: "⏰ Reminder: tomorrow at <b>{time}</b> you are bringing your device to "
+        "<b>{workshop}</b>, {address} (ticket <code>{code}</code>).",
+        Lang.RU: "⏰ Напоминание: завтра в <b>{time}</b> вы приносите устройство в "
+        "<b>{workshop}</b>, {address} (заявка <code>{code}</code>).",
+    },
+    "reminder_soon": {
+        Lang.EN: "⏰ In two hours, at <b>{time}</b>, we expect you at <b>{workshop}</b>, "
+        "{address} (ticket <code>{code}</code>).",
+        Lang.RU: "⏰ Через два часа, в <b>{time}</b>, ждём вас в <b>{workshop}</b>, "
+        "{address} (заявка <code>{code}</code>).",
+    },
+    "btn_will_come": {Lang.EN: "✅ I'll be there", Lang.RU: "✅ Приду"},
+    "btn_reschedule": {Lang.EN: "🔁 Reschedule", Lang.RU: "🔁 Перенести"},
+    "btn_cancel_short": {Lang.EN: "✖️ Cancel booking", Lang.RU: "✖️ Отменить запись"},
+    "will_come_noted": {
+        Lang.EN: "Thank you, see you at {time}!",
+        Lang.RU: "Спасибо, ждём вас в {time}!",
+    },
+    "reschedule_day": {
+        Lang.EN: "Choose a new day for <code>{code}</code> at <b>{workshop}</b>:",
+        Lang.RU: "Выберите новый день для <code>{code}</code> в <b>{workshop}</b>:",
+    },
+    "reschedule_slot": {
+        Lang.EN: "Choose a new time for <code>{code}</code>, {day}:",
+        Lang.RU: "Выберите новое время для <code>{code}</code>, {day}:",
+    },
+    "rescheduled": {
+        Lang.EN: "✅ Booking <code>{code}</code> moved to <b>{when}</b>.",
+        Lang.RU: "✅ Запись <code>{code}</code> перенесена на <b>{when}</b>.",
+    },
+    "notice_rescheduled": {
+        Lang.EN: "🔁 Booking <code>{code}</code> moved by the customer to {when}.",
+        Lang.RU: "🔁 Клиент перенёс запись <code>{code}</code> на {when}.",
+    },
+    "no_show_check": {
+        Lang.EN: "❓ Ticket <code>{code}</code> was due at {when} ({customer}). Did the device "
+        "arrive?",
+        Lang.RU: "❓ По заявке <code>{code}</code> ждали устройство в {when} ({customer}). "
+        "Его принесли?",
+    },
+    "pickup_reminder": {
+        Lang.EN: "📦 Your device (ticket <code>{code}</code>) is ready and waiting for you at "
+        "<b>{workshop}</b>, {address}. Opening hours: {hours}.",
+        Lang.RU: "📦 Ваше устройство (заявка <code>{code}</code>) готово и ждёт вас в "
+        "<b>{workshop}</b>, {address}. Часы работы: {hours}.",
+    },
+    "estimate_reminder": {
+        Lang.EN: "💰 The estimate for ticket <code>{code}</code> ({amount} {currency}) is "
+        "waiting for your answer.",
+        Lang.RU: "💰 Смета по заявке <code>{code}</code> ({amount} {currency}) ждёт вашего ответа.",
+    },
+    "feedback_ask": {
+        Lang.EN: "🙏 How was the repair of <code>{code}</code> at {workshop}? Rate it from 1 "
+        "(bad) to 5 (excellent):",
+        Lang.RU: "🙏 Как вам ремонт по заявке <code>{code}</code> в {workshop}? Оцените от 1 "
+        "(плохо) до 5 (отлично):",
+    },
+    "feedback_thanks": {
+        Lang.EN: "Thank you for rating {rating} ⭐. If you want to add a comment, reply to "
+        "this message.",
+        Lang.RU: "Спасибо за оценку {rating} ⭐. Если хотите добавить комментарий, ответьте "
+        "на это сообщение.",
+    },
+    "feedback_comment_thanks": {
+        Lang.EN: "Thank you, we passed your comment on.",
+        Lang.RU: "Спасибо, мы передали ваш комментарий.",
+    },
+    "feedback_alert": {
+        Lang.EN: "⚠️ Low rating {rating} ⭐ for ticket <code>{code}</code> at {workshop}. "
+        "/job {code}",
+        Lang.RU: "⚠️ Низкая оценка {rating} ⭐ по заявке <code>{code}</code> в {workshop}. "
+        "/job {code}",
+    },
+    "digest_title": {
+        Lang.EN: "☀️ <b>Good morning. Overdue tickets</b>",
+        Lang.RU: "☀️ <b>Доброе утро. Просроченные заявки</b>",
+    },
     # My bookings
     "no_bookings": {
         Lang.EN: "You have no bookings yet. Send /repair to report a fault.",

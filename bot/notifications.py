@@ -24,6 +24,14 @@ class Kind(StrEnum):
     ESTIMATE_ANSWER = "estimate_answer"
     NEW_BOOKING = "new_booking"
     BOOKING_CANCELLED = "booking_cancelled"
+    DROPOFF_EVENING = "dropoff_evening"
+    DROPOFF_SOON = "dropoff_soon"
+    NO_SHOW_CHECK = "no_show_check"
+    PICKUP_REMINDER = "pickup_reminder"
+    ESTIMATE_REMINDER = "estimate_reminder"
+    FEEDBACK = "feedback"
+    FEEDBACK_ALERT = "feedback_alert"
+    DIGEST = "digest"
 
 
 async def tell_customer(
@@ -32,6 +40,7 @@ async def tell_customer(
     kind: Kind,
     cause: str,
     now: datetime,
+    due_at: datetime | None = None,
     **params: Any,
 ) -> None:
     """Queue a message to the ticket's customer; a walk-in nobody claimed yet hears nothing."""
@@ -43,7 +52,7 @@ async def tell_customer(
         kind=kind,
         params={"code": ticket.code, **params},
         ticket_id=ticket.id,
-        due_at=now,
+        due_at=due_at or now,
         now=now,
     )
 
@@ -54,6 +63,7 @@ async def tell_workshop(
     kind: Kind,
     cause: str,
     now: datetime,
+    due_at: datetime | None = None,
     **params: Any,
 ) -> None:
     """Queue a message to every staff member of the ticket's workshop."""
@@ -64,6 +74,6 @@ async def tell_workshop(
             kind=kind,
             params={"code": ticket.code, **params},
             ticket_id=ticket.id,
-            due_at=now,
+            due_at=due_at or now,
             now=now,
         )

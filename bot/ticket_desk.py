@@ -15,11 +15,13 @@ from enum import StrEnum
 from bot.clock import Clock
 from bot.money import from_minor, to_minor
 from bot.notifications import Kind, tell_customer, tell_workshop
+from bot.reminders import DROPOFF_KINDS, ESTIMATE_AFTER, FEEDBACK_AFTER, pickup_schedule
 from bot.roles import Principal
 from bot.status_rules import OPEN_STATUSES, may_move, next_statuses
 from bot.storage.claims import ClaimLinks
-from bot.storage.database import Database
+from bot.storage.database import Database, Transaction
 from bot.storage.estimates import EstimateRecord, Estimates
+from bot.storage.outbox import Outbox
 from bot.storage.tickets import EventRecord, NewTicket, TicketRecord, Tickets
 from bot.tickets import CODE_PREFIX, Status, new_ticket_code
 from bot.workshops import Network
@@ -108,6 +110,7 @@ class TicketDesk:
             await tell_customer(
                 tx, moved, Kind.STATUS, str(event_id), now, status=target.value, note=note
             )
+            await follow_up(tx, moved, current, target, now)
         return Moved(Outcome.DONE, moved)
 
     async def set_eta(self, who: Principal, code: str, eta: date) -> Moved:
@@ -163,6 +166,17 @@ class TicketDesk:
                 amount=str(amount),
                 currency=self.currency,
                 comment=comment,
+            )
+            await tell_customer(
+                tx,
+                ticket,
+                Kind.ESTIMATE_REMINDER,
+                str(estimate_id),
+                now,
+                due_at=now + ESTIMATE_AFTER,
+                estimate_id=estimate_id,
+                amount=str(amount),
+                currency=self.currency,
             )
         return Moved(Outcome.DONE, ticket)
 
@@ -273,4 +287,21 @@ class TicketDesk:
         start = datetime.combine(today, datetime.min.time(), tzinfo=zone)
         return await Tickets(self._db).dropoffs(
             who.workshop_code, start, start + timedelta(days=1), [Status.BOOKED, Status.RECEIVED]
+        )
+
+
+async def follow_up(
+    tx: Transaction, ticket: TicketRecord, before: Status, after: Status, now: datetime
+) -> None:
+    """What a status change schedules, and what it makes pointless."""
+    if before is Status.BOOKED:
+        await Outbox(tx).skip_for_ticket(ticket.id, DROPOFF_KINDS, now, f"now {after}")
+    if after is Status.READY:
+        for number, due_at in enumerate(pickup_schedule(now), start=1):
+            await tell_customer(
+                tx, ticket, Kind.PICKUP_REMINDER, f"{ticket.id}:{number}", now, due_at=due_at
+            )
+    if after is Status.PICKED_UP:
+        await tell_customer(
+            tx, ticket, Kind.FEEDBACK, str(ticket.id), now, due_at=now + FEEDBACK_AFTER
         )

@@ -12,10 +12,12 @@ the real Bot API would return.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import copy
 import itertools
 import json
 import logging
+import math
 import mimetypes
 import re
 import time
@@ -171,6 +173,10 @@ def bad_request(detail: str) -> ApiError:
     return ApiError(400, f"Bad Request: {detail}")
 
 
+# A queued fault: an error response, or "drop" to close the connection without any answer.
+_Fault = ApiError | Literal["drop"]
+
+
 @dataclass(frozen=True)
 class UploadedFile:
     """A file part of a multipart request, kept whole so tests can inspect what was sent."""
@@ -185,9 +191,32 @@ class UploadedFile:
         return len(self.data)
 
 
+@dataclass(frozen=True)
+class RateLimit:
+    """Telegram's flood control: about 30 messages a second overall and 1 per chat.
+
+    Only messages count (the ``send*`` methods except sendChatAction), each in a sliding
+    window. A rate below 1 widens the window instead, so ``1 / 3`` models the group limit of
+    20 messages a minute as one message per 3 seconds.
+    """
+
+    per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.per_second <= 0 or self.per_chat_per_second <= 0:
+            raise ValueError("rate limits must be positive")
+
+
+def _window(rate: float) -> tuple[int, float]:
+    """(messages allowed, window seconds) for a rate; see :class:`RateLimit`."""
+    seconds = max(1.0, 1.0 / rate)
+    return max(1, math.floor(rate * seconds + 1e-9)), seconds
+
+
 @dataclass
 class ApiCall:
-    """One request the bot made, recorded after it was answered."""
+    """One request the bot made, recorded after it was answered (or its connection dropped)."""
 
     method: str
     params: JSONDict
@@ -197,10 +226,19 @@ class ApiCall:
     result: Any = None
     error_code: int | None = None
     description: str | None = None
+    # The server's monotonic ``timer`` when answered; rates are measured on it, not on ``at``.
+    at_timer: float = 0.0
+    # Closed without any HTTP response (``drop_next``); the bot saw a network error.
+    dropped: bool = False
 
     def summary(self) -> str:
         """One line for failure messages."""
-        outcome = "ok" if self.ok else f"ERROR {self.error_code} {self.description!r}"
+        if self.dropped:
+            outcome = "DROPPED (connection closed without a response)"
+        elif self.ok:
+            outcome = "ok"
+        else:
+            outcome = f"ERROR {self.error_code} {self.description!r}"
         params = json.dumps(self.params, ensure_ascii=False, default=str)
         if len(params) > 200:
             params = params[:197] + "..."
@@ -532,6 +570,20 @@ def _client_gone(request: web.Request) -> bool:
     return transport is None or transport.is_closing()
 
 
+def _is_send(method: str) -> bool:
+    """Methods that post a message, the ones Telegram's flood limits count."""
+    return method.startswith("send") and method != "sendChatAction"
+
+
+def _window_wait(times: list[float], rate: float, now: float) -> float:
+    """Seconds until one more send fits the sliding window; 0 or less if it fits now."""
+    allowed, seconds = _window(rate)
+    inside = len(times) - bisect.bisect_right(times, now - seconds)
+    if inside < allowed:
+        return 0.0
+    return times[len(times) - allowed] + seconds - now
+
+
 Handler = Callable[[JSONDict, dict[str, UploadedFile]], Awaitable[Any]]
 
 
@@ -546,6 +598,11 @@ class FakeBotApi:
     Start it, point python-telegram-bot at :attr:`base_url`, inject updates with
     :meth:`push_update` (or :class:`bot.fake_telegram.users.FakeUser`) and inspect what the
     bot did through :attr:`calls`, :meth:`sent_to` and friends.
+
+    The network and Telegram's limits are opt-in and may be changed at any time:
+    :attr:`rate_limit` answers floods with 429 like Telegram, :attr:`latency` delays every
+    answer, :meth:`fail_next` and :meth:`drop_next` queue failures. ``clock`` gives the Unix
+    time of ``date`` fields; ``timer`` (monotonic) measures rate-limit windows.
     """
 
     def __init__(
@@ -555,10 +612,16 @@ class FakeBotApi:
         *,
         bot_first_name: str = "Repair Test Bot",
         clock: Callable[[], float] = time.time,
+        timer: Callable[[], float] = time.monotonic,
+        rate_limit: RateLimit | None = None,
+        latency: float = 0.0,
     ) -> None:
         self.token = token
         self.bot_username = bot_username
         self.clock = clock
+        self.timer = timer
+        self.rate_limit = rate_limit
+        self.latency = latency
         bot_id_part = token.split(":", 1)[0]
         bot_id = int(bot_id_part) if bot_id_part.isdigit() else 123456
         self.bot_user: JSONDict = {
@@ -568,6 +631,9 @@ class FakeBotApi:
             "username": bot_username,
         }
         self.calls: list[ApiCall] = []
+        # Every 429 answered, flood control's or fail_next's; filter by chat with rate_limited().
+        self.too_many_requests = 0
+        self.rate_limited_calls: list[ApiCall] = []
 
         self._updates: list[JSONDict] = []
         self._next_update_id = 1
@@ -576,7 +642,10 @@ class FakeBotApi:
         self._parked_polls = 0
         self._chats: dict[int, _Chat] = {}
         self._blocked: set[int] = set()
-        self._failures: dict[str, deque[ApiError]] = {}
+        self._faults: dict[str, deque[_Fault]] = {}
+        # ``at_timer`` of successful sends, overall and per chat id, in order (for rate limits).
+        self._send_times: list[float] = []
+        self._chat_send_times: dict[int, list[float]] = {}
         self._queries: dict[str, _Query] = {}
         self._answers: list[CallbackAnswer] = []
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
@@ -736,14 +805,30 @@ class FakeBotApi:
         error_code: int,
         description: str,
         retry_after: int | None = None,
+        *,
+        times: int = 1,
     ) -> None:
-        """Queue an error for the next call of ``method`` (retry and flood-control tests)."""
+        """Answer the next ``times`` calls of ``method`` with this error, not executing them.
+
+        Faults queue up in order across calls of fail_next and drop_next (retry tests).
+        """
+        self._queue_fault(method, ApiError(error_code, description, retry_after), times)
+
+    def drop_next(self, method: str, times: int = 1) -> None:
+        """Close the connection of the next ``times`` calls of ``method`` without answering.
+
+        The call is not executed; python-telegram-bot raises ``NetworkError``, like on a
+        flaky mobile network, and cannot know whether Telegram got the request.
+        """
+        self._queue_fault(method, "drop", times)
+
+    def _queue_fault(self, method: str, fault: _Fault, times: int) -> None:
         canonical = self._canonical(method)
         if canonical is None:
             raise ValueError(f"unknown Bot API method {method!r}")
-        self._failures.setdefault(canonical, deque()).append(
-            ApiError(error_code, description, retry_after)
-        )
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._faults.setdefault(canonical, deque()).extend([fault] * times)
 
     def make_file(self, kind: str, data: bytes | None = None, **extra: Any) -> JSONDict:
         """Register a file Telegram would host and return its JSON object (Document, Voice...).
@@ -882,6 +967,62 @@ class FakeBotApi:
         button = chat.menu_button if chat else self._default_menu_button
         return copy.deepcopy(button)
 
+    def sent_count(self, chat_id: int | None = None) -> int:
+        """Messages the bot sent successfully (send* calls but sendChatAction), or to one chat."""
+        return len(self._sent_times(chat_id))
+
+    def max_rate(self, window: float = 1.0, chat_id: int | None = None) -> int:
+        """Most successful sends inside any sliding ``window`` seconds of :attr:`timer`.
+
+        Sends exactly ``window`` apart are in different windows, as for :class:`RateLimit`,
+        so ``max_rate() <= 30`` and ``max_rate(chat_id=...) <= 1`` prove the bot kept pace.
+        """
+        times = self._sent_times(chat_id)
+        best = start = 0
+        for end, at in enumerate(times):
+            while times[start] <= at - window:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+    def rate_limited(self, chat_id: int | None = None) -> list[ApiCall]:
+        """Calls answered with 429, optionally only those addressed to one chat."""
+        return [
+            call
+            for call in self.rate_limited_calls
+            if chat_id is None or self._chat_key(call.params) == chat_id
+        ]
+
+    def uploaded(self, method: str = "sendDocument", index: int = -1) -> UploadedFile:
+        """The file the bot uploaded in a successful call (``index`` among those that uploaded).
+
+        Calls re-sending a known file_id uploaded nothing and are skipped.
+        """
+        name = self._canonical(method) or method
+        key = name.removeprefix("send").lower()
+        uploads: list[UploadedFile] = []
+        for call in self.calls_of(name):
+            if not call.ok or not call.files:
+                continue
+            reference = call.params.get(key)
+            if key in call.files:
+                uploads.append(call.files[key])
+            elif isinstance(reference, str) and reference.startswith("attach://"):
+                uploads.append(call.files[reference.removeprefix("attach://")])
+            elif len(call.files) == 1:
+                uploads.extend(call.files.values())
+        try:
+            return uploads[index]
+        except IndexError:
+            raise AssertionError(
+                f"no upload #{index} among {len(uploads)} successful {name} uploads"
+            ) from None
+
+    def _sent_times(self, chat_id: int | None) -> list[float]:
+        if chat_id is None:
+            return self._send_times
+        return self._chat_send_times.get(chat_id, [])
+
     @property
     def bot_id(self) -> int:
         return int(self.bot_user["id"])
@@ -934,6 +1075,8 @@ class FakeBotApi:
         return entry[0] if entry else None
 
     async def _handle(self, request: web.Request) -> web.Response:
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)  # the round trip, before anything happens
         token = request.match_info["token"]
         raw_method = request.match_info["method"]
         entry = self._methods.get(raw_method.lower())
@@ -942,6 +1085,7 @@ class FakeBotApi:
         files: dict[str, UploadedFile] = {}
         result: Any = None
         error: ApiError | None = None
+        fault: _Fault | None = None
         try:
             params, files = await self._read_params(request)
             if token != self.token:
@@ -949,11 +1093,14 @@ class FakeBotApi:
             elif entry is None:
                 error = ApiError(404, "Not Found")
             else:
-                queued = self._failures.get(method)
-                if queued:
-                    error = queued.popleft()
-                else:
-                    result = await entry[1](params, files)
+                queued = self._faults.get(method)
+                fault = queued.popleft() if queued else None
+                if isinstance(fault, ApiError):
+                    error = fault
+                elif fault is None:
+                    error = self._flood_error(method, params)
+                    if error is None:
+                        result = await entry[1](params, files)
         except ApiError as exc:
             error = exc
         except Exception as exc:
@@ -965,21 +1112,56 @@ class FakeBotApi:
             # the bot never sees this answer, so it is not part of the call log.
             self._notify()
             return web.Response(status=499)
+        dropped = fault == "drop"
         call = ApiCall(
             method=method,
             params=params,
             files=files,
-            ok=error is None,
+            ok=error is None and not dropped,
             at=self.clock(),
             result=copy.deepcopy(result) if error is None else None,
             error_code=error.error_code if error else None,
             description=error.description if error else None,
+            at_timer=self.timer(),
+            dropped=dropped,
         )
-        self.calls.append(call)
-        self._notify()
+        self._record(call)
+        if dropped:
+            if request.transport is not None:
+                request.transport.close()
+            # Writing this to the closed transport fails, and aiohttp then silently gives up.
+            return web.Response(status=499)
         if error is not None:
             return web.json_response(error.to_json(), status=error.error_code)
         return web.json_response({"ok": True, "result": result})
+
+    def _record(self, call: ApiCall) -> None:
+        self.calls.append(call)
+        if call.error_code == 429:
+            self.too_many_requests += 1
+            self.rate_limited_calls.append(call)
+        if call.ok and _is_send(call.method):
+            self._send_times.append(call.at_timer)
+            chat = call.result.get("chat") if isinstance(call.result, dict) else None
+            if isinstance(chat, dict):
+                self._chat_send_times.setdefault(int(chat["id"]), []).append(call.at_timer)
+        self._notify()
+
+    def _flood_error(self, method: str, params: JSONDict) -> ApiError | None:
+        """Telegram's 429 for a send over :attr:`rate_limit`; the send is then not executed."""
+        limit = self.rate_limit
+        if limit is None or not _is_send(method):
+            return None
+        now = self.timer()
+        wait = _window_wait(self._send_times, limit.per_second, now)
+        chat_id = self._chat_key(params)
+        if chat_id is not None:
+            chat_times = self._chat_send_times.get(chat_id, [])
+            wait = max(wait, _window_wait(chat_times, limit.per_chat_per_second, now))
+        if wait <= 0:
+            return None
+        retry_after = max(1, math.ceil(wait))
+        return ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
     async def _read_params(self, request: web.Request) -> tuple[JSONDict, dict[str, UploadedFile]]:
         """Accept every encoding Telegram accepts: query, JSON, urlencoded and multipart."""
@@ -1026,20 +1208,26 @@ class FakeBotApi:
 
     # ---------------------------------------------------------------- helpers for methods
 
+    def _find_chat(self, raw: Any) -> _Chat | None:
+        """A known chat by id or ``@username``, as chat_id parameters name it."""
+        if isinstance(raw, str) and raw.startswith("@"):
+            return next(
+                (c for c in self._chats.values() if c.info.get("username") == raw[1:]), None
+            )
+        try:
+            return self._chats.get(int(raw))
+        except (TypeError, ValueError):
+            return None
+
+    def _chat_key(self, params: JSONDict) -> int | None:
+        chat = self._find_chat(params.get("chat_id"))
+        return chat.id if chat else None
+
     def _target_chat(self, params: JSONDict, *, sending: bool) -> _Chat:
         raw = params.get("chat_id")
         if raw is None or raw == "":
             raise bad_request("chat_id is empty")
-        chat: _Chat | None = None
-        if isinstance(raw, str) and raw.startswith("@"):
-            chat = next(
-                (c for c in self._chats.values() if c.info.get("username") == raw[1:]), None
-            )
-        else:
-            try:
-                chat = self._chats.get(int(raw))
-            except (TypeError, ValueError):
-                chat = None
+        chat = self._find_chat(raw)
         if chat is None:
             raise bad_request("chat not found")
         if sending and chat.id in self._blocked:

@@ -28,8 +28,8 @@ def describe(context: Context, lang: Lang, ticket: TicketRecord) -> str:
         "booking_line",
         code=ticket.code,
         status=status_word(lang, ticket.status),
-        category=category_title(context, lang, ticket.category),
-        workshop=workshop_title(context, lang, ticket.workshop_code),
+        category=category_title(context.services, lang, ticket.category),
+        workshop=workshop_title(context.services, lang, ticket.workshop_code),
         when=when(lang, ticket.slot_start, zone) if ticket.slot_start else "—",
     )
 
@@ -129,8 +129,8 @@ async def ticket_status(update: Update, context: Context) -> None:
         "status_card",
         code=ticket.code,
         status=status_word(lang, ticket.status),
-        category=category_title(context, lang, ticket.category),
-        workshop=workshop_title(context, lang, ticket.workshop_code),
+        category=category_title(context.services, lang, ticket.category),
+        workshop=workshop_title(context.services, lang, ticket.workshop_code),
         dropoff=when(lang, ticket.slot_start, zone) if ticket.slot_start else "—",
         eta=f"{ticket.eta:%d.%m.%Y}" if ticket.eta else "—",
     )

@@ -137,3 +137,31 @@ class JobsPageTurn(Payload):
     """A workshop code, or '-' for the caller's own workshop (staff) or all (head office)."""
     status: str = Field(pattern=r"^(-|[a-z_]{1,16})$")
     page: int = Field(ge=0, le=100_000)
+
+
+class WillCome(Payload):
+    prefix = "cf"
+    code: TicketCode
+
+
+class Reschedule(Payload):
+    prefix = "rs"
+    code: TicketCode
+
+
+class RescheduleDay(Payload):
+    prefix = "rsd"
+    code: TicketCode
+    day: date
+
+
+class RescheduleSlot(Payload):
+    prefix = "rss"
+    code: TicketCode
+    start: int = Field(gt=0)
+
+
+class Rating(Payload):
+    prefix = "fb"
+    code: TicketCode
+    stars: int = Field(ge=1, le=5)

@@ -44,8 +44,8 @@ async def claim(update: Update, context: Context, token: str) -> None:
             lang,
             "claimed",
             code=ticket.code,
-            category=category_title(context, lang, ticket.category),
-            workshop=workshop_title(context, lang, ticket.workshop_code),
+            category=category_title(context.services, lang, ticket.category),
+            workshop=workshop_title(context.services, lang, ticket.workshop_code),
         ),
     )
 

@@ -1,69 +1,147 @@
 """The postman: sends what the outbox holds, once, and records how each delivery ended.
 
 The outbox decides what is pending; the postman only reads it. It is woken right after a
-change that queued something, and by a repeating job for anything that fell due later.
-One lock means one postman at a time, so no message goes out twice from this process.
+change that queued something, by a one-off job armed for the next message due (one job,
+always named `outbox:next`, rebuilt from the outbox at start-up), and by a slow repeating
+tick. One lock means one postman at a time, so no message goes out twice from this process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import JobQueue
 
+from bot.digest import plan_digests
 from bot.handlers import keyboards
-from bot.handlers.callbacks import EstimateAnswer
+from bot.handlers.callbacks import (
+    CancelAsk,
+    EstimateAnswer,
+    Rating,
+    Reschedule,
+    SetStatus,
+    WillCome,
+)
 from bot.handlers.context import Context
 from bot.handlers.formatting import when
-from bot.i18n import Lang, pick, preferred
+from bot.handlers.ticket_views import category_title, status_word
+from bot.i18n import Lang, preferred
 from bot.messages import label, text
 from bot.money import from_minor
 from bot.notifications import Kind
+from bot.overdue import DEFAULT_LIMITS_DAYS, overdue, overdue_lines
+from bot.reminders import CUSTOMER_KINDS, Facts, still_meaningful
 from bot.services import Services
+from bot.storage.estimates import Estimates
+from bot.storage.feedback import Feedback
 from bot.storage.outbox import Outbox, OutboxRecord
-from bot.storage.tickets import Tickets
+from bot.storage.tickets import TicketRecord, Tickets
 from bot.tickets import Status
-from bot.workshops import WEEKDAYS
+from bot.workshops import WEEKDAYS, OpeningHours, Workshop
 
 log = logging.getLogger(__name__)
 
 BATCH = 50
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(seconds=10)
-TICK_SECONDS = 5
+TICK_SECONDS = 60
+WAKEUP_JOB = "outbox:next"
+
+
+@dataclass(frozen=True)
+class Letter:
+    body: str
+    markup: InlineKeyboardMarkup | None = None
+    venue: Workshop | None = None
 
 
 class Postman:
-    def __init__(self, bot: Bot, services: Services) -> None:
+    def __init__(self, bot: Bot, services: Services, job_queue: JobQueue | None) -> None:
         self._bot = bot
         self._services = services
+        self._job_queue = job_queue
         self._lock = asyncio.Lock()
 
     async def deliver_due(self) -> int:
-        """Send everything due now; return how many messages went out."""
+        """Send everything due now, then arm the wake-up for the next; return how many went."""
         sent = 0
         async with self._lock:
             outbox = Outbox(self._services.db)
             while batch := await outbox.due(self._services.clock.now(), BATCH):
                 for record in batch:
                     sent += await self._deliver(outbox, record)
+            await self._arm(outbox)
         return sent
 
+    async def plan_and_deliver(self) -> None:
+        """The tick: queue the morning digests once they are due, then deliver."""
+        services = self._services
+        await plan_digests(
+            services.db,
+            services.network,
+            await services.access.head_office_ids(),
+            self.limits,
+            services.settings.zone,
+            services.clock.now(),
+        )
+        await self.deliver_due()
+
+    @property
+    def limits(self) -> dict[str, int]:
+        return {**DEFAULT_LIMITS_DAYS, **self._services.settings.overdue_limits}
+
+    async def _arm(self, outbox: Outbox) -> None:
+        if self._job_queue is None:
+            return
+        for job in self._job_queue.get_jobs_by_name(WAKEUP_JOB):
+            job.schedule_removal()
+        due = await outbox.next_due_at()
+        if due is not None:
+            delay = max(0.0, (due - self._services.clock.now()).total_seconds())
+            self._job_queue.run_once(on_wakeup, when=delay, name=WAKEUP_JOB)
+
     async def _deliver(self, outbox: Outbox, record: OutboxRecord) -> int:
-        now = self._services.clock.now()
+        services = self._services
+        now = services.clock.now()
+        ticket = await Tickets(services.db).by_id(record.ticket_id) if record.ticket_id else None
+        zone = services.network.zone(ticket.workshop_code) if ticket else services.settings.zone
+        if not still_meaningful(record.kind, record.due_at, await self._facts(record, ticket), now):
+            await outbox.finish(record.id, "skipped", now, "no longer meaningful")
+            return 0
+        quiet = services.settings.quiet
+        if quiet is not None and record.kind in CUSTOMER_KINDS:
+            allowed = quiet.next_allowed(now, zone)
+            if allowed > now:
+                await outbox.postpone(record.id, allowed)
+                return 0
         try:
-            body, markup = await self._render(record)
+            lang = preferred(*await services.customers.languages(record.chat_id))
+            letter = await self._render(record, ticket, lang, zone)
+            if letter is None:
+                await outbox.finish(record.id, "skipped", now, "nothing to report")
+                return 0
             await self._bot.send_message(
-                record.chat_id, body, parse_mode=ParseMode.HTML, reply_markup=markup
+                record.chat_id, letter.body, parse_mode=ParseMode.HTML, reply_markup=letter.markup
             )
+            if letter.venue is not None:
+                await self._bot.send_venue(
+                    record.chat_id,
+                    latitude=letter.venue.lat,
+                    longitude=letter.venue.lon,
+                    title=letter.venue.title(lang),
+                    address=letter.venue.where(lang),
+                )
         except Forbidden as error:
-            await self._services.customers.mark_blocked(record.chat_id, now)
-            await outbox.finish(record.id, "skipped", now, str(error))
+            await services.customers.mark_blocked(record.chat_id, now)
+            await outbox.finish(record.id, "skipped", now, f"blocked: {error}")
             return 0
         except RetryAfter as error:
             wait = error.retry_after
@@ -74,103 +152,216 @@ class Postman:
             log.error("Outbox message %s refused by Telegram: %s", record.key, error)
             await outbox.finish(record.id, "failed", now, str(error))
             return 0
-        except (TimedOut, NetworkError) as error:
+        except TelegramError as error:
+            # Network trouble and server errors (5xx) pass: try again later, a few times.
             if record.attempts + 1 >= MAX_ATTEMPTS:
                 await outbox.finish(record.id, "failed", now, str(error))
             else:
-                backoff = FIRST_RETRY * 2**record.attempts
-                await outbox.retry_later(record.id, now + backoff, str(error))
+                await outbox.retry_later(
+                    record.id, now + FIRST_RETRY * 2**record.attempts, str(error)
+                )
+            return 0
+        except Exception as error:
+            # A message we cannot even render must not hold up the ones behind it.
+            log.exception("Outbox message %s could not be sent", record.key)
+            await outbox.finish(record.id, "failed", now, repr(error))
             return 0
         await outbox.finish(record.id, "sent", now, None)
         return 1
 
-    async def _render(self, record: OutboxRecord) -> tuple[str, InlineKeyboardMarkup | None]:
+    async def _facts(self, record: OutboxRecord, ticket: TicketRecord | None) -> Facts:
+        estimate_pending = False
+        if record.kind == Kind.ESTIMATE_REMINDER and ticket is not None:
+            latest = await Estimates(self._services.db).latest(ticket.id)
+            estimate_pending = (
+                latest is not None
+                and latest.id == record.params.get("estimate_id")
+                and latest.answer == "pending"
+            )
+        rated = (
+            await Feedback(self._services.db).rated(ticket.id)
+            if record.kind == Kind.FEEDBACK and ticket is not None
+            else False
+        )
+        return Facts(
+            status=Status(ticket.status) if ticket else None,
+            slot_start=ticket.slot_start if ticket else None,
+            estimate_pending=estimate_pending,
+            rated=rated,
+        )
+
+    async def _render(
+        self, record: OutboxRecord, ticket: TicketRecord | None, lang: Lang, zone: ZoneInfo
+    ) -> Letter | None:
         services = self._services
-        lang = preferred(*await services.customers.languages(record.chat_id))
-        ticket = await Tickets(services.db).by_id(record.ticket_id) if record.ticket_id else None
         params: dict[str, Any] = record.params
-        code = params["code"]
-        if record.kind == Kind.STATUS:
-            status = Status(params["status"])
-            lines = [text(lang, "notice_status", code=code, status=text(lang, f"status_{status}"))]
-            if params.get("note"):
-                lines.append(text(lang, "notice_note", note=params["note"]))
-            if status is Status.READY and ticket is not None:
-                workshop = services.network.workshops[ticket.workshop_code]
-                lines.append(
+        if record.kind == Kind.DIGEST:
+            grouped = await overdue(
+                services.db, services.clock.now(), self.limits, params.get("workshop")
+            )
+            names = {code: w.title(lang) for code, w in services.network.workshops.items()}
+            lines = overdue_lines(grouped, lang, names)
+            return Letter("\n".join([text(lang, "digest_title"), *lines])) if lines else None
+        if ticket is None:
+            raise ValueError(f"outbox kind {record.kind!r} needs a ticket")
+        code = ticket.code
+        workshop = services.network.workshops[ticket.workshop_code]
+        slot = when(lang, ticket.slot_start, zone) if ticket.slot_start else "—"
+        time_only = f"{ticket.slot_start.astimezone(zone):%H:%M}" if ticket.slot_start else "—"
+        where = {"workshop": workshop.title(lang), "address": workshop.where(lang)}
+        match record.kind:
+            case Kind.STATUS:
+                status = Status(params["status"])
+                lines = [text(lang, "notice_status", code=code, status=status_word(lang, status))]
+                if params.get("note"):
+                    lines.append(text(lang, "notice_note", note=params["note"]))
+                if status is Status.READY:
+                    lines.append(
+                        text(
+                            lang,
+                            "notice_ready_where",
+                            hours=opening_hours(workshop.hours, lang),
+                            **where,
+                        )
+                    )
+                return Letter("\n".join(lines))
+            case Kind.ETA:
+                return Letter(text(lang, "notice_eta", code=code, eta=params["eta"]))
+            case Kind.ESTIMATE:
+                lines = [
                     text(
                         lang,
-                        "notice_ready_where",
-                        workshop=workshop.title(lang),
-                        address=workshop.where(lang),
-                        hours=opening_hours(workshop.hours, lang),
+                        "notice_estimate",
+                        code=code,
+                        amount=params["amount"],
+                        currency=params["currency"],
+                    )
+                ]
+                if params.get("comment"):
+                    lines.append(text(lang, "notice_note", note=params["comment"]))
+                lines.append(text(lang, "notice_estimate_ask"))
+                return Letter("\n\n".join(lines), estimate_buttons(lang, params["estimate_id"]))
+            case Kind.ESTIMATE_REMINDER:
+                return Letter(
+                    text(
+                        lang,
+                        "estimate_reminder",
+                        code=code,
+                        amount=params["amount"],
+                        currency=params["currency"],
+                    ),
+                    estimate_buttons(lang, params["estimate_id"]),
+                )
+            case Kind.ESTIMATE_ANSWER:
+                return Letter(
+                    text(
+                        lang,
+                        "notice_estimate_answer",
+                        code=code,
+                        answer=label(lang, f"answer_{params['answer']}"),
+                        amount=from_minor(int(params["amount_minor"])),
+                        currency=params["currency"],
                     )
                 )
-            return "\n".join(lines), None
-        if record.kind == Kind.ETA:
-            return text(lang, "notice_eta", code=code, eta=params["eta"]), None
-        if record.kind == Kind.ESTIMATE:
-            lines = [
-                text(
-                    lang,
-                    "notice_estimate",
-                    code=code,
-                    amount=params["amount"],
-                    currency=params["currency"],
-                ),
-            ]
-            if params.get("comment"):
-                lines.append(text(lang, "notice_note", note=params["comment"]))
-            lines.append(text(lang, "notice_estimate_ask"))
-            estimate_id = int(params["estimate_id"])
-            markup = keyboards.inline(
-                [
+            case Kind.NEW_BOOKING:
+                customer = await services.customers.name(ticket.customer_id or 0) or "—"
+                return Letter(
+                    text(
+                        lang,
+                        "notice_new_booking",
+                        code=code,
+                        category=category_title(services, lang, ticket.category),
+                        when=slot,
+                        customer=customer,
+                        phone=ticket.phone or label(lang, "not_shared"),
+                    )
+                )
+            case Kind.BOOKING_CANCELLED:
+                return Letter(
+                    text(
+                        lang,
+                        "notice_booking_cancelled",
+                        code=code,
+                        category=category_title(services, lang, ticket.category),
+                        when=slot,
+                    )
+                )
+            case Kind.DROPOFF_EVENING | Kind.DROPOFF_SOON:
+                key = "reminder_evening" if record.kind == Kind.DROPOFF_EVENING else "reminder_soon"
+                buttons = keyboards.inline(
                     [
-                        (
-                            label(lang, "btn_approve"),
-                            EstimateAnswer(estimate=estimate_id, approve="y"),
-                        ),
-                        (
-                            label(lang, "btn_decline"),
-                            EstimateAnswer(estimate=estimate_id, approve="n"),
-                        ),
+                        [(label(lang, "btn_will_come"), WillCome(code=code))],
+                        [
+                            (label(lang, "btn_reschedule"), Reschedule(code=code)),
+                            (label(lang, "btn_cancel_short"), CancelAsk(code=code)),
+                        ],
                     ]
-                ]
-            )
-            return "\n\n".join(lines), markup
-        if record.kind == Kind.ESTIMATE_ANSWER:
-            return text(
-                lang,
-                "notice_estimate_answer",
-                code=code,
-                answer=text(lang, f"answer_{params['answer']}"),
-                amount=from_minor(int(params["amount_minor"])),
-                currency=params["currency"],
-            ), None
-        assert ticket is not None
-        category = services.tree.category(ticket.category)
-        zone = services.network.zone(ticket.workshop_code)
-        slot = when(lang, ticket.slot_start, zone) if ticket.slot_start else "—"
-        category_title = pick(category.title, lang) if category else ticket.category
-        if record.kind == Kind.NEW_BOOKING:
-            customer = await services.customers.name(ticket.customer_id or 0) or "—"
-            return text(
-                lang,
-                "notice_new_booking",
-                code=code,
-                category=category_title,
-                when=slot,
-                customer=customer,
-                phone=ticket.phone or label(lang, "not_shared"),
-            ), None
-        if record.kind == Kind.BOOKING_CANCELLED:
-            return text(
-                lang, "notice_booking_cancelled", code=code, category=category_title, when=slot
-            ), None
+                )
+                return Letter(
+                    text(lang, key, code=code, time=time_only, **where), buttons, venue=workshop
+                )
+            case Kind.NO_SHOW_CHECK:
+                customer = await services.customers.name(ticket.customer_id or 0) or "—"
+                buttons = keyboards.inline(
+                    [
+                        [
+                            (
+                                label(lang, "btn_set_status", status=status_word(lang, s)),
+                                SetStatus(code=code, status=s.value),
+                            )
+                            for s in (Status.RECEIVED, Status.NO_SHOW)
+                        ]
+                    ]
+                )
+                return Letter(
+                    text(lang, "no_show_check", code=code, when=slot, customer=customer), buttons
+                )
+            case Kind.PICKUP_REMINDER:
+                return Letter(
+                    text(
+                        lang,
+                        "pickup_reminder",
+                        code=code,
+                        hours=opening_hours(workshop.hours, lang),
+                        **where,
+                    ),
+                    venue=workshop,
+                )
+            case Kind.FEEDBACK:
+                stars = keyboards.inline(
+                    [[(str(n), Rating(code=code, stars=n)) for n in range(1, 6)]]
+                )
+                return Letter(text(lang, "feedback_ask", code=code, **where), stars)
+            case Kind.FEEDBACK_ALERT:
+                return Letter(
+                    text(
+                        lang,
+                        "feedback_alert",
+                        code=code,
+                        rating=params["rating"],
+                        workshop=workshop.title(lang),
+                    )
+                    + (
+                        f"\n{text(lang, 'notice_note', note=params['comment'])}"
+                        if params.get("comment")
+                        else ""
+                    )
+                )
         raise ValueError(f"unknown outbox kind {record.kind!r}")
 
 
-def opening_hours(hours: dict[str, Any], lang: Lang) -> str:
+def estimate_buttons(lang: Lang, estimate_id: int) -> InlineKeyboardMarkup:
+    return keyboards.inline(
+        [
+            [
+                (label(lang, "btn_approve"), EstimateAnswer(estimate=estimate_id, approve="y")),
+                (label(lang, "btn_decline"), EstimateAnswer(estimate=estimate_id, approve="n")),
+            ]
+        ]
+    )
+
+
+def opening_hours(hours: dict[str, OpeningHours], lang: Lang) -> str:
     names = label(lang, "weekdays").split()
     return ", ".join(
         f"{names[WEEKDAYS.index(day)]} {hours[day]}" for day in WEEKDAYS if day in hours
@@ -182,6 +373,11 @@ async def wake_postman(context: Context) -> None:
     await context.postman.deliver_due()
 
 
-async def on_tick(context: Context) -> None:
-    """The repeating job: anything that fell due since, or waits for a retry."""
+async def on_wakeup(context: Context) -> None:
+    """The one-off job armed for the next message due."""
     await context.postman.deliver_due()
+
+
+async def on_tick(context: Context) -> None:
+    """The repeating job: the morning digests, and anything the wake-up did not cover."""
+    await context.postman.plan_and_deliver()

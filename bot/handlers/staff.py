@@ -58,7 +58,7 @@ async def today(update: Update, context: Context, who: Principal) -> None:
     """The drop-offs expected today at the staff member's workshop, by time."""
     lang = lang_of(update, context)
     assert who.workshop_code is not None
-    name = workshop_title(context, lang, who.workshop_code)
+    name = workshop_title(context.services, lang, who.workshop_code)
     tickets = await context.services.desk.today(who)
     if not tickets:
         await say(update, text(lang, "today_empty", workshop=name))
@@ -74,7 +74,7 @@ async def today(update: Update, context: Context, who: Principal) -> None:
                 "today_line",
                 time=f"{ticket.slot_start.astimezone(zone):%H:%M}",
                 code=ticket.code,
-                category=category_title(context, lang, ticket.category),
+                category=category_title(context.services, lang, ticket.category),
                 customer=customer or label(lang, "walk_in_customer"),
                 status=status_word(lang, ticket.status),
             )
@@ -115,7 +115,7 @@ async def jobs_page(
     status = None if turn.status == "-" else Status(turn.status)
     page = await context.services.desk.jobs(who, workshop, status, turn.page)
     own = who.workshop_code if who.is_staff else workshop
-    scope_name = workshop_title(context, lang, own) if own else label(lang, "jobs_all")
+    scope_name = workshop_title(context.services, lang, own) if own else label(lang, "jobs_all")
     if status is not None:
         scope_name += f" · {status_word(lang, status)}"
     if not page.tickets:
@@ -138,7 +138,7 @@ async def jobs_page(
                 "jobs_line",
                 code=ticket.code,
                 status=status_word(lang, ticket.status),
-                category=category_title(context, lang, ticket.category),
+                category=category_title(context.services, lang, ticket.category),
                 workshop=ticket.workshop_code,
                 since=f"{ticket.status_since.astimezone(zone):%d.%m %H:%M}",
             )
@@ -215,8 +215,8 @@ async def ticket_card(context: Context, lang: Lang, ticket: TicketRecord) -> str
         "ticket_card",
         code=ticket.code,
         status=status_word(lang, ticket.status),
-        workshop=workshop_title(context, lang, ticket.workshop_code),
-        category=category_title(context, lang, ticket.category),
+        workshop=workshop_title(context.services, lang, ticket.workshop_code),
+        category=category_title(context.services, lang, ticket.category),
         customer=customer or label(lang, "walk_in_customer"),
         phone=phone or label(lang, "not_shared"),
         dropoff=when(lang, ticket.slot_start, zone) if ticket.slot_start else none,

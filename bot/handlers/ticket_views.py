@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.handlers.context import Context
 from bot.i18n import Lang, pick
 from bot.messages import text
+from bot.services import Services
 from bot.storage.tickets import EventRecord
 
 
@@ -14,13 +14,13 @@ def status_word(lang: Lang, status: str) -> str:
     return text(lang, f"status_{status}")
 
 
-def category_title(context: Context, lang: Lang, category_id: str) -> str:
-    category = context.services.tree.category(category_id)
+def category_title(services: Services, lang: Lang, category_id: str) -> str:
+    category = services.tree.category(category_id)
     return pick(category.title, lang) if category else category_id
 
 
-def workshop_title(context: Context, lang: Lang, code: str) -> str:
-    workshop = context.services.network.get(code)
+def workshop_title(services: Services, lang: Lang, code: str) -> str:
+    workshop = services.network.get(code)
     return workshop.title(lang) if workshop else code
 
 

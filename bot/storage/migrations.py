@@ -141,4 +141,46 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX outbox_pending ON outbox(status, due_at);
     """,
+    """
+    CREATE INDEX outbox_ticket ON outbox(ticket_id, status);
+    CREATE INDEX customers_seen ON customers(seen_at);
+
+    CREATE TABLE feedback (
+        ticket_id          INTEGER PRIMARY KEY REFERENCES tickets(id),
+        customer_id        INTEGER NOT NULL,
+        rating             INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        comment            TEXT,
+        prompt_message_id  INTEGER,
+        created_at         TEXT NOT NULL
+    );
+
+    CREATE TABLE broadcasts (
+        id               INTEGER PRIMARY KEY,
+        created_by       INTEGER NOT NULL,
+        body             TEXT NOT NULL,
+        segment          TEXT NOT NULL CHECK (segment IN ('all', 'workshop', 'category')),
+        segment_value    TEXT,
+        status           TEXT NOT NULL
+                         CHECK (status IN ('draft', 'scheduled', 'running', 'done', 'cancelled')),
+        scheduled_at     TEXT,
+        created_at       TEXT NOT NULL,
+        started_at       TEXT,
+        finished_at      TEXT,
+        report_chat_id   INTEGER NOT NULL,
+        report_message_id INTEGER
+    );
+    CREATE INDEX broadcasts_status ON broadcasts(status, scheduled_at);
+
+    -- One row per recipient: a broadcast resumes after a crash without sending twice.
+    CREATE TABLE broadcast_deliveries (
+        broadcast_id  INTEGER NOT NULL REFERENCES broadcasts(id),
+        chat_id       INTEGER NOT NULL,
+        status        TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (status IN ('pending', 'sent', 'blocked', 'failed', 'cancelled')),
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        done_at       TEXT,
+        PRIMARY KEY (broadcast_id, chat_id)
+    );
+    CREATE INDEX broadcast_deliveries_pending ON broadcast_deliveries(broadcast_id, status);
+    """,
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -99,6 +100,32 @@ class Outbox:
             "WHERE id = ? AND status = 'pending'",
             (stamp(due_at), error, outbox_id),
         )
+
+    async def postpone(self, outbox_id: int, due_at: datetime) -> None:
+        """Move a message to later without counting an attempt (quiet hours)."""
+        await self._db.execute(
+            "UPDATE outbox SET due_at = ? WHERE id = ? AND status = 'pending'",
+            (stamp(due_at), outbox_id),
+        )
+
+    async def skip_for_ticket(
+        self, ticket_id: int, kinds: Iterable[str], now: datetime, reason: str
+    ) -> int:
+        """Drop a ticket's pending messages of these kinds: their cause is gone."""
+        wanted = list(kinds)
+        return await self._db.execute(
+            f"UPDATE outbox SET status = 'skipped', done_at = ?, last_error = ? "
+            f"WHERE ticket_id = ? AND status = 'pending' "
+            f"AND kind IN ({', '.join('?' * len(wanted))})",
+            (stamp(now), reason, ticket_id, *wanted),
+        )
+
+    async def pending_count(self) -> int:
+        row = await self._db.fetch_one("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'")
+        return row["n"] if row else 0
+
+    async def has_key(self, key: str) -> bool:
+        return await self._db.fetch_one("SELECT 1 FROM outbox WHERE key = ?", (key,)) is not None
 
     async def of_chat(self, chat_id: int) -> list[OutboxRecord]:
         rows = await self._db.fetch_all(
