@@ -40,6 +40,9 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
+VISITOR_GROUP = -1
+"""Runs before everything else: notes who is talking to the bot."""
+
 FLUSH_GROUP = 1
 """Runs after every other handler, so conversation state is written once it has changed."""
 

@@ -170,6 +170,47 @@ class Bookings:
             await Outbox(tx).skip_for_ticket(ticket.id, DROPOFF_KINDS, now, "booking cancelled")
         return CancelResult.CANCELLED
 
+    async def confirm_attendance(self, customer_id: int, ticket: TicketRecord) -> None:
+        """The customer said they will come: the workshop sees it in the history."""
+        async with self._db.transaction() as tx:
+            await Tickets(tx).add_event(
+                ticket.id, self._clock.now(), customer_id, CUSTOMER, "will_come"
+            )
+
+    async def reschedule(
+        self, customer_id: int, code: str, start: datetime
+    ) -> TicketRecord | Refusal | CancelResult:
+        """Move a booking to another free slot of the same workshop, reminders and all."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            tickets = Tickets(tx)
+            ticket = await tickets.by_code(code)
+            if ticket is None or ticket.customer_id != customer_id:
+                return CancelResult.NOT_FOUND
+            if not can_customer_cancel(Status(ticket.status)):
+                return CancelResult.TOO_LATE
+            workshop = self._network.get(ticket.workshop_code)
+            if workshop is None:
+                return Refusal.NOT_SERVED
+            zone = self._network.zone(workshop.code)
+            if not is_bookable(workshop, zone, start, now):
+                return Refusal.SLOT_GONE
+            load = await tickets.slot_load(
+                workshop.code, start, start + timedelta(seconds=1), SLOT_FREEING_STATUSES
+            )
+            if start != ticket.slot_start and load.get(start, 0) >= workshop.slot_capacity:
+                return Refusal.SLOT_FULL
+            await tickets.move_slot(ticket.id, start, now)
+            event_id = await tickets.add_event(
+                ticket.id, now, customer_id, CUSTOMER, "rescheduled", note=start.isoformat()
+            )
+            await Outbox(tx).skip_for_ticket(ticket.id, DROPOFF_KINDS, now, "rescheduled")
+            moved = await tickets.by_id(ticket.id)
+            assert moved is not None
+            await schedule_dropoff_reminders(tx, moved, zone, now)
+            await tell_workshop(tx, moved, Kind.RESCHEDULED, str(event_id), now)
+        return moved
+
 
 async def schedule_dropoff_reminders(
     tx: Transaction, ticket: TicketRecord, zone: ZoneInfo, now: datetime

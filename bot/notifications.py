@@ -7,6 +7,7 @@ The key names the cause, so the same cause never queues the same message twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -24,6 +25,7 @@ class Kind(StrEnum):
     ESTIMATE_ANSWER = "estimate_answer"
     NEW_BOOKING = "new_booking"
     BOOKING_CANCELLED = "booking_cancelled"
+    RESCHEDULED = "rescheduled"
     DROPOFF_EVENING = "dropoff_evening"
     DROPOFF_SOON = "dropoff_soon"
     NO_SHOW_CHECK = "no_show_check"
@@ -75,5 +77,27 @@ async def tell_workshop(
             params={"code": ticket.code, **params},
             ticket_id=ticket.id,
             due_at=due_at or now,
+            now=now,
+        )
+
+
+async def tell_head_office(
+    tx: Transaction,
+    ticket: TicketRecord,
+    kind: Kind,
+    cause: str,
+    now: datetime,
+    head_office: Iterable[int],
+    **params: Any,
+) -> None:
+    """Queue a message to everyone in head office."""
+    for user_id in head_office:
+        await Outbox(tx).add(
+            key=f"{kind}:{cause}:{ticket.id}:{user_id}",
+            chat_id=user_id,
+            kind=kind,
+            params={"code": ticket.code, **params},
+            ticket_id=ticket.id,
+            due_at=now,
             now=now,
         )

@@ -7,6 +7,7 @@ forget to. A ticket someone may not see is reported exactly like one that does n
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -14,19 +15,21 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.money import from_minor, to_minor
-from bot.notifications import Kind, tell_customer, tell_workshop
+from bot.notifications import Kind, tell_customer, tell_head_office, tell_workshop
 from bot.reminders import DROPOFF_KINDS, ESTIMATE_AFTER, FEEDBACK_AFTER, pickup_schedule
 from bot.roles import Principal
 from bot.status_rules import OPEN_STATUSES, may_move, next_statuses
 from bot.storage.claims import ClaimLinks
 from bot.storage.database import Database, Transaction
 from bot.storage.estimates import EstimateRecord, Estimates
+from bot.storage.feedback import Feedback
 from bot.storage.outbox import Outbox
 from bot.storage.tickets import EventRecord, NewTicket, TicketRecord, Tickets
 from bot.tickets import CODE_PREFIX, Status, new_ticket_code
 from bot.workshops import Network
 
 JOBS_PAGE_SIZE = 10
+LOW_RATING = 2
 MAX_ETA_DAYS = 365
 
 
@@ -214,6 +217,61 @@ class TicketDesk:
                 currency=estimate.currency,
             )
         return Outcome.DONE, ticket, estimate
+
+    async def rate(
+        self, customer_id: int, code: str, stars: int, head_office: Iterable[int]
+    ) -> bool:
+        """Record a rating once; a low one alerts head office in the same transaction."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            tickets = Tickets(tx)
+            ticket = await tickets.by_code(normalize_code(code))
+            if ticket is None or ticket.customer_id != customer_id:
+                return False
+            if not await Feedback(tx).rate(ticket.id, customer_id, stars, now):
+                return False
+            await tickets.add_event(
+                ticket.id, now, customer_id, "customer", "rated", note=str(stars)
+            )
+            if stars <= LOW_RATING:
+                await tell_head_office(
+                    tx, ticket, Kind.FEEDBACK_ALERT, "rating", now, head_office, rating=stars
+                )
+        return True
+
+    async def remember_feedback_prompt(self, code: str, message_id: int) -> None:
+        ticket = await Tickets(self._db).by_code(normalize_code(code))
+        if ticket is not None:
+            await Feedback(self._db).set_prompt(ticket.id, message_id)
+
+    async def comment_feedback(
+        self, customer_id: int, prompt_message_id: int, comment: str, head_office: Iterable[int]
+    ) -> bool:
+        """A comment on a rating; head office hears it too when the rating was low."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            feedback = Feedback(tx)
+            ticket_id = await feedback.comment_on_prompt(customer_id, prompt_message_id, comment)
+            tickets = Tickets(tx)
+            ticket = await tickets.by_id(ticket_id) if ticket_id is not None else None
+            if ticket is None:
+                return False
+            await tickets.add_event(
+                ticket.id, now, customer_id, "customer", "comment", note=comment
+            )
+            rating = await feedback.rating(ticket.id)
+            if rating is not None and rating <= LOW_RATING:
+                await tell_head_office(
+                    tx,
+                    ticket,
+                    Kind.FEEDBACK_ALERT,
+                    "comment",
+                    now,
+                    head_office,
+                    rating=rating,
+                    comment=comment,
+                )
+        return True
 
     async def walk_in(self, who: Principal, category: str, description: str | None) -> WalkIn:
         """A ticket for someone who came in without the bot, and a link to claim it."""

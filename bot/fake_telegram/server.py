@@ -602,7 +602,8 @@ class FakeBotApi:
     The network and Telegram's limits are opt-in and may be changed at any time:
     :attr:`rate_limit` answers floods with 429 like Telegram, :attr:`latency` delays every
     answer, :meth:`fail_next` and :meth:`drop_next` queue failures. ``clock`` gives the Unix
-    time of ``date`` fields; ``timer`` (monotonic) measures rate-limit windows.
+    time of ``date`` fields; ``timer`` measures rate-limit windows and must never go back, so
+    replace it (with a hand-moved one in tests) before the first message is sent.
     """
 
     def __init__(

@@ -18,6 +18,22 @@ from bot.roles import Role
 log = logging.getLogger(__name__)
 
 
+SEEN_KEY = "seen"
+
+
+async def note_visitor(update: Update, context: Context) -> None:
+    """Keep the customer list current (broadcasts reach everyone who talked to the bot),
+    writing at most once a day per person."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or chat.type != "private" or context.user_data is None:
+        return
+    today = context.services.clock.now().date().isoformat()
+    if context.user_data.get(SEEN_KEY) != today:
+        await remember_user(update, context)
+        context.user_data[SEEN_KEY] = today
+
+
 async def start(update: Update, context: Context) -> None:
     """Greet and show the main menu; `/start <token>` from a walk-in receipt claims a ticket."""
     await remember_user(update, context)

@@ -286,6 +286,8 @@ class Postman:
                         when=slot,
                     )
                 )
+            case Kind.RESCHEDULED:
+                return Letter(text(lang, "notice_rescheduled", code=code, when=slot))
             case Kind.DROPOFF_EVENING | Kind.DROPOFF_SOON:
                 key = "reminder_evening" if record.kind == Kind.DROPOFF_EVENING else "reminder_soon"
                 buttons = keyboards.inline(

@@ -44,3 +44,9 @@ class Feedback:
     async def rated(self, ticket_id: int) -> bool:
         row = await self._db.fetch_one("SELECT 1 FROM feedback WHERE ticket_id = ?", (ticket_id,))
         return row is not None
+
+    async def rating(self, ticket_id: int) -> int | None:
+        row = await self._db.fetch_one(
+            "SELECT rating FROM feedback WHERE ticket_id = ?", (ticket_id,)
+        )
+        return row["rating"] if row else None

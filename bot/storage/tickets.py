@@ -145,6 +145,12 @@ class Tickets:
             (status, stamp(now), stamp(now), ticket_id),
         )
 
+    async def move_slot(self, ticket_id: int, slot_start: datetime, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE tickets SET slot_start = ?, updated_at = ? WHERE id = ?",
+            (stamp(slot_start), stamp(now), ticket_id),
+        )
+
     async def set_eta(self, ticket_id: int, eta: date, now: datetime) -> None:
         await self._db.execute(
             "UPDATE tickets SET eta = ?, updated_at = ? WHERE id = ?",

@@ -25,10 +25,18 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 
 from bot.fake_telegram import DEFAULT_TOKEN, FakeBotApi, FakeUser
+from bot.fake_telegram.server import RateLimit
 
 USER_ID = 1001
 
@@ -48,6 +56,16 @@ async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
 @pytest.fixture
 def user(api: FakeBotApi) -> FakeUser:
     return FakeUser(api, USER_ID, first_name="Anna", username="anna")
+
+
+class ManualTimer:
+    """A monotonic timer the test moves by hand, so rate windows need no real sleeping."""
+
+    def __init__(self, now: float = 100.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
@@ -365,3 +383,114 @@ async def test_application_answers_start(api: FakeBotApi, user: FakeUser) -> Non
         "getMe",
         "deleteWebhook",
     ]
+
+
+@pytest.mark.asyncio
+async def test_flood_control_refuses_the_31st_message_within_a_second(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    timer = ManualTimer(0.0)
+    api.timer = timer
+    api.rate_limit = RateLimit()
+    chats = [2000 + n for n in range(31)]  # one message each: only the global limit applies
+    for chat_id in chats:
+        api.register_user({"id": chat_id, "first_name": f"U{chat_id}"})
+    for chat_id in chats[:30]:
+        await bot.send_message(chat_id, "news")
+        timer.now += 0.01
+
+    with pytest.raises(RetryAfter) as info:
+        await bot.send_message(chats[30], "one too many")
+    assert info.value.retry_after == timedelta(seconds=1)
+    assert api.calls[-1].description == "Too Many Requests: retry after 1"
+    assert api.sent_to(chats[30]) == []  # refused, not executed
+    assert (api.sent_count(), api.sent_count(chats[30]), api.max_rate()) == (30, 0, 30)
+    assert api.too_many_requests == 1
+    assert api.rate_limited(chats[30]) == api.rate_limited_calls == [api.calls[-1]]
+    assert api.rate_limited(chats[0]) == []
+
+    timer.now = 1.0  # the first message (at 0.0) has left the window
+    await bot.send_message(chats[30], "now it fits")
+    assert api.sent_count() == 31
+    assert (api.max_rate(), api.max_rate(window=2.0)) == (30, 31)
+
+
+@pytest.mark.asyncio
+async def test_flood_control_per_chat(api: FakeBotApi, bot: Bot, user: FakeUser) -> None:
+    timer = ManualTimer()
+    api.timer = timer
+    api.rate_limit = RateLimit()
+    first = await bot.send_message(USER_ID, "one")
+    timer.now += 0.4
+    with pytest.raises(RetryAfter) as info:
+        await bot.send_message(USER_ID, "two")
+    assert info.value.retry_after == timedelta(seconds=1)
+    # Only messages count: chat actions, edits and other chats are not held back.
+    await bot.send_chat_action(USER_ID, "typing")
+    await bot.edit_message_text("one!", chat_id=USER_ID, message_id=first.message_id)
+    api.register_user({"id": 2002, "first_name": "Ben"})
+    await bot.send_message(2002, "elsewhere")
+
+    timer.now += 0.6  # exactly one second after "one"
+    await bot.send_message(USER_ID, "two")
+    assert [m["text"] for m in api.sent_to(USER_ID)] == ["one!", "two"]
+    assert (api.max_rate(chat_id=USER_ID), api.max_rate()) == (1, 2)
+    assert (api.sent_count(USER_ID), api.sent_count(2002)) == (2, 1)
+
+    api.rate_limit = RateLimit(per_chat_per_second=20 / 60)  # Telegram's group limit
+    with pytest.raises(RetryAfter) as info:
+        await bot.send_message(USER_ID, "three")
+    assert info.value.retry_after == timedelta(seconds=3)
+    api.rate_limit = None
+    await bot.send_message(USER_ID, "three")
+    assert api.max_rate(chat_id=USER_ID) == 2
+    assert api.too_many_requests == len(api.rate_limited(USER_ID)) == 2
+
+
+@pytest.mark.asyncio
+async def test_dropped_connections_and_queued_failures(
+    api: FakeBotApi, bot: Bot, user: FakeUser
+) -> None:
+    api.drop_next("sendMessage")
+    with pytest.raises(NetworkError) as info:
+        await bot.send_message(USER_ID, "lost")
+    assert type(info.value) is NetworkError  # not one of its subclasses such as BadRequest
+    assert api.sent_to(USER_ID) == []
+    assert api.calls[-1].dropped
+    assert "DROPPED" in api.calls[-1].summary()
+
+    # Faults queue up in order, whichever helper added them.
+    api.fail_next("sendMessage", 500, "Internal Server Error", times=2)
+    api.drop_next("sendMessage")
+    for _ in range(3):
+        with pytest.raises(NetworkError):
+            await bot.send_message(USER_ID, "flaky")
+    await bot.send_message(USER_ID, "through")
+    outcomes = [(c.error_code, c.dropped) for c in api.calls_of("sendMessage")]
+    assert outcomes == [(None, True), (500, False), (500, False), (None, True), (None, False)]
+    assert [m["text"] for m in api.sent_to(USER_ID)] == ["through"]
+    assert api.sent_count() == 1
+
+
+@pytest.mark.asyncio
+async def test_latency_delays_every_answer(api: FakeBotApi, bot: Bot) -> None:
+    api.latency = 0.05
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await bot.get_me()
+    assert await bot.get_updates(timeout=0) == ()
+    assert 0.09 <= loop.time() - started < 5
+
+
+@pytest.mark.asyncio
+async def test_uploaded_returns_the_bytes_the_bot_sent(
+    api: FakeBotApi, bot: Bot, user: FakeUser
+) -> None:
+    await bot.send_document(USER_ID, b"%PDF-1", filename="first.pdf")
+    second = await bot.send_document(USER_ID, b"%PDF-2", filename="second.pdf")
+    assert second.document is not None
+    await bot.send_document(USER_ID, second.document.file_id)  # a re-send uploads nothing
+    assert (api.uploaded().data, api.uploaded().filename) == (b"%PDF-2", "second.pdf")
+    assert api.uploaded("senddocument", 0).data == b"%PDF-1"
+    with pytest.raises(AssertionError, match="0 successful sendPhoto uploads"):
+        api.uploaded("sendPhoto")
