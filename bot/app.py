@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -21,8 +21,10 @@ from telegram.ext import (
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers import bookings, common, head_office, repair, staff
+from bot.handlers import bookings, broadcasts, common, followups, head_office, repair, staff
+from bot.handlers.broadcasts import BroadcastRunner
 from bot.handlers.callbacks import (
+    BroadcastDecision,
     CancelAsk,
     CancelConfirm,
     CancelKeep,
@@ -30,12 +32,19 @@ from bot.handlers.callbacks import (
     JobsPageTurn,
     LanguagePick,
     MenuPick,
+    Rating,
+    Reschedule,
+    RescheduleDay,
+    RescheduleSlot,
     SetStatus,
+    WillCome,
 )
 from bot.handlers.context import Context
 from bot.handlers.delivery import TICK_SECONDS, Postman, on_tick
 from bot.handlers.menus import publish_all_menus
 from bot.handlers.persistence import SqlitePersistence, flush_now
+from bot.handlers.rate_limit import TwoLaneRateLimiter
+from bot.pacing import Pacer
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -54,11 +63,12 @@ def build_application(settings: Settings, services: Services) -> Application:
         .base_url(settings.telegram_api_url)
         .context_types(ContextTypes(context=Context))
         .persistence(SqlitePersistence(services.conversations, repair.Waiting))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(TwoLaneRateLimiter(Pacer()))
         .build()
     )
     application.bot_data["services"] = services
     application.bot_data["postman"] = Postman(application.bot, services, application.job_queue)
+    application.bot_data["broadcaster"] = BroadcastRunner(application.bot, services)
     add_handlers(application)
     return application
 
@@ -72,10 +82,12 @@ def is_menu_item_other_than_repair(data: object) -> bool:
 def add_handlers(application: Application) -> None:
     """Register handlers; within group 0 the first match wins, so order matters."""
     button = CallbackQueryHandler
+    application.add_handler(TypeHandler(Update, common.note_visitor), group=VISITOR_GROUP)
     # Available at every step of a conversation, so they come before it. Staff and
     # head-office commands check the caller's rights themselves.
     application.add_handlers(
         [
+            ChatMemberHandler(followups.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
             CommandHandler("help", common.show_help),
             CommandHandler("language", common.ask_language),
             CommandHandler("mybookings", bookings.my_bookings),
@@ -96,6 +108,12 @@ def add_handlers(application: Application) -> None:
             CommandHandler("stats", head_office.stats),
             CommandHandler("overdue", head_office.overdue_tickets),
             CommandHandler("export", head_office.export),
+            CommandHandler("broadcast", broadcasts.broadcast),
+            CommandHandler("broadcast_workshop", broadcasts.broadcast_workshop),
+            CommandHandler("broadcast_category", broadcasts.broadcast_category),
+            CommandHandler("broadcast_at", broadcasts.broadcast_at),
+            CommandHandler("broadcasts", broadcasts.list_broadcasts),
+            CommandHandler("broadcast_cancel", broadcasts.cancel_broadcast),
             button(common.menu_item, pattern=is_menu_item_other_than_repair),
             button(common.language_chosen, pattern=LanguagePick.matches),
             button(bookings.cancel_asked, pattern=CancelAsk.matches),
@@ -104,6 +122,12 @@ def add_handlers(application: Application) -> None:
             button(bookings.estimate_answered, pattern=EstimateAnswer.matches),
             button(staff.status_pressed, pattern=SetStatus.matches),
             button(staff.jobs_turned, pattern=JobsPageTurn.matches),
+            button(followups.will_come, pattern=WillCome.matches),
+            button(followups.reschedule_asked, pattern=Reschedule.matches),
+            button(followups.reschedule_day, pattern=RescheduleDay.matches),
+            button(followups.reschedule_slot, pattern=RescheduleSlot.matches),
+            button(followups.rated, pattern=Rating.matches),
+            button(broadcasts.decided, pattern=BroadcastDecision.matches),
         ]
     )
     application.add_handler(repair.conversation())
@@ -113,6 +137,10 @@ def add_handlers(application: Application) -> None:
             CommandHandler("start", common.start),
             CommandHandler("cancel", common.nothing_to_cancel),
             button(repair.stale),
+            MessageHandler(
+                filters.ChatType.PRIVATE & filters.REPLY & filters.TEXT & ~filters.COMMAND,
+                followups.reply_received,
+            ),
             # Only in private chats: in a group, silence is the polite answer to chatter.
             MessageHandler(filters.ChatType.PRIVATE, common.not_understood),
         ]
@@ -130,8 +158,10 @@ async def running_bot(settings: Settings, clock: Clock) -> AsyncIterator[Applica
         async with application:
             await publish_all_menus(application, services)
             await application.start()
-            # Messages that fell due while the bot was down go out first.
+            # Messages that fell due while the bot was down go out first, then broadcasts
+            # that were running resume where they stopped.
             await application.bot_data["postman"].deliver_due()
+            await application.bot_data["broadcaster"].resume()
             assert application.job_queue is not None
             application.job_queue.run_repeating(
                 on_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name="outbox"
@@ -145,6 +175,7 @@ async def running_bot(settings: Settings, clock: Clock) -> AsyncIterator[Applica
                 yield application
             finally:
                 await application.updater.stop()
+                await application.bot_data["broadcaster"].stop()
                 await application.stop()
     finally:
         await services.close()

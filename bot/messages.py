@@ -631,6 +631,64 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "☀️ <b>Good morning. Overdue tickets</b>",
         Lang.RU: "☀️ <b>Доброе утро. Просроченные заявки</b>",
     },
+    # Broadcasts
+    "broadcast_preview": {
+        Lang.EN: "📣 <b>Broadcast preview</b> to {audience} customers{when}:\n\n{body}",
+        Lang.RU: "📣 <b>Предпросмотр рассылки</b> для {audience} клиентов{when}:\n\n{body}",
+    },
+    "broadcast_when": {Lang.EN: ", on {when}", Lang.RU: ", {when}"},
+    "broadcast_scheduled": {
+        Lang.EN: "🗓 Broadcast #{id} is scheduled for {when}. /broadcast_cancel {id} stops it.",
+        Lang.RU: "🗓 Рассылка #{id} запланирована на {when}. Отменить: /broadcast_cancel {id}.",
+    },
+    "broadcast_progress": {
+        Lang.EN: "📣 Broadcast #{id}: sending… {done} of {total} (delivered {sent}, blocked "
+        "{blocked}, failed {failed})",
+        Lang.RU: "📣 Рассылка #{id}: отправка… {done} из {total} (доставлено {sent}, "
+        "заблокировали {blocked}, ошибок {failed})",
+    },
+    "broadcast_report": {
+        Lang.EN: "✅ Broadcast #{id} finished: delivered {sent}, blocked {blocked}, failed "
+        "{failed}, in {seconds} s.",
+        Lang.RU: "✅ Рассылка #{id} завершена: доставлено {sent}, заблокировали {blocked}, "
+        "ошибок {failed}, за {seconds} с.",
+    },
+    "broadcast_cancelled": {
+        Lang.EN: "✖️ Broadcast #{id} cancelled: delivered {sent} before it stopped.",
+        Lang.RU: "✖️ Рассылка #{id} отменена: до остановки доставлено {sent}.",
+    },
+    "broadcast_dropped": {
+        Lang.EN: "Broadcast discarded; nothing was sent.",
+        Lang.RU: "Рассылка отменена, ничего не отправлено.",
+    },
+    "broadcast_not_found": {
+        Lang.EN: "No scheduled or running broadcast #{id}.",
+        Lang.RU: "Нет запланированной или идущей рассылки #{id}.",
+    },
+    "broadcasts_title": {Lang.EN: "<b>Recent broadcasts</b>", Lang.RU: "<b>Последние рассылки</b>"},
+    "broadcasts_empty": {Lang.EN: "No broadcasts yet.", Lang.RU: "Рассылок ещё не было."},
+    "broadcasts_line": {
+        Lang.EN: "#{id} · {status} · {segment} · {when} · delivered {sent}/{total}, blocked "
+        "{blocked}, failed {failed} · {preview}",
+        Lang.RU: "#{id} · {status} · {segment} · {when} · доставлено {sent}/{total}, "
+        "заблокировали {blocked}, ошибок {failed} · {preview}",
+    },
+    "bad_when": {
+        Lang.EN: "Give a future local time as YYYY-MM-DD HH:MM, then the text.",
+        Lang.RU: "Укажите будущее местное время в виде ГГГГ-ММ-ДД ЧЧ:ММ, затем текст.",
+    },
+    "cmd_broadcast": {Lang.EN: "Message every customer", Lang.RU: "Рассылка всем клиентам"},
+    "cmd_broadcast_workshop": {
+        Lang.EN: "Message a workshop's customers",
+        Lang.RU: "Рассылка клиентам мастерской",
+    },
+    "cmd_broadcast_category": {
+        Lang.EN: "Message customers of a category",
+        Lang.RU: "Рассылка по категории",
+    },
+    "cmd_broadcast_at": {Lang.EN: "Schedule a broadcast", Lang.RU: "Запланировать рассылку"},
+    "cmd_broadcasts": {Lang.EN: "Recent broadcasts", Lang.RU: "Последние рассылки"},
+    "cmd_broadcast_cancel": {Lang.EN: "Stop a broadcast", Lang.RU: "Остановить рассылку"},
     # My bookings
     "no_bookings": {
         Lang.EN: "You have no bookings yet. Send /repair to report a fault.",

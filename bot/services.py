@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.booking import Bookings
+from bot.broadcasts import BroadcastDesk
 from bot.clock import Clock
 from bot.config import Settings
 from bot.fault_reports import FaultReports
@@ -32,6 +33,7 @@ class Services:
     conversations: ConversationStore
     access: Access
     desk: TicketDesk
+    broadcasts: BroadcastDesk
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock) -> Services:
@@ -51,6 +53,7 @@ class Services:
             conversations=ConversationStore(db),
             access=Access(Roles(db), settings.head_office_ids, network, clock),
             desk=TicketDesk(db, network, clock, settings.currency),
+            broadcasts=BroadcastDesk(db, clock),
         )
 
     async def close(self) -> None:

@@ -165,3 +165,9 @@ class Rating(Payload):
     prefix = "fb"
     code: TicketCode
     stars: int = Field(ge=1, le=5)
+
+
+class BroadcastDecision(Payload):
+    prefix = "bc"
+    broadcast: int = Field(gt=0)
+    confirm: Literal["y", "n"]

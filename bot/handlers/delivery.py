@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import JobQueue
+from telegram.ext import Application, JobQueue
 
 from bot.digest import plan_digests
 from bot.handlers import keyboards
@@ -382,4 +382,10 @@ async def on_wakeup(context: Context) -> None:
 
 async def on_tick(context: Context) -> None:
     """The repeating job: the morning digests, and anything the wake-up did not cover."""
-    await context.postman.plan_and_deliver()
+    await tick(context.application)
+
+
+async def tick(application: Application) -> None:
+    """What the clock starts: digests, due messages and scheduled broadcasts."""
+    await application.bot_data["postman"].plan_and_deliver()
+    await application.bot_data["broadcaster"].start_due()

@@ -1,0 +1,398 @@
+"""Head-office broadcasts: preview and confirm, schedule, list, cancel, and the sender.
+
+The sender works through the recipients recorded in the database with a few workers in
+the bulk lane of the rate limiter, so replies to customers go first. Each delivery is
+marked as soon as Telegram accepted it; after a crash only the pending ones are sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import datetime
+
+from telegram import Bot, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.broadcasts import Segment
+from bot.handlers import keyboards
+from bot.handlers.access import requires
+from bot.handlers.callbacks import BroadcastDecision
+from bot.handlers.context import Context, lang_of
+from bot.handlers.rate_limit import BULK
+from bot.handlers.replies import pressed, say, stale
+from bot.i18n import Lang, preferred
+from bot.messages import label, text
+from bot.roles import Principal, Role
+from bot.services import Services
+from bot.storage.broadcasts import Broadcasts
+
+log = logging.getLogger(__name__)
+
+WORKERS = 8
+BATCH = 500
+MAX_ATTEMPTS = 3
+PROGRESS_EVERY = 3.0
+"""Seconds between edits of the progress message: often enough to watch, rare enough to
+stay far from Telegram's limits."""
+
+
+class BroadcastRunner:
+    def __init__(self, bot: Bot, services: Services) -> None:
+        self._bot = bot
+        self._services = services
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+
+    @property
+    def exclude(self) -> set[int]:
+        """Head office from the configuration; staff and admins are excluded in SQL."""
+        return set(self._services.settings.head_office_ids)
+
+    def start(self, broadcast_id: int) -> None:
+        task = self._tasks.get(broadcast_id)
+        if task is None or task.done():
+            self._tasks[broadcast_id] = asyncio.create_task(
+                self._run(broadcast_id), name=f"broadcast:{broadcast_id}"
+            )
+
+    async def resume(self) -> None:
+        """At start-up: broadcasts that were running when the bot stopped go on."""
+        for record in await self._services.broadcasts.running():
+            self.start(record.id)
+
+    async def start_due(self) -> None:
+        for broadcast_id in await self._services.broadcasts.start_due(self.exclude):
+            self.start(broadcast_id)
+
+    async def wait(self, broadcast_id: int) -> None:
+        task = self._tasks.get(broadcast_id)
+        if task is not None:
+            await task
+
+    async def stop(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        for task in self._tasks.values():
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self, broadcast_id: int) -> None:
+        desk = self._services.broadcasts
+        record = await desk.get(broadcast_id)
+        if record is None:
+            return
+        started = time.monotonic()
+        last_edit = [started]
+        lang = await self._reader_language(record.report_chat_id)
+        store = Broadcasts(self._services.db)
+        while (record := await desk.get(broadcast_id)) is not None and record.status == "running":
+            batch = await store.pending(broadcast_id, BATCH)
+            if not batch:
+                break
+            queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+            for item in batch:
+                queue.put_nowait(item)
+            await asyncio.gather(
+                *(
+                    self._worker(broadcast_id, record.body, queue, lang, last_edit)
+                    for _ in range(WORKERS)
+                )
+            )
+        key = "broadcast_report" if await desk.finish(broadcast_id) else "broadcast_cancelled"
+        tally = await desk.tally(broadcast_id)
+        await self._report(
+            broadcast_id,
+            text(
+                lang,
+                key,
+                id=broadcast_id,
+                sent=tally.sent,
+                blocked=tally.blocked,
+                failed=tally.failed,
+                seconds=round(time.monotonic() - started),
+            ),
+        )
+
+    async def _worker(
+        self,
+        broadcast_id: int,
+        body: str,
+        queue: asyncio.Queue[tuple[int, int]],
+        lang: Lang,
+        last_edit: list[float],
+    ) -> None:
+        store = Broadcasts(self._services.db)
+        now = self._services.clock.now
+        while not queue.empty():
+            chat_id, attempts = queue.get_nowait()
+            try:
+                await self._bot.send_message(chat_id, body, rate_limit_args=BULK)
+            except Forbidden:
+                await self._services.customers.mark_blocked(chat_id, now())
+                await store.mark(broadcast_id, chat_id, "blocked", now())
+            except RetryAfter:
+                await store.count_attempt(broadcast_id, chat_id)
+            except BadRequest as error:
+                log.warning("Broadcast %s to %s refused: %s", broadcast_id, chat_id, error)
+                await store.mark(broadcast_id, chat_id, "failed", now())
+            except TelegramError as error:
+                if attempts + 1 >= MAX_ATTEMPTS:
+                    log.warning("Broadcast %s to %s failed: %s", broadcast_id, chat_id, error)
+                    await store.mark(broadcast_id, chat_id, "failed", now())
+                else:
+                    await store.count_attempt(broadcast_id, chat_id)
+            else:
+                await store.mark(broadcast_id, chat_id, "sent", now())
+            if time.monotonic() - last_edit[0] >= PROGRESS_EVERY:
+                last_edit[0] = time.monotonic()
+                tally = await store.tally(broadcast_id)
+                await self._report(
+                    broadcast_id,
+                    text(
+                        lang,
+                        "broadcast_progress",
+                        id=broadcast_id,
+                        done=tally.total - tally.pending,
+                        total=tally.total,
+                        sent=tally.sent,
+                        blocked=tally.blocked,
+                        failed=tally.failed,
+                    ),
+                )
+
+    async def _reader_language(self, chat_id: int) -> Lang:
+        return preferred(*await self._services.customers.languages(chat_id))
+
+    async def _report(self, broadcast_id: int, body: str) -> None:
+        """Edit the head-office message in place; a failed edit must not stop the sending."""
+        record = await self._services.broadcasts.get(broadcast_id)
+        if record is None:
+            return
+        try:
+            if record.report_message_id is None:
+                sent = await self._bot.send_message(
+                    record.report_chat_id, body, parse_mode=ParseMode.HTML
+                )
+                await Broadcasts(self._services.db).set_report_message(
+                    broadcast_id, sent.message_id
+                )
+            else:
+                await self._bot.edit_message_text(
+                    body,
+                    chat_id=record.report_chat_id,
+                    message_id=record.report_message_id,
+                    parse_mode=ParseMode.HTML,
+                )
+        except TelegramError as error:
+            log.info("Could not update the report of broadcast %s: %s", broadcast_id, error)
+
+
+def runner_of(context: Context) -> BroadcastRunner:
+    runner: BroadcastRunner = context.bot_data["broadcaster"]
+    return runner
+
+
+# Commands
+
+
+async def preview(
+    update: Update,
+    context: Context,
+    who: Principal,
+    segment: Segment,
+    value: str | None,
+    body: str,
+    scheduled_at: datetime | None,
+) -> None:
+    lang = lang_of(update, context)
+    chat = update.effective_chat
+    assert chat is not None
+    draft = await context.services.broadcasts.prepare(
+        who.user_id, body, segment, value, scheduled_at, chat.id, runner_of(context).exclude
+    )
+    zone = context.services.settings.zone
+    when = (
+        label(lang, "broadcast_when", when=f"{scheduled_at.astimezone(zone):%d.%m.%Y %H:%M}")
+        if scheduled_at
+        else ""
+    )
+    await say(
+        update,
+        text(lang, "broadcast_preview", audience=draft.audience, when=when, body=body),
+        keyboards.inline(
+            [
+                [
+                    (
+                        label(lang, "btn_confirm"),
+                        BroadcastDecision(broadcast=draft.broadcast_id, confirm="y"),
+                    ),
+                    (
+                        label(lang, "btn_cancel"),
+                        BroadcastDecision(broadcast=draft.broadcast_id, confirm="n"),
+                    ),
+                ]
+            ]
+        ),
+    )
+
+
+def body_after(update: Update, words: int) -> str:
+    """The text after the command and its first `words` arguments, line breaks kept."""
+    message = update.effective_message
+    raw = message.text if message and message.text else ""
+    parts = raw.split(maxsplit=words + 1)
+    return parts[words + 1].strip() if len(parts) > words + 1 else ""
+
+
+@requires(Role.HEAD_OFFICE)
+async def broadcast(update: Update, context: Context, who: Principal) -> None:
+    """`/broadcast <text>`: every customer who talked to the bot and has not blocked it."""
+    body = body_after(update, 0)
+    if not body:
+        await say(update, text(lang_of(update, context), "usage", usage="/broadcast <text>"))
+        return
+    await preview(update, context, who, Segment.ALL, None, body, None)
+
+
+@requires(Role.HEAD_OFFICE)
+async def broadcast_workshop(update: Update, context: Context, who: Principal) -> None:
+    """`/broadcast_workshop <WORKSHOP_CODE> <text>`: customers with a ticket there (90 days)."""
+    lang = lang_of(update, context)
+    args = list(context.args or [])
+    body = body_after(update, 1)
+    if len(args) < 2 or not body:
+        await say(update, text(lang, "usage", usage="/broadcast_workshop <WORKSHOP_CODE> <text>"))
+        return
+    code = args[0].upper()
+    if code not in context.services.network.workshops:
+        codes = ", ".join(context.services.network.workshops)
+        await say(update, text(lang, "unknown_workshop", code=args[0][:32], codes=codes))
+        return
+    await preview(update, context, who, Segment.WORKSHOP, code, body, None)
+
+
+@requires(Role.HEAD_OFFICE)
+async def broadcast_category(update: Update, context: Context, who: Principal) -> None:
+    """`/broadcast_category <category> <text>`: customers with a report or ticket in it."""
+    lang = lang_of(update, context)
+    args = list(context.args or [])
+    body = body_after(update, 1)
+    if len(args) < 2 or not body:
+        await say(update, text(lang, "usage", usage="/broadcast_category <category> <text>"))
+        return
+    category = args[0].lower()
+    if context.services.tree.category(category) is None:
+        categories = ", ".join(context.services.tree.categories)
+        await say(
+            update, text(lang, "unknown_category", category=args[0][:30], categories=categories)
+        )
+        return
+    await preview(update, context, who, Segment.CATEGORY, category, body, None)
+
+
+@requires(Role.HEAD_OFFICE)
+async def broadcast_at(update: Update, context: Context, who: Principal) -> None:
+    """`/broadcast_at <YYYY-MM-DD HH:MM> <text>`: local time in TIMEZONE."""
+    lang = lang_of(update, context)
+    args = list(context.args or [])
+    body = body_after(update, 2)
+    zone = context.services.settings.zone
+    try:
+        moment = datetime.fromisoformat(f"{args[0]} {args[1]}").replace(tzinfo=zone)
+    except (IndexError, ValueError):
+        moment = None
+    if moment is None or not body or moment <= context.services.clock.now():
+        await say(update, text(lang, "bad_when"))
+        return
+    await preview(update, context, who, Segment.ALL, None, body, moment)
+
+
+@requires(Role.HEAD_OFFICE)
+async def decided(update: Update, context: Context, who: Principal) -> None:
+    """Confirm starts (or schedules) the previewed broadcast; Cancel discards it."""
+    query = pressed(update)
+    payload = BroadcastDecision.decode(query.data)
+    lang = lang_of(update, context)
+    desk = context.services.broadcasts
+    runner = runner_of(context)
+    if payload is None:
+        await stale(update, context)
+        return
+    if payload.confirm == "n":
+        if not await desk.discard(payload.broadcast):
+            await stale(update, context)
+            return
+        await query.answer()
+        await query.edit_message_text(text(lang, "broadcast_dropped"))
+        return
+    record = await desk.confirm(payload.broadcast, runner.exclude)
+    if record is None:
+        await stale(update, context)
+        return
+    await query.answer()
+    if query.message is not None:
+        await Broadcasts(context.services.db).set_report_message(
+            record.id, query.message.message_id
+        )
+    if record.status == "scheduled" and record.scheduled_at is not None:
+        zone = context.services.settings.zone
+        await query.edit_message_text(
+            text(
+                lang,
+                "broadcast_scheduled",
+                id=record.id,
+                when=f"{record.scheduled_at.astimezone(zone):%d.%m.%Y %H:%M}",
+            )
+        )
+        return
+    runner.start(record.id)
+
+
+@requires(Role.HEAD_OFFICE)
+async def list_broadcasts(update: Update, context: Context, who: Principal) -> None:
+    """Recent and scheduled broadcasts with their counts."""
+    lang = lang_of(update, context)
+    zone = context.services.settings.zone
+    recent = await context.services.broadcasts.recent()
+    if not recent:
+        await say(update, text(lang, "broadcasts_empty"))
+        return
+    lines = [text(lang, "broadcasts_title")]
+    for record, tally in recent:
+        moment = record.scheduled_at or record.started_at or record.created_at
+        lines.append(
+            text(
+                lang,
+                "broadcasts_line",
+                id=record.id,
+                status=record.status,
+                segment=f"{record.segment}"
+                + (f" {record.segment_value}" if record.segment_value else ""),
+                when=f"{moment.astimezone(zone):%d.%m %H:%M}",
+                sent=tally.sent,
+                total=tally.total,
+                blocked=tally.blocked,
+                failed=tally.failed,
+                preview=record.body if len(record.body) <= 40 else record.body[:39] + "…",
+            )
+        )
+    await say(update, "\n".join(lines))
+
+
+@requires(Role.HEAD_OFFICE)
+async def cancel_broadcast(update: Update, context: Context, who: Principal) -> None:
+    """`/broadcast_cancel <id>`: stops a scheduled or running broadcast."""
+    lang = lang_of(update, context)
+    args = list(context.args or [])
+    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+        await say(update, text(lang, "usage", usage="/broadcast_cancel <id>"))
+        return
+    broadcast_id = int(args[0].lstrip("#"))
+    if not await context.services.broadcasts.cancel(broadcast_id):
+        await say(update, text(lang, "broadcast_not_found", id=broadcast_id))
+        return
+    tally = await context.services.broadcasts.tally(broadcast_id)
+    await say(update, text(lang, "broadcast_cancelled", id=broadcast_id, sent=tally.sent))

@@ -1,0 +1,70 @@
+"""The library's rate-limiter hook, with two lanes: replies never wait, bulk sends are paced.
+
+The library's own `AIORateLimiter` queues every request behind one overall limiter, so a
+running broadcast would hold up the reply to someone's /start; this one does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.pacing import Pacer
+
+BULK: dict[str, bool] = {"bulk": True}
+"""Pass as `rate_limit_args=BULK` on sends that may wait: broadcasts and the outbox."""
+
+SENDS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVenue",
+        "sendLocation",
+        "sendContact",
+        "sendAudio",
+        "sendVideo",
+        "sendVoice",
+        "sendAnimation",
+        "sendSticker",
+        "sendMediaGroup",
+    }
+)
+
+
+class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
+    def __init__(self, pacer: Pacer) -> None:
+        self.pacer = pacer
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the pacer lives as long as the application."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, bool] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = data.get("chat_id")
+        chat = chat_id if isinstance(chat_id, int) else None
+        if endpoint in SENDS:
+            if rate_limit_args and rate_limit_args.get("bulk"):
+                await self.pacer.wait_turn(chat)
+            else:
+                self.pacer.note(chat)
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as error:
+            wait = error.retry_after
+            self.pacer.pause(wait.total_seconds() if isinstance(wait, timedelta) else wait)
+            raise

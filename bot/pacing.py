@@ -1,0 +1,70 @@
+"""Telegram's sending limits: about 30 messages a second overall, one a second per chat.
+
+Bulk sends (broadcasts, the outbox) wait for room in a sliding one-second window; replies
+to people never wait, they only take their place in the window, so bulk sending slows down
+around them instead of the other way round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+
+WINDOW = 1.0
+MARGIN = 0.05
+"""Extra seconds kept between sends, for clocks and networks that do not agree exactly."""
+
+
+class Pacer:
+    def __init__(
+        self,
+        per_second: int = 29,
+        per_chat_interval: float = 1.0,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._per_second = per_second
+        self._per_chat = per_chat_interval
+        self._timer = timer
+        self._sent: deque[float] = deque()
+        self._last_in_chat: dict[int, float] = {}
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def note(self, chat_id: int | None) -> None:
+        """A send that does not wait (a reply) still counts toward the limits."""
+        now = self._timer()
+        self._sent.append(now)
+        if chat_id is not None:
+            self._last_in_chat[chat_id] = now
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said "retry after": no bulk send before then."""
+        self._paused_until = max(self._paused_until, self._timer() + seconds)
+
+    async def wait_turn(self, chat_id: int | None) -> None:
+        """Wait until a bulk send to `chat_id` fits within both limits, then count it."""
+        async with self._lock:
+            # Waiting for time itself to pass: there is no event to wait on instead.
+            while (delay := self._delay(chat_id)) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(delay)
+            self.note(chat_id)
+
+    def _delay(self, chat_id: int | None) -> float:
+        now = self._timer()
+        while self._sent and self._sent[0] <= now - WINDOW - MARGIN:
+            self._sent.popleft()
+        waits = [self._paused_until - now]
+        if len(self._sent) >= self._per_second:
+            waits.append(self._sent[-self._per_second] + WINDOW + MARGIN - now)
+        if chat_id is not None and chat_id in self._last_in_chat:
+            waits.append(self._last_in_chat[chat_id] + self._per_chat + MARGIN - now)
+        if len(self._last_in_chat) > 10_000:
+            self._forget_old(now)
+        return max(waits)
+
+    def _forget_old(self, now: float) -> None:
+        self._last_in_chat = {
+            chat: at for chat, at in self._last_in_chat.items() if at > now - self._per_chat - 1
+        }

@@ -1,0 +1,223 @@
+"""Broadcasts and their per-recipient deliveries: the record that lets one resume after a crash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.storage.database import Executor, Row, stamp, unstamp
+
+_COLUMNS = (
+    "id, created_by, body, segment, segment_value, status, scheduled_at, created_at,"
+    " started_at, finished_at, report_chat_id, report_message_id"
+)
+
+
+@dataclass(frozen=True)
+class BroadcastRecord:
+    id: int
+    created_by: int
+    body: str
+    segment: str
+    segment_value: str | None
+    status: str
+    scheduled_at: datetime | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    report_chat_id: int
+    report_message_id: int | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> BroadcastRecord:
+        def maybe(value: str | None) -> datetime | None:
+            return unstamp(value) if value else None
+
+        return cls(
+            id=row["id"],
+            created_by=row["created_by"],
+            body=row["body"],
+            segment=row["segment"],
+            segment_value=row["segment_value"],
+            status=row["status"],
+            scheduled_at=maybe(row["scheduled_at"]),
+            created_at=unstamp(row["created_at"]),
+            started_at=maybe(row["started_at"]),
+            finished_at=maybe(row["finished_at"]),
+            report_chat_id=row["report_chat_id"],
+            report_message_id=row["report_message_id"],
+        )
+
+
+@dataclass(frozen=True)
+class Tally:
+    pending: int
+    sent: int
+    blocked: int
+    failed: int
+    cancelled: int
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.sent + self.blocked + self.failed + self.cancelled
+
+
+class Broadcasts:
+    def __init__(self, db: Executor) -> None:
+        self._db = db
+
+    def _audience_sql(self, segment: str, value: str | None, now: datetime) -> tuple[str, list]:
+        """Customers who talked to the bot, have not blocked it, and are not staff."""
+        base = (
+            "SELECT c.user_id FROM customers c WHERE c.blocked_at IS NULL"
+            " AND c.user_id NOT IN (SELECT user_id FROM staff)"
+            " AND c.user_id NOT IN (SELECT user_id FROM admins)"
+        )
+        if segment == "workshop":
+            return (
+                base + " AND c.user_id IN (SELECT customer_id FROM tickets"
+                " WHERE workshop_code = ? AND created_at >= ? AND customer_id IS NOT NULL)",
+                [value, stamp(now - timedelta(days=90))],
+            )
+        if segment == "category":
+            return (
+                base + " AND (c.user_id IN (SELECT customer_id FROM tickets WHERE category = ?"
+                " AND customer_id IS NOT NULL)"
+                " OR c.user_id IN (SELECT customer_id FROM cases WHERE category = ?))",
+                [value, value],
+            )
+        return base, []
+
+    async def audience_size(
+        self, segment: str, value: str | None, now: datetime, exclude: set[int]
+    ) -> int:
+        sql, params = self._audience_sql(segment, value, now)
+        marks = ", ".join("?" * len(exclude)) or "NULL"
+        row = await self._db.fetch_one(
+            f"SELECT COUNT(*) AS n FROM ({sql}) WHERE user_id NOT IN ({marks})",
+            (*params, *exclude),
+        )
+        return row["n"] if row else 0
+
+    async def create(
+        self,
+        created_by: int,
+        body: str,
+        segment: str,
+        value: str | None,
+        scheduled_at: datetime | None,
+        report_chat_id: int,
+        now: datetime,
+    ) -> int:
+        return await self._db.insert(
+            "INSERT INTO broadcasts (created_by, body, segment, segment_value, status,"
+            " scheduled_at, created_at, report_chat_id) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)",
+            (
+                created_by,
+                body,
+                segment,
+                value,
+                stamp(scheduled_at) if scheduled_at else None,
+                stamp(now),
+                report_chat_id,
+            ),
+        )
+
+    async def get(self, broadcast_id: int) -> BroadcastRecord | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,)
+        )
+        return BroadcastRecord.from_row(row) if row else None
+
+    async def set_status(
+        self, broadcast_id: int, status: str, expected: tuple[str, ...], now: datetime
+    ) -> bool:
+        """Move on only from an expected status, so a double tap or a race changes nothing."""
+        column = {"running": "started_at", "done": "finished_at", "cancelled": "finished_at"}
+        stamp_sql = f", {column[status]} = ?" if status in column else ""
+        params: list[object] = [status]
+        if stamp_sql:
+            params.append(stamp(now))
+        changed = await self._db.execute(
+            f"UPDATE broadcasts SET status = ?{stamp_sql} WHERE id = ? "
+            f"AND status IN ({', '.join('?' * len(expected))})",
+            (*params, broadcast_id, *expected),
+        )
+        return changed == 1
+
+    async def fill_deliveries(self, broadcast_id: int, now: datetime, exclude: set[int]) -> int:
+        """Write one pending delivery per recipient, as the audience is at this moment."""
+        record = await self.get(broadcast_id)
+        assert record is not None
+        sql, params = self._audience_sql(record.segment, record.segment_value, now)
+        marks = ", ".join("?" * len(exclude)) or "NULL"
+        return await self._db.execute(
+            f"INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, chat_id) "
+            f"SELECT ?, user_id FROM ({sql}) WHERE user_id NOT IN ({marks})",
+            (broadcast_id, *params, *exclude),
+        )
+
+    async def pending(self, broadcast_id: int, limit: int) -> list[tuple[int, int]]:
+        """(chat id, attempts so far) of recipients still waiting."""
+        rows = await self._db.fetch_all(
+            "SELECT chat_id, attempts FROM broadcast_deliveries "
+            "WHERE broadcast_id = ? AND status = 'pending' ORDER BY chat_id LIMIT ?",
+            (broadcast_id, limit),
+        )
+        return [(row["chat_id"], row["attempts"]) for row in rows]
+
+    async def mark(self, broadcast_id: int, chat_id: int, status: str, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE broadcast_deliveries SET status = ?, attempts = attempts + 1, done_at = ? "
+            "WHERE broadcast_id = ? AND chat_id = ? AND status = 'pending'",
+            (status, stamp(now), broadcast_id, chat_id),
+        )
+
+    async def count_attempt(self, broadcast_id: int, chat_id: int) -> None:
+        await self._db.execute(
+            "UPDATE broadcast_deliveries SET attempts = attempts + 1 "
+            "WHERE broadcast_id = ? AND chat_id = ?",
+            (broadcast_id, chat_id),
+        )
+
+    async def cancel_pending(self, broadcast_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE broadcast_deliveries SET status = 'cancelled', done_at = ? "
+            "WHERE broadcast_id = ? AND status = 'pending'",
+            (stamp(now), broadcast_id),
+        )
+
+    async def tally(self, broadcast_id: int) -> Tally:
+        rows = await self._db.fetch_all(
+            "SELECT status, COUNT(*) AS n FROM broadcast_deliveries WHERE broadcast_id = ? "
+            "GROUP BY status",
+            (broadcast_id,),
+        )
+        counts = {row["status"]: row["n"] for row in rows}
+        return Tally(
+            pending=counts.get("pending", 0),
+            sent=counts.get("sent", 0),
+            blocked=counts.get("blocked", 0),
+            failed=counts.get("failed", 0),
+            cancelled=counts.get("cancelled", 0),
+        )
+
+    async def set_report_message(self, broadcast_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE broadcasts SET report_message_id = ? WHERE id = ?", (message_id, broadcast_id)
+        )
+
+    async def with_status(self, statuses: tuple[str, ...]) -> list[BroadcastRecord]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM broadcasts WHERE status IN "
+            f"({', '.join('?' * len(statuses))}) ORDER BY id",
+            statuses,
+        )
+        return [BroadcastRecord.from_row(row) for row in rows]
+
+    async def recent(self, limit: int) -> list[BroadcastRecord]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM broadcasts WHERE status != 'draft' ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [BroadcastRecord.from_row(row) for row in rows]
