@@ -32,7 +32,10 @@ from bot.storage.broadcasts import Broadcasts
 
 log = logging.getLogger(__name__)
 
-WORKERS = 8
+WORKERS = 4
+"""Sends in flight at once: enough to keep up the pace over a slow network; also the most
+recipients a crash (not a clean stop) can leave with a second copy."""
+STOP_GRACE = 10.0
 BATCH = 500
 MAX_ATTEMPTS = 3
 PROGRESS_EVERY = 3.0
@@ -45,6 +48,7 @@ class BroadcastRunner:
         self._bot = bot
         self._services = services
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._stopping = False
 
     @property
     def exclude(self) -> set[int]:
@@ -73,11 +77,20 @@ class BroadcastRunner:
             await task
 
     async def stop(self) -> None:
-        for task in self._tasks.values():
-            task.cancel()
-        for task in self._tasks.values():
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Let each worker finish the message it is sending, then stop; the rest resumes later.
+
+        Cancelling a send in flight could leave a delivered message unmarked, and the
+        recipient would get it twice after the restart.
+        """
+        self._stopping = True
+        tasks = [task for task in self._tasks.values() if not task.done()]
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=STOP_GRACE)
+            for task in late:
+                task.cancel()
+            for task in late:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _run(self, broadcast_id: int) -> None:
         desk = self._services.broadcasts
@@ -88,7 +101,11 @@ class BroadcastRunner:
         last_edit = [started]
         lang = await self._reader_language(record.report_chat_id)
         store = Broadcasts(self._services.db)
-        while (record := await desk.get(broadcast_id)) is not None and record.status == "running":
+        while (
+            not self._stopping
+            and (record := await desk.get(broadcast_id)) is not None
+            and record.status == "running"
+        ):
             batch = await store.pending(broadcast_id, BATCH)
             if not batch:
                 break
@@ -101,6 +118,8 @@ class BroadcastRunner:
                     for _ in range(WORKERS)
                 )
             )
+        if self._stopping:
+            return
         key = "broadcast_report" if await desk.finish(broadcast_id) else "broadcast_cancelled"
         tally = await desk.tally(broadcast_id)
         await self._report(
@@ -126,7 +145,7 @@ class BroadcastRunner:
     ) -> None:
         store = Broadcasts(self._services.db)
         now = self._services.clock.now
-        while not queue.empty():
+        while not queue.empty() and not self._stopping:
             chat_id, attempts = queue.get_nowait()
             try:
                 await self._bot.send_message(chat_id, body, rate_limit_args=BULK)

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi, JSONDict
 from bot.fake_telegram.users import FakeUser
+from bot.handlers.delivery import tick
 
 SETTLE_TIMEOUT = 10.0
 
@@ -64,6 +65,19 @@ class BotRunner:
                     f"confirmed offset {self.api.confirmed_offset}"
                 )
             await asyncio.sleep(0.001)
+
+    async def tick(self) -> None:
+        """What the scheduler does when time has passed: run the clock-driven work now."""
+        assert self.app is not None
+        await tick(self.app)
+        await self.settle()
+
+    async def finish_broadcasts(self) -> None:
+        assert self.app is not None
+        runner = self.app.bot_data["broadcaster"]
+        for record in await self.app.bot_data["services"].broadcasts.running():
+            await runner.wait(record.id)
+        await self.settle()
 
     def person(self, user_id: int, first_name: str = "Anna", language_code: str = "en") -> Person:
         return Person(self, FakeUser(self.api, user_id, first_name, language_code=language_code))
