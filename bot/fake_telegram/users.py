@@ -85,6 +85,13 @@ class FakeUser:
             ]
         return self._push_message(**content)
 
+    def send_reply(self, message_id: int, text: str) -> int:
+        """Reply to a message in the chat, quoting it as Telegram clients do."""
+        quoted = self.api.message(self.chat_id, message_id)
+        if quoted is None:
+            raise AssertionError(f"message {message_id} does not exist in chat {self.chat_id}")
+        return self._push_message(text=text, reply_to_message=copy.deepcopy(quoted))
+
     def send_command(self, command: str, args: str = "") -> int:
         """Send ``/command args``; accepts "start" as well as "/start"."""
         name = command if command.startswith("/") else f"/{command}"

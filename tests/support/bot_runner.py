@@ -121,6 +121,10 @@ class Person:
         """Tap a reply-keyboard button (text, or the location / contact it requests)."""
         return await self._after(self.user.press_reply(button, **kwargs))
 
+    async def user_reply(self, message_id: int, text: str) -> list[JSONDict]:
+        """Reply to one of the bot's messages (Telegram's "Reply")."""
+        return await self._after(self.user.send_reply(message_id, text))
+
     async def shares_location(self, lat: float, lon: float) -> list[JSONDict]:
         return await self._after(self.user.send_location(lat, lon))
 

@@ -1,0 +1,297 @@
+"""Messages the bot sends on its own: reminders, follow-ups and digests, at the right time,
+once, and never at night."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import Settings
+from bot.fake_telegram.server import FakeBotApi
+from tests.support.bot_runner import BotRunner, Person
+from tests.support.clock import FakeClock
+
+DAY_WORKSHOP = Path(__file__).parent / "data" / "day_workshop.yaml"
+HEAD_OFFICE = 9000
+MECHANIC = 7001
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    """A wall-clock time in Moscow in November 2026."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=MOSCOW)
+
+
+@pytest.fixture
+async def shop(api: FakeBotApi, settings: Settings, clock: FakeClock) -> AsyncIterator[BotRunner]:
+    runner = BotRunner(
+        api,
+        settings.model_copy(
+            update={"head_office_ids": frozenset({HEAD_OFFICE}), "workshops_file": DAY_WORKSHOP}
+        ),
+        clock,
+    )
+    await runner.start()
+    mechanic = runner.person(MECHANIC, "Mike")
+    await mechanic.command("/start")
+    await runner.person(HEAD_OFFICE, "Olga").command("/addstaff", f"{MECHANIC} DAY-ONE")
+    yield runner
+    await runner.stop()
+
+
+async def book(customer: Person, day_index: int = 1, time: str = "14:00") -> str:
+    """Book a drop-off; by default tomorrow (Friday 27.11) at 14:00."""
+    await customer.command("/repair")
+    await customer.taps("Washing machine")
+    await customer.taps("Won't drain")
+    await customer.taps("❌ Still broken")
+    await customer.says("Testville")
+    await customer.taps("Day Bench")
+    await customer.taps(customer.buttons()[day_index])
+    await customer.taps(time)
+    await customer.taps_reply("Skip")
+    await customer.taps("Confirm")
+    booked = next(t for t in customer.texts() if "Booked!" in t)
+    return re.search(r"SR-[0-9A-Z]{6}", booked).group(0)
+
+
+def count(person: Person, fragment: str) -> int:
+    return sum(fragment in text for text in person.texts())
+
+
+async def at(runner: BotRunner, clock: FakeClock, moment: datetime) -> None:
+    clock.set(moment)
+    await runner.tick()
+
+
+async def test_drop_off_reminders_arrive_the_evening_before_and_two_hours_before(
+    shop: BotRunner, clock: FakeClock, api: FakeBotApi
+) -> None:
+    anna = shop.person(1001, "Anna")
+    mechanic = shop.person(MECHANIC, "Mike")
+    code = await book(anna)
+
+    await at(shop, clock, local(26, 17, 59))
+    assert count(anna, "Reminder: tomorrow") == 0
+    await at(shop, clock, local(26, 18, 0))
+    assert count(anna, "Reminder: tomorrow at 14:00") == 1
+    reminder = next(m for m in anna.user.messages() if "Reminder" in m.get("text", ""))
+    assert anna.buttons(reminder["message_id"]) == [
+        "✅ I'll be there",
+        "🔁 Reschedule",
+        "✖️ Cancel booking",
+    ]
+    venue = anna.user.messages()[-1]["venue"]
+    assert venue["title"] == "Day Bench"
+
+    await at(shop, clock, local(27, 11, 59))
+    assert count(anna, "In two hours") == 0
+    await at(shop, clock, local(27, 12, 0))
+    assert count(anna, "In two hours, at 14:00") == 1
+
+    await anna.taps("✅ I'll be there")
+    assert anna.toasts()[-1] == "Thank you, see you at 14:00!"
+
+    await at(shop, clock, local(27, 16, 0))
+    check = [t for t in mechanic.texts() if "Did the device arrive?" in t]
+    assert len(check) == 1 and code in check[0]
+    await mechanic.taps("→ missed drop-off")
+    await at(shop, clock, local(27, 18, 0))
+    assert count(anna, "Reminder") == 1, "each reminder exactly once"
+
+
+async def test_customer_messages_wait_for_the_morning_but_staff_hear_at_once(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    anna = shop.person(1001, "Anna")
+    mechanic = shop.person(MECHANIC, "Mike")
+    code = await book(anna, day_index=0, time="17:00")
+    clock.set(local(26, 17, 10))
+    await mechanic.command("/setstatus", f"{code} received")
+    await mechanic.command("/setstatus", f"{code} diagnosing")
+    assert count(anna, "being diagnosed") == 1
+
+    clock.set(local(26, 22, 30))
+    await mechanic.command("/quote", f"{code} 2000")
+    assert count(anna, "Repair estimate") == 0, "not at 22:30"
+    await at(shop, clock, local(27, 8, 59))
+    assert count(anna, "Repair estimate") == 0
+    await at(shop, clock, local(27, 9, 0))
+    assert count(anna, "Repair estimate") == 1
+
+    clock.set(local(27, 23, 0))
+    await anna.taps("Approve")
+    assert count(mechanic, "approved") == 1, "staff are told at once, night or not"
+
+
+async def test_cancelling_a_booking_removes_its_reminders(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    anna = shop.person(1001, "Anna")
+    code = await book(anna)
+    await anna.command("/mybookings")
+    await anna.taps(f"Cancel {code}")
+    await anna.taps("Yes, cancel it")
+
+    for moment in (local(26, 18), local(27, 12), local(27, 16)):
+        await at(shop, clock, moment)
+    assert count(anna, "Reminder") == 0 and count(anna, "In two hours") == 0
+    assert count(shop.person(MECHANIC), "Did the device arrive?") == 0
+
+
+async def test_rescheduling_from_a_reminder_moves_the_reminders_too(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    anna = shop.person(1001, "Anna")
+    await book(anna)
+    await at(shop, clock, local(26, 18, 0))
+
+    await anna.taps("🔁 Reschedule")
+    await anna.taps("Sat 28.11")
+    await anna.taps("10:00")
+    assert "moved to <b>" not in anna.screen["text"]
+    assert "moved to Sat 28.11, 10:00" in anna.screen["text"]
+    assert count(shop.person(MECHANIC), "moved by the customer") == 1
+
+    await at(shop, clock, local(27, 12, 0))
+    assert count(anna, "In two hours") == 0, "the old slot's reminder is gone"
+    await at(shop, clock, local(27, 18, 0))
+    assert count(anna, "Reminder: tomorrow at 10:00") == 1
+
+
+async def test_a_restart_sends_overdue_messages_once_and_drops_expired_ones(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    anna = shop.person(1001, "Anna")
+    await book(anna)
+    await shop.stop()
+
+    clock.set(local(26, 20, 0))  # the 18:00 reminder fell due while the bot was down
+    await shop.start()
+    await shop.settle()
+    assert count(anna, "Reminder: tomorrow") == 1
+    await shop.restart()
+    await shop.tick()
+    assert count(anna, "Reminder: tomorrow") == 1, "not again after another restart"
+
+    await shop.stop()
+    clock.set(local(27, 15, 0))  # the slot has passed: its 12:00 reminder means nothing now
+    await shop.start()
+    await shop.tick()
+    assert count(anna, "In two hours") == 0
+
+
+async def test_ready_devices_are_reminded_two_and_five_days_later_until_picked_up(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    anna = shop.person(1001, "Anna")
+    mechanic = shop.person(MECHANIC, "Mike")
+    code = await book(anna, day_index=0, time="15:00")
+    clock.set(local(26, 15, 5))
+    for status in ("received", "diagnosing", "ready"):
+        await mechanic.command("/setstatus", f"{code} {status}")
+    ready = anna.texts()[-1]
+    assert "ready for pickup" in ready and "Bench Street 9" in ready and "09:00-18:00" in ready
+
+    await at(shop, clock, local(28, 15, 4))
+    assert count(anna, "is ready and waiting") == 0
+    await at(shop, clock, local(28, 15, 5))
+    assert count(anna, "is ready and waiting") == 1
+    await at(shop, clock, local(30, 15, 4))
+    assert count(anna, "is ready and waiting") == 1, "the five-day one is not due yet"
+
+    await mechanic.command("/setstatus", f"{code} picked_up")
+    clock.set(local(30, 12, 0))
+    await shop.tick()
+    assert count(anna, "is ready and waiting") == 1
+
+
+async def test_an_unanswered_estimate_is_reminded_once_after_two_days(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    anna = shop.person(1001, "Anna")
+    mechanic = shop.person(MECHANIC, "Mike")
+    code = await book(anna, day_index=0, time="15:00")
+    clock.set(local(26, 15, 5))
+    await mechanic.command("/setstatus", f"{code} received")
+    await mechanic.command("/quote", f"{code} 990.90")
+
+    await at(shop, clock, local(28, 15, 6))
+    assert count(anna, "is waiting for your answer") == 1
+    await at(shop, clock, local(29, 15, 6))
+    assert count(anna, "is waiting for your answer") == 1
+
+    await anna.taps("Approve")
+    assert count(mechanic, "approved") == 1
+
+
+async def test_feedback_is_asked_an_hour_after_pickup_and_a_low_rating_alerts_head_office(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    anna = shop.person(1001, "Anna")
+    mechanic = shop.person(MECHANIC, "Mike")
+    office = shop.person(HEAD_OFFICE, "Olga")
+    code = await book(anna, day_index=0, time="15:00")
+    clock.set(local(26, 15, 5))
+    for status in ("received", "diagnosing", "ready", "picked_up"):
+        await mechanic.command("/setstatus", f"{code} {status}")
+
+    await at(shop, clock, local(26, 16, 4))
+    assert count(anna, "How was the repair") == 0
+    await at(shop, clock, local(26, 16, 5))
+    assert count(anna, "How was the repair") == 1
+    assert anna.buttons() == ["1", "2", "3", "4", "5"]
+    ask = anna.screen
+
+    await anna.taps("2")
+    assert "Thank you for rating 2" in anna.screen["text"]
+    alerts = [t for t in office.texts() if "Low rating 2" in t]
+    assert len(alerts) == 1 and code in alerts[0]
+
+    await anna.taps_data(ask["message_id"], f"fb:{code}:5")
+    assert anna.toasts()[-1] == "This button is no longer active."
+
+    thanks = anna.screen
+    reply = await anna.user_reply(thanks["message_id"], "The drum still squeaks")
+    assert reply[-1]["text"] == "Thank you, we passed your comment on."
+    assert any("The drum still squeaks" in t for t in office.texts())
+
+
+async def test_the_morning_digest_lists_overdue_tickets_once_a_day(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    anna = shop.person(1001, "Anna")
+    mechanic = shop.person(MECHANIC, "Mike")
+    office = shop.person(HEAD_OFFICE, "Olga")
+    await at(shop, clock, local(27, 9, 0))
+    assert count(office, "Overdue tickets") == 0, "nothing to report, nothing sent"
+
+    code = await book(anna, day_index=0, time="15:00")
+    clock.set(local(27, 15, 5))
+    await mechanic.command("/setstatus", f"{code} received")
+
+    await at(shop, clock, local(28, 8, 59))
+    assert count(office, "Overdue tickets") == 0
+    await at(shop, clock, local(29, 9, 0))
+    await at(shop, clock, local(29, 9, 30))
+    assert count(office, "Overdue tickets") == 1
+    assert count(mechanic, "Overdue tickets") == 1
+    assert code in [t for t in office.texts() if "Overdue tickets" in t][0]
+
+
+async def test_the_workshop_is_not_asked_about_a_device_that_arrived(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    anna = shop.person(1001, "Anna")
+    mechanic = shop.person(MECHANIC, "Mike")
+    code = await book(anna, day_index=0, time="15:00")
+    clock.set(local(26, 15, 2))
+    await mechanic.command("/setstatus", f"{code} received")
+
+    await at(shop, clock, local(26, 17, 0))
+    assert count(mechanic, "Did the device arrive?") == 0
