@@ -281,7 +281,7 @@ async def test_the_morning_digest_lists_overdue_tickets_once_a_day(
     await at(shop, clock, local(29, 9, 30))
     assert count(office, "Overdue tickets") == 1
     assert count(mechanic, "Overdue tickets") == 1
-    assert code in [t for t in office.texts() if "Overdue tickets" in t][0]
+    assert code in next(t for t in office.texts() if "Overdue tickets" in t)
 
 
 async def test_the_workshop_is_not_asked_about_a_device_that_arrived(
