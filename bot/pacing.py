@@ -47,11 +47,12 @@ class Pacer:
         """Wait until a bulk send to `chat_id` fits within both limits, then count it."""
         async with self._lock:
             # Waiting for time itself to pass: there is no event to wait on instead.
-            while (delay := self._delay(chat_id)) > 0:  # noqa: ASYNC110
+            while (delay := self.delay(chat_id)) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(delay)
             self.note(chat_id)
 
-    def _delay(self, chat_id: int | None) -> float:
+    def delay(self, chat_id: int | None) -> float:
+        """Seconds a bulk send to `chat_id` would have to wait now."""
         now = self._timer()
         while self._sent and self._sent[0] <= now - WINDOW - MARGIN:
             self._sent.popleft()

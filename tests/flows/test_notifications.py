@@ -295,3 +295,42 @@ async def test_the_workshop_is_not_asked_about_a_device_that_arrived(
 
     await at(shop, clock, local(26, 17, 0))
     assert count(mechanic, "Did the device arrive?") == 0
+
+
+async def test_a_server_error_is_retried_with_backoff_and_the_message_sent_once(
+    shop: BotRunner, clock: FakeClock, api: FakeBotApi
+) -> None:
+    anna = shop.person(1001, "Anna")
+    await book(anna)
+    api.fail_next("sendMessage", 500, "Internal Server Error")
+    api.drop_next("sendMessage")
+
+    await at(shop, clock, local(26, 18, 0))  # 500: try again in 10 s
+    await at(shop, clock, datetime(2026, 11, 26, 18, 0, 10, tzinfo=MOSCOW))
+    assert count(anna, "Reminder: tomorrow") == 0, "the connection dropped: again in 20 s"
+    await at(shop, clock, datetime(2026, 11, 26, 18, 0, 29, tzinfo=MOSCOW))
+    assert count(anna, "Reminder: tomorrow") == 0
+    await at(shop, clock, datetime(2026, 11, 26, 18, 0, 30, tzinfo=MOSCOW))
+    assert count(anna, "Reminder: tomorrow") == 1
+    await at(shop, clock, local(26, 19, 0))
+    assert count(anna, "Reminder: tomorrow") == 1
+
+
+async def test_a_customer_who_blocked_the_bot_is_skipped_and_marked(
+    shop: BotRunner, clock: FakeClock, api: FakeBotApi
+) -> None:
+    anna = shop.person(1001, "Anna")
+    await book(anna)
+    api.block(anna.id)
+
+    await at(shop, clock, local(26, 18, 0))
+
+    services = shop.app.bot_data["services"]
+    row = await services.db.fetch_one(
+        "SELECT status, last_error FROM outbox WHERE kind = 'dropoff_evening'"
+    )
+    assert row["status"] == "skipped" and "blocked" in row["last_error"]
+    blocked = await services.db.fetch_one(
+        "SELECT blocked_at FROM customers WHERE user_id = ?", (anna.id,)
+    )
+    assert blocked["blocked_at"] is not None
