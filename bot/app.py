@@ -42,10 +42,13 @@ from bot.handlers.callbacks import (
 from bot.handlers.context import Context
 from bot.handlers.delivery import TICK_SECONDS, Postman, on_tick
 from bot.handlers.menus import publish_all_menus
+from bot.handlers.ordering import ChatOrderedProcessor
 from bot.handlers.persistence import SqlitePersistence, flush_now
+from bot.handlers.polling import Poller
 from bot.handlers.rate_limit import TwoLaneRateLimiter
 from bot.pacing import Pacer
 from bot.services import Services
+from bot.storage.updates import ProcessedUpdates
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,8 @@ def build_application(settings: Settings, services: Services) -> Application:
         .context_types(ContextTypes(context=Context))
         .persistence(SqlitePersistence(services.conversations, repair.Waiting))
         .rate_limiter(TwoLaneRateLimiter(Pacer()))
+        .concurrent_updates(ChatOrderedProcessor())
+        .updater(None)
         .build()
     )
     application.bot_data["services"] = services
@@ -166,16 +171,18 @@ async def running_bot(settings: Settings, clock: Clock) -> AsyncIterator[Applica
             application.job_queue.run_repeating(
                 on_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name="outbox"
             )
-            assert application.updater is not None
-            await application.updater.start_polling(
-                poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
-            )
+            poller = Poller(application, ProcessedUpdates(services.db), clock)
+            processor = application.update_processor
+            assert isinstance(processor, ChatOrderedProcessor)
+            processor.on_done = poller.handled
+            await poller.start()
             log.info("Bot @%s is polling for updates", application.bot.username)
             try:
                 yield application
             finally:
-                await application.updater.stop()
+                await poller.stop()
                 await application.bot_data["broadcaster"].stop()
                 await application.stop()
+                await poller.confirm()
     finally:
         await services.close()

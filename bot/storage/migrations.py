@@ -183,4 +183,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX broadcast_deliveries_pending ON broadcast_deliveries(broadcast_id, status);
     """,
+    """
+    -- Updates whose handling finished: one re-delivered after a crash is not applied twice.
+    CREATE TABLE processed_updates (
+        update_id   INTEGER PRIMARY KEY,
+        handled_at  TEXT NOT NULL
+    );
+    """,
 ]

@@ -1,0 +1,40 @@
+"""Which Telegram updates have been handled, so a re-delivered one is recognised."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from bot.storage.database import Database, stamp
+
+KEEP = 100_000
+"""Telegram keeps undelivered updates for 24 hours; far fewer than this arrive in a day
+between two prunes, so older ids can never come back."""
+
+
+class ProcessedUpdates:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def mark(self, update_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT OR IGNORE INTO processed_updates (update_id, handled_at) VALUES (?, ?)",
+            (update_id, stamp(now)),
+        )
+
+    async def handled_among(self, update_ids: Collection[int]) -> set[int]:
+        if not update_ids:
+            return set()
+        rows = await self._db.fetch_all(
+            f"SELECT update_id FROM processed_updates WHERE update_id IN "
+            f"({', '.join('?' * len(update_ids))})",
+            tuple(update_ids),
+        )
+        return {row["update_id"] for row in rows}
+
+    async def prune(self) -> None:
+        await self._db.execute(
+            "DELETE FROM processed_updates WHERE update_id < "
+            "(SELECT MAX(update_id) FROM processed_updates) - ?",
+            (KEEP,),
+        )
