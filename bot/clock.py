@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -15,3 +15,18 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class ShiftableClock:
+    """System time plus an offset that only moves forward: the emulator's "skip 1 hour"."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def skip(self, delta: timedelta) -> None:
+        if delta <= timedelta(0):
+            raise ValueError("time only moves forward")
+        self.offset += delta
