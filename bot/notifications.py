@@ -36,6 +36,30 @@ class Kind(StrEnum):
     DIGEST = "digest"
 
 
+async def tell(
+    tx: Transaction,
+    recipients: Iterable[int],
+    ticket: TicketRecord,
+    kind: Kind,
+    cause: str,
+    now: datetime,
+    due_at: datetime | None = None,
+    **params: Any,
+) -> None:
+    """Queue one message per recipient, keyed by kind, cause, ticket and recipient."""
+    outbox = Outbox(tx)
+    for chat_id in recipients:
+        await outbox.add(
+            key=f"{kind}:{cause}:{ticket.id}:{chat_id}",
+            chat_id=chat_id,
+            kind=kind,
+            params={"code": ticket.code, **params},
+            ticket_id=ticket.id,
+            due_at=due_at or now,
+            now=now,
+        )
+
+
 async def tell_customer(
     tx: Transaction,
     ticket: TicketRecord,
@@ -46,17 +70,8 @@ async def tell_customer(
     **params: Any,
 ) -> None:
     """Queue a message to the ticket's customer; a walk-in nobody claimed yet hears nothing."""
-    if ticket.customer_id is None:
-        return
-    await Outbox(tx).add(
-        key=f"{kind}:{cause}:{ticket.customer_id}",
-        chat_id=ticket.customer_id,
-        kind=kind,
-        params={"code": ticket.code, **params},
-        ticket_id=ticket.id,
-        due_at=due_at or now,
-        now=now,
-    )
+    customers = [] if ticket.customer_id is None else [ticket.customer_id]
+    await tell(tx, customers, ticket, kind, cause, now, due_at, **params)
 
 
 async def tell_workshop(
@@ -69,35 +84,5 @@ async def tell_workshop(
     **params: Any,
 ) -> None:
     """Queue a message to every staff member of the ticket's workshop."""
-    for staff_id in await Roles(tx).staff_of(ticket.workshop_code):
-        await Outbox(tx).add(
-            key=f"{kind}:{cause}:{staff_id}",
-            chat_id=staff_id,
-            kind=kind,
-            params={"code": ticket.code, **params},
-            ticket_id=ticket.id,
-            due_at=due_at or now,
-            now=now,
-        )
-
-
-async def tell_head_office(
-    tx: Transaction,
-    ticket: TicketRecord,
-    kind: Kind,
-    cause: str,
-    now: datetime,
-    head_office: Iterable[int],
-    **params: Any,
-) -> None:
-    """Queue a message to everyone in head office."""
-    for user_id in head_office:
-        await Outbox(tx).add(
-            key=f"{kind}:{cause}:{ticket.id}:{user_id}",
-            chat_id=user_id,
-            kind=kind,
-            params={"code": ticket.code, **params},
-            ticket_id=ticket.id,
-            due_at=now,
-            now=now,
-        )
+    staff = await Roles(tx).staff_of(ticket.workshop_code)
+    await tell(tx, staff, ticket, kind, cause, now, due_at, **params)

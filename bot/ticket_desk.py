@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.money import from_minor, to_minor
-from bot.notifications import Kind, tell_customer, tell_head_office, tell_workshop
+from bot.notifications import Kind, tell, tell_customer, tell_workshop
 from bot.reminders import DROPOFF_KINDS, ESTIMATE_AFTER, FEEDBACK_AFTER, pickup_schedule
 from bot.roles import Principal
 from bot.status_rules import OPEN_STATUSES, may_move, next_statuses
@@ -234,8 +234,8 @@ class TicketDesk:
                 ticket.id, now, customer_id, "customer", "rated", note=str(stars)
             )
             if stars <= LOW_RATING:
-                await tell_head_office(
-                    tx, ticket, Kind.FEEDBACK_ALERT, "rating", now, head_office, rating=stars
+                await tell(
+                    tx, head_office, ticket, Kind.FEEDBACK_ALERT, "rating", now, rating=stars
                 )
         return True
 
@@ -261,13 +261,13 @@ class TicketDesk:
             )
             rating = await feedback.rating(ticket.id)
             if rating is not None and rating <= LOW_RATING:
-                await tell_head_office(
+                await tell(
                     tx,
+                    head_office,
                     ticket,
                     Kind.FEEDBACK_ALERT,
                     "comment",
                     now,
-                    head_office,
                     rating=rating,
                     comment=comment,
                 )
