@@ -44,80 +44,87 @@ async def days_arg(update: Update, context: Context) -> int | None:
 # People
 
 
+async def person_arg(update: Update, context: Context, usage: str, count: int = 1) -> int | None:
+    """The Telegram user id that starts `count` arguments; None after showing the usage."""
+    args = list(context.args or [])
+    user_id = user_id_arg(args[0]) if len(args) == count else None
+    if user_id is None:
+        await say(update, text(lang_of(update, context), "usage", usage=usage))
+    return user_id
+
+
 @requires(Role.HEAD_OFFICE)
 async def add_admin(update: Update, context: Context, who: Principal) -> None:
     """`/addadmin <telegram_user_id>`."""
-    lang = lang_of(update, context)
-    args = list(context.args or [])
-    user_id = user_id_arg(args[0]) if len(args) == 1 else None
+    user_id = await person_arg(update, context, "/addadmin <telegram_user_id>")
     if user_id is None:
-        await say(update, text(lang, "usage", usage="/addadmin <telegram_user_id>"))
         return
     result = await context.services.access.add_admin(who, user_id)
-    key = {RoleChange.DONE: "admin_added", RoleChange.UNCHANGED: "admin_already"}.get(
-        result, "admin_configured"
-    )
-    await say(update, text(lang, key, user=user_id))
-    await publish_menu_for(context, user_id)
+    await tell_change(update, context, user_id, ADMIN_ADDED[result])
 
 
 @requires(Role.HEAD_OFFICE)
 async def remove_admin(update: Update, context: Context, who: Principal) -> None:
     """`/removeadmin <telegram_user_id>`; ids from HEAD_OFFICE_IDS cannot be removed here."""
-    lang = lang_of(update, context)
-    args = list(context.args or [])
-    user_id = user_id_arg(args[0]) if len(args) == 1 else None
+    user_id = await person_arg(update, context, "/removeadmin <telegram_user_id>")
     if user_id is None:
-        await say(update, text(lang, "usage", usage="/removeadmin <telegram_user_id>"))
         return
     result = await context.services.access.remove_admin(user_id)
-    key = {RoleChange.DONE: "admin_removed", RoleChange.UNCHANGED: "admin_not_found"}.get(
-        result, "admin_configured"
-    )
-    await say(update, text(lang, key, user=user_id))
-    await publish_menu_for(context, user_id)
+    await tell_change(update, context, user_id, ADMIN_REMOVED[result])
 
 
 @requires(Role.HEAD_OFFICE)
 async def add_staff(update: Update, context: Context, who: Principal) -> None:
     """`/addstaff <telegram_user_id> <WORKSHOP_CODE>`."""
-    lang = lang_of(update, context)
-    args = list(context.args or [])
-    user_id = user_id_arg(args[0]) if len(args) == 2 else None
+    user_id = await person_arg(
+        update, context, "/addstaff <telegram_user_id> <WORKSHOP_CODE>", count=2
+    )
     if user_id is None:
-        await say(update, text(lang, "usage", usage="/addstaff <telegram_user_id> <WORKSHOP_CODE>"))
         return
-    code = args[1].upper()
+    typed = (context.args or [])[1]
+    code = typed.upper()
     result = await context.services.access.add_staff(who, user_id, code)
     if result is RoleChange.UNKNOWN_WORKSHOP:
         codes = ", ".join(context.services.network.workshops)
-        await say(update, text(lang, "unknown_workshop", code=args[1][:32], codes=codes))
+        lang = lang_of(update, context)
+        await say(update, text(lang, "unknown_workshop", code=typed[:32], codes=codes))
         return
-    key = {
-        RoleChange.DONE: "staff_added",
-        RoleChange.UNCHANGED: "staff_already",
-        RoleChange.IS_HEAD_OFFICE: "staff_is_head_office",
-    }[result]
-    await say(update, text(lang, key, user=user_id, workshop=code))
-    await publish_menu_for(context, user_id)
+    await tell_change(update, context, user_id, STAFF_ADDED[result], workshop=code)
 
 
 @requires(Role.HEAD_OFFICE)
 async def remove_staff(update: Update, context: Context, who: Principal) -> None:
     """`/removestaff <telegram_user_id>`."""
-    lang = lang_of(update, context)
-    args = list(context.args or [])
-    user_id = user_id_arg(args[0]) if len(args) == 1 else None
+    user_id = await person_arg(update, context, "/removestaff <telegram_user_id>")
     if user_id is None:
-        await say(update, text(lang, "usage", usage="/removestaff <telegram_user_id>"))
         return
     result = await context.services.access.remove_staff(user_id)
-    await say(
-        update,
-        text(
-            lang, "staff_removed" if result is RoleChange.DONE else "staff_not_found", user=user_id
-        ),
-    )
+    await tell_change(update, context, user_id, STAFF_REMOVED[result])
+
+
+ADMIN_ADDED = {
+    RoleChange.DONE: "admin_added",
+    RoleChange.UNCHANGED: "admin_already",
+    RoleChange.CONFIGURED: "admin_configured",
+}
+ADMIN_REMOVED = {
+    RoleChange.DONE: "admin_removed",
+    RoleChange.UNCHANGED: "admin_not_found",
+    RoleChange.CONFIGURED: "admin_configured",
+}
+STAFF_ADDED = {
+    RoleChange.DONE: "staff_added",
+    RoleChange.UNCHANGED: "staff_already",
+    RoleChange.IS_HEAD_OFFICE: "staff_is_head_office",
+}
+STAFF_REMOVED = {RoleChange.DONE: "staff_removed", RoleChange.UNCHANGED: "staff_not_found"}
+
+
+async def tell_change(
+    update: Update, context: Context, user_id: int, key: str, **params: str
+) -> None:
+    """Say what changed for this person, and give them the command menu of their new role."""
+    await say(update, text(lang_of(update, context), key, user=user_id, **params))
     await publish_menu_for(context, user_id)
 
 
