@@ -2,16 +2,17 @@
 
 Why: measured against the fake Bot API, HTTPXRequest spends about 1.6 ms of CPU per update,
 an aiohttp-based backend a third of that, and CPU is what limits how many updates one bot
-process can answer. Behaviour mirrors HTTPXRequest: the same defaults, the same request
-bodies (url-encoded parameters, or multipart when files are uploaded) and the same
-exceptions (timeouts become ``TimedOut``, other transport failures ``NetworkError``), so
-the library's status-code handling in ``BaseRequest.post`` sees no difference.
+process answers. Behaviour mirrors HTTPXRequest: the same defaults, the same request bodies
+(url-encoded parameters, or multipart when files are uploaded) and the same exceptions
+(timeouts become ``TimedOut``, other transport failures ``NetworkError``), so the status-code
+handling of the library's ``BaseRequest.post`` sees no difference.
 
 It lives in ``bot.handlers`` because that is the only package allowed to import ``telegram``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import aiohttp
@@ -23,6 +24,12 @@ from telegram.request import BaseRequest, RequestData
 log = logging.getLogger(__name__)
 
 _URLENCODED = "application/x-www-form-urlencoded"
+# HTTPXRequest's wording, so logs and alerts read the same with either backend.
+POOL_TIMEOUT_MESSAGE = (
+    "Pool timeout: All connections in the connection pool are occupied. "
+    "Request was *not* sent to Telegram. Consider adjusting the connection "
+    "pool size or the pool timeout."
+)
 
 
 def _sum_or_none(*timeouts: float | None) -> float | None:
@@ -35,22 +42,38 @@ def _sum_or_none(*timeouts: float | None) -> float | None:
     return total
 
 
+def client_timeout(
+    read_timeout: float | None,
+    write_timeout: float | None,
+    connect_timeout: float | None,
+) -> aiohttp.ClientTimeout:
+    """Translate httpx-style timeouts into aiohttp's (the pool timeout is handled apart).
+
+    * ``connect_timeout`` bounds resolving and connecting (``connect``), and each connection
+      attempt (``sock_connect``);
+    * ``read_timeout`` bounds every wait for data once the request is sent (``sock_read``),
+      so a long poll needs a read timeout longer than the poll, which ``Bot.get_updates``
+      ensures by adding the poll time to it;
+    * ``write_timeout``: aiohttp has none, so the sum of the three limits the whole request
+      (``total``), which keeps a stalled upload from hanging forever; any of them being None
+      lifts that limit.
+    """
+    return aiohttp.ClientTimeout(
+        total=_sum_or_none(connect_timeout, write_timeout, read_timeout),
+        connect=connect_timeout,
+        sock_connect=connect_timeout,
+        sock_read=read_timeout,
+    )
+
+
 class AiohttpRequest(BaseRequest):
     """:class:`telegram.request.BaseRequest` implemented with an ``aiohttp.ClientSession``.
 
-    The arguments mean what they mean for ``HTTPXRequest``. aiohttp's timeouts do not map one
-    to one onto httpx's, so they are translated (see :meth:`_client_timeout`):
-
-    * ``connect_timeout`` bounds establishing a TCP connection (``sock_connect``);
-    * ``pool_timeout`` + ``connect_timeout`` bound getting a connection, whether from the pool
-      or a new one (``connect``: aiohttp does not time waiting for the pool separately);
-    * ``read_timeout`` bounds every wait for data from the server once the request is sent
-      (``sock_read``), so a long poll needs a read timeout longer than the poll, which the
-      library's ``get_updates`` already adds;
-    * ``write_timeout`` (``media_write_timeout`` for uploads, as in HTTPXRequest): aiohttp
-      has no write timeout, so the sum of all four is the limit for the whole request
-      (``total``), which keeps a stalled upload from hanging forever. Any of them being
-      None lifts that overall limit.
+    The arguments mean what they mean for ``HTTPXRequest`` (see :func:`client_timeout` for
+    how the timeouts map onto aiohttp's). ``pool_timeout`` bounds the wait for one of the
+    ``connection_pool_size`` connections, enforced here because aiohttp would count that
+    wait against the connect timeout. Uploads use ``media_write_timeout`` instead of
+    ``write_timeout`` unless a call passes its own, as in HTTPXRequest.
 
     Unlike HTTPXRequest it ignores ``HTTPS_PROXY``/``ALL_PROXY`` (aiohttp's ``trust_env``
     would look them up in a thread on every request) and offers no HTTP/2.
@@ -60,6 +83,7 @@ class AiohttpRequest(BaseRequest):
         "_connect_timeout",
         "_connection_pool_size",
         "_media_write_timeout",
+        "_pool",
         "_pool_timeout",
         "_read_timeout",
         "_session",
@@ -83,36 +107,36 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
-        # Created in initialize(): aiohttp binds a session to the running event loop.
+        # Both are created inside the running loop (initialize() or the first request):
+        # aiohttp sessions and asyncio semaphores belong to the loop they are first used in.
         self._session: aiohttp.ClientSession | None = None
+        self._pool: asyncio.Semaphore | None = None
 
     @property
     def read_timeout(self) -> float | None:
         """The default read timeout; ``Bot.get_updates`` adds the long-poll time to it."""
         return self._read_timeout
 
-    def _ensure_session(self) -> aiohttp.ClientSession:
-        """The open session, created on first use inside the running loop.
+    def _ensure_session(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
+        """The open session and its pool slots, created on first use.
 
         Synchronous on purpose: with no await between the check and the assignment,
         concurrent first requests cannot create two sessions.
         """
-        session = self._session
-        if session is None or session.closed:
+        session, pool = self._session, self._pool
+        if session is None or pool is None or session.closed:
             session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connection_pool_size),
                 headers={"User-Agent": self.USER_AGENT},
-                timeout=self._client_timeout(
-                    self._read_timeout,
-                    self._write_timeout,
-                    self._connect_timeout,
-                    self._pool_timeout,
+                timeout=client_timeout(
+                    self._read_timeout, self._write_timeout, self._connect_timeout
                 ),
                 # The Bot API sets no cookies; the default jar would parse every response.
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
-            self._session = session
-        return session
+            pool = asyncio.Semaphore(self._connection_pool_size)
+            self._session, self._pool = session, pool
+        return session, pool
 
     async def initialize(self) -> None:
         """See :meth:`BaseRequest.initialize`; may follow :meth:`shutdown` to reopen."""
@@ -120,41 +144,27 @@ class AiohttpRequest(BaseRequest):
 
     async def shutdown(self) -> None:
         """See :meth:`BaseRequest.shutdown`; closes the session and its pooled connections."""
-        session, self._session = self._session, None
+        session, self._session, self._pool = self._session, None, None
         if session is None or session.closed:
             log.debug("This AiohttpRequest is already shut down. Returning.")
             return
         await session.close()
 
     @staticmethod
-    def _client_timeout(
-        read_timeout: float | None,
-        write_timeout: float | None,
-        connect_timeout: float | None,
-        pool_timeout: float | None,
-    ) -> aiohttp.ClientTimeout:
-        """Translate httpx-style timeouts into aiohttp's; see the class docstring."""
-        return aiohttp.ClientTimeout(
-            total=_sum_or_none(pool_timeout, connect_timeout, write_timeout, read_timeout),
-            connect=_sum_or_none(pool_timeout, connect_timeout),
-            sock_connect=connect_timeout,
-            sock_read=read_timeout,
-        )
-
-    @staticmethod
     def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
-        """The request body HTTPXRequest would send: multipart with files, else url-encoded."""
+        """The body HTTPXRequest would send: multipart with files, else url-encoded."""
         if request_data is None:
             return None
         if request_data.contains_files:
+            # quote_fields=False: file names go out as UTF-8 like httpx sends them, not
+            # percent-encoded (Telegram would show "%D0%BE..." as the document's name).
             form = aiohttp.FormData(quote_fields=False, default_to_multipart=True)
             for name, value in request_data.json_parameters.items():
                 form.add_field(name, value)
             for name, (filename, content, mimetype) in request_data.multipart_data.items():
                 form.add_field(name, content, filename=filename or name, content_type=mimetype)
             return form
-        parameters = request_data.json_parameters
-        if not parameters:
+        if not request_data.json_parameters:
             return None  # like httpx: no body at all, e.g. for getMe
         return request_data.url_encoded_parameters().encode()
 
@@ -169,9 +179,8 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """See :meth:`BaseRequest.do_request`; unset timeouts fall back to this instance's."""
-        session = self._ensure_session()
+        session, pool = self._ensure_session()
         body = self._body(request_data)
-        uploads = isinstance(body, aiohttp.FormData)
 
         if isinstance(read_timeout, DefaultValue):
             read_timeout = self._read_timeout
@@ -180,10 +189,19 @@ class AiohttpRequest(BaseRequest):
         if isinstance(pool_timeout, DefaultValue):
             pool_timeout = self._pool_timeout
         if isinstance(write_timeout, DefaultValue):
+            uploads = isinstance(body, aiohttp.FormData)
             write_timeout = self._media_write_timeout if uploads else self._write_timeout
-        timeout = self._client_timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        timeout = client_timeout(read_timeout, write_timeout, connect_timeout)
         headers = {"Content-Type": _URLENCODED} if isinstance(body, bytes) else None
 
+        if pool.locked():  # only then pay for a timeout scope
+            try:
+                async with asyncio.timeout(pool_timeout):
+                    await pool.acquire()
+            except TimeoutError as err:
+                raise TimedOut(POOL_TIMEOUT_MESSAGE) from err
+        else:
+            await pool.acquire()
         try:
             async with session.request(
                 method, url, data=body, headers=headers, timeout=timeout
@@ -191,9 +209,11 @@ class AiohttpRequest(BaseRequest):
                 return response.status, await response.read()
         except TimeoutError as err:  # asyncio.TimeoutError is this since Python 3.11
             # Before ClientError: aiohttp's ServerTimeoutError is both. Its class name tells a
-            # read timeout (SocketTimeoutError) from a connect or pool one.
+            # read timeout (SocketTimeoutError) from a connect one (ConnectionTimeoutError).
             detail = f": aiohttp.{type(err).__name__}: {err}" if str(err) else ""
             raise TimedOut(f"Timed out{detail}") from err
         except aiohttp.ClientError as err:
             # The class name helps when the message is empty (ServerDisconnectedError).
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+        finally:
+            pool.release()
