@@ -42,6 +42,12 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["emulator"]:
+        # Development only: the bot against a local fake Telegram, with a web chat page.
+        from bot.emulator.cli import main as run_emulator
+
+        run_emulator(sys.argv[2:])
+        return
     settings = load_settings()
     configure_logging(settings.log_level, settings.bot_token.get_secret_value())
     try:

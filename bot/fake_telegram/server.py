@@ -844,6 +844,14 @@ class FakeBotApi:
         stored = self._store_photo(data)
         return copy.deepcopy(stored.obj)
 
+    def file_data(self, file_id: str) -> bytes | None:
+        """The bytes of a file the fake hosts (any size of a photo), or None if unknown.
+
+        Lets the local emulator show the charts, QR codes and CSV files the bot sent.
+        """
+        stored = self._files.get(file_id)
+        return stored.data if stored is not None else None
+
     # ---------------------------------------------------------------- updates
 
     def push_update(self, update: JSONDict) -> int:

@@ -1,0 +1,420 @@
+"""The emulator's JSON API, driven the way the page drives it: personas, chats, buttons, time."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.emulator.app import Emulator, loopback_host, running_emulator
+from bot.emulator.cli import parse_args
+from bot.emulator.personas import HEAD_OFFICE_ID
+from bot.emulator.render import entities_to_html, render_message
+from bot.fake_telegram import parse_html
+
+CODE = re.compile(r"SR-[0-9A-Z]{6}")
+ROOT = Path(__file__).resolve().parents[2]
+JSON = dict[str, Any]
+
+
+class Chat:
+    """One persona's chat through the API; every action waits until the bot has answered."""
+
+    def __init__(self, http: aiohttp.ClientSession, persona: JSON) -> None:
+        self.http = http
+        self.persona = persona
+        self.id = int(persona["id"])
+
+    async def act(self, kind: str, body: JSON | None = None) -> JSON:
+        async with self.http.post(
+            f"/api/chats/{self.id}/{kind}", json={**(body or {}), "wait": True}
+        ) as response:
+            assert response.status == 200, await response.text()
+            answer: JSON = await response.json()
+            return answer
+
+    async def say(self, text: str) -> JSON:
+        return await self.act("text", {"text": text})
+
+    async def snapshot(self) -> JSON:
+        async with self.http.get(f"/api/chats/{self.id}") as response:
+            assert response.status == 200, await response.text()
+            chat: JSON = await response.json()
+            return chat
+
+    async def bot_messages(self) -> list[JSON]:
+        return [m for m in (await self.snapshot())["messages"] if m["from_bot"]]
+
+    async def last_text(self) -> str:
+        texts = [m["html"] for m in await self.bot_messages() if "html" in m]
+        return texts[-1]
+
+    async def press(self, label: str) -> JSON:
+        """Tap the newest inline button whose text contains `label`."""
+        for message in reversed(await self.bot_messages()):
+            for row in message.get("inline_keyboard", []):
+                for button in row:
+                    if label in button["text"] and "callback_data" in button:
+                        return await self.act(
+                            "press",
+                            {
+                                "message_id": message["message_id"],
+                                "callback_data": button["callback_data"],
+                            },
+                        )
+        raise AssertionError(f"no inline button {label!r}")
+
+    async def press_first_of(self, heading: str) -> JSON:
+        """Tap the first button under the newest message that contains `heading`."""
+        for message in reversed(await self.bot_messages()):
+            if heading in message.get("html", "") and message.get("inline_keyboard"):
+                button = message["inline_keyboard"][0][0]
+                return await self.act(
+                    "press",
+                    {"message_id": message["message_id"], "callback_data": button["callback_data"]},
+                )
+        raise AssertionError(f"no message with buttons containing {heading!r}")
+
+
+async def new_persona(http: aiohttp.ClientSession, **body: Any) -> JSON:
+    async with http.post("/api/personas", json=body) as response:
+        assert response.status == 201, await response.text()
+        persona: JSON = await response.json()
+        return persona
+
+
+async def book_washer_in_moscow(chat: Chat) -> str:
+    """The whole fault report, from /start to the booking; returns the ticket code."""
+    await chat.say("/start")
+    await chat.press("Report a fault")
+    await chat.press("Washing machine")
+    await chat.press("Won't drain")
+    await chat.press("Still broken")
+    keyboard = (await chat.snapshot())["reply_keyboard"]
+    location_button = next(b for row in keyboard["rows"] for b in row if b["request_location"])
+    await chat.act("reply_button", {"text": location_button["text"], "city": "Moscow"})
+    await chat.press_first_of("Workshops that repair")
+    await chat.press_first_of("Choose a day")
+    await chat.press_first_of("Choose a drop-off time")
+    await chat.act("reply_button", {"text": "Skip"})
+    await chat.press("Confirm")
+    booked = next(m for m in await chat.bot_messages() if "Booked!" in m.get("html", ""))
+    found = CODE.search(booked["html"])
+    assert found is not None
+    return found.group()
+
+
+async def test_customer_reports_a_fault_and_books_through_the_api(
+    emulator: Emulator, http: aiohttp.ClientSession
+) -> None:
+    async with http.get("/") as response:
+        assert response.status == 200
+        assert "text/html" in response.headers["Content-Type"]
+        assert "Skip 1 hour" in await response.text()
+    persona = await new_persona(http, kind="customer", language="en")
+    assert persona["kind"] == "customer" and persona["language"] == "en"
+    chat = Chat(http, persona)
+
+    sent = await chat.say("/start")
+    chat_state = await chat.snapshot()
+    mine, greeting = chat_state["messages"][:2]
+    assert sent["message_id"] == mine["message_id"] and not mine["from_bot"]
+    assert "/start" in mine["html"]
+    assert f"Hello, {persona['first_name']}!" in greeting["html"]
+    labels = [b["text"] for row in greeting["inline_keyboard"] for b in row]
+    assert "🔧 Report a fault" in labels
+
+    await chat.press("Report a fault")
+    edited = (await chat.snapshot())["messages"][1]
+    assert edited["message_id"] == greeting["message_id"] and edited["edited"]
+    assert "<b>What needs repair?</b>" in edited["html"]
+    await chat.press("Washing machine")
+    assert "washing machine" in await chat.last_text()
+    await chat.press("Won't drain")
+    await chat.press("Still broken")
+    keyboard = (await chat.snapshot())["reply_keyboard"]
+    assert any(b["request_location"] for row in keyboard["rows"] for b in row)
+    assert any(b["text"] == "Moscow" for row in keyboard["rows"] for b in row)
+
+    await chat.act("location", {"city": "Moscow"})
+    shared = [m for m in (await chat.snapshot())["messages"] if "location" in m]
+    assert "openstreetmap.org/?mlat=55.75" in shared[-1]["location"]["map_url"]
+    assert "Workshops that repair" in await chat.last_text()
+    await chat.press_first_of("Workshops that repair")
+    await chat.press_first_of("Choose a day")
+    await chat.press_first_of("Choose a drop-off time")
+    assert (await chat.snapshot())["reply_keyboard"] is not None
+    await chat.act("contact")
+    summary = await chat.last_text()
+    assert "Please check your booking" in summary and persona["phone"] in summary
+    await chat.press("Confirm")
+
+    messages = await chat.bot_messages()
+    assert any("Booked!" in m.get("html", "") and CODE.search(m["html"]) for m in messages)
+    venue = messages[-1]["venue"]
+    assert venue["title"] and venue["map_url"].startswith("https://www.openstreetmap.org/?mlat=")
+
+
+async def test_long_poll_reports_new_and_edited_messages_and_toasts(
+    emulator: Emulator, http: aiohttp.ClientSession
+) -> None:
+    chat = Chat(http, await new_persona(http, kind="customer", language="ru"))
+    seq = (await chat.snapshot())["seq"]
+    async with http.get(f"/api/chats/{chat.id}/events?after={seq}&timeout=0") as response:
+        assert (await response.json())["events"] == []
+
+    async def poll(after: int) -> JSON:
+        async with http.get(f"/api/chats/{chat.id}/events?after={after}&timeout=20") as response:
+            answer: JSON = await response.json()
+            return answer
+
+    waiting = asyncio.create_task(poll(seq))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await chat.say("/start")
+    answer = await asyncio.wait_for(waiting, 10)
+    first = answer["events"][0]["message"]
+    assert not first["from_bot"] and "/start" in first["html"]  # the user's own message
+    texts = []
+    while not any("Здравствуйте" in text for text in texts):
+        answer = await asyncio.wait_for(poll(answer["seq"]), 10)
+        texts += [e["message"].get("html", "") for e in answer["events"] if "message" in e]
+    assert answer["commands"] and answer["commands"][0]["command"] == "start"
+
+    greeting = (await chat.bot_messages())[-1]
+    await chat.press("Сообщить о неисправности")
+    async with http.get(f"/api/chats/{chat.id}/events?after={answer['seq']}&timeout=5") as response:
+        later = await response.json()
+    edits = [e["message"] for e in later["events"] if e["type"] == "message"]
+    assert any(m["message_id"] == greeting["message_id"] and m["edited"] for m in edits)
+
+    # A stale button: the bot answers the query with a toast and changes nothing.
+    await chat.act("press", {"message_id": greeting["message_id"], "callback_data": "menu:xx"})
+    async with http.get(f"/api/chats/{chat.id}/events?after={later['seq']}&timeout=5") as response:
+        toasts = [e for e in (await response.json())["events"] if e["type"] == "toast"]
+    assert toasts and toasts[0]["text"]
+
+    async with http.get(f"/api/chats/{chat.id}/events?after=99999&timeout=5") as response:
+        assert (await response.json())["reset"] is True
+
+
+async def test_skipping_time_runs_due_work_like_the_feedback_request(
+    emulator: Emulator, http: aiohttp.ClientSession
+) -> None:
+    customer = Chat(http, await new_persona(http, kind="customer", language="en"))
+    code = await book_washer_in_moscow(customer)
+    head_office = Chat(http, emulator.head_office.to_json())
+    assert head_office.id == HEAD_OFFICE_ID
+    for status in ("received", "diagnosing", "ready", "picked_up"):
+        await head_office.say(f"/setstatus {code} {status}")
+        assert "is now <b>" in await head_office.last_text()
+    notices = [m["html"] for m in await customer.bot_messages() if "🔔" in m.get("html", "")]
+    assert len(notices) == 4 and "picked up" in notices[-1]
+    assert not any("How was the repair" in m.get("html", "") for m in await customer.bot_messages())
+
+    async with http.get("/api/time") as response:
+        before = await response.json()
+    async with http.post("/api/time/skip", json={"hours": 1}) as response:
+        assert response.status == 200
+        after = await response.json()
+    assert after["offset_seconds"] == before["offset_seconds"] + 3600
+    assert after["unix"] - before["unix"] >= 3600
+    assert after["timezone"] == "Europe/Moscow"
+
+    feedback = (await customer.bot_messages())[-1]
+    assert "How was the repair" in feedback["html"] and code in feedback["html"]
+    assert [b["text"] for b in feedback["inline_keyboard"][0]] == ["1", "2", "3", "4", "5"]
+
+    async with http.post("/api/time/skip", json={"hours": -1}) as response:
+        assert response.status == 400
+    async with http.post("/api/time/skip", json={"days": 400}) as response:
+        assert response.status == 400
+
+
+async def test_staff_persona_is_added_by_head_office_and_moves_tickets(
+    emulator: Emulator, http: aiohttp.ClientSession
+) -> None:
+    customer = Chat(http, await new_persona(http, kind="customer", language="en"))
+    code = await book_washer_in_moscow(customer)
+    ticket = await emulator.services.desk.find(
+        await emulator.services.access.who(HEAD_OFFICE_ID), code
+    )
+    persona = await new_persona(http, kind="staff", workshop=ticket.workshop_code.lower())
+    assert persona["kind"] == "staff" and persona["workshop"] == ticket.workshop_code
+    head_office = Chat(http, emulator.head_office.to_json())
+    assert (
+        f"{persona['id']} is now staff of {ticket.workshop_code}" in await head_office.last_text()
+    )
+
+    staff = Chat(http, persona)
+    assert "today" in [c["command"] for c in (await staff.snapshot())["commands"]]
+    await staff.say(f"/job {code}")
+    card = await staff.bot_messages()
+    assert code in card[-1]["html"]
+    await staff.press("→ received by the workshop")
+    assert "is now <b>received by the workshop</b>" in await staff.last_text()
+    assert "your device is now <b>received by the workshop</b>" in await customer.last_text()
+
+    async with http.post("/api/personas", json={"kind": "staff", "workshop": "NOWHERE"}) as r:
+        assert r.status == 400
+    async with http.post("/api/personas", json={"kind": "head_office"}) as r:
+        assert r.status == 400
+
+
+async def test_demo_data_spreads_tickets_over_the_whole_lifecycle(tmp_path: Path) -> None:
+    async with (
+        running_emulator(port=0, demo_data=True, db_path=tmp_path / "emulator.sqlite3") as emulator,
+        aiohttp.ClientSession(base_url=emulator.url) as http,
+    ):
+        assert emulator.seed is not None
+        assert 40 <= emulator.seed.tickets <= 80
+        assert emulator.seed.self_resolved > 0 and emulator.seed.estimates > 0
+        statuses = emulator.seed.statuses
+        for status in ("booked", "received", "picked_up", "cancelled", "no_show"):
+            assert statuses[status] > 0, statuses
+
+        personas = (await (await http.get("/api/personas")).json())["personas"]
+        seeded_customers = [p for p in personas if p["kind"] == "customer" and p["seeded"]]
+        staff = [p for p in personas if p["kind"] == "staff"]
+        assert len(seeded_customers) >= 5
+        assert {p["workshop"] for p in staff} == set(emulator.services.network.workshops)
+
+        head_office = Chat(http, emulator.head_office.to_json())
+        await head_office.say("/stats")
+        stats, chart = (await head_office.bot_messages())[-2:]
+        assert "Tickets picked up: " in stats["html"]
+        for line in ("Tickets picked up", "Tickets cancelled", "Tickets missed drop-off"):
+            count = re.search(rf"{line}: (\d+)", stats["html"])
+            assert count is not None and int(count.group(1)) > 0, line
+        assert re.search(r"Self-resolved by a fix: [1-9]", stats["html"])
+        assert re.search(r"Estimate approval rate: \d+%", stats["html"])
+        async with http.get(chart["photo"]["url"]) as response:
+            assert response.headers["Content-Type"] == "image/png"
+            assert (await response.read()).startswith(b"\x89PNG")
+
+        await head_office.say("/jobs")
+        jobs = await head_office.last_text()
+        assert "Open tickets" in jobs and CODE.search(jobs)
+        await head_office.say("/export 30")
+        document = (await head_office.bot_messages())[-1]["document"]
+        async with http.get(document["url"]) as response:
+            assert response.headers["Content-Type"].startswith("text/csv")
+            assert "attachment" in response.headers["Content-Disposition"]
+            assert len((await response.text()).splitlines()) > 40
+
+        bookings = []
+        for customer in seeded_customers[:3]:
+            someone = Chat(http, customer)
+            await someone.say("/mybookings")
+            bookings.append(await someone.last_text())
+        assert any(CODE.search(text) for text in bookings)
+        workshop_staff = Chat(http, staff[0])
+        await workshop_staff.say("/jobs")
+        assert staff[0]["workshop_name"] in await workshop_staff.last_text()
+
+
+async def test_the_emulator_never_listens_beyond_loopback(tmp_path: Path) -> None:
+    for host in ("0.0.0.0", "::", "192.168.1.10", "example.com"):
+        with pytest.raises(ValueError, match="only listens on loopback"):
+            async with running_emulator(port=0, host=host, db_path=tmp_path / "e.sqlite3"):
+                pass  # pragma: no cover - never reached
+        with pytest.raises(SystemExit):
+            parse_args(["--host", host])
+    assert loopback_host("localhost") == "127.0.0.1"
+    assert not (tmp_path / "e.sqlite3").exists()
+    with pytest.raises(SystemExit):
+        parse_args(["--db", "data/bot.sqlite3"])  # the file is wiped at start: refused
+
+
+async def test_requests_naming_another_host_and_bad_requests_are_refused(
+    emulator: Emulator, http: aiohttp.ClientSession
+) -> None:
+    async with http.get("/api/personas", headers={"Host": f"evil.example:{emulator.port}"}) as r:
+        assert r.status == 403
+    async with http.get("/api/chats/424242") as r:
+        assert r.status == 404 and "error" in await r.json()
+    persona = await new_persona(http, kind="customer", language="en")
+    async with http.post(f"/api/chats/{persona['id']}/text", data=b"not json") as r:
+        assert r.status == 400
+    async with http.post(f"/api/chats/{persona['id']}/text", json={"text": "  "}) as r:
+        assert r.status == 400
+    async with http.post(
+        f"/api/chats/{persona['id']}/press", json={"message_id": 999, "callback_data": "x"}
+    ) as r:
+        assert r.status == 404
+    async with http.post(
+        f"/api/chats/{persona['id']}/location", json={"latitude": 91, "longitude": 0}
+    ) as r:
+        assert r.status == 400
+    async with http.post(f"/api/chats/{persona['id']}/reply_button", json={"text": "Skip"}) as r:
+        assert r.status == 404
+    async with http.get("/api/files/nope") as r:
+        assert r.status == 404
+
+
+def test_entities_become_safe_html() -> None:
+    text, entities = parse_html(
+        '<b>Bold <a href="https://example.com/?a=1&amp;b=2">link</a></b> 🔧 <code>SR-1</code> '
+        '&lt;script&gt; <i>it</i> <a href="javascript:alert(1)">bad</a>'
+    )
+    html = entities_to_html(text, entities)
+    assert html.startswith('<b>Bold <a href="https://example.com/?a=1&amp;b=2"')
+    assert "link</a></b> 🔧 <code>SR-1</code> &lt;script&gt; <i>it</i>" in html
+    assert 'href="javascript:' not in html and 'title="javascript:alert(1)">bad</span>' in html
+    # Offsets are UTF-16: text after an emoji (two code units) still lands right.
+    assert entities_to_html("🔧 ok", [{"type": "bold", "offset": 3, "length": 2}]) == "🔧 <b>ok</b>"
+    # Overlapping entities are closed and reopened, never left crossing.
+    crossing = [
+        {"type": "bold", "offset": 0, "length": 4},
+        {"type": "italic", "offset": 2, "length": 4},
+    ]
+    assert entities_to_html("abcdef", crossing) == "<b>ab<i>cd</i></b><i>ef</i>"
+    shown = render_message(
+        {"message_id": 3, "from": {"id": 1}, "date": 0, "text": "<x>", "edit_date": 5}, bot_id=1
+    )
+    assert shown["html"] == "&lt;x&gt;" and shown["from_bot"] and shown["edited"]
+
+
+async def test_python_m_bot_emulator_prints_its_address_and_stops_on_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "emulator",
+        "--port",
+        "0",
+        "--db",
+        str(tmp_path / "emulator.sqlite3"),
+        cwd=ROOT,
+        env={
+            "PATH": "",
+            "PTB_TIMEDELTA": "1",
+            "PYTHONPATH": str(ROOT),
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        printed = ""
+        while "Emulator: open" not in printed:
+            line = await asyncio.wait_for(process.stdout.readline(), 30)
+            assert line, "the emulator exited before printing its address"
+            printed += line.decode()
+        address = re.search(r"Emulator: open (http://127\.0\.0\.1:\d+/)", printed)
+        assert address is not None, printed
+        async with aiohttp.ClientSession() as http, http.get(address.group(1) + "api/time") as r:
+            assert r.status == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    assert "stopping" in stdout.decode()
