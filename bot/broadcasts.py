@@ -15,7 +15,8 @@ from bot.clock import Clock
 from bot.storage.broadcasts import BroadcastRecord, Broadcasts, Tally
 from bot.storage.database import Database
 
-MAX_BODY = 4000
+MAX_BODY = 4096
+"""Telegram's limit for one message: a longer broadcast is refused, not cut."""
 RECENT = 10
 
 
@@ -50,7 +51,7 @@ class BroadcastDesk:
         now = self._clock.now()
         broadcasts = Broadcasts(self._db)
         broadcast_id = await broadcasts.create(
-            by, body[:MAX_BODY], segment, value, scheduled_at, report_chat_id, now
+            by, body, segment, value, scheduled_at, report_chat_id, now
         )
         return Draft(broadcast_id, await broadcasts.audience_size(segment, value, now, exclude))
 

@@ -657,6 +657,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "✖️ Broadcast #{id} cancelled: delivered {sent} before it stopped.",
         Lang.RU: "✖️ Рассылка #{id} отменена: до остановки доставлено {sent}.",
     },
+    "broadcast_too_long": {
+        Lang.EN: "The text has {length} characters; a Telegram message takes at most {limit}.",
+        Lang.RU: "В тексте {length} символов, а в сообщение Telegram помещается не больше {limit}.",
+    },
     "broadcast_dropped": {
         Lang.EN: "Broadcast discarded; nothing was sent.",
         Lang.RU: "Рассылка отменена, ничего не отправлено.",

@@ -17,7 +17,7 @@ from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.broadcasts import Segment
+from bot.broadcasts import MAX_BODY, Segment
 from bot.handlers import keyboards
 from bot.handlers.access import requires
 from bot.handlers.callbacks import BroadcastDecision
@@ -229,6 +229,9 @@ async def preview(
     lang = lang_of(update, context)
     chat = update.effective_chat
     assert chat is not None
+    if len(body) > MAX_BODY:
+        await say(update, text(lang, "broadcast_too_long", length=len(body), limit=MAX_BODY))
+        return
     draft = await context.services.broadcasts.prepare(
         who.user_id, body, segment, value, scheduled_at, chat.id, runner_of(context).exclude
     )

@@ -22,11 +22,38 @@ async def show(update: Update, message: str, markup: InlineKeyboardMarkup | None
         )
 
 
+MESSAGE_LIMIT = 4000
+"""Telegram takes 4096 characters a message; a little is kept for HTML entities."""
+
+
 async def say(update: Update, message: str, markup: Any = None) -> None:
-    if update.effective_chat is not None:
+    """Send a new message; a long list goes out in several, the buttons under the last."""
+    if update.effective_chat is None:
+        return
+    parts = split_message(message)
+    for number, part in enumerate(parts, start=1):
         await update.effective_chat.send_message(
-            message, parse_mode=ParseMode.HTML, reply_markup=markup
+            part, parse_mode=ParseMode.HTML, reply_markup=markup if number == len(parts) else None
         )
+
+
+def split_message(message: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut between lines, so no HTML tag (which never spans a line here) is cut in two."""
+    parts: list[str] = []
+    current = ""
+    for line in message.split("\n"):
+        while len(line) > limit:
+            parts.extend([current] if current else [])
+            current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    parts.append(current)
+    return [part for part in parts if part.strip()] or [message[:limit]]
 
 
 async def retire_buttons(update: Update) -> None:
