@@ -32,6 +32,8 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.context import Context
 from bot.handlers.formatting import when
+from bot.handlers.rate_limit import BULK
+from bot.handlers.replies import split_message
 from bot.handlers.ticket_views import category_title, status_word
 from bot.i18n import Lang, preferred
 from bot.messages import label, text
@@ -128,9 +130,15 @@ class Postman:
             if letter is None:
                 await outbox.finish(record.id, "skipped", now, "nothing to report")
                 return 0
-            await self._bot.send_message(
-                record.chat_id, letter.body, parse_mode=ParseMode.HTML, reply_markup=letter.markup
-            )
+            parts = split_message(letter.body)
+            for number, part in enumerate(parts, start=1):
+                await self._bot.send_message(
+                    record.chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=letter.markup if number == len(parts) else None,
+                    rate_limit_args=BULK,
+                )
             if letter.venue is not None:
                 await self._bot.send_venue(
                     record.chat_id,
@@ -138,6 +146,7 @@ class Postman:
                     longitude=letter.venue.lon,
                     title=letter.venue.title(lang),
                     address=letter.venue.where(lang),
+                    rate_limit_args=BULK,
                 )
         except Forbidden as error:
             await services.customers.mark_blocked(record.chat_id, now)
