@@ -43,11 +43,16 @@ class Pacer:
         """Telegram said "retry after": no bulk send before then."""
         self._paused_until = max(self._paused_until, self._timer() + seconds)
 
-    async def wait_turn(self, chat_id: int | None) -> None:
-        """Wait until a bulk send to `chat_id` fits within both limits, then count it."""
+    async def wait_turn(self, chat_id: int | None, per_chat: bool = True) -> None:
+        """Wait until a bulk send fits the overall limit (and the chat's, if asked), then count it.
+
+        The outbox asks only for the overall limit: a reminder and its map pin may go to one
+        chat together, as Telegram allows short bursts in private chats. Broadcasts ask for both.
+        """
+        chat = chat_id if per_chat else None
         async with self._lock:
             # Waiting for time itself to pass: there is no event to wait on instead.
-            while (delay := self.delay(chat_id)) > 0:  # noqa: ASYNC110
+            while (delay := self.delay(chat)) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(delay)
             self.note(chat_id)
 

@@ -22,7 +22,7 @@ from bot.handlers import keyboards
 from bot.handlers.access import requires
 from bot.handlers.callbacks import BroadcastDecision
 from bot.handlers.context import Context, lang_of
-from bot.handlers.rate_limit import BULK
+from bot.handlers.rate_limit import BROADCAST
 from bot.handlers.replies import pressed, say, stale
 from bot.i18n import Lang, preferred
 from bot.messages import label, text
@@ -148,7 +148,7 @@ class BroadcastRunner:
         while not queue.empty() and not self._stopping:
             chat_id, attempts = queue.get_nowait()
             try:
-                await self._bot.send_message(chat_id, body, rate_limit_args=BULK)
+                await self._bot.send_message(chat_id, body, rate_limit_args=BROADCAST)
             except Forbidden:
                 await self._services.customers.mark_blocked(chat_id, now())
                 await store.mark(broadcast_id, chat_id, "blocked", now())

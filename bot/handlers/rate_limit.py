@@ -16,7 +16,10 @@ from telegram.ext import BaseRateLimiter
 from bot.pacing import Pacer
 
 BULK: dict[str, bool] = {"bulk": True}
-"""Pass as `rate_limit_args=BULK` on sends that may wait: broadcasts and the outbox."""
+"""Pass as `rate_limit_args` on sends that may wait for the overall limit: the outbox."""
+
+BROADCAST: dict[str, bool] = {"bulk": True, "per_chat": True}
+"""Sends that also keep to one a second per chat: broadcasts."""
 
 SENDS = frozenset(
     {
@@ -59,7 +62,7 @@ class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
         chat = chat_id if isinstance(chat_id, int) else None
         if endpoint in SENDS:
             if rate_limit_args and rate_limit_args.get("bulk"):
-                await self.pacer.wait_turn(chat)
+                await self.pacer.wait_turn(chat, per_chat=rate_limit_args.get("per_chat", False))
             else:
                 self.pacer.note(chat)
         try:
