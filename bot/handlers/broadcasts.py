@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.broadcasts import MAX_BODY, Segment
 from bot.handlers import keyboards
 from bot.handlers.access import requires
+from bot.handlers.arguments import whole_number
 from bot.handlers.callbacks import BroadcastDecision
 from bot.handlers.context import Context, lang_of
 from bot.handlers.rate_limit import BROADCAST
@@ -409,10 +410,10 @@ async def cancel_broadcast(update: Update, context: Context, who: Principal) -> 
     """`/broadcast_cancel <id>`: stops a scheduled or running broadcast."""
     lang = lang_of(update, context)
     args = list(context.args or [])
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    broadcast_id = whole_number(args[0].lstrip("#"), 1, 2**62) if len(args) == 1 else None
+    if broadcast_id is None:
         await say(update, text(lang, "usage", usage="/broadcast_cancel <id>"))
         return
-    broadcast_id = int(args[0].lstrip("#"))
     if not await context.services.broadcasts.cancel(broadcast_id):
         await say(update, text(lang, "broadcast_not_found", id=broadcast_id))
         return

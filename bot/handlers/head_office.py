@@ -7,6 +7,7 @@ from telegram import Update
 from bot.charts import stats_chart
 from bot.export import tickets_csv
 from bot.handlers.access import requires
+from bot.handlers.arguments import whole_number
 from bot.handlers.context import Context, lang_of
 from bot.handlers.menus import publish_menu_for
 from bot.handlers.replies import say
@@ -23,7 +24,7 @@ MAX_DAYS = 3650
 
 
 def user_id_arg(value: str) -> int | None:
-    return int(value) if value.isdigit() and 0 < int(value) < 2**53 else None
+    return whole_number(value, 1, 2**53)
 
 
 def workshop_names(context: Context, lang: Lang) -> dict[str, str]:
@@ -35,8 +36,9 @@ async def days_arg(update: Update, context: Context) -> int | None:
     args = list(context.args or [])
     if not args:
         return DEFAULT_DAYS
-    if len(args) == 1 and args[0].isdigit() and 1 <= int(args[0]) <= MAX_DAYS:
-        return int(args[0])
+    days = whole_number(args[0], 1, MAX_DAYS) if len(args) == 1 else None
+    if days is not None:
+        return days
     await say(update, text(lang_of(update, context), "bad_days"))
     return None
 
