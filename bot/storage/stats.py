@@ -148,7 +148,7 @@ class StatsQueries:
             LEFT JOIN customers AS c ON c.user_id = t.customer_id
             LEFT JOIN estimates AS e ON e.id = (
                 SELECT MAX(id) FROM estimates WHERE ticket_id = t.id)
-            WHERE t.created_at >= ? AND t.created_at < ?
+            WHERE t.created_at >= ? AND t.created_at <= ?
             ORDER BY t.created_at, t.id
             """,
             (stamp(since), stamp(until)),

@@ -1,0 +1,512 @@
+"""Performance benchmark of the bot: ``python -m bench.run`` (not part of the test run).
+
+How to run (from the project folder, in the project's venv)::
+
+    python -m bench.run                  # the full benchmark, about ten minutes
+    python -m bench.run --quick          # a small smoke run, about two minutes
+    python -m bench.run --only journey   # or echo, scale; a comma list combines them
+    python -m bench.run --latency-ms 50 --customers 100 --think 0.5 --backend aiohttp
+
+What it does:
+
+* **Journey.** The real bot, started exactly as ``python -m bot`` starts it
+  (``bot.app.running_bot``, temporary SQLite file, one generated workshop), against the fake
+  Bot API server on loopback, which delays every API call by ``--latency-ms`` (0 ms, and 50 ms
+  to model the real network). N simulated customers each do the full journey, 12 updates:
+  /start, "Report a fault", category, tree answer, "Still broken", a typed city, workshop,
+  day, time, shared contact, Confirm, /mybookings. *Saturation*: each customer sends its next
+  update as soon as the previous one is handled. *Crowd*: a think time of 0.5-1.5 x ``--think``
+  seconds between steps. *Sequential*: the crowd against the same bot limited to one update
+  at a time; it cannot keep up, so it is measured for its first ``--seq-cap`` seconds only.
+  Any run stops measuring after ``--run-cap`` seconds (a bot that cannot keep up would
+  otherwise take many minutes); such rows say "(first N s)" and how many customers were
+  left waiting for an answer ("unanswered").
+* **Diagnostic rows** ("library polling, diagnostic"; ``--no-diagnose`` skips them): the same
+  application from ``bot.app.build_application``, fed by python-telegram-bot's own Updater
+  instead of ``bot.handlers.polling.Poller``. No goal; the difference to the real bot's row is
+  what the poller costs.
+* **Echo floor.** A bare python-telegram-bot application (echo, /start, answer buttons) on the
+  same request backend and concurrency, driven by the same customers with the same 12 updates
+  of the same kinds, in the same process and run.
+* **Scale.** Nearest-workshop search over 10,000 workshops; /mybookings and /jobs queries on a
+  database of 1,000,000 tickets; start-up (in a child process) with 100,000 pending outbox
+  messages.
+
+How to read it:
+
+* *updates/s*: updates handled per second of wall time while customers were active.
+* *p50/p95/p99*: reply latency, from the update being offered to the bot (pushed to the fake
+  server) to the bot's first API call for that chat being answered by the fake server, so at
+  50 ms it includes the 50 ms of that call (and the getUpdates round trip, if the bot was not
+  already waiting in a long poll).
+* *CPU ms/upd*: CPU time of the whole process (bot, fake server, simulated customers, SQLite
+  thread) divided by the updates handled; the echo floor is measured the same way, so the
+  ratio compares like with like.
+* *peak MB*: the process's peak RSS so far (``ru_maxrss``); it only ever grows over the run,
+  so read it for the largest setting. Start-up runs in its own process, so its peak is its own.
+* *errors*: customers that timed out or saw something unexpected, failed API calls, updates
+  handled without a reply, and log records at ERROR or above. Must be 0.
+* *calls/upd*: Bot API calls other than getUpdates per update handled (the echo makes one).
+* *polls/upd*, *fetched/upd*: getUpdates calls, and updates they returned (new or already
+  received), per update handled. 1.0 fetched per update means every update was downloaded
+  once; more means the bot downloads (and parses) updates it already has.
+
+Every goal of the spec is printed next to its figure with PASS or FAIL. The goals are stated
+for 200 customers and a 1 s think time; other settings print the same goals for reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import math
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # as the tests: no deprecation noise on 429s
+
+import telegram
+
+from bench import driver, scale
+from bench.driver import RunResult, RunSpec
+
+SPEC_CUSTOMERS = 200
+SPEC_THINK = 1.0
+
+
+# --------------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------------
+
+
+def render(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    """An aligned text table; the first ``left`` columns are left-aligned, the rest right."""
+    widths = [
+        max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            str(cell).ljust(width) if index < left else str(cell).rjust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+
+
+def num(value: float, digits: int = 1) -> str:
+    return "—" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
+
+
+@dataclass
+class Goal:
+    figure: str
+    value: str
+    goal: str
+    ok: bool | None  # None: no goal, information only
+    beside: str = ""
+
+    @property
+    def status(self) -> str:
+        return "" if self.ok is None else ("PASS" if self.ok else "FAIL")
+
+
+def setting_name(result: RunResult) -> str:
+    name = f"{result.kind} {result.mode}, {result.latency_ms} ms"
+    if result.concurrency == 1:
+        name += ", sequential"
+    if result.variant:
+        name += f", {result.variant}"
+    if result.capped_at is not None:
+        name += f" (first {result.capped_at:.0f} s)"
+    return name
+
+
+def runs_table(results: list[RunResult]) -> str:
+    rows = [
+        [
+            setting_name(r),
+            r.backend,
+            str(r.concurrency),
+            str(r.customers),
+            str(r.updates),
+            num(r.updates_per_s),
+            num(r.percentile_ms(50)),
+            num(r.percentile_ms(95)),
+            num(r.percentile_ms(99)),
+            num(r.cpu_ms_per_update, 3),
+            num(r.peak_mb, 0),
+            str(r.errors),
+            num(r.api_calls / r.updates if r.updates else math.nan, 2),
+            num(r.polls / r.updates if r.updates else math.nan, 2),
+            num(r.fetched / r.updates if r.updates else math.nan, 1),
+            str(r.unanswered) if r.capped_at is not None else "",
+        ]
+        for r in results
+    ]
+    headers = [
+        "setting",
+        "backend",
+        "conc",
+        "customers",
+        "updates",
+        "updates/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "CPU ms/upd",
+        "peak MB",
+        "errors",
+        "calls/upd",
+        "polls/upd",
+        "fetched/upd",
+        "unanswered",
+    ]
+    return render(headers, rows, left=2)
+
+
+def find(
+    results: list[RunResult], kind: str, mode: str, latency: int, sequential: bool = False
+) -> RunResult | None:
+    for r in results:
+        if (
+            (r.kind, r.mode, r.latency_ms) == (kind, mode, latency)
+            and (r.concurrency == 1) == sequential
+            and not r.variant
+        ):
+            return r
+    return None
+
+
+def journey_goals(results: list[RunResult], latencies: list[int]) -> list[Goal]:
+    goals: list[Goal] = []
+    floors = {0: 600.0, 50: 500.0}
+    for latency in latencies:
+        saturated = find(results, "journey", "saturation", latency)
+        if saturated is not None:
+            floor = floors.get(latency)
+            goals.append(
+                Goal(
+                    f"saturation {saturated.customers} customers, {latency} ms: updates/s",
+                    num(saturated.updates_per_s),
+                    f">= {floor:.0f}" if floor else "",
+                    saturated.updates_per_s >= floor if floor else None,
+                )
+            )
+        crowd = find(results, "journey", "crowd", latency)
+        sequential = find(results, "journey", "crowd", latency, sequential=True)
+        if crowd is not None:
+            for p, limit in ((50, 120.0), (95, None), (99, 250.0)):
+                value = crowd.percentile_ms(p)
+                with_goal = latency == 50 and limit is not None
+                goals.append(
+                    Goal(
+                        f"crowd {crowd.customers} customers, {latency} ms: p{p} reply latency ms",
+                        num(value),
+                        f"< {limit:.0f}" if with_goal else "",
+                        value < limit if with_goal and limit is not None else None,
+                        f"sequential: {num(sequential.percentile_ms(p))}" if sequential else "",
+                    )
+                )
+    for r in results:
+        goals.append(Goal(f"{setting_name(r)}: errors", str(r.errors), "= 0", r.errors == 0, ""))
+    return goals
+
+
+def cpu_goals(results: list[RunResult], latencies: list[int]) -> list[Goal]:
+    goals = []
+    for latency in latencies:
+        journey = find(results, "journey", "saturation", latency)
+        echo = find(results, "echo", "saturation", latency)
+        if journey is None or echo is None:
+            continue
+        ratio = journey.cpu_ms_per_update / echo.cpu_ms_per_update
+        goals.append(
+            Goal(
+                f"CPU per update, journey / echo floor, {latency} ms ({journey.backend})",
+                f"{ratio:.2f}x",
+                "<= 3x",
+                ratio <= 3.0,
+                f"{journey.cpu_ms_per_update:.3f} / {echo.cpu_ms_per_update:.3f} ms",
+            )
+        )
+    return goals
+
+
+def goals_table(goals: list[Goal]) -> str:
+    rows = [[g.figure, g.value, g.goal, g.status, g.beside] for g in goals]
+    return render(["figure", "value", "goal", "status", "beside it"], rows, left=1)
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------------------------
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+async def detect_backend() -> str:
+    """The request backend bot.app builds the application with."""
+    from bot.app import build_application
+    from bot.config import Settings
+    from bot.services import Services
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            bot_token=driver.TOKEN,
+            database_path=Path(tmp) / "bot.sqlite3",
+        )
+        services = await Services.open(settings, driver.FixedClock())
+        try:
+            application = build_application(settings, services)
+            return driver.backend_name(application.bot.request)
+        finally:
+            await services.close()
+
+
+async def run_bots(args: argparse.Namespace, backend: str, forced: bool) -> list[RunResult]:
+    results: list[RunResult] = []
+
+    def done(result: RunResult) -> None:
+        results.append(result)
+        progress(f"{setting_name(result)}: {result.updates} updates, {result.errors} errors")
+
+    journey_backend = backend if forced else None
+    for latency in args.latencies:
+        if "journey" in args.only:
+            saturation = RunSpec(
+                "journey", "saturation", latency, args.customers, 0.0, journey_backend
+            )
+            saturation.cap_s = args.run_cap
+            crowd = RunSpec(
+                "journey", "crowd", latency, args.customers, args.think, journey_backend
+            )
+            crowd.cap_s = args.run_cap
+            sequential = RunSpec(
+                "journey", "crowd", latency, args.customers, args.think, journey_backend
+            )
+            sequential.concurrency, sequential.cap_s = 1, args.seq_cap
+            for spec in (saturation, crowd, sequential):
+                done(await driver.run_journey(spec))
+            if args.diagnose:
+                done(await driver.run_journey_library_polling(saturation))
+        if "echo" in args.only:
+            echo = RunSpec("echo", "saturation", latency, args.customers, 0.0, backend)
+            echo.cap_s = args.run_cap
+            done(await driver.run_echo(echo))
+    return results
+
+
+def run_scale(args: argparse.Namespace) -> tuple[list[Goal], list[str]]:
+    goals: list[Goal] = []
+    notes: list[str] = []
+    sizes = args.sizes
+    progress(f"nearest over {sizes['workshops']:,} workshops")
+    near = scale.bench_nearest(
+        sizes["workshops"], sizes["nearest_queries"], sizes["locate_queries"]
+    )
+    goals.append(
+        Goal(
+            f"nearest workshop over {near.workshops:,} workshops: median ms",
+            num(near.nearest_ms, 3),
+            "< 2",
+            near.nearest_ms < 2.0,
+            f"{near.queries} queries",
+        )
+    )
+    goals.append(
+        Goal(
+            f"typed city (locate) over {near.workshops:,} workshops: median ms",
+            num(near.locate_ms, 1),
+            "",
+            None,
+            f"{near.locate_queries} queries, no goal",
+        )
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        folder = Path(tmp)
+        progress(f"building a database of {sizes['tickets']:,} tickets")
+        tickets = scale.bench_tickets(
+            folder, sizes["tickets"], sizes["customers"], sizes["ticket_workshops"], sizes["runs"]
+        )
+        notes.append(
+            f"ticket database: {tickets.tickets:,} tickets ({tickets.open_tickets:,} open), "
+            f"{tickets.customers:,} customers, {tickets.workshops} workshops, "
+            f"built in {tickets.build_s:.1f} s"
+        )
+        for query in tickets.queries:
+            ok = query.median_ms < 10.0
+            goals.append(
+                Goal(
+                    f"{query.name}, {tickets.tickets:,} tickets: median ms",
+                    num(query.median_ms, 3),
+                    "< 10",
+                    ok,
+                    f"{query.runs} runs, {query.rows}",
+                )
+            )
+            if not ok:
+                notes.append(f"query plan of {query.name}:")
+                notes.extend(f"  {line}" for line in query.plan)
+        for pending in (0, sizes["outbox"]):
+            progress(f"start-up with {pending:,} pending outbox messages")
+            started = scale.bench_startup(folder, pending)
+            with_goal = pending == sizes["outbox"]
+            goals.append(
+                Goal(
+                    f"start-up with {pending:,} pending outbox messages: s to polling",
+                    num(started.process_s, 2),
+                    "< 3" if with_goal else "",
+                    started.process_s < 3.0 if with_goal else None,
+                    f"imports {started.imports_s:.2f} s, running_bot {started.enter_s:.2f} s",
+                )
+            )
+            goals.append(
+                Goal(
+                    f"start-up with {pending:,} pending outbox messages: peak MB",
+                    num(started.peak_mb, 0),
+                    "< 200" if with_goal else "",
+                    started.peak_mb < 200.0 if with_goal else None,
+                    f"{started.before_mb:.0f} MB before running_bot; "
+                    f"{started.pending_after:,} still pending",
+                )
+            )
+    return goals, notes
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__.split("\n")[0] if __doc__ else None
+    )
+    parser.add_argument("--customers", type=int, default=SPEC_CUSTOMERS)
+    parser.add_argument(
+        "--latency-ms", default="0,50", help="comma-separated API latencies (default 0,50)"
+    )
+    parser.add_argument("--think", type=float, default=SPEC_THINK, help="mean think time, s")
+    parser.add_argument(
+        "--seq-cap", type=float, default=30.0, help="seconds to measure the sequential crowd"
+    )
+    parser.add_argument(
+        "--run-cap",
+        type=float,
+        default=45.0,
+        help="seconds after which any journey run stops measuring (a bot that cannot keep up)",
+    )
+    parser.add_argument(
+        "--no-diagnose",
+        dest="diagnose",
+        action="store_false",
+        help="skip the diagnostic rows (the journey fed by the library's own polling)",
+    )
+    parser.add_argument("--quick", action="store_true", help="a small, fast smoke run")
+    parser.add_argument(
+        "--only", default="journey,echo,scale", help="journey, echo, scale or a comma list"
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("auto", "httpx", "aiohttp"),
+        default="auto",
+        help="request backend; auto: the one bot.app picks (the echo floor follows it)",
+    )
+    args = parser.parse_args(argv)
+    args.latencies = [int(part) for part in args.latency_ms.split(",") if part.strip()]
+    args.only = {part.strip() for part in args.only.split(",") if part.strip()}
+    unknown = args.only - {"journey", "echo", "scale"}
+    if unknown:
+        parser.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}")
+    if args.backend == "aiohttp" and not driver.aiohttp_available():
+        parser.error("--backend aiohttp: bot.handlers.aiohttp_request does not import")
+    args.sizes = {
+        "workshops": 10_000,
+        "nearest_queries": 1000,
+        "locate_queries": 10,
+        "tickets": 1_000_000,
+        "customers": 100_000,
+        "ticket_workshops": 10,
+        "runs": 200,
+        "outbox": 100_000,
+    }
+    if args.quick:
+        if args.customers == SPEC_CUSTOMERS:
+            args.customers = 20
+        if args.think == SPEC_THINK:
+            args.think = 0.2
+        args.seq_cap = min(args.seq_cap, 3.0)
+        args.run_cap = min(args.run_cap, 15.0)
+        args.sizes.update(
+            nearest_queries=100, locate_queries=5, tickets=50_000, customers=5_000, runs=50
+        )
+        args.sizes["outbox"] = 10_000
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Every request would be an INFO line; the benchmark counts errors itself.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    forced = args.backend != "auto"
+    backend = args.backend if forced else asyncio.run(detect_backend())
+    started = time.perf_counter()
+
+    results: list[RunResult] = []
+    if args.only & {"journey", "echo"}:
+        results = asyncio.run(run_bots(args, backend, forced))
+    scale_goals: list[Goal] = []
+    notes: list[str] = []
+    if "scale" in args.only:
+        scale_goals, notes = run_scale(args)
+
+    print()
+    print(
+        f"Benchmark: python-telegram-bot {telegram.__version__}, Python "
+        f"{sys.version.split()[0]}, {os.cpu_count()} CPUs, request backend {backend}"
+        f"{' (forced)' if forced else ' (as bot.app builds it)'}"
+    )
+    print(
+        f"{args.customers} customers x {driver.UPDATES_PER_JOURNEY} updates, think time "
+        f"{args.think:g} s (0.5-1.5x), latencies {', '.join(f'{x} ms' for x in args.latencies)}"
+        f"{', QUICK smoke run' if args.quick else ''}"
+    )
+    if args.customers != SPEC_CUSTOMERS or args.think != SPEC_THINK or args.quick:
+        print("Note: the goals are stated for 200 customers, 1 s think time and full-size data;")
+        print("      with these settings they are shown for reference only.")
+    if results:
+        print()
+        print(runs_table(results))
+    goals = [*journey_goals(results, args.latencies), *cpu_goals(results, args.latencies)]
+    goals.extend(scale_goals)
+    if goals:
+        print()
+        print(goals_table(goals))
+    samples = [(setting_name(r), s) for r in results for s in r.error_samples]
+    if samples:
+        print()
+        print("Error samples:")
+        for name, sample in samples:
+            print(f"  {name}: {sample}")
+    if notes:
+        print()
+        for note in notes:
+            print(note)
+    failed = [g for g in goals if g.ok is False]
+    print()
+    print(
+        f"{len(failed)} of {sum(g.ok is not None for g in goals)} goals missed"
+        f" ({time.perf_counter() - started:.0f} s)"
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
