@@ -170,6 +170,8 @@ async def running_bot(settings: Settings, clock: Clock) -> AsyncIterator[Applica
             # Messages that fell due while the bot was down go out first, then broadcasts
             # that were running resume where they stopped.
             await application.bot_data["postman"].deliver_due()
+            # Telegram still counts the sends of the last second before a restart.
+            application.bot.rate_limiter.pacer.pause(1.0)
             await application.bot_data["broadcaster"].resume()
             assert application.job_queue is not None
             application.job_queue.run_repeating(

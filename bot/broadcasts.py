@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.quiet_hours import QuietHours
 from bot.storage.broadcasts import BroadcastRecord, Broadcasts, Tally
 from bot.storage.database import Database
 
@@ -33,9 +35,13 @@ class Draft:
 
 
 class BroadcastDesk:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, quiet: QuietHours | None, zone: ZoneInfo
+    ) -> None:
         self._db = db
         self._clock = clock
+        self._quiet = quiet
+        self._zone = zone
 
     async def prepare(
         self,
@@ -63,8 +69,12 @@ class BroadcastDesk:
             record = await broadcasts.get(broadcast_id)
             if record is None or record.status != "draft":
                 return None
-            if record.scheduled_at is not None and record.scheduled_at > now:
-                await broadcasts.set_status(broadcast_id, "scheduled", ("draft",), now)
+            start = record.scheduled_at or now
+            if self._quiet is not None:
+                # Customers are not messaged at night: a broadcast waits for the morning.
+                start = self._quiet.next_allowed(start, self._zone)
+            if start > now:
+                await broadcasts.schedule(broadcast_id, start)
             else:
                 await broadcasts.set_status(broadcast_id, "running", ("draft",), now)
                 await broadcasts.fill_deliveries(broadcast_id, now, exclude)

@@ -1,8 +1,9 @@
 """Telegram's sending limits: about 30 messages a second overall, one a second per chat.
 
-Bulk sends (broadcasts, the outbox) wait for room in a sliding one-second window; replies
-to people never wait, they only take their place in the window, so bulk sending slows down
-around them instead of the other way round.
+Bulk sends (broadcasts, the outbox) wait for room in a sliding one-second window, kept a
+little under Telegram's limit and spaced evenly; replies to people never wait, they only take
+their place in the window, so bulk sending slows down around them instead of the other way
+round.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ MARGIN = 0.05
 class Pacer:
     def __init__(
         self,
-        per_second: int = 29,
+        per_second: int = 28,
         per_chat_interval: float = 1.0,
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._per_second = per_second
         self._per_chat = per_chat_interval
         self._timer = timer
+        self._spacing = WINDOW / per_second
+        self._last_bulk = float("-inf")
         self._sent: deque[float] = deque()
         self._last_in_chat: dict[int, float] = {}
         self._paused_until = 0.0
@@ -55,13 +58,16 @@ class Pacer:
             while (delay := self.delay(chat)) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(delay)
             self.note(chat_id)
+            self._last_bulk = self._timer()
 
     def delay(self, chat_id: int | None) -> float:
         """Seconds a bulk send to `chat_id` would have to wait now."""
         now = self._timer()
         while self._sent and self._sent[0] <= now - WINDOW - MARGIN:
             self._sent.popleft()
-        waits = [self._paused_until - now]
+        # Evenly spaced, not in bursts: a burst fills the second at once, and a customer's
+        # reply in that second would be one message too many.
+        waits = [self._paused_until - now, self._last_bulk + self._spacing - now]
         if len(self._sent) >= self._per_second:
             waits.append(self._sent[-self._per_second] + WINDOW + MARGIN - now)
         if chat_id is not None and chat_id in self._last_in_chat:

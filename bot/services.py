@@ -53,7 +53,7 @@ class Services:
             conversations=ConversationStore(db),
             access=Access(Roles(db), settings.head_office_ids, network, clock),
             desk=TicketDesk(db, network, clock, settings.currency),
-            broadcasts=BroadcastDesk(db, clock),
+            broadcasts=BroadcastDesk(db, clock, settings.quiet, settings.zone),
         )
 
     async def close(self) -> None:

@@ -50,11 +50,16 @@ class BroadcastRunner:
         self._services = services
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._stopping = False
+        self._cancelled: set[int] = set()
 
     @property
     def exclude(self) -> set[int]:
         """Head office from the configuration; staff and admins are excluded in SQL."""
         return set(self._services.settings.head_office_ids)
+
+    def cancelled(self, broadcast_id: int) -> None:
+        """Stop sending at once; the database already says cancelled."""
+        self._cancelled.add(broadcast_id)
 
     def start(self, broadcast_id: int) -> None:
         task = self._tasks.get(broadcast_id)
@@ -146,7 +151,7 @@ class BroadcastRunner:
     ) -> None:
         store = Broadcasts(self._services.db)
         now = self._services.clock.now
-        while not queue.empty() and not self._stopping:
+        while not queue.empty() and not self._stopping and broadcast_id not in self._cancelled:
             chat_id, attempts = queue.get_nowait()
             try:
                 await self._bot.send_message(chat_id, body, rate_limit_args=BROADCAST)
@@ -417,5 +422,7 @@ async def cancel_broadcast(update: Update, context: Context, who: Principal) -> 
     if not await context.services.broadcasts.cancel(broadcast_id):
         await say(update, text(lang, "broadcast_not_found", id=broadcast_id))
         return
+    runner_of(context).cancelled(broadcast_id)
+    await runner_of(context).wait(broadcast_id)
     tally = await context.services.broadcasts.tally(broadcast_id)
     await say(update, text(lang, "broadcast_cancelled", id=broadcast_id, sent=tally.sent))

@@ -6,6 +6,7 @@ running broadcast would hold up the reply to someone's /start; this one does not
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
@@ -69,5 +70,10 @@ class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
             return await callback(*args, **kwargs)
         except RetryAfter as error:
             wait = error.retry_after
-            self.pacer.pause(wait.total_seconds() if isinstance(wait, timedelta) else wait)
-            raise
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            self.pacer.pause(seconds)
+            if rate_limit_args and rate_limit_args.get("bulk"):
+                raise
+            # A reply is worth a short wait rather than being lost: try it once more.
+            await asyncio.sleep(seconds)
+            return await callback(*args, **kwargs)

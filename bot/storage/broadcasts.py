@@ -145,6 +145,13 @@ class Broadcasts:
         )
         return changed == 1
 
+    async def schedule(self, broadcast_id: int, start: datetime) -> None:
+        await self._db.execute(
+            "UPDATE broadcasts SET status = 'scheduled', scheduled_at = ? "
+            "WHERE id = ? AND status = 'draft'",
+            (stamp(start), broadcast_id),
+        )
+
     async def fill_deliveries(self, broadcast_id: int, now: datetime, exclude: set[int]) -> int:
         """Write one pending delivery per recipient, as the audience is at this moment."""
         record = await self.get(broadcast_id)
@@ -169,7 +176,7 @@ class Broadcasts:
     async def mark(self, broadcast_id: int, chat_id: int, status: str, now: datetime) -> None:
         await self._db.execute(
             "UPDATE broadcast_deliveries SET status = ?, attempts = attempts + 1, done_at = ? "
-            "WHERE broadcast_id = ? AND chat_id = ? AND status = 'pending'",
+            "WHERE broadcast_id = ? AND chat_id = ? AND status IN ('pending', 'cancelled')",
             (status, stamp(now), broadcast_id, chat_id),
         )
 

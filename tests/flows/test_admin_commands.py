@@ -1,8 +1,8 @@
 """Workshop staff and head office at work: rights, arguments, the job board, notices and figures.
 
-Most tests run against their own bot. The status-change matrix, the refusals and the bad
-arguments only read and write their own tickets, so they share one bot per module (started
-once, on its own event loop) to keep this file fast.
+Most tests run against a bot of their own. The status-change matrix, the refusals and the bad
+arguments only touch tickets they make themselves (or the one booked ticket no test changes),
+so they share one bot, started once per module on its own event loop, to keep the file fast.
 """
 
 from __future__ import annotations
@@ -516,19 +516,29 @@ async def test_head_office_adds_moves_and_removes_staff_and_lists_them_per_works
     assert listing[1:] == ["TEST-ONE: nobody", "TEST-TWO: nobody"]
 
 
-async def test_an_added_head_office_member_can_use_stats_until_removed(network: BotRunner) -> None:
+async def test_an_added_head_office_member_has_head_office_rights_until_removed(
+    network: BotRunner,
+) -> None:
     office = network.person(HEAD_OFFICE, "Olga")
     deputy = network.person(9100, "Dina")
     await deputy.command("/start")
     assert await ask(deputy, "/stats") == NOT_ALLOWED
+    anna = network.person(1001, "Anna")
+    code = await book(anna)
 
     assert await ask(office, "/addadmin", "9100") == "9100 is now head office."
     figures = await answer(deputy, "/stats")
-    assert "Bookings: 0" in figures[0]["text"].splitlines()
+    assert "Bookings: 1" in figures[0]["text"].splitlines()
     assert figures[-1]["photo"], "the chart"
+    card_id = (await answer(deputy, "/job", code))[-1]["message_id"]
 
     assert await ask(office, "/removeadmin", "9100") == "9100 is no longer head office."
     assert await ask(deputy, "/stats") == NOT_ALLOWED
+    assert await ask(deputy, "/job", code) == NOT_ALLOWED
+    deputy.new_messages()
+    assert await deputy.taps("→ received by the workshop", card_id) == []
+    assert deputy.toasts()[-1] == NOT_ALLOWED, "an old button is checked again"
+    assert (await ask(office, "/job", code)).startswith(f"Ticket {code} · booked\n")
 
 
 async def test_a_configured_head_office_id_cannot_be_removed_from_inside_the_bot(
@@ -768,6 +778,11 @@ async def test_the_customer_answers_an_estimate_once_and_the_workshop_hears_it_o
     data = estimate["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     estimate_id = data.split(":")[1]
 
+    stranger = network.person(1500, "Sam")
+    await stranger.command("/start")
+    await stranger.taps_data(stranger.screen["message_id"], f"est:{estimate_id}:y")
+    assert stranger.toasts()[-1] == STALE, "only the ticket's customer answers"
+
     anna.user.press(button, estimate["message_id"])  # a quick double tap
     await anna.taps(button, estimate["message_id"])
     await anna.taps_data(estimate["message_id"], f"est:{estimate_id}:{other_answer}")
@@ -813,6 +828,12 @@ async def test_each_person_sees_the_commands_of_their_role_in_their_language(
 
     await office.command("/removestaff", str(MECHANIC))
     assert menu(api, MECHANIC) == {} and menu(api, MECHANIC, "ru") == {}
+
+    await office.command("/addstaff", f"{MECHANIC} TEST-TWO")
+    await office.command("/addadmin", str(MECHANIC))
+    assert set(menu(api, MECHANIC)) >= HEAD_OFFICE_MENU, "promoted"
+    await office.command("/removeadmin", str(MECHANIC))
+    assert set(menu(api, MECHANIC)) == set(english), "back to the staff menu"
 
     deputy = network.person(9100, "Dina")
     await deputy.command("/start")

@@ -607,3 +607,23 @@ async def test_only_head_office_may_broadcast_and_forged_buttons_send_nothing(
     await office.taps("Cancel", preview["message_id"])
     assert report_of(api, preview) == "Broadcast discarded; nothing was sent."
     assert deliveries(api, body) == 0
+
+
+async def test_a_broadcast_confirmed_at_night_waits_for_the_morning(
+    network: BotRunner, api: FakeBotApi, clock: FakeClock
+) -> None:
+    office = network.person(HEAD_OFFICE, "Olga")
+    anna = network.person(1001, "Anna")
+    await anna.command("/start")
+    clock.set(datetime(2026, 11, 26, 19, 30, tzinfo=UTC))  # 22:30 in Moscow
+
+    preview = await previewed(office, "/broadcast", "Holiday hours next week")
+    await office.taps("Confirm", preview["message_id"])
+    assert "scheduled for 27.11.2026 09:00" in report_of(api, preview)
+    await network.tick()
+    assert copies(api, anna.id, "Holiday hours next week") == 0
+
+    clock.set(datetime(2026, 11, 27, 6, 0, tzinfo=UTC))  # 09:00 in Moscow
+    await network.tick()
+    await finish(network)
+    assert copies(api, anna.id, "Holiday hours next week") == 1
