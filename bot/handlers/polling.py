@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
@@ -26,7 +27,10 @@ from bot.storage.updates import ProcessedUpdates
 log = logging.getLogger(__name__)
 
 LONG_POLL = 10
+READ_MARGIN = 5
+"""Seconds of read timeout beyond the long poll, for the network."""
 BATCH = 100
+COALESCE = 0.01
 PRUNE_EVERY = 1000
 MAX_BACKOFF = 30.0
 
@@ -84,12 +88,19 @@ class Poller:
         backoff = 1.0
         while self._running:
             self._progress.clear()
+            timeout = 0 if self._in_flight else LONG_POLL
             try:
-                updates = await self._application.bot.get_updates(
-                    offset=self.ack_offset,
-                    timeout=0 if self._in_flight else LONG_POLL,
-                    limit=BATCH,
-                    allowed_updates=Update.ALL_TYPES,
+                # Raw JSON, to parse only updates not seen yet. Method names are case-insensitive
+                # in the Bot API; the lower-case spelling tells the library that we mean it.
+                raw = await self._application.bot.do_api_request(
+                    "getupdates",
+                    api_kwargs={
+                        "offset": self.ack_offset,
+                        "timeout": timeout,
+                        "limit": BATCH,
+                        "allowed_updates": Update.ALL_TYPES,
+                    },
+                    read_timeout=timeout + READ_MARGIN,
                 )
             except InvalidToken:
                 log.critical("Telegram refused the bot token; polling stops")
@@ -100,27 +111,37 @@ class Poller:
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             backoff = 1.0
-            fresh = await self._fresh(updates)
+            fresh = await self._fresh(raw if isinstance(raw, list) else [])
             for update in fresh:
                 self._in_flight.add(update.update_id)
                 await self._application.update_queue.put(update)
             self._forget_confirmed()
-            if not fresh and self._in_flight:
+            if self._in_flight:
+                # Asking again at once would only bring back the updates in flight: wait
+                # until one is done, and a moment more so one poll covers several.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._progress.wait(), timeout=1.0)
+                await asyncio.sleep(COALESCE)
 
-    async def _fresh(self, updates: tuple[Update, ...]) -> list[Update]:
-        """Updates neither in flight nor handled before, in this run or an earlier one."""
-        unseen = [
-            u
-            for u in updates
-            if u.update_id not in self._in_flight and u.update_id not in self._handled
-        ]
-        for update in updates:
-            self._max_seen = max(self._max_seen, update.update_id)
-        done_before = await self._processed.handled_among([u.update_id for u in unseen])
+    async def _fresh(self, raw: list[dict[str, Any]]) -> list[Update]:
+        """Updates neither in flight nor handled before, in this run or an earlier one.
+
+        Only these are parsed: the ones in flight come back with every poll until they are
+        done, and parsing them again each time would cost more than handling them.
+        """
+        ids = [item["update_id"] for item in raw if isinstance(item.get("update_id"), int)]
+        if ids:
+            self._max_seen = max(self._max_seen, *ids)
+        unseen = [i for i in ids if i not in self._in_flight and i not in self._handled]
+        done_before = await self._processed.handled_among(unseen)
         self._handled |= done_before
-        return [u for u in unseen if u.update_id not in done_before]
+        wanted = set(unseen) - done_before
+        bot = self._application.bot
+        return [
+            update
+            for item in raw
+            if item.get("update_id") in wanted and (update := Update.de_json(item, bot))
+        ]
 
     def _forget_confirmed(self) -> None:
         floor = self.ack_offset
