@@ -1,10 +1,16 @@
-"""Finding the workshops nearest to a customer, from a shared location or a typed place."""
+"""Finding the workshops nearest to a customer, from a shared location or a typed place.
+
+The network is indexed once at start-up: per category, a grid of one-degree cells, searched
+in growing rings around the customer until no unvisited cell can hold anything nearer than
+what was found; and every city and address spelling, normalised, for typed places.
+"""
 
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -12,42 +18,11 @@ from bot.i18n import variants
 from bot.workshops import Workshop
 
 EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
 MAX_CHOICES = 5
+MAX_RINGS = 8
+"""Rings of one-degree cells searched before measuring every workshop of a category."""
 MATCH_THRESHOLD = 0.8
-
-
-@dataclass(frozen=True)
-class Point:
-    lat: float
-    lon: float
-
-
-@dataclass(frozen=True)
-class Nearby:
-    workshop: Workshop
-    km: float
-
-
-def distance_km(a: Point, b: Point) -> float:
-    """Great-circle distance by the haversine formula."""
-    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
-    dlat, dlon = lat2 - lat1, math.radians(b.lon - a.lon)
-    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
-def nearest(
-    workshops: list[Workshop], category: str, here: Point, limit: int = MAX_CHOICES
-) -> list[Nearby]:
-    """Workshops that repair `category`, nearest first (ties by code, so the order is stable)."""
-    serving = [
-        Nearby(workshop, distance_km(here, Point(workshop.lat, workshop.lon)))
-        for workshop in workshops
-        if category in workshop.categories
-    ]
-    serving.sort(key=lambda item: (item.km, item.workshop.code))
-    return serving[:limit]
-
 
 CYRILLIC_TO_LATIN = str.maketrans(
     {
@@ -89,6 +64,26 @@ CYRILLIC_TO_LATIN = str.maketrans(
 """Russian names in Latin letters, so "Moskva" and "Kazan'" find Москва and Казань."""
 
 
+@dataclass(frozen=True)
+class Point:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Nearby:
+    workshop: Workshop
+    km: float
+
+
+def distance_km(a: Point, b: Point) -> float:
+    """Great-circle distance by the haversine formula."""
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    dlat, dlon = lat2 - lat1, math.radians(b.lon - a.lon)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
 def normalize(text: str) -> str:
     """Case, accents, 'ё' and punctuation do not matter when people type a place."""
     text = unicodedata.normalize("NFKD", text.casefold().replace("ё", "е"))
@@ -96,14 +91,10 @@ def normalize(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
-def _spellings(text: str) -> set[str]:
+def spellings(text: str) -> set[str]:
     """The normalized text as written, and transliterated to Latin letters."""
     plain = normalize(text)
     return {plain, plain.translate(CYRILLIC_TO_LATIN)}
-
-
-def _similar(typed: set[str], known: str) -> float:
-    return max(_ratio(a, b) for a in typed for b in _spellings(known))
 
 
 def _ratio(typed: str, known: str) -> float:
@@ -111,36 +102,104 @@ def _ratio(typed: str, known: str) -> float:
         return 0.0
     if typed == known or (len(typed) >= 4 and typed in known):
         return 1.0
-    return SequenceMatcher(None, typed, known).ratio()
+    matcher = SequenceMatcher(None, typed, known)
+    if matcher.real_quick_ratio() < MATCH_THRESHOLD or matcher.quick_ratio() < MATCH_THRESHOLD:
+        return 0.0
+    return matcher.ratio()
 
 
-def locate(typed: str, workshops: list[Workshop]) -> Point | None:
-    """Where a typed city or address is, by the workshops we know there.
+Cell = tuple[int, int]
 
-    A city resolves to the middle of its workshops; an address to the workshop that has it.
-    Small typos are forgiven by a similarity ratio rather than exact matching.
-    """
-    query = _spellings(typed)
-    if len(normalize(typed)) < 2:
-        return None
-    best_score = 0.0
-    best: Point | None = None
-    cities: dict[str, list[Workshop]] = {}
-    for workshop in workshops:
-        for city in variants(workshop.city):
-            cities.setdefault(city, []).append(workshop)
-    for city, members in cities.items():
-        score = _similar(query, city)
-        if score > best_score:
-            unique = {member.code: member for member in members}.values()
-            best_score = score
-            best = Point(
-                sum(member.lat for member in unique) / len(unique),
-                sum(member.lon for member in unique) / len(unique),
-            )
-    for workshop in workshops:
-        for address in variants(workshop.address):
-            score = _similar(query, address)
+
+class Locator:
+    def __init__(self, workshops: Iterable[Workshop]) -> None:
+        self._grids: dict[str, dict[Cell, list[Workshop]]] = {}
+        places: dict[str, list[Workshop]] = {}
+        self._addresses: list[tuple[set[str], Point]] = []
+        for workshop in workshops:
+            cell = (math.floor(workshop.lat), math.floor(workshop.lon))
+            for category in workshop.categories:
+                self._grids.setdefault(category, {}).setdefault(cell, []).append(workshop)
+            for city in variants(workshop.city):
+                places.setdefault(city, []).append(workshop)
+            for address in variants(workshop.address):
+                self._addresses.append((spellings(address), Point(workshop.lat, workshop.lon)))
+        self._cities = [
+            (spellings(city), _middle({w.code: w for w in members}.values()))
+            for city, members in places.items()
+        ]
+
+    def nearest(self, category: str, here: Point, limit: int = MAX_CHOICES) -> list[Nearby]:
+        """Workshops that repair `category`, nearest first (ties by code: a stable order)."""
+        grid = self._grids.get(category)
+        if not grid:
+            return []
+        origin = (math.floor(here.lat), math.floor(here.lon))
+        found: list[Nearby] = []
+        for ring in range(MAX_RINGS + 1):
+            for cell in _ring(origin, ring):
+                for workshop in grid.get(cell, ()):
+                    km = distance_km(here, Point(workshop.lat, workshop.lon))
+                    found.append(Nearby(workshop, km))
+            found.sort(key=lambda item: (item.km, item.workshop.code))
+            if len(found) >= limit and _beyond(here, ring) > found[limit - 1].km:
+                return found[:limit]
+        # Far from everything (or near a pole, where degrees of longitude shrink to nothing):
+        # measure every workshop of the category.
+        found = [
+            Nearby(workshop, distance_km(here, Point(workshop.lat, workshop.lon)))
+            for members in grid.values()
+            for workshop in members
+        ]
+        found.sort(key=lambda item: (item.km, item.workshop.code))
+        return found[:limit]
+
+    def locate(self, typed: str) -> Point | None:
+        """Where a typed city or address is: a city is the middle of its workshops, an address
+        the workshop that has it. Small typos are forgiven by a similarity ratio."""
+        if len(normalize(typed)) < 2:
+            return None
+        query = spellings(typed)
+        best_score, best = 0.0, None
+        for known, point in [*self._cities, *self._addresses]:
+            score = max(_ratio(a, b) for a in query for b in known)
             if score > best_score:
-                best_score, best = score, Point(workshop.lat, workshop.lon)
-    return best if best_score >= MATCH_THRESHOLD else None
+                best_score, best = score, point
+        return best if best_score >= MATCH_THRESHOLD else None
+
+
+def _middle(workshops: Iterable[Workshop]) -> Point:
+    members = list(workshops)
+    return Point(
+        sum(w.lat for w in members) / len(members), sum(w.lon for w in members) / len(members)
+    )
+
+
+def _ring(origin: Cell, ring: int) -> list[Cell]:
+    """The cells at Chebyshev distance `ring` from `origin`.
+
+    Longitude wraps around; rings never get wide enough to meet themselves (see MAX_RINGS).
+    """
+    lat0, lon0 = origin
+    if ring == 0:
+        return [origin]
+    cells = []
+    for dlat in range(-ring, ring + 1):
+        for dlon in range(-ring, ring + 1):
+            if max(abs(dlat), abs(dlon)) == ring:
+                cells.append((lat0 + dlat, (lon0 + dlon + 180) % 360 - 180))
+    return cells
+
+
+def _beyond(here: Point, ring: int) -> float:
+    """A lower bound on the distance to anything outside the rings searched so far.
+
+    Such a point is at least `ring` whole degrees of latitude or of longitude away from the
+    cell we stand in; a degree of longitude is shortest at the highest latitude it may be at.
+    """
+    degrees = max(ring, 0)
+    by_latitude = degrees * KM_PER_DEGREE
+    highest = min(90.0, abs(here.lat) + degrees + 1)
+    chord = math.cos(math.radians(highest)) * math.sin(math.radians(min(degrees, 180)) / 2)
+    by_longitude = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, chord))
+    return min(by_latitude, by_longitude)

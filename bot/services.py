@@ -9,6 +9,7 @@ from bot.broadcasts import BroadcastDesk
 from bot.clock import Clock
 from bot.config import Settings
 from bot.fault_reports import FaultReports
+from bot.locator import Locator
 from bot.roles import Access
 from bot.storage.cases import Cases
 from bot.storage.conversations import ConversationStore
@@ -34,6 +35,7 @@ class Services:
     access: Access
     desk: TicketDesk
     broadcasts: BroadcastDesk
+    locator: Locator
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock) -> Services:
@@ -54,6 +56,7 @@ class Services:
             access=Access(Roles(db), settings.head_office_ids, network, clock),
             desk=TicketDesk(db, network, clock, settings.currency),
             broadcasts=BroadcastDesk(db, clock, settings.quiet, settings.zone),
+            locator=Locator(network.workshops.values()),
         )
 
     async def close(self) -> None:

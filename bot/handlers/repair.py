@@ -43,7 +43,7 @@ from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import day_label, when
 from bot.handlers.replies import answered, pressed, retire_buttons, say, show, stale
 from bot.i18n import Lang, pick
-from bot.locator import Point, locate, nearest
+from bot.locator import Point
 from bot.messages import all_labels, label, text
 from bot.tickets import MAX_ACTIVE_BOOKINGS
 from bot.troubleshooting import BOOK
@@ -303,7 +303,7 @@ async def place_typed(update: Update, context: Context) -> Waiting | int:
         await say(update, "↩️", ReplyKeyboardRemove())
         return await show_node(update, context, draft)
     lang = lang_of(update, context)
-    here = locate(typed, list(context.services.network.workshops.values()))
+    here = context.services.locator.locate(typed)
     if here is None:
         shown = typed if len(typed) <= 40 else typed[:40] + "…"
         examples = ", ".join(cities_for(context, lang, draft.category)[:3])
@@ -331,7 +331,7 @@ async def show_workshops(update: Update, context: Context, draft: Draft) -> Wait
     here = draft.here
     category = context.services.tree.category(draft.category or "")
     assert here is not None and category is not None
-    found = nearest(list(context.services.network.workshops.values()), category.id, here)
+    found = context.services.locator.nearest(category.id, here)
     if not found:
         await abandon_open_case(context)
         await show(update, text(lang, "no_workshops"))

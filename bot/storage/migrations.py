@@ -190,4 +190,8 @@ MIGRATIONS: list[str] = [
         handled_at  TEXT NOT NULL
     );
     """,
+    """
+    -- Head office's /jobs over every workshop: open tickets, oldest first, without a sort.
+    CREATE INDEX tickets_status_created ON tickets(status, created_at, id);
+    """,
 ]

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.config import DATA_DIR
-from bot.locator import MAX_CHOICES, Point, distance_km, locate, nearest
+from bot.locator import MAX_CHOICES, Locator, Nearby, Point, distance_km
 from bot.troubleshooting import load_tree
 from bot.workshops import Workshop, load_workshops
+
+
+def nearest(workshops: list[Workshop], category: str, here: Point) -> list[Nearby]:
+    return Locator(workshops).nearest(category, here)
+
+
+def locate(typed: str, workshops: list[Workshop]) -> Point | None:
+    return Locator(workshops).locate(typed)
+
 
 MOSCOW = Point(55.7558, 37.6173)
 SAINT_PETERSBURG = Point(59.9343, 30.3351)
@@ -142,3 +152,29 @@ def test_locate_returns_none_for_a_place_we_do_not_serve(
     bundled: list[Workshop], typed: str
 ) -> None:
     assert locate(typed, bundled) is None
+
+
+def test_the_grid_search_finds_exactly_what_a_full_scan_finds() -> None:
+    rng = random.Random(7)
+    workshops = [
+        Workshop.model_validate(
+            {
+                "code": f"W-{n}",
+                "name": f"W{n}",
+                "city": "C",
+                "address": f"A{n}",
+                "lat": rng.uniform(-70, 75),
+                "lon": rng.uniform(-180, 180),
+                "phone": "123",
+                "categories": ["phone"],
+                "hours": {"mon": "09:00-18:00"},
+            }
+        )
+        for n in range(2000)
+    ]
+    locator = Locator(workshops)
+    for _ in range(200):
+        here = Point(rng.uniform(-80, 80), rng.uniform(-180, 180))
+        scanned = sorted((distance_km(here, Point(w.lat, w.lon)), w.code) for w in workshops)
+        found = [(item.km, item.workshop.code) for item in locator.nearest("phone", here)]
+        assert found == scanned[:MAX_CHOICES]

@@ -113,13 +113,19 @@ class ManualTimer:
         return self.now
 
 
-async def test_the_pacer_lets_bulk_sends_through_up_to_the_limit_without_waiting() -> None:
+async def test_the_pacer_spaces_bulk_sends_evenly_and_keeps_to_the_limits() -> None:
     timer = ManualTimer()
-    pacer = Pacer(per_second=3, timer=timer)
-    for chat in (1, 2, 3):
+    pacer = Pacer(per_second=4, timer=timer)
+    await pacer.wait_turn(1)
+    assert pacer.delay(2) == pytest.approx(0.25), "the next send waits a quarter second"
+    for chat in (2, 3, 4):
+        timer.now += 0.25
         await pacer.wait_turn(chat)
-    assert pacer.delay(4) > 0.9
-    assert pacer.delay(1) > 0.9
+    timer.now += 0.25
+    assert pacer.delay(5) > 0, "four sends in the last second: the fifth waits"
+    assert pacer.delay(1) > 0, "chat 1 had a message within the second"
+    timer.now += 1.1
+    assert pacer.delay(5) <= 0
 
 
 async def test_replies_count_toward_the_limit_and_a_retry_after_pauses_bulk_sends() -> None:
