@@ -3,6 +3,8 @@
 
     python3 dev.py run      install what the bot needs, then run it (long polling)
     python3 dev.py test     install the test tools too, then run pytest and ruff
+    python3 dev.py bench    the performance benchmark (not part of the tests); `bench broadcast`
+                            for the broadcast benchmark
 
 Needs only Python 3.11+. Extra arguments are passed on (e.g. `python3 dev.py test -k booking`).
 """
@@ -54,6 +56,13 @@ def main(argv: list[str]) -> int:
         if status == 0 and not rest:
             status = subprocess.call([str(PYTHON), "-m", "ruff", "check", "bot", "tests"], cwd=ROOT)
         return status
+    if command == "bench":
+        ensure_installed("test")
+        if rest[:1] == ["broadcast"]:
+            module, rest = "bench.broadcast", rest[1:]
+        else:
+            module = "bench.run"
+        return subprocess.call([str(PYTHON), "-m", module, *rest], cwd=ROOT)
     print(__doc__)
     return 2
 
