@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 
 WINDOW = 1.0
-MARGIN = 0.05
+MARGIN = 0.02
 """Extra seconds kept between sends, for clocks and networks that do not agree exactly."""
 
 
