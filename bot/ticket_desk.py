@@ -25,7 +25,7 @@ from bot.storage.estimates import EstimateRecord, Estimates
 from bot.storage.feedback import Feedback
 from bot.storage.outbox import Outbox
 from bot.storage.tickets import EventRecord, NewTicket, TicketRecord, Tickets
-from bot.tickets import CODE_PREFIX, Status, new_ticket_code
+from bot.tickets import CODE_PREFIX, Status, is_ticket_code, new_ticket_code
 from bot.workshops import Network
 
 JOBS_PAGE_SIZE = 10
@@ -77,6 +77,8 @@ class TicketDesk:
         self.currency = currency
 
     async def find(self, who: Principal, code: str) -> TicketRecord | None:
+        if not is_ticket_code(normalize_code(code)):
+            return None
         ticket = await Tickets(self._db).by_code(normalize_code(code))
         return ticket if ticket and who.may_handle(ticket) else None
 

@@ -120,13 +120,6 @@ class Outbox:
             (stamp(now), reason, ticket_id, *wanted),
         )
 
-    async def pending_count(self) -> int:
-        row = await self._db.fetch_one("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'")
-        return row["n"] if row else 0
-
-    async def has_key(self, key: str) -> bool:
-        return await self._db.fetch_one("SELECT 1 FROM outbox WHERE key = ?", (key,)) is not None
-
     async def of_chat(self, chat_id: int) -> list[OutboxRecord]:
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM outbox WHERE chat_id = ? ORDER BY id", (chat_id,)

@@ -207,22 +207,6 @@ class Tickets:
         )
         return [TicketRecord.from_row(row) for row in rows]
 
-    async def in_status_since_before(self, status: str, before: datetime) -> list[TicketRecord]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM tickets WHERE status = ? AND status_since < ? "
-            "ORDER BY workshop_code, status_since",
-            (status, stamp(before)),
-        )
-        return [TicketRecord.from_row(row) for row in rows]
-
-    async def created_between(self, since: datetime, until: datetime) -> list[TicketRecord]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM tickets WHERE created_at >= ? AND created_at < ? "
-            "ORDER BY created_at, id",
-            (stamp(since), stamp(until)),
-        )
-        return [TicketRecord.from_row(row) for row in rows]
-
     async def events(self, ticket_id: int) -> list[EventRecord]:
         rows = await self._db.fetch_all(
             "SELECT at, actor_id, actor_role, kind, from_status, to_status, note "
