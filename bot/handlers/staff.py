@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import qrcode
@@ -352,6 +353,9 @@ async def eta(update: Update, context: Context, who: Principal) -> None:
         await usage(update, context, "/eta SR-XXXXXX YYYY-MM-DD")
         return
     try:
+        # fromisoformat also reads "20261201" and week dates; the command says YYYY-MM-DD.
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", args[1]):
+            raise ValueError(args[1])
         day = date.fromisoformat(args[1])
     except ValueError:
         await say(update, text(lang, "bad_eta"))
@@ -415,12 +419,14 @@ async def walk_in(update: Update, context: Context, who: Principal) -> None:
     """`/walkin <category_id> [description...]`: a received ticket with a claim link and QR."""
     args = args_of(context)
     lang = lang_of(update, context)
-    categories = ", ".join(context.services.tree.categories)
+    assert who.workshop_code is not None
+    served = context.services.network.workshops[who.workshop_code].categories
+    categories = ", ".join(served)
     if not args:
         await usage(update, context, f"/walkin <category> [description]\n{categories}")
         return
     category = context.services.tree.category(args[0].lower())
-    if category is None:
+    if category is None or category.id not in served:
         await say(
             update, text(lang, "unknown_category", category=args[0][:30], categories=categories)
         )

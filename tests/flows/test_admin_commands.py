@@ -589,14 +589,17 @@ BAD_ARGUMENTS = [
     ("mechanic", "/eta", "{code} 30.11.2026", BAD_DATE),
     ("mechanic", "/eta", "{code} 2026-13-01", BAD_DATE),
     ("mechanic", "/eta", "{code} 2026-11-25", BAD_DATE),
+    ("mechanic", "/eta", "{code} 20261201", BAD_DATE),
+    ("mechanic", "/eta", "{code} 2026-W49-1", BAD_DATE),
     ("mechanic", "/quote", "", QUOTE_USAGE),
     ("mechanic", "/quote", "{code}", QUOTE_USAGE),
     *[
         ("mechanic", "/quote", f"{{code}} {amount}", f"“{amount}” is not an amount")
-        for amount in ("abc", "-5", "0", "1.234", "1e9")
+        for amount in ("abc", "-5", "0", "1.234", "1e9", "1e2", "1_000")
     ],
     ("mechanic", "/walkin", "", WALKIN_USAGE),
     ("mechanic", "/walkin", "toaster", "Unknown category “toaster”. Categories: "),
+    ("mechanic", "/walkin", "phone", "Unknown category “phone”. Categories: washer."),
     ("mechanic", "/jobs", "flying", f"Unknown status “flying”. Statuses: {ALL_STATUSES}."),
     ("office", "/jobs", "NOPE", UNKNOWN_WORKSHOP),
     ("office", "/addstaff", "", "Usage: /addstaff <telegram_user_id> <WORKSHOP_CODE>"),
