@@ -285,40 +285,58 @@ async def broadcast(update: Update, context: Context, who: Principal) -> None:
     await preview(update, context, who, Segment.ALL, None, body, None)
 
 
-@requires(Role.HEAD_OFFICE)
-async def broadcast_workshop(update: Update, context: Context, who: Principal) -> None:
-    """`/broadcast_workshop <WORKSHOP_CODE> <text>`: customers with a ticket there (90 days)."""
-    lang = lang_of(update, context)
+async def target_and_body(update: Update, context: Context, usage: str) -> tuple[str, str] | None:
+    """`<target> <text>`: the first argument and the text after it; None after the usage."""
     args = list(context.args or [])
     body = body_after(update, 1)
     if len(args) < 2 or not body:
-        await say(update, text(lang, "usage", usage="/broadcast_workshop <WORKSHOP_CODE> <text>"))
+        await say(update, text(lang_of(update, context), "usage", usage=usage))
+        return None
+    return args[0], body
+
+
+@requires(Role.HEAD_OFFICE)
+async def broadcast_workshop(update: Update, context: Context, who: Principal) -> None:
+    """`/broadcast_workshop <WORKSHOP_CODE> <text>`: customers with a ticket there (90 days)."""
+    given = await target_and_body(update, context, "/broadcast_workshop <WORKSHOP_CODE> <text>")
+    if given is None:
         return
-    code = args[0].upper()
-    if code not in context.services.network.workshops:
-        codes = ", ".join(context.services.network.workshops)
-        await say(update, text(lang, "unknown_workshop", code=args[0][:32], codes=codes))
+    typed, body = given
+    workshops = context.services.network.workshops
+    if typed.upper() not in workshops:
+        await say(
+            update,
+            text(
+                lang_of(update, context),
+                "unknown_workshop",
+                code=typed[:32],
+                codes=", ".join(workshops),
+            ),
+        )
         return
-    await preview(update, context, who, Segment.WORKSHOP, code, body, None)
+    await preview(update, context, who, Segment.WORKSHOP, typed.upper(), body, None)
 
 
 @requires(Role.HEAD_OFFICE)
 async def broadcast_category(update: Update, context: Context, who: Principal) -> None:
     """`/broadcast_category <category> <text>`: customers with a report or ticket in it."""
-    lang = lang_of(update, context)
-    args = list(context.args or [])
-    body = body_after(update, 1)
-    if len(args) < 2 or not body:
-        await say(update, text(lang, "usage", usage="/broadcast_category <category> <text>"))
+    given = await target_and_body(update, context, "/broadcast_category <category> <text>")
+    if given is None:
         return
-    category = args[0].lower()
-    if context.services.tree.category(category) is None:
-        categories = ", ".join(context.services.tree.categories)
+    typed, body = given
+    tree = context.services.tree
+    if tree.category(typed.lower()) is None:
         await say(
-            update, text(lang, "unknown_category", category=args[0][:30], categories=categories)
+            update,
+            text(
+                lang_of(update, context),
+                "unknown_category",
+                category=typed[:30],
+                categories=", ".join(tree.categories),
+            ),
         )
         return
-    await preview(update, context, who, Segment.CATEGORY, category, body, None)
+    await preview(update, context, who, Segment.CATEGORY, typed.lower(), body, None)
 
 
 @requires(Role.HEAD_OFFICE)
