@@ -565,6 +565,15 @@ def _scope_key(scope: JSONDict | None) -> str:
     return json.dumps(scope or {"type": "default"}, sort_keys=True)
 
 
+def _logged(method: str, result: Any) -> Any:
+    """A call's result as the call log keeps it: a copy, so later changes don't rewrite history.
+
+    Queued updates never change, so getUpdates' result is kept as it is; copying up to a
+    hundred updates per poll would cost more than the bot's own handling of them.
+    """
+    return result if method == "getUpdates" else copy.deepcopy(result)
+
+
 def _client_gone(request: web.Request) -> bool:
     transport = request.transport
     return transport is None or transport.is_closing()
@@ -1128,7 +1137,7 @@ class FakeBotApi:
             files=files,
             ok=error is None and not dropped,
             at=self.clock(),
-            result=copy.deepcopy(result) if error is None else None,
+            result=_logged(method, result) if error is None else None,
             error_code=error.error_code if error else None,
             description=error.description if error else None,
             at_timer=self.timer(),
@@ -1528,7 +1537,8 @@ class FakeBotApi:
                     raise ApiError(409, GET_UPDATES_CONFLICT)
                 remaining = deadline - loop.time()
                 if self._updates or self._closing or remaining <= 0:
-                    return copy.deepcopy(self._updates[:limit])
+                    # Queued updates are never changed once queued: shared, not copied.
+                    return self._updates[:limit]
                 if not parked:
                     parked = True
                     self._parked_polls += 1

@@ -17,7 +17,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-MAX_CONCURRENT = 64
+MAX_CONCURRENT = 100
+"""As many as one getUpdates answer holds: with updates acknowledged only once handled,
+Telegram never shows the poller more than this many past the oldest one in flight."""
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):

@@ -6,8 +6,11 @@ only moves past an update once its handling finished; with concurrent handling, 
 oldest update still in flight. Handled update ids are also written to the database, so one
 that Telegram delivers again after a crash is recognised and not applied twice.
 
-While updates are in flight Telegram keeps returning them; those are skipped, and if a poll
-brought nothing new, the poller waits for some handling to finish before asking again.
+While updates are in flight Telegram keeps returning them, and answers at once instead of
+holding a long poll; those are skipped, not parsed again. Telegram shows at most a hundred
+updates from the offset on, so when an answer was full, nothing new can appear until the
+oldest updates in flight are done: the poller waits until a quarter of that window has
+cleared (or a moment, if fewer), rather than downloading the same hundred again and again.
 """
 
 from __future__ import annotations
@@ -30,7 +33,12 @@ LONG_POLL = 10
 READ_MARGIN = 5
 """Seconds of read timeout beyond the long poll, for the network."""
 BATCH = 100
-COALESCE = 0.01
+REFILL = BATCH // 4
+"""After a full answer, ask again once the offset has moved this far..."""
+REFILL_WAIT = 0.1
+"""...or, if it has moved at all, once this many seconds have passed or few are left to do."""
+GAP = 0.01
+"""After an answer with room to spare, the pause before asking again while updates are in flight."""
 PRUNE_EVERY = 1000
 MAX_BACKOFF = 30.0
 
@@ -87,15 +95,15 @@ class Poller:
     async def _loop(self) -> None:
         backoff = 1.0
         while self._running:
-            self._progress.clear()
             timeout = 0 if self._in_flight else LONG_POLL
+            asked = self.ack_offset
             try:
                 # Raw JSON, to parse only updates not seen yet. Method names are case-insensitive
                 # in the Bot API; the lower-case spelling tells the library that we mean it.
                 raw = await self._application.bot.do_api_request(
                     "getupdates",
                     api_kwargs={
-                        "offset": self.ack_offset,
+                        "offset": asked,
                         "timeout": timeout,
                         "limit": BATCH,
                         "allowed_updates": Update.ALL_TYPES,
@@ -111,17 +119,40 @@ class Poller:
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             backoff = 1.0
-            fresh = await self._fresh(raw if isinstance(raw, list) else [])
+            items = raw if isinstance(raw, list) else []
+            fresh = await self._fresh(items)
             for update in fresh:
                 self._in_flight.add(update.update_id)
                 await self._application.update_queue.put(update)
             self._forget_confirmed()
-            if self._in_flight:
-                # Asking again at once would only bring back the updates in flight: wait
-                # until one is done, and a moment more so one poll covers several.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._progress.wait(), timeout=1.0)
-                await asyncio.sleep(COALESCE)
+            if len(items) >= BATCH:
+                await self._window_cleared(asked)
+            else:
+                await self._pause_or_idle()
+
+    async def _window_cleared(self, asked: int) -> None:
+        """Wait until an answer from the current offset can hold updates not seen yet."""
+        deadline = asyncio.get_running_loop().time() + REFILL_WAIT
+        while self._in_flight:
+            moved = self.ack_offset - asked
+            left = deadline - asyncio.get_running_loop().time()
+            if moved >= REFILL or (moved and (left <= 0 or len(self._in_flight) < REFILL)):
+                return
+            await self._next_progress(left if moved else None)
+
+    async def _pause_or_idle(self) -> None:
+        """A short pause while updates are in flight; none left means a long poll at once."""
+        deadline = asyncio.get_running_loop().time() + GAP
+        while self._in_flight:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
+            await self._next_progress(left)
+
+    async def _next_progress(self, timeout: float | None) -> None:
+        self._progress.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._progress.wait(), timeout)
 
     async def _fresh(self, raw: list[dict[str, Any]]) -> list[Update]:
         """Updates neither in flight nor handled before, in this run or an earlier one.

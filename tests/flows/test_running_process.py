@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.fake_telegram.server import FakeBotApi
 from bot.fake_telegram.users import FakeUser
+from bot.handlers.ordering import MAX_CONCURRENT
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -126,6 +127,7 @@ async def test_updates_in_flight_when_the_process_is_killed_are_handled_after_re
     assert all(count >= 1 for count in greetings.values()), "no update was lost"
     doubled = [user for user, count in greetings.items() if count > 1]
     # Only an update whose handling was cut short by the kill can run twice; the bot handles
-    # at most 64 at once, and those handled before the kill are recognised and skipped.
-    assert len(doubled) <= 64
+    # at most MAX_CONCURRENT at once, and those handled before the kill are recognised and
+    # skipped.
+    assert len(doubled) <= MAX_CONCURRENT
     assert all(user in greeted_before for user in doubled)
