@@ -149,10 +149,11 @@ class Poller:
                 return
             await self._next_progress(left)
 
-    async def _next_progress(self, timeout: float | None) -> None:
+    async def _next_progress(self, within: float | None) -> None:
+        """Until some update is done, or ``within`` seconds (None: no limit)."""
         self._progress.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._progress.wait(), timeout)
+            await asyncio.wait_for(self._progress.wait(), within)
 
     async def _fresh(self, raw: list[dict[str, Any]]) -> list[Update]:
         """Updates neither in flight nor handled before, in this run or an earlier one.
