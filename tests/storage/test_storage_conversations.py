@@ -79,3 +79,67 @@ async def test_states_and_user_data_survive_reopening_the_database(db_path: Path
         assert await store.user_data() == {1: {"workshop": "MSK-CENTER"}}
     finally:
         await again.close()
+
+
+async def changes(db: Database) -> int:
+    """Rows this connection has changed so far."""
+    row = await db.fetch_one("SELECT total_changes() AS n")
+    assert row is not None
+    return int(row["n"])
+
+
+async def test_a_write_that_changes_nothing_is_skipped(db: Database) -> None:
+    store = ConversationStore(db)
+    await store.set_state("repair", "1:1", "TREE")
+    await store.set_user_data(1, {"step": 1})
+    before = await changes(db)
+
+    await store.set_state("repair", "1:1", "TREE")
+    await store.set_user_data(1, {"step": 1})
+
+    assert await changes(db) == before
+
+
+async def test_what_was_loaded_counts_as_written(db_path: Path) -> None:
+    first = await Database.open(db_path)
+    await ConversationStore(first).set_user_data(1, {"step": 1})
+    await first.close()
+    again = await Database.open(db_path)
+    try:
+        store = ConversationStore(again)
+        await store.user_data()
+        before = await changes(again)
+
+        await store.set_user_data(1, {"step": 1})
+
+        assert await changes(again) == before
+    finally:
+        await again.close()
+
+
+async def test_going_back_to_an_earlier_value_is_written(db: Database) -> None:
+    store = ConversationStore(db)
+    await store.set_state("repair", "1:1", "TREE")
+    await store.set_user_data(1, {"step": 1})
+
+    await store.set_state("repair", "1:1", "PHONE")
+    await store.set_user_data(1, {"step": 2})
+    await store.set_state("repair", "1:1", "TREE")
+    await store.set_user_data(1, {"step": 1})
+
+    assert await store.states("repair") == {"1:1": "TREE"}
+    assert await store.user_data() == {1: {"step": 1}}
+
+
+async def test_the_same_value_after_a_delete_is_written_again(db: Database) -> None:
+    store = ConversationStore(db)
+    await store.set_state("repair", "1:1", "TREE")
+    await store.set_user_data(1, {"step": 1})
+    await store.set_state("repair", "1:1", None)
+    await store.drop_user_data(1)
+
+    await store.set_state("repair", "1:1", "TREE")
+    await store.set_user_data(1, {"step": 1})
+
+    assert await store.states("repair") == {"1:1": "TREE"}
+    assert await store.user_data() == {1: {"step": 1}}
