@@ -23,7 +23,8 @@ BROADCAST: dict[str, bool] = {"bulk": True, "per_chat": True}
 """Sends that also keep to one a second per chat: broadcasts."""
 
 SENDS = frozenset(
-    {
+    name.lower()
+    for name in (
         "sendMessage",
         "sendPhoto",
         "sendDocument",
@@ -36,8 +37,9 @@ SENDS = frozenset(
         "sendAnimation",
         "sendSticker",
         "sendMediaGroup",
-    }
+    )
 )
+"""Lower-cased: Bot API method names are case-insensitive, and some calls spell them so."""
 
 
 class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
@@ -61,7 +63,7 @@ class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
         chat = chat_id if isinstance(chat_id, int) else None
-        if endpoint in SENDS:
+        if endpoint.lower() in SENDS:
             if rate_limit_args and rate_limit_args.get("bulk"):
                 await self.pacer.wait_turn(chat, per_chat=rate_limit_args.get("per_chat", False))
             else:

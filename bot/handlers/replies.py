@@ -4,22 +4,51 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.handlers.context import Context, lang_of
 from bot.messages import text
 
 
+async def post(bot: Bot, method: str, **params: object) -> None:
+    """Call a Bot API method whose answer (the message as sent or edited) is never read.
+
+    The library turns every such answer into a `Message`, which costs more CPU than most of
+    the rest of handling a tap; here it is dropped unparsed. Errors are raised as usual.
+    Method names are case-insensitive in the Bot API; the lower-case spelling tells the
+    library that this is meant, not a method it has a wrapper for.
+    """
+    given = {key: value for key, value in params.items() if value is not None}
+    await bot.do_api_request(method.lower(), api_kwargs=given)
+
+
 async def show(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit the message whose button was pressed, or send a new one for typed input."""
     query = update.callback_query
     if query is not None and query.message is not None:
-        await query.edit_message_text(message, parse_mode=ParseMode.HTML, reply_markup=markup)
-    elif update.effective_chat is not None:
-        await update.effective_chat.send_message(
-            message, parse_mode=ParseMode.HTML, reply_markup=markup
+        await post(
+            query.get_bot(),
+            "editMessageText",
+            chat_id=query.message.chat.id,
+            message_id=query.message.message_id,
+            text=message,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
         )
+    elif update.effective_chat is not None:
+        await send(update.effective_chat, message, markup)
+
+
+async def send(chat: Chat, message: str, markup: object = None) -> None:
+    await post(
+        chat.get_bot(),
+        "sendMessage",
+        chat_id=chat.id,
+        text=message,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+    )
 
 
 MESSAGE_LIMIT = 4000
@@ -32,9 +61,7 @@ async def say(update: Update, message: str, markup: Any = None) -> None:
         return
     parts = split_message(message)
     for number, part in enumerate(parts, start=1):
-        await update.effective_chat.send_message(
-            part, parse_mode=ParseMode.HTML, reply_markup=markup if number == len(parts) else None
-        )
+        await send(update.effective_chat, part, markup if number == len(parts) else None)
 
 
 def split_message(message: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -60,7 +87,12 @@ async def retire_buttons(update: Update) -> None:
     """Take the buttons off a message whose step is over, so they cannot be pressed again."""
     query = update.callback_query
     if query is not None and query.message is not None:
-        await query.edit_message_reply_markup(reply_markup=None)
+        await post(
+            query.get_bot(),
+            "editMessageReplyMarkup",
+            chat_id=query.message.chat.id,
+            message_id=query.message.message_id,
+        )
 
 
 def pressed(update: Update) -> CallbackQuery:
