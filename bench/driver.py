@@ -1,12 +1,13 @@
-"""Simulated customers against the real bot (or the echo floor) on the fake Bot API.
+"""Simulated customers on the fake Bot API, against the bot in a process of its own.
 
-One asyncio task per customer pushes an update, waits until the bot has handled it, and goes
-on, immediately (saturation) or after a think time (a crowd). A :class:`Tracker` watches the
-fake server's call log and the bot's update processor and measures, per update, the reply
-latency: from the update being offered (pushed to the fake server) to the bot's first API
-call for that chat (``ApiCall.at_timer``, when the fake answered it). Everything runs in this
-one process, so CPU time per update covers the bot, the fake server and the driver alike;
-the echo floor is measured the very same way.
+The bot under test (or the echo floor) runs in a child process (``bench.bot_process``); this
+process runs the fake Bot API server on loopback and one asyncio task per customer, which
+pushes an update, waits until the bot has handled it, and goes on, immediately (saturation)
+or after a think time (a crowd). A :class:`Tracker` watches the fake server's call log and
+the child's ``handled`` lines and measures, per update, the reply latency: from the update
+being offered (pushed to the fake server) to the bot's first API call for that chat
+(``ApiCall.at_timer``, when the fake answered it). CPU time and peak memory are read off the
+child (``/proc``), so they are the bot's own; the echo floor is measured the very same way.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import random
 import re
 import resource
@@ -26,28 +28,10 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from telegram import Update
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    Updater,
-    filters,
-)
-from telegram.request import BaseRequest, HTTPXRequest
-
-import bot.app as bot_app
-from bot.app import build_application, running_bot
-from bot.config import Settings
 from bot.fake_telegram.server import ApiCall, FakeBotApi
 from bot.fake_telegram.users import FakeUser
-from bot.handlers.ordering import MAX_CONCURRENT, ChatOrderedProcessor, order_key
-from bot.services import Services
+from bot.handlers.ordering import MAX_CONCURRENT
 
 TOKEN = "123456:BENCH-TOKEN"
 TICKET_CODE = re.compile(r"SR-[0-9A-Z]{6}")
@@ -94,83 +78,6 @@ def write_workshops(path: Path) -> Path:
 
 
 # --------------------------------------------------------------------------------------------
-# Request backends
-# --------------------------------------------------------------------------------------------
-
-
-def aiohttp_available() -> bool:
-    try:
-        from bot.handlers.aiohttp_request import AiohttpRequest  # noqa: F401
-    except Exception:
-        return False
-    return True
-
-
-def make_requests(backend: str) -> tuple[BaseRequest, BaseRequest]:
-    """(request, get_updates_request) as ApplicationBuilder makes them by default."""
-    if backend == "httpx":
-        return HTTPXRequest(connection_pool_size=256), HTTPXRequest(connection_pool_size=1)
-    if backend == "aiohttp":
-        from bot.handlers.aiohttp_request import AiohttpRequest
-
-        return AiohttpRequest(), AiohttpRequest(connection_pool_size=1)
-    raise ValueError(f"unknown backend {backend!r}")
-
-
-def backend_name(request: BaseRequest) -> str:
-    name = type(request).__name__
-    return {"HTTPXRequest": "httpx", "AiohttpRequest": "aiohttp"}.get(name, name)
-
-
-class _ForcedRequestBuilder(ApplicationBuilder):  # type: ignore[type-arg]
-    """An ApplicationBuilder whose request backend is fixed before bot.app configures it."""
-
-    def __init__(self, backend: str) -> None:
-        super().__init__()
-        request, get_updates_request = make_requests(backend)
-        super().request(request)
-        super().get_updates_request(get_updates_request)
-
-    def request(self, request: BaseRequest) -> _ForcedRequestBuilder:  # type: ignore[override]
-        return self
-
-    def get_updates_request(  # type: ignore[override]
-        self, get_updates_request: BaseRequest
-    ) -> _ForcedRequestBuilder:
-        return self
-
-
-def _limit(concurrency: int) -> int | None:
-    """None (leave bot.app alone) for the bot's own limit."""
-    return None if concurrency == MAX_CONCURRENT else concurrency
-
-
-@contextlib.contextmanager
-def bot_wiring(backend: str | None, max_concurrent: int | None) -> Iterator[None]:
-    """Run ``running_bot`` with another request backend or concurrency limit.
-
-    ``bot.app`` has no parameter for either, so this swaps the two names it builds them
-    from (``ApplicationBuilder`` and ``ChatOrderedProcessor``) for the duration, and
-    restores them after. A hook in ``build_application`` would make this unnecessary.
-    """
-    saved = bot_app.ApplicationBuilder, bot_app.ChatOrderedProcessor
-    if backend is not None:
-        bot_app.ApplicationBuilder = lambda: _ForcedRequestBuilder(backend)  # type: ignore[assignment,misc]
-    if max_concurrent is not None:
-        limit = max_concurrent
-
-        class Limited(ChatOrderedProcessor):
-            def __init__(self, max_concurrent_updates: int = limit, on_done: Any = None) -> None:
-                super().__init__(limit, on_done)
-
-        bot_app.ChatOrderedProcessor = Limited  # type: ignore[misc]
-    try:
-        yield
-    finally:
-        bot_app.ApplicationBuilder, bot_app.ChatOrderedProcessor = saved  # type: ignore[misc]
-
-
-# --------------------------------------------------------------------------------------------
 # Measuring
 # --------------------------------------------------------------------------------------------
 
@@ -186,11 +93,15 @@ class ErrorLogCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.levelno >= logging.ERROR:
-            self.errors += 1
-            if len(self.samples) < ERROR_SAMPLES:
-                self.samples.append(f"log {record.levelname} {record.name}: {record.getMessage()}")
+            self.error(f"{record.levelname} {record.name}: {record.getMessage()}")
         else:
             self.warnings += 1
+
+    def error(self, message: str) -> None:
+        """One error, logged here or reported by the bot's process."""
+        self.errors += 1
+        if len(self.samples) < ERROR_SAMPLES:
+            self.samples.append(f"log {message}")
 
 
 @contextlib.contextmanager
@@ -294,13 +205,12 @@ class Tracker:
         query_id = call.params.get("callback_query_id")
         return self._queries.get(str(query_id)) if query_id is not None else None
 
-    def handled(self, update: object) -> None:
-        """The bot finished an update (its processor's ``on_done``)."""
+    def handled(self, chat_id: int, update_id: int) -> None:
+        """The bot finished an update (its processor's ``on_done``, told by the child)."""
         self.scan()
-        chat_id = order_key(update)
-        step = self._pending.get(chat_id) if chat_id is not None else None
-        if step is not None and isinstance(update, Update) and update.update_id == step.update_id:
-            self._finish(chat_id, step)  # type: ignore[arg-type]
+        step = self._pending.get(chat_id)
+        if step is not None and update_id == step.update_id:
+            self._finish(chat_id, step)
 
     def _finish(self, chat_id: int, step: Step) -> None:
         del self._pending[chat_id]
@@ -552,6 +462,7 @@ async def _measure(
     check: Callable[[Customer], None] | None,
     result: RunResult,
     logs: ErrorLogCounter,
+    bot: BotProcess,
 ) -> None:
     """Warm up, then drive the measured customers; fills ``result``."""
     watcher = asyncio.create_task(tracker.watch())
@@ -570,17 +481,17 @@ async def _measure(
         ]
         gc.collect()
         outcome = DriveOutcome()
-        wall0, cpu0 = time.monotonic(), time.process_time()
+        wall0, cpu0 = time.monotonic(), bot.cpu_s()
         job = asyncio.create_task(drive(customers, script, check, spec.think, spec.seed, outcome))
         done, _ = await asyncio.wait({job}, timeout=spec.cap_s)
         result.wall_s = time.monotonic() - wall0
-        result.cpu_s = time.process_time() - cpu0
+        result.cpu_s = bot.cpu_s() - cpu0
         tracker.scan()
         result.updates = tracker.handled_count
         result.latencies = list(tracker.latencies)
         result.polls, result.fetched = tracker.polls, tracker.fetched
         result.api_calls = tracker.api_calls
-        result.peak_mb = peak_rss_mb()
+        result.peak_mb = bot.peak_mb()
         if job not in done:  # capped: stop pushing, let the bot finish what it has, quickly
             result.capped_at = spec.cap_s
             result.unanswered = tracker.in_flight
@@ -606,173 +517,120 @@ async def _measure(
             await watcher
 
 
-async def run_journey(spec: RunSpec) -> RunResult:
-    """The real bot, as ``running_bot`` starts it, with a temporary database."""
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, counting_logs() as logs:
-        folder = Path(tmp)
-        async with FakeBotApi(token=TOKEN) as api:
-            settings = Settings(
-                _env_file=None,  # type: ignore[call-arg]
-                bot_token=TOKEN,
-                telegram_api_url=api.base_url,
-                database_path=folder / "bot.sqlite3",
-                workshops_file=write_workshops(folder / "workshops.yaml"),
-            )
-            with bot_wiring(spec.backend, _limit(spec.concurrency)):
-                async with running_bot(settings, FixedClock()) as application:
-                    tracker = Tracker(api, complete_on_first_call=False)
-                    processor = application.update_processor
-                    assert isinstance(processor, ChatOrderedProcessor)
-                    poller_done = processor.on_done
-
-                    async def on_done(update: object) -> None:
-                        if poller_done is not None:
-                            await poller_done(update)
-                        tracker.handled(update)
-
-                    processor.on_done = on_done
-                    result = RunResult(
-                        "journey",
-                        spec.mode,
-                        spec.latency_ms,
-                        spec.customers,
-                        processor.max_concurrent_updates,
-                        backend_name(application.bot.request),
-                    )
-                    await _measure(spec, api, tracker, journey_script, check_journey, result, logs)
-    return result
+# --------------------------------------------------------------------------------------------
+# The bot's process
+# --------------------------------------------------------------------------------------------
 
 
-async def run_journey_library_polling(spec: RunSpec) -> RunResult:
-    """Diagnostic: the same application and handlers, but fed by the library's Updater.
+class BotProcess:
+    """The child running the bot (``bench.bot_process``), and what it reports."""
 
-    ``build_application`` as ``running_bot`` uses it, without ``bot.handlers.polling.Poller``
-    (the Updater confirms updates as soon as it has queued them), and without the start-up
-    work (menus, outbox, broadcasts) the journey does not need. The difference to the real
-    bot's row is what the poller costs.
-    """
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, counting_logs() as logs:
-        folder = Path(tmp)
-        async with FakeBotApi(token=TOKEN) as api:
-            settings = Settings(
-                _env_file=None,  # type: ignore[call-arg]
-                bot_token=TOKEN,
-                telegram_api_url=api.base_url,
-                database_path=folder / "bot.sqlite3",
-                workshops_file=write_workshops(folder / "workshops.yaml"),
-            )
-            services = await Services.open(settings, FixedClock())
-            try:
-                with bot_wiring(spec.backend, _limit(spec.concurrency)):
-                    application = build_application(settings, services)
-                async with application:
-                    await application.start()
-                    tracker = Tracker(api, complete_on_first_call=False)
-                    processor = application.update_processor
-                    assert isinstance(processor, ChatOrderedProcessor)
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.backend = ""
+        self.concurrency = 0
+        self.tracker: Tracker | None = None
+        self.logs: ErrorLogCounter | None = None
+        self._ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._reader = asyncio.create_task(self._read())
 
-                    async def on_done(update: object) -> None:
-                        tracker.handled(update)
+    async def _read(self) -> None:
+        assert self.process.stdout is not None
+        async for raw in self.process.stdout:
+            word, _, rest = raw.decode("utf-8", "replace").rstrip("\n").partition(" ")
+            if word == "handled" and self.tracker is not None:
+                chat_id, update_id = rest.split()
+                self.tracker.handled(int(chat_id), int(update_id))
+            elif word == "error" and self.logs is not None:
+                self.logs.error(rest)
+            elif word == "ready":
+                backend, concurrency = rest.split()
+                self.backend, self.concurrency = backend, int(concurrency)
+                self._ready.set_result(None)
+        if not self._ready.done():
+            self._ready.set_exception(RuntimeError("the bot's process ended before polling"))
 
-                    processor.on_done = on_done
-                    result = RunResult(
-                        "journey",
-                        spec.mode,
-                        spec.latency_ms,
-                        spec.customers,
-                        processor.max_concurrent_updates,
-                        backend_name(application.bot.request),
-                        variant="library polling, diagnostic",
-                    )
-                    updater = Updater(application.bot, application.update_queue)
-                    async with updater:
-                        await updater.start_polling(
-                            poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
-                        )
-                        await _measure(
-                            spec, api, tracker, journey_script, check_journey, result, logs
-                        )
-                        await updater.stop()
-                    await application.stop()
-            finally:
-                await services.close()
-    return result
+    async def ready(self) -> None:
+        await asyncio.wait_for(self._ready, timeout=60)
 
+    def cpu_s(self) -> float:
+        """User and system CPU seconds of the bot's process so far (Linux ``/proc``)."""
+        with open(f"/proc/{self.process.pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-# The echo floor: a bare python-telegram-bot application.
+    def peak_mb(self) -> float:
+        """The bot's process's peak resident memory so far (``VmHWM``)."""
+        with open(f"/proc/{self.process.pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
 
-
-async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    assert message is not None
-    await message.reply_text(message.text or "ok", reply_markup=_next_button())
-
-
-async def _echo_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    assert message is not None
-    await message.reply_text("Hello", reply_markup=_next_button())
-
-
-async def _echo_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.callback_query is not None
-    await update.callback_query.answer()
-
-
-def _next_button() -> Any:
-    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-    return InlineKeyboardMarkup([[InlineKeyboardButton("Next", callback_data="next")]])
-
-
-def build_echo(base_url: str, backend: str) -> Application:  # type: ignore[type-arg]
-    request, get_updates_request = make_requests(backend)
-    application = (
-        ApplicationBuilder()
-        .token(TOKEN)
-        .base_url(base_url)
-        .request(request)
-        .get_updates_request(get_updates_request)
-        .concurrent_updates(MAX_CONCURRENT)
-        .build()
-    )
-    application.add_handler(CommandHandler("start", _echo_start))
-    application.add_handler(CallbackQueryHandler(_echo_press))
-    application.add_handler(MessageHandler(filters.ALL, _echo))
-    return application
+    async def stop(self) -> None:
+        """Close its stdin, so it shuts the bot down as ``python -m bot`` does."""
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout=30)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+        await self._reader
 
 
 @contextlib.asynccontextmanager
-async def running_echo(base_url: str, backend: str) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    application = build_echo(base_url, backend)
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
-        )
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
+async def bot_process(
+    kind: str, api: FakeBotApi, folder: Path, backend: str | None, concurrency: int
+) -> AsyncIterator[BotProcess]:
+    command = [sys.executable, "-m", "bench.bot_process", kind, api.base_url, str(folder)]
+    if backend is not None:
+        command += ["--backend", backend]
+    command += ["--concurrency", str(concurrency)]
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    bot = BotProcess(process)
+    try:
+        await bot.ready()
+        yield bot
+    finally:
+        await bot.stop()
 
 
-async def run_echo(spec: RunSpec) -> RunResult:
-    assert spec.backend is not None
-    with counting_logs() as logs:
+async def run(spec: RunSpec, variant: str = "") -> RunResult:
+    """One setting: the fake and the customers here, the bot in its own process."""
+    kind = {"": spec.kind, "library polling, diagnostic": "library"}[variant]
+    echo = spec.kind == "echo"
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, counting_logs() as logs:
+        folder = Path(tmp)
+        write_workshops(folder / "workshops.yaml")
         async with (
             FakeBotApi(token=TOKEN) as api,
-            running_echo(api.base_url, spec.backend) as application,
+            bot_process(kind, api, folder, spec.backend, spec.concurrency) as bot,
         ):
-            tracker = Tracker(api, complete_on_first_call=True)
+            tracker = Tracker(api, complete_on_first_call=echo)
+            bot.tracker, bot.logs = tracker, logs
             result = RunResult(
-                "echo",
+                spec.kind,
                 spec.mode,
                 spec.latency_ms,
                 spec.customers,
-                MAX_CONCURRENT,
-                backend_name(application.bot.request),
+                bot.concurrency,
+                bot.backend,
+                variant=variant,
             )
-            await _measure(spec, api, tracker, echo_script, None, result, logs)
+            await _measure(
+                spec,
+                api,
+                tracker,
+                echo_script if echo else journey_script,
+                None if echo else check_journey,
+                result,
+                logs,
+                bot,
+            )
     return result

@@ -10,9 +10,10 @@ How to run (from the project folder, in the project's venv)::
 What it does:
 
 * **Journey.** The real bot, started exactly as ``python -m bot`` starts it
-  (``bot.app.running_bot``, temporary SQLite file, one generated workshop), against the fake
-  Bot API server on loopback, which delays every API call by ``--latency-ms`` (0 ms, and 50 ms
-  to model the real network). N simulated customers each do the full journey, 12 updates:
+  (``bot.app.running_bot``, temporary SQLite file, one generated workshop), in a process of
+  its own (``bench.bot_process``), against the fake Bot API server on loopback in this
+  process, which delays every API call by ``--latency-ms`` (0 ms, and 50 ms to model the
+  real network). N simulated customers each do the full journey, 12 updates:
   /start, "Report a fault", category, tree answer, "Still broken", a typed city, workshop,
   day, time, shared contact, Confirm, /mybookings. *Saturation*: each customer sends its next
   update as soon as the previous one is handled. *Crowd*: a think time of 0.5-1.5 x ``--think``
@@ -27,7 +28,7 @@ What it does:
   what the poller costs.
 * **Echo floor.** A bare python-telegram-bot application (echo, /start, answer buttons) on the
   same request backend and concurrency, driven by the same customers with the same 12 updates
-  of the same kinds, in the same process and run.
+  of the same kinds, in the same run, in a process of its own like the bot.
 * **Scale.** Nearest-workshop search over 10,000 workshops; /mybookings and /jobs queries on a
   database of 1,000,000 tickets; start-up (in a child process) with 100,000 pending outbox
   messages.
@@ -39,11 +40,12 @@ How to read it:
   server) to the bot's first API call for that chat being answered by the fake server, so at
   50 ms it includes the 50 ms of that call (and the getUpdates round trip, if the bot was not
   already waiting in a long poll).
-* *CPU ms/upd*: CPU time of the whole process (bot, fake server, simulated customers, SQLite
-  thread) divided by the updates handled; the echo floor is measured the same way, so the
-  ratio compares like with like.
-* *peak MB*: the process's peak RSS so far (``ru_maxrss``); it only ever grows over the run,
-  so read it for the largest setting. Start-up runs in its own process, so its peak is its own.
+* *CPU ms/upd*: CPU time of the bot's process (user and system, all its threads, read from
+  ``/proc``, so Linux only) divided by the updates handled. The fake server and the simulated
+  customers run in this process, on the other core, and are not counted; the echo floor is
+  measured the same way, so the ratio compares like with like.
+* *peak MB*: the bot's process's peak RSS (``VmHWM``). Start-up runs in a process of its own
+  too, so its peak is its own.
 * *errors*: customers that timed out or saw something unexpected, failed API calls, updates
   handled without a reply, and log records at ERROR or above. Must be 0.
 * *calls/upd*: Bot API calls other than getUpdates per update handled (the echo makes one).
@@ -73,7 +75,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")  # as the tests: no deprecation nois
 
 import telegram
 
-from bench import driver, scale
+from bench import bot_process, driver, scale
 from bench.driver import RunResult, RunSpec
 
 SPEC_CUSTOMERS = 200
@@ -254,26 +256,6 @@ def progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-async def detect_backend() -> str:
-    """The request backend bot.app builds the application with."""
-    from bot.app import build_application
-    from bot.config import Settings
-    from bot.services import Services
-
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            bot_token=driver.TOKEN,
-            database_path=Path(tmp) / "bot.sqlite3",
-        )
-        services = await Services.open(settings, driver.FixedClock())
-        try:
-            application = build_application(settings, services)
-            return driver.backend_name(application.bot.request)
-        finally:
-            await services.close()
-
-
 async def run_bots(args: argparse.Namespace, backend: str, forced: bool) -> list[RunResult]:
     results: list[RunResult] = []
 
@@ -297,13 +279,13 @@ async def run_bots(args: argparse.Namespace, backend: str, forced: bool) -> list
             )
             sequential.concurrency, sequential.cap_s = 1, args.seq_cap
             for spec in (saturation, crowd, sequential):
-                done(await driver.run_journey(spec))
+                done(await driver.run(spec))
             if args.diagnose:
-                done(await driver.run_journey_library_polling(saturation))
+                done(await driver.run(saturation, "library polling, diagnostic"))
         if "echo" in args.only:
             echo = RunSpec("echo", "saturation", latency, args.customers, 0.0, backend)
             echo.cap_s = args.run_cap
-            done(await driver.run_echo(echo))
+            done(await driver.run(echo))
     return results
 
 
@@ -424,7 +406,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     unknown = args.only - {"journey", "echo", "scale"}
     if unknown:
         parser.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}")
-    if args.backend == "aiohttp" and not driver.aiohttp_available():
+    if args.backend == "aiohttp" and not bot_process.aiohttp_available():
         parser.error("--backend aiohttp: bot.handlers.aiohttp_request does not import")
     args.sizes = {
         "workshops": 10_000,
@@ -456,7 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Every request would be an INFO line; the benchmark counts errors itself.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     forced = args.backend != "auto"
-    backend = args.backend if forced else asyncio.run(detect_backend())
+    backend = args.backend if forced else asyncio.run(bot_process.detect_backend())
     started = time.perf_counter()
 
     results: list[RunResult] = []
