@@ -2,10 +2,12 @@
 
 Why: measured against the fake Bot API, HTTPXRequest spends about 1.6 ms of CPU per update,
 an aiohttp-based backend a third of that, and CPU is what limits how many updates one bot
-process answers. Behaviour mirrors HTTPXRequest: the same defaults, the same request bodies
-(url-encoded parameters, or multipart when files are uploaded) and the same exceptions
-(timeouts become ``TimedOut``, other transport failures ``NetworkError``), so the status-code
-handling of the library's ``BaseRequest.post`` sees no difference.
+process answers. Behaviour mirrors HTTPXRequest: the same defaults, the same parameters and
+the same exceptions (timeouts become ``TimedOut``, other transport failures ``NetworkError``),
+so the status-code handling of the library's ``BaseRequest.post`` sees no difference. The
+body is one JSON object (which the Bot API takes for every method), or multipart when files
+are uploaded, as with httpx; JSON costs less to build than httpx's url-encoded form, whose
+nested objects are JSON first and then percent-encoded.
 
 It lives in ``bot.handlers`` because that is the only package allowed to import ``telegram``.
 """
@@ -13,6 +15,7 @@ It lives in ``bot.handlers`` because that is the only package allowed to import 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 import aiohttp
@@ -23,7 +26,7 @@ from telegram.request import BaseRequest, RequestData
 
 log = logging.getLogger(__name__)
 
-_URLENCODED = "application/x-www-form-urlencoded"
+_JSON = "application/json"
 # HTTPXRequest's wording, so logs and alerts read the same with either backend.
 POOL_TIMEOUT_MESSAGE = (
     "Pool timeout: All connections in the connection pool are occupied. "
@@ -152,7 +155,7 @@ class AiohttpRequest(BaseRequest):
 
     @staticmethod
     def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
-        """The body HTTPXRequest would send: multipart with files, else url-encoded."""
+        """Multipart with files, as HTTPXRequest sends them; else one JSON object."""
         if request_data is None:
             return None
         if request_data.contains_files:
@@ -164,9 +167,10 @@ class AiohttpRequest(BaseRequest):
             for name, (filename, content, mimetype) in request_data.multipart_data.items():
                 form.add_field(name, content, filename=filename or name, content_type=mimetype)
             return form
-        if not request_data.json_parameters:
+        parameters = request_data.parameters
+        if not parameters:
             return None  # like httpx: no body at all, e.g. for getMe
-        return request_data.url_encoded_parameters().encode()
+        return json.dumps(parameters).encode()
 
     async def do_request(
         self,
@@ -192,7 +196,7 @@ class AiohttpRequest(BaseRequest):
             uploads = isinstance(body, aiohttp.FormData)
             write_timeout = self._media_write_timeout if uploads else self._write_timeout
         timeout = client_timeout(read_timeout, write_timeout, connect_timeout)
-        headers = {"Content-Type": _URLENCODED} if isinstance(body, bytes) else None
+        headers = {"Content-Type": _JSON} if isinstance(body, bytes) else None
 
         if pool.locked():  # only then pay for a timeout scope
             try:
