@@ -55,6 +55,8 @@ class Poller:
         self._running = False
         self._task: asyncio.Task[None] | None = None
         self._marked = 0
+        self._unmarked: list[int] = []
+        self._marking: asyncio.Task[None] | None = None
 
     @property
     def ack_offset(self) -> int:
@@ -76,21 +78,44 @@ class Poller:
 
     async def confirm(self) -> None:
         """Tell Telegram what has been handled, once handling has stopped."""
+        if self._marking is not None:
+            await self._marking
         if self._max_seen:
             with contextlib.suppress(TelegramError):
                 await self._application.bot.get_updates(offset=self.ack_offset, timeout=0, limit=1)
 
     async def handled(self, update: object) -> None:
-        """Called by the update processor when an update's handling has finished."""
+        """Called by the update processor when an update's handling has finished.
+
+        The update counts as handled (and the offset may move past it) once its id is in the
+        database. Ids are written in batches: whatever finished while the previous batch was
+        being written goes in the next, one statement for all.
+        """
         if not isinstance(update, Update):
             return
-        await self._processed.mark(update.update_id, self._clock.now())
-        self._in_flight.discard(update.update_id)
-        self._handled.add(update.update_id)
-        self._progress.set()
-        self._marked += 1
-        if self._marked % PRUNE_EVERY == 0:
-            await self._processed.prune()
+        self._unmarked.append(update.update_id)
+        if self._marking is None:
+            self._marking = asyncio.create_task(self._mark(), name="poller-mark")
+
+    async def _mark(self) -> None:
+        try:
+            while self._unmarked:
+                batch, self._unmarked = self._unmarked, []
+                try:
+                    await self._processed.mark(batch, self._clock.now())
+                except Exception:
+                    # Left in flight, so not acknowledged: tried again with the next batch.
+                    log.exception("could not record %d handled updates", len(batch))
+                    self._unmarked[:0] = batch
+                    return
+                self._in_flight.difference_update(batch)
+                self._handled.update(batch)
+                self._progress.set()
+                before, self._marked = self._marked, self._marked + len(batch)
+                if before // PRUNE_EVERY != self._marked // PRUNE_EVERY:
+                    await self._processed.prune()
+        finally:
+            self._marking = None
 
     async def _loop(self) -> None:
         backoff = 1.0

@@ -16,10 +16,15 @@ class ProcessedUpdates:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def mark(self, update_id: int, now: datetime) -> None:
+    async def mark(self, update_ids: Collection[int], now: datetime) -> None:
+        """One statement for a whole batch: a hundred at most, the most Telegram shows at once."""
+        if not update_ids:
+            return
+        at = stamp(now)
         await self._db.execute(
-            "INSERT OR IGNORE INTO processed_updates (update_id, handled_at) VALUES (?, ?)",
-            (update_id, stamp(now)),
+            "INSERT OR IGNORE INTO processed_updates (update_id, handled_at) VALUES "
+            + ", ".join("(?, ?)" for _ in update_ids),
+            [value for update_id in update_ids for value in (update_id, at)],
         )
 
     async def handled_among(self, update_ids: Collection[int]) -> set[int]:

@@ -95,7 +95,9 @@ async def test_upload_is_multipart_with_the_bytes_and_downloads_back(
 
 
 @pytest.mark.asyncio
-async def test_the_api_receives_the_same_parameters_as_from_httpx(api: FakeBotApi, bot: Bot, user: FakeUser) -> None:
+async def test_the_api_receives_the_same_parameters_as_from_httpx(
+    api: FakeBotApi, bot: Bot, user: FakeUser
+) -> None:
     async def send_all(b: Bot) -> None:
         await b.send_message(USER_ID, "x=1&y=ä", disable_notification=True)
         await b.send_document(USER_ID, b"%PDF", filename="q.pdf", caption="c", protect_content=True)
