@@ -21,7 +21,16 @@ from telegram.ext import (
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers import bookings, broadcasts, common, followups, head_office, repair, staff
+from bot.handlers import (
+    bookings,
+    broadcasts,
+    common,
+    flood,
+    followups,
+    head_office,
+    repair,
+    staff,
+)
 from bot.handlers.aiohttp_request import AiohttpRequest
 from bot.handlers.broadcasts import BroadcastRunner
 from bot.handlers.callbacks import (
@@ -52,6 +61,9 @@ from bot.services import Services
 from bot.storage.updates import ProcessedUpdates
 
 log = logging.getLogger(__name__)
+
+FLOOD_GROUP = -2
+"""Runs first of all: someone sending too fast is stopped before anything else happens."""
 
 VISITOR_GROUP = -1
 """Runs before everything else: notes who is talking to the bot."""
@@ -91,6 +103,7 @@ def is_menu_item_other_than_repair(data: object) -> bool:
 def add_handlers(application: Application) -> None:
     """Register handlers; within group 0 the first match wins, so order matters."""
     button = CallbackQueryHandler
+    application.add_handler(TypeHandler(Update, flood.guard), group=FLOOD_GROUP)
     application.add_handler(TypeHandler(Update, common.note_visitor), group=VISITOR_GROUP)
     # Available at every step of a conversation, so they come before it. Staff and
     # head-office commands check the caller's rights themselves.

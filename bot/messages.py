@@ -114,6 +114,12 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "This button is no longer active.",
         Lang.RU: "Эта кнопка больше не действует.",
     },
+    "slow_down": {
+        Lang.EN: "You are sending messages faster than I can read them. Please wait a few "
+        "seconds; what you send until then is ignored.",
+        Lang.RU: "Вы отправляете сообщения быстрее, чем я успеваю их читать. Подождите "
+        "несколько секунд: всё, что придёт до этого, я пропущу.",
+    },
     "error": {
         Lang.EN: "Sorry, something went wrong on our side. Please try again in a moment.",
         Lang.RU: "Извините, у нас что-то пошло не так. Попробуйте ещё раз чуть позже.",

@@ -9,6 +9,7 @@ from bot.broadcasts import BroadcastDesk
 from bot.clock import Clock
 from bot.config import Settings
 from bot.fault_reports import FaultReports
+from bot.flood import FloodGuard
 from bot.locator import Locator
 from bot.roles import Access
 from bot.storage.cases import Cases
@@ -36,6 +37,7 @@ class Services:
     desk: TicketDesk
     broadcasts: BroadcastDesk
     locator: Locator
+    flood: FloodGuard
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock) -> Services:
@@ -57,6 +59,7 @@ class Services:
             desk=TicketDesk(db, network, clock, settings.currency),
             broadcasts=BroadcastDesk(db, clock, settings.quiet, settings.zone),
             locator=Locator(network.workshops.values()),
+            flood=FloodGuard(settings.flood_burst, settings.flood_rate),
         )
 
     async def close(self) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
-from tests.support.bot_runner import BotRunner
+from tests.support.bot_runner import NO_FLOOD_LIMIT, BotRunner
 from tests.support.clock import FakeClock
 
 TOKEN = "123456:TEST-TOKEN"
@@ -32,6 +32,7 @@ def settings(tmp_path: Path, api: FakeBotApi) -> Settings:
         bot_token=TOKEN,
         telegram_api_url=api.base_url,
         database_path=tmp_path / "bot.sqlite3",
+        flood_burst=NO_FLOOD_LIMIT,
     )
 
 

@@ -20,7 +20,7 @@ import pytest_asyncio
 
 from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi, JSONDict
-from tests.support.bot_runner import BotRunner, Person
+from tests.support.bot_runner import NO_FLOOD_LIMIT, BotRunner, Person
 from tests.support.clock import FakeClock
 
 TWO_WORKSHOPS = Path(__file__).parent / "data" / "two_workshops.yaml"
@@ -308,6 +308,7 @@ async def desk(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Desk]:
             database_path=tmp_path_factory.mktemp("shared") / "bot.sqlite3",
             head_office_ids=frozenset({HEAD_OFFICE}),
             workshops_file=TWO_WORKSHOPS,
+            flood_burst=NO_FLOOD_LIMIT,
         )
         runner = BotRunner(api, settings, FakeClock())
         await runner.start()

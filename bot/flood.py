@@ -1,0 +1,81 @@
+"""How fast one person may talk to the bot: a token bucket per user.
+
+A stuck client or a script can send hundreds of updates a second. Each one that gets through
+costs database writes and replies, and, since updates are acknowledged only once handled,
+holds a place in the window of updates Telegram shows the bot. Updates over the limit are
+therefore refused at once, before any handler runs: the person is told once per streak, and
+everyone else goes on as before. A person's own ordinary pace (a tap every second or two, an
+album of ten photos at once) stays well inside the limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+class Verdict(Enum):
+    ALLOW = "allow"
+    WARN = "warn"
+    """The first refused update of a streak: say why, once."""
+    IGNORE = "ignore"
+    """Refused again before the person has been quiet long enough to start afresh."""
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: datetime
+    warned: bool = False
+
+
+class FloodGuard:
+    """``burst`` updates at once, then ``per_second`` on average, per user."""
+
+    PRUNE_EVERY = 10_000
+    """Checks between two sweeps of buckets that have filled up again (forgotten, as new)."""
+
+    def __init__(self, burst: int, per_second: float) -> None:
+        if burst < 1 or per_second <= 0:
+            raise ValueError("burst must be at least 1 and per_second above 0")
+        self.burst = burst
+        self.per_second = per_second
+        self._buckets: dict[int, _Bucket] = {}
+        self._checks = 0
+
+    @property
+    def remembered(self) -> int:
+        """People with a bucket in memory: only the recently busy ones, however many talk."""
+        return len(self._buckets)
+
+    def check(self, user_id: int, now: datetime) -> Verdict:
+        self._checks += 1
+        if self._checks % self.PRUNE_EVERY == 0:
+            self._prune(now)
+        bucket = self._buckets.get(user_id)
+        if bucket is None:
+            bucket = self._buckets[user_id] = _Bucket(float(self.burst), now)
+        else:
+            self._refill(bucket, now)
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return Verdict.ALLOW
+        if bucket.warned:
+            return Verdict.IGNORE
+        bucket.warned = True
+        return Verdict.WARN
+
+    def _refill(self, bucket: _Bucket, now: datetime) -> None:
+        elapsed = max((now - bucket.at).total_seconds(), 0.0)
+        bucket.tokens = min(float(self.burst), bucket.tokens + elapsed * self.per_second)
+        bucket.at = max(bucket.at, now)
+        if bucket.tokens >= self.burst:
+            bucket.warned = False  # quiet long enough: a new streak gets a new warning
+
+    def _prune(self, now: datetime) -> None:
+        """Forget people whose bucket is full again: they would start afresh anyway."""
+        for user_id, bucket in list(self._buckets.items()):
+            self._refill(bucket, now)
+            if bucket.tokens >= self.burst:
+                del self._buckets[user_id]

@@ -1,0 +1,33 @@
+"""Refuse updates from someone sending faster than `FloodGuard` allows, before any handler."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.flood import Verdict
+from bot.handlers.context import Context, lang_of
+from bot.handlers.replies import say
+from bot.messages import text
+
+
+async def guard(update: Update, context: Context) -> None:
+    """Let the update through, or stop it here: no handler, no write, at most one reply.
+
+    Refused updates still count as handled, so they are acknowledged at once and never hold
+    the window of updates Telegram shows the bot: other customers are not kept waiting.
+    """
+    user = update.effective_user
+    if user is None:
+        return
+    services = context.services
+    verdict = services.flood.check(user.id, services.clock.now())
+    if verdict is Verdict.ALLOW:
+        return
+    if verdict is Verdict.WARN:
+        notice = text(lang_of(update, context), "slow_down")
+        if update.callback_query is not None:
+            await update.callback_query.answer(notice, show_alert=True)
+        elif update.effective_chat is not None and update.effective_chat.type == "private":
+            await say(update, notice)
+    raise ApplicationHandlerStop

@@ -1,0 +1,79 @@
+"""The per-person token bucket: a burst, then a steady pace, and one warning per streak."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.flood import FloodGuard, Verdict
+
+T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+def verdicts(guard: FloodGuard, user_id: int, count: int, at: datetime) -> list[Verdict]:
+    return [guard.check(user_id, at) for _ in range(count)]
+
+
+def test_a_burst_is_allowed_then_one_warning_then_silence() -> None:
+    guard = FloodGuard(burst=3, per_second=1)
+
+    assert verdicts(guard, 1, 6, T0) == [
+        Verdict.ALLOW,
+        Verdict.ALLOW,
+        Verdict.ALLOW,
+        Verdict.WARN,
+        Verdict.IGNORE,
+        Verdict.IGNORE,
+    ]
+
+
+def test_one_person_flooding_leaves_another_untouched() -> None:
+    guard = FloodGuard(burst=2, per_second=1)
+    verdicts(guard, 1, 50, T0)
+
+    assert verdicts(guard, 2, 2, T0) == [Verdict.ALLOW, Verdict.ALLOW]
+
+
+def test_the_pace_refills_but_a_new_warning_needs_a_quiet_spell() -> None:
+    guard = FloodGuard(burst=4, per_second=2)
+    verdicts(guard, 1, 5, T0)  # four allowed, then warned
+
+    # Half a second earns one update back; the streak goes on, so no second warning.
+    half = T0 + timedelta(seconds=0.5)
+    assert verdicts(guard, 1, 2, half) == [Verdict.ALLOW, Verdict.IGNORE]
+
+    # Quiet long enough to earn the whole burst back: a fresh start, warned again if need be.
+    later = half + timedelta(seconds=2)
+    assert verdicts(guard, 1, 5, later) == [Verdict.ALLOW] * 4 + [Verdict.WARN]
+
+
+def test_a_clock_going_backwards_earns_nothing() -> None:
+    guard = FloodGuard(burst=1, per_second=1)
+    guard.check(1, T0)
+
+    assert guard.check(1, T0 - timedelta(hours=1)) is Verdict.WARN
+
+
+def test_people_whose_bucket_is_full_again_are_forgotten() -> None:
+    guard = FloodGuard(burst=2, per_second=1)
+    guard.PRUNE_EVERY = 4
+    guard.check(1, T0)
+    guard.check(1, T0)
+    guard.check(2, T0)
+    assert guard.remembered == 2
+
+    guard.check(3, T0 + timedelta(seconds=5))  # the fourth check sweeps: 1 and 2 are full
+
+    assert guard.remembered == 1
+    assert verdicts(guard, 1, 3, T0 + timedelta(seconds=5)) == [
+        Verdict.ALLOW,
+        Verdict.ALLOW,
+        Verdict.WARN,
+    ]
+
+
+@pytest.mark.parametrize(("burst", "per_second"), [(0, 1.0), (1, 0.0), (1, -1.0)])
+def test_nonsense_limits_are_refused(burst: int, per_second: float) -> None:
+    with pytest.raises(ValueError, match="burst must be at least 1"):
+        FloodGuard(burst, per_second)
