@@ -38,7 +38,8 @@ REFILL = BATCH // 4
 REFILL_WAIT = 0.1
 """...or, if it has moved at all, once this many seconds have passed or few are left to do."""
 GAP = 0.01
-"""After an answer with room to spare, the pause before asking again while updates are in flight."""
+"""While updates are in flight and answers have room to spare, the least time from one poll
+to the next: over a slow network a poll takes longer than this, and the next one goes at once."""
 PRUNE_EVERY = 1000
 MAX_BACKOFF = 30.0
 
@@ -122,6 +123,7 @@ class Poller:
         while self._running:
             timeout = 0 if self._in_flight else LONG_POLL
             asked = self.ack_offset
+            sent = asyncio.get_running_loop().time()
             try:
                 # Raw JSON, to parse only updates not seen yet. Method names are case-insensitive
                 # in the Bot API; the lower-case spelling tells the library that we mean it.
@@ -153,7 +155,7 @@ class Poller:
             if len(items) >= BATCH:
                 await self._window_cleared(asked)
             else:
-                await self._pause_or_idle()
+                await self._pause_or_idle(sent)
 
     async def _window_cleared(self, asked: int) -> None:
         """Wait until an answer from the current offset can hold updates not seen yet."""
@@ -165,9 +167,9 @@ class Poller:
                 return
             await self._next_progress(left if moved else None)
 
-    async def _pause_or_idle(self) -> None:
+    async def _pause_or_idle(self, sent: float) -> None:
         """A short pause while updates are in flight; none left means a long poll at once."""
-        deadline = asyncio.get_running_loop().time() + GAP
+        deadline = sent + GAP
         while self._in_flight:
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
