@@ -40,6 +40,7 @@ CITY = "Moscow"
 PHONE = "+79161234567"
 UPDATES_PER_JOURNEY = 12
 ERROR_SAMPLES = 5
+FLOODER_ID = 8_000_000
 
 CATEGORIES = ("phone", "laptop", "tv", "washer", "fridge", "footwear")
 WORKSHOPS_YAML = """\
@@ -404,6 +405,7 @@ class RunResult:
     fetched: int = 0  # updates those calls returned, new or not
     api_calls: int = 0  # other Bot API calls while measuring
     variant: str = ""
+    flooded: int = 0  # updates the flooder sent while measuring (not counted in ``updates``)
 
     @property
     def updates_per_s(self) -> float:
@@ -452,6 +454,33 @@ class RunSpec:
     warmup: int = 10
     seed: int = 1
     drain_s: float = 10.0  # after a cap: how long the bot may take to finish what it has
+    library_polling: bool = False  # diagnostic: the library's Updater instead of our Poller
+    flood_per_s: float = 0.0  # one more user, a script sending this many messages a second
+
+    @property
+    def variant(self) -> str:
+        if self.library_polling:
+            return "library polling, diagnostic"
+        return f"flooder {self.flood_per_s:g}/s" if self.flood_per_s else ""
+
+
+@dataclass
+class Flooder:
+    """A stuck client or a script: one user sending text at a steady pace until cancelled."""
+
+    user: FakeUser
+    per_second: float
+    sent: int = 0
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while True:
+            due = int((loop.time() - start) * self.per_second)
+            while self.sent < due:
+                self.user.send_text(f"spam {self.sent}")
+                self.sent += 1
+            await asyncio.sleep(0.01)
 
 
 async def _measure(
@@ -483,9 +512,14 @@ async def _measure(
         outcome = DriveOutcome()
         wall0, cpu0 = time.monotonic(), bot.cpu_s()
         job = asyncio.create_task(drive(customers, script, check, spec.think, spec.seed, outcome))
+        flooder = Flooder(FakeUser(api, FLOODER_ID, "Script"), spec.flood_per_s)
+        flooding = asyncio.create_task(flooder.run()) if spec.flood_per_s else None
         done, _ = await asyncio.wait({job}, timeout=spec.cap_s)
         result.wall_s = time.monotonic() - wall0
         result.cpu_s = bot.cpu_s() - cpu0
+        if flooding is not None:
+            flooding.cancel()
+            result.flooded = flooder.sent
         tracker.scan()
         result.updates = tracker.handled_count
         result.latencies = list(tracker.latencies)
@@ -601,9 +635,9 @@ async def bot_process(
         await bot.stop()
 
 
-async def run(spec: RunSpec, variant: str = "") -> RunResult:
+async def run(spec: RunSpec) -> RunResult:
     """One setting: the fake and the customers here, the bot in its own process."""
-    kind = {"": spec.kind, "library polling, diagnostic": "library"}[variant]
+    kind = "library" if spec.library_polling else spec.kind
     echo = spec.kind == "echo"
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp, counting_logs() as logs:
         folder = Path(tmp)
@@ -621,7 +655,7 @@ async def run(spec: RunSpec, variant: str = "") -> RunResult:
                 spec.customers,
                 bot.concurrency,
                 bot.backend,
-                variant=variant,
+                variant=spec.variant,
             )
             await _measure(
                 spec,

@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import math
 import os
@@ -217,6 +218,23 @@ def journey_goals(results: list[RunResult], latencies: list[int]) -> list[Goal]:
                         f"sequential: {num(sequential.percentile_ms(p))}" if sequential else "",
                     )
                 )
+        flooded = next(
+            (r for r in results if r.flooded and (r.mode, r.latency_ms) == ("crowd", latency)),
+            None,
+        )
+        if flooded is not None and crowd is not None:
+            rate = flooded.flooded / flooded.wall_s
+            for p in (50, 99):
+                goals.append(
+                    Goal(
+                        f"crowd with a script sending {rate:,.0f} msg/s, {latency} ms: "
+                        f"p{p} reply latency ms",
+                        num(flooded.percentile_ms(p)),
+                        "",
+                        None,
+                        f"without it: {num(crowd.percentile_ms(p))}",
+                    )
+                )
     for r in results:
         goals.append(Goal(f"{setting_name(r)}: errors", str(r.errors), "= 0", r.errors == 0, ""))
     return goals
@@ -280,8 +298,10 @@ async def run_bots(args: argparse.Namespace, backend: str, forced: bool) -> list
             sequential.concurrency, sequential.cap_s = 1, args.seq_cap
             for spec in (saturation, crowd, sequential):
                 done(await driver.run(spec))
+            if args.flood:
+                done(await driver.run(dataclasses.replace(crowd, flood_per_s=args.flood)))
             if args.diagnose:
-                done(await driver.run(saturation, "library polling, diagnostic"))
+                done(await driver.run(dataclasses.replace(saturation, library_polling=True)))
         if "echo" in args.only:
             echo = RunSpec("echo", "saturation", latency, args.customers, 0.0, backend)
             echo.cap_s = args.run_cap
@@ -389,6 +409,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         dest="diagnose",
         action="store_false",
         help="skip the diagnostic rows (the journey fed by the library's own polling)",
+    )
+    parser.add_argument(
+        "--flood",
+        type=float,
+        default=30.0,
+        help="messages a second from one script during an extra crowd run (0: no such run)",
     )
     parser.add_argument("--quick", action="store_true", help="a small, fast smoke run")
     parser.add_argument(

@@ -190,7 +190,7 @@ async def running_bot(settings: Settings, clock: Clock) -> AsyncIterator[Applica
             application.job_queue.run_repeating(
                 on_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name="outbox"
             )
-            poller = Poller(application, ProcessedUpdates(services.db), clock)
+            poller = Poller(application, ProcessedUpdates(services.db), clock, services.flood)
             processor = application.update_processor
             assert isinstance(processor, ChatOrderedProcessor)
             processor.on_done = poller.handled

@@ -66,6 +66,18 @@ class FloodGuard:
         bucket.warned = True
         return Verdict.WARN
 
+    def silenced(self, user_id: int, now: datetime) -> bool:
+        """Would `check` refuse this person without a word? Answers without counting an update.
+
+        Lets the poller drop such updates before they are even parsed: under a flood those are
+        nearly all of them, and each one going the whole way costs as much as a real one.
+        """
+        bucket = self._buckets.get(user_id)
+        if bucket is None or not bucket.warned:
+            return False
+        self._refill(bucket, now)
+        return bucket.warned and bucket.tokens < 1
+
     def _refill(self, bucket: _Bucket, now: datetime) -> None:
         elapsed = max((now - bucket.at).total_seconds(), 0.0)
         bucket.tokens = min(float(self.burst), bucket.tokens + elapsed * self.per_second)

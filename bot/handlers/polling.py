@@ -11,6 +11,9 @@ holding a long poll; those are skipped, not parsed again. Telegram shows at most
 updates from the offset on, so when an answer was full, nothing new can appear until the
 oldest updates in flight are done: the poller waits until a quarter of that window has
 cleared (or a moment, if fewer), rather than downloading the same hundred again and again.
+
+Updates from someone the flood guard has already silenced are recorded as handled without
+being parsed or dispatched (see `bot.flood`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.clock import Clock
+from bot.flood import FloodGuard
 from bot.storage.updates import ProcessedUpdates
 
 log = logging.getLogger(__name__)
@@ -45,10 +49,17 @@ MAX_BACKOFF = 30.0
 
 
 class Poller:
-    def __init__(self, application: Application, processed: ProcessedUpdates, clock: Clock) -> None:
+    def __init__(
+        self,
+        application: Application,
+        processed: ProcessedUpdates,
+        clock: Clock,
+        flood: FloodGuard,
+    ) -> None:
         self._application = application
         self._processed = processed
         self._clock = clock
+        self._flood = flood
         self._in_flight: set[int] = set()
         self._handled: set[int] = set()
         self._max_seen = 0
@@ -92,9 +103,11 @@ class Poller:
         database. Ids are written in batches: whatever finished while the previous batch was
         being written goes in the next, one statement for all.
         """
-        if not isinstance(update, Update):
-            return
-        self._unmarked.append(update.update_id)
+        if isinstance(update, Update):
+            self._finished(update.update_id)
+
+    def _finished(self, update_id: int) -> None:
+        self._unmarked.append(update_id)
         if self._marking is None:
             self._marking = asyncio.create_task(self._mark(), name="poller-mark")
 
@@ -196,12 +209,31 @@ class Poller:
         self._handled |= done_before
         wanted = set(unseen) - done_before
         bot = self._application.bot
-        return [
-            update
-            for item in raw
-            if item.get("update_id") in wanted and (update := Update.de_json(item, bot))
-        ]
+        now = self._clock.now()
+        fresh = []
+        for item in raw:
+            update_id = item.get("update_id")
+            if update_id not in wanted:
+                continue
+            sender = sender_of(item)
+            if sender is not None and self._flood.silenced(sender, now):
+                # Refused anyway (see bot.flood): done without parsing or handling.
+                self._in_flight.add(update_id)
+                self._finished(update_id)
+            elif update := Update.de_json(item, bot):
+                fresh.append(update)
+        return fresh
 
     def _forget_confirmed(self) -> None:
         floor = self.ack_offset
         self._handled = {update_id for update_id in self._handled if update_id >= floor}
+
+
+def sender_of(item: dict[str, Any]) -> int | None:
+    """The user an update comes from, read off the raw JSON (``from`` of its one payload)."""
+    for key, value in item.items():
+        if key != "update_id" and isinstance(value, dict):
+            sender = value.get("from")
+            if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+                return int(sender["id"])
+    return None

@@ -77,3 +77,19 @@ def test_people_whose_bucket_is_full_again_are_forgotten() -> None:
 def test_nonsense_limits_are_refused(burst: int, per_second: float) -> None:
     with pytest.raises(ValueError, match="burst must be at least 1"):
         FloodGuard(burst, per_second)
+
+
+def test_silenced_means_refused_without_a_word_and_counts_nothing() -> None:
+    guard = FloodGuard(burst=2, per_second=1)
+    assert not guard.silenced(1, T0), "nobody is silenced before being warned"
+    verdicts(guard, 1, 2, T0)
+    assert not guard.silenced(1, T0), "out of allowance, but the warning is still to come"
+    assert guard.check(1, T0) is Verdict.WARN
+
+    assert guard.silenced(1, T0)
+    assert guard.silenced(1, T0), "asking does not use anything up"
+
+    one_back = T0 + timedelta(seconds=1)
+    assert not guard.silenced(1, one_back)
+    assert guard.check(1, one_back) is Verdict.ALLOW
+    assert guard.silenced(1, one_back)
