@@ -43,7 +43,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 import bot.app as bot_app
-from bench.driver import TOKEN, FixedClock
+from bench.driver import TOKEN, FixedClock, write_workshops
 from bot.app import build_application, running_bot
 from bot.config import Settings
 from bot.handlers.ordering import MAX_CONCURRENT, ChatOrderedProcessor, order_key
@@ -285,6 +285,7 @@ async def serve_echo(api_url: str, backend: str) -> None:
 async def detect_backend() -> str:
     """The request backend ``bot.app`` builds the application with."""
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        write_workshops(Path(tmp) / "workshops.yaml")
         settings = settings_for("http://127.0.0.1:9", Path(tmp))
         services = await Services.open(settings, FixedClock())
         try:
