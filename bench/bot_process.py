@@ -44,7 +44,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 import bot.app as bot_app
 from bench.driver import TOKEN, FixedClock, write_workshops
-from bot.app import build_application, running_bot
+from bot.app import build_application, freeze_startup_objects, running_bot
 from bot.config import Settings
 from bot.handlers.ordering import MAX_CONCURRENT, ChatOrderedProcessor, order_key
 from bot.services import Services
@@ -189,6 +189,7 @@ async def serve_journey(settings: Settings, backend: str | None, concurrency: in
             processor = application.update_processor
             assert isinstance(processor, ChatOrderedProcessor)
             report_handled(processor)
+            freeze_startup_objects()  # as python -m bot does
             ready(application)
             await stdin_closed()
 
@@ -214,6 +215,7 @@ async def serve_library(settings: Settings, backend: str | None, concurrency: in
                 await updater.start_polling(
                     poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
                 )
+                freeze_startup_objects()
                 ready(application)
                 await stdin_closed()
                 await updater.stop()

@@ -508,7 +508,10 @@ async def _measure(
             Customer(FakeUser(api, 1_000_000 + i, f"Customer{i}"), tracker, i)
             for i in range(spec.customers)
         ]
+        # This process's own garbage collection would pause the fake server for up to 100 ms
+        # now and then, and that would show as the bot's reply latency: off while measuring.
         gc.collect()
+        gc.disable()
         outcome = DriveOutcome()
         wall0, cpu0 = time.monotonic(), bot.cpu_s()
         job = asyncio.create_task(drive(customers, script, check, spec.think, spec.seed, outcome))
@@ -546,6 +549,7 @@ async def _measure(
         # shutting down does not cut its connection (the fake logs that as a crash).
         await asyncio.sleep(2 * spec.latency_ms / 1000 + 0.05)
     finally:
+        gc.enable()
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher

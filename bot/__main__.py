@@ -8,7 +8,7 @@ import sys
 
 from pydantic import ValidationError
 
-from bot.app import running_bot
+from bot.app import freeze_startup_objects, running_bot
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.datafiles import DataFileError
@@ -38,6 +38,7 @@ async def serve(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with running_bot(settings, SystemClock()):
+        freeze_startup_objects()
         await stop.wait()
 
 

@@ -39,8 +39,9 @@ READ_MARGIN = 5
 BATCH = 100
 REFILL = BATCH // 4
 """After a full answer, ask again once the offset has moved this far..."""
-REFILL_WAIT = 0.1
-"""...or, if it has moved at all, once this many seconds have passed or few are left to do."""
+REFILL_WAIT = 0.05
+"""...or, if it has moved at all, once this many seconds have passed since that poll was sent
+(over a slow network, at once) or few are left to do."""
 GAP = 0.01
 """While updates are in flight and answers have room to spare, the least time from one poll
 to the next: over a slow network a poll takes longer than this, and the next one goes at once."""
@@ -166,13 +167,13 @@ class Poller:
                 await self._application.update_queue.put(update)
             self._forget_confirmed()
             if len(items) >= BATCH:
-                await self._window_cleared(asked)
+                await self._window_cleared(asked, sent)
             else:
                 await self._pause_or_idle(sent)
 
-    async def _window_cleared(self, asked: int) -> None:
+    async def _window_cleared(self, asked: int, sent: float) -> None:
         """Wait until an answer from the current offset can hold updates not seen yet."""
-        deadline = asyncio.get_running_loop().time() + REFILL_WAIT
+        deadline = sent + REFILL_WAIT
         while self._in_flight:
             moved = self.ack_offset - asked
             left = deadline - asyncio.get_running_loop().time()
