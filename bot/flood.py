@@ -2,10 +2,12 @@
 
 A stuck client or a script can send hundreds of updates a second. Each one that gets through
 costs database writes and replies, and, since updates are acknowledged only once handled,
-holds a place in the window of updates Telegram shows the bot. Updates over the limit are
-therefore refused at once, before any handler runs: the person is told once per streak, and
-everyone else goes on as before. A person's own ordinary pace (a tap every second or two, an
-album of ten photos at once) stays well inside the limit.
+holds a place in the window of updates Telegram shows the bot. One person's updates are also
+handled one after another, so a long burst of them keeps the oldest of them in flight, and
+with it the acknowledgement of everyone's updates, for the whole burst: hence a small burst.
+Updates over the limit are refused at once, before any handler runs: the person is told once
+per streak, and everyone else goes on as before. A person's own ordinary pace (a tap every
+second or two, a few quick messages) stays inside the limit.
 """
 
 from __future__ import annotations
