@@ -25,7 +25,9 @@ import contextlib
 import logging
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +54,21 @@ from bot.services import Services
 KINDS = ("journey", "library", "echo")
 
 
-def settings_for(api_url: str, folder: Path) -> Settings:
+NO_FLOOD_LIMIT = 1_000_000
+"""``flood_burst`` when simulated customers tap faster than people can (see bench.run)."""
+
+
+class RunningClock(FixedClock):
+    """The fixed start moment, then real time: the flood guard refills as it would live."""
+
+    def __init__(self) -> None:
+        self._started = time.monotonic()
+
+    def now(self) -> datetime:
+        return super().now() + timedelta(seconds=time.monotonic() - self._started)
+
+
+def settings_for(api_url: str, folder: Path, flood_limit: bool = True) -> Settings:
     """The bot's settings for a run whose files the parent put in ``folder``."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -60,6 +76,7 @@ def settings_for(api_url: str, folder: Path) -> Settings:
         telegram_api_url=api_url,
         database_path=folder / "bot.sqlite3",
         workshops_file=folder / "workshops.yaml",
+        **({} if flood_limit else {"flood_burst": NO_FLOOD_LIMIT}),
     )
 
 
@@ -185,7 +202,7 @@ async def stdin_closed() -> None:
 
 async def serve_journey(settings: Settings, backend: str | None, concurrency: int) -> None:
     with bot_wiring(backend, concurrency):
-        async with running_bot(settings, FixedClock()) as application:
+        async with running_bot(settings, RunningClock()) as application:
             processor = application.update_processor
             assert isinstance(processor, ChatOrderedProcessor)
             report_handled(processor)
@@ -201,7 +218,7 @@ async def serve_library(settings: Settings, backend: str | None, concurrency: in
     Updater confirms updates as soon as it has queued them. The difference to the real bot
     is what the poller costs.
     """
-    services = await Services.open(settings, FixedClock())
+    services = await Services.open(settings, RunningClock())
     try:
         with bot_wiring(backend, concurrency):
             application = build_application(settings, services)
@@ -303,6 +320,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--backend", default=None, help="httpx or aiohttp; default: bot.app's")
     parser.add_argument("--concurrency", type=int, default=MAX_CONCURRENT)
+    parser.add_argument(
+        "--no-flood-limit",
+        dest="flood_limit",
+        action="store_false",
+        help="lift the per-person limit (simulated customers tap faster than people)",
+    )
     args = parser.parse_args(argv)
     root = logging.getLogger()
     root.setLevel(logging.WARNING)
@@ -312,7 +335,7 @@ def main(argv: list[str] | None = None) -> None:
             parser.error("echo: --backend is required")
         asyncio.run(serve_echo(args.api_url, args.backend))
         return
-    settings = settings_for(args.api_url, args.folder)
+    settings = settings_for(args.api_url, args.folder, args.flood_limit)
     serve = serve_journey if args.kind == "journey" else serve_library
     asyncio.run(serve(settings, args.backend, args.concurrency))
 

@@ -456,6 +456,7 @@ class RunSpec:
     drain_s: float = 10.0  # after a cap: how long the bot may take to finish what it has
     library_polling: bool = False  # diagnostic: the library's Updater instead of our Poller
     flood_per_s: float = 0.0  # one more user, a script sending this many messages a second
+    flood_limit: bool = False  # the bot's per-person limit on (only sensible with think time)
 
     @property
     def variant(self) -> str:
@@ -501,7 +502,8 @@ async def _measure(
             Customer(FakeUser(api, 9_000_000 + i, f"Warm{i}"), tracker, i)
             for i in range(spec.warmup)
         ]
-        await drive(warm, script, check, 0.0, spec.seed)
+        # At full speed unless the per-person limit is on: it would refuse such customers.
+        await drive(warm, script, check, spec.think if spec.flood_limit else 0.0, spec.seed)
         tracker.reset()
         logs.errors, logs.samples[:] = 0, []
         customers = [
@@ -619,12 +621,19 @@ class BotProcess:
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    kind: str, api: FakeBotApi, folder: Path, backend: str | None, concurrency: int
+    kind: str,
+    api: FakeBotApi,
+    folder: Path,
+    backend: str | None,
+    concurrency: int,
+    flood_limit: bool,
 ) -> AsyncIterator[BotProcess]:
     command = [sys.executable, "-m", "bench.bot_process", kind, api.base_url, str(folder)]
     if backend is not None:
         command += ["--backend", backend]
     command += ["--concurrency", str(concurrency)]
+    if not flood_limit:
+        command.append("--no-flood-limit")
     process = await asyncio.create_subprocess_exec(
         *command,
         stdin=asyncio.subprocess.PIPE,
@@ -648,7 +657,7 @@ async def run(spec: RunSpec) -> RunResult:
         write_workshops(folder / "workshops.yaml")
         async with (
             FakeBotApi(token=TOKEN) as api,
-            bot_process(kind, api, folder, spec.backend, spec.concurrency) as bot,
+            bot_process(kind, api, folder, spec.backend, spec.concurrency, spec.flood_limit) as bot,
         ):
             tracker = Tracker(api, complete_on_first_call=echo)
             bot.tracker, bot.logs = tracker, logs

@@ -21,7 +21,12 @@ What it does:
   at a time; it cannot keep up, so it is measured for its first ``--seq-cap`` seconds only.
   Any run stops measuring after ``--run-cap`` seconds (a bot that cannot keep up would
   otherwise take many minutes); such rows say "(first N s)" and how many customers were
-  left waiting for an answer ("unanswered").
+  left waiting for an answer ("unanswered"). Simulated customers tap faster than people can,
+  so these runs lift the bot's per-person flood limit.
+* **Flooder** ("flooder N/s"; ``--flood 0`` skips it): the crowd once more, with one more
+  user, a script sending ``--flood`` messages a second, and the flood limit on as in
+  production (the bot's clock runs in real time; customers think at least 1 s). Its goal is
+  the crowd's own latency, printed beside it.
 * **Diagnostic rows** ("library polling, diagnostic"; ``--no-diagnose`` skips them): the same
   application from ``bot.app.build_application``, fed by python-telegram-bot's own Updater
   instead of ``bot.handlers.polling.Poller``. No goal; the difference to the real bot's row is
@@ -299,7 +304,14 @@ async def run_bots(args: argparse.Namespace, backend: str, forced: bool) -> list
             for spec in (saturation, crowd, sequential):
                 done(await driver.run(spec))
             if args.flood:
-                done(await driver.run(dataclasses.replace(crowd, flood_per_s=args.flood)))
+                # With the per-person limit on, customers must tap at a person's pace.
+                flooded = dataclasses.replace(
+                    crowd,
+                    flood_per_s=args.flood,
+                    flood_limit=True,
+                    think=max(crowd.think, SPEC_THINK),
+                )
+                done(await driver.run(flooded))
             if args.diagnose:
                 done(await driver.run(dataclasses.replace(saturation, library_polling=True)))
         if "echo" in args.only:
