@@ -1,8 +1,9 @@
 """Child process of the benchmark: the bot under test, or the echo floor, alone in a process.
 
-``python -m bench.bot_process KIND API_URL FOLDER [--backend B] [--concurrency N]`` with KIND
-one of ``journey`` (the real bot, started as ``python -m bot`` starts it), ``library`` (the
-same application fed by python-telegram-bot's own Updater, a diagnostic) or ``echo`` (a bare
+``python -m bench.bot_process KIND API_URL FOLDER [--backend B] [--concurrency N]
+[--no-flood-limit]`` with KIND one of ``journey`` (the real bot, started as ``python -m bot``
+starts it, its clock starting at a fixed moment and then running), ``library`` (the same
+application fed by python-telegram-bot's own Updater, a diagnostic) or ``echo`` (a bare
 python-telegram-bot application). The parent (``bench.driver``) runs the fake Bot API and the
 simulated customers in its own process, so the CPU time and memory it reads off this process
 are the bot's alone, and the bot has a core to itself, as it would in production.
