@@ -14,8 +14,8 @@ from bot.messages import text
 async def guard(update: Update, context: Context) -> None:
     """Let the update through, or stop it here: no handler, no write, at most one reply.
 
-    Refused updates still count as handled, so they are acknowledged at once and never hold
-    the window of updates Telegram shows the bot: other customers are not kept waiting.
+    Refused updates still count as handled, so they are acknowledged as soon as this returns
+    and hold no place in the window of updates Telegram shows the bot.
     """
     user = update.effective_user
     if user is None:
