@@ -55,10 +55,6 @@ from bot.services import Services
 KINDS = ("journey", "library", "echo")
 
 
-NO_FLOOD_LIMIT = 1_000_000
-"""``flood_burst`` when simulated customers tap faster than people can (see bench.run)."""
-
-
 class RunningClock(FixedClock):
     """The fixed start moment, then real time: the flood guard refills as it would live."""
 
@@ -77,7 +73,8 @@ def settings_for(api_url: str, folder: Path, flood_limit: bool = True) -> Settin
         telegram_api_url=api_url,
         database_path=folder / "bot.sqlite3",
         workshops_file=folder / "workshops.yaml",
-        **({} if flood_limit else {"flood_burst": NO_FLOOD_LIMIT}),
+        # Simulated customers tap faster than people can (see bench.run): 0 is no limit.
+        **({} if flood_limit else {"flood_burst": 0}),
     )
 
 

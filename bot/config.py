@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
     overdue_limits: Annotated[dict[str, int], NoDecode] = Field(default_factory=dict)
     quiet_hours: str = "21:00-09:00"
-    flood_burst: int = Field(default=5, ge=1)
+    flood_burst: int = Field(default=5, ge=0)
     flood_rate: float = Field(default=2.0, gt=0)
 
     @field_validator("head_office_ids", mode="before")

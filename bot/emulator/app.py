@@ -598,7 +598,7 @@ async def running_emulator(
             head_office_ids=frozenset({HEAD_OFFICE_ID}),
             # One developer plays several people here, and scripts drive it at machine
             # speed: flood control would only get in the way (tests/flows/test_flood.py).
-            flood_burst=1_000_000,
+            flood_burst=0,
             **overrides,
         )
         personas = Personas(api)

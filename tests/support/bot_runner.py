@@ -21,9 +21,9 @@ from bot.handlers.delivery import tick
 
 SETTLE_TIMEOUT = 10.0
 
-NO_FLOOD_LIMIT = 1_000_000
-"""`flood_burst` for tests: their clock stands still unless a test moves it, so a person's
-allowance would never refill; tests/flows/test_flood.py runs with the real limits."""
+NO_FLOOD_LIMIT = 0
+"""`flood_burst` for tests, no limit: their clock stands still unless a test moves it, so a
+person's allowance would never refill; tests/flows/test_flood.py runs with the real limits."""
 
 
 class BotRunner:

@@ -73,10 +73,18 @@ def test_people_whose_bucket_is_full_again_are_forgotten() -> None:
     ]
 
 
-@pytest.mark.parametrize(("burst", "per_second"), [(0, 1.0), (1, 0.0), (1, -1.0)])
+@pytest.mark.parametrize(("burst", "per_second"), [(-1, 1.0), (1, 0.0), (1, -1.0)])
 def test_nonsense_limits_are_refused(burst: int, per_second: float) -> None:
-    with pytest.raises(ValueError, match="burst must be at least 1"):
+    with pytest.raises(ValueError, match="burst must be 0"):
         FloodGuard(burst, per_second)
+
+
+def test_a_burst_of_zero_is_no_limit() -> None:
+    guard = FloodGuard(burst=0, per_second=1)
+
+    assert set(verdicts(guard, 1, 1000, T0)) == {Verdict.ALLOW}
+    assert not guard.silenced(1, T0)
+    assert guard.remembered == 0
 
 
 def test_silenced_means_refused_without_a_word_and_counts_nothing() -> None:
