@@ -423,20 +423,23 @@ class RunResult:
         return 1000 * ordered[int(rank) - 1]
 
 
-def peak_rss_mb() -> float:
-    """This process's peak RSS.
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """A process's peak RSS: this one's, or a child's by its ``pid``.
 
     Linux's ``ru_maxrss`` survives fork and exec, so a child process would report its
     parent's peak if that was higher; the kernel's per-program high-water mark (VmHWM)
-    starts afresh at exec. Elsewhere, ``ru_maxrss`` (KiB on Linux, bytes on macOS).
+    starts afresh at exec. Elsewhere, this process's ``ru_maxrss`` (KiB on Linux, bytes on
+    macOS); a child's is not known there.
     """
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
+    if pid != "self":
+        return float("nan")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 1024 / (1024 if sys.platform == "darwin" else 1)
 
@@ -600,12 +603,8 @@ class BotProcess:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def peak_mb(self) -> float:
-        """The bot's process's peak resident memory so far (``VmHWM``)."""
-        with open(f"/proc/{self.process.pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        return float("nan")
+        """The bot's process's peak resident memory so far."""
+        return peak_rss_mb(self.process.pid)
 
     async def stop(self) -> None:
         """Close its stdin, so it shuts the bot down as ``python -m bot`` does."""
