@@ -7,12 +7,13 @@ import signal
 import sys
 
 from pydantic import ValidationError
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import freeze_startup_objects, running_bot
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.datafiles import DataFileError
-from bot.logs import configure_logging
+from bot.logs import configure_logging, redact
 
 
 def load_settings() -> Settings:
@@ -50,12 +51,22 @@ def main() -> None:
         run_emulator(sys.argv[2:])
         return
     settings = load_settings()
-    configure_logging(settings.log_level, settings.bot_token.get_secret_value())
+    token = settings.bot_token.get_secret_value()
+    configure_logging(settings.log_level, token)
     try:
         asyncio.run(serve(settings))
     except DataFileError as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    except InvalidToken:
+        # The library's own message repeats the token.
+        print("error: Telegram rejected BOT_TOKEN; check it with @BotFather", file=sys.stderr)
+        raise SystemExit(2) from None
+    except NetworkError as error:
+        # Only start-up gets here: once polling, the poller retries on its own.
+        where, reason = settings.telegram_api_url, redact(str(error), token)
+        print(f"error: cannot reach Telegram at {where}: {reason}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

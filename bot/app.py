@@ -190,6 +190,12 @@ async def running_bot(settings: Settings, clock: Clock) -> AsyncIterator[Applica
     services = await Services.open(settings, clock)
     try:
         application = build_application(settings, services)
+        try:
+            await application.bot.initialize()  # reach Telegram (getMe) before anything else
+        except Exception:
+            # The library leaves the connections it opened for that open when it fails.
+            await application.bot.shutdown()
+            raise
         async with application:
             await publish_all_menus(application, services)
             await application.start()

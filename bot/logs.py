@@ -15,9 +15,13 @@ class RedactSecret(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if self._secret and self._secret in message:
-            record.msg = message.replace(self._secret, "<BOT_TOKEN>")
+            record.msg = redact(message, self._secret)
             record.args = None
         return True
+
+
+def redact(text: str, secret: str) -> str:
+    return text.replace(secret, "<BOT_TOKEN>") if secret else text
 
 
 def configure_logging(level: str, secret: str) -> None:

@@ -83,6 +83,50 @@ async def test_bot_refuses_to_start_with_a_broken_data_file_and_names_the_proble
     assert "lat" in message
 
 
+async def start_and_wait(tmp_path: Path, env: dict[str, str]) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode is not None
+    return process.returncode, (stdout + stderr).decode()
+
+
+async def test_a_token_telegram_rejects_gets_one_line_that_does_not_repeat_it(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    wrong = "654321:WRONG-SECRET"
+    env = bot_environment(tmp_path, api, BOT_TOKEN=wrong, LOG_LEVEL="WARNING")
+    code, output = await start_and_wait(tmp_path, env)
+
+    assert code == 2
+    assert output.strip().splitlines() == [
+        "error: Telegram rejected BOT_TOKEN; check it with @BotFather"
+    ]
+    assert "WRONG-SECRET" not in output
+
+
+async def test_an_unreachable_telegram_gets_one_line_naming_the_address(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    nowhere = "http://127.0.0.1:9/bot"  # the discard port: nobody listens
+    env = bot_environment(tmp_path, api, TELEGRAM_API_URL=nowhere, LOG_LEVEL="WARNING")
+    code, output = await start_and_wait(tmp_path, env)
+
+    assert code == 1
+    lines = output.strip().splitlines()
+    assert len(lines) == 1, output
+    assert lines[0].startswith(f"error: cannot reach Telegram at {nowhere}")
+    assert TOKEN.split(":")[1] not in output
+    assert "Unclosed" not in output
+
+
 async def test_updates_in_flight_when_the_process_is_killed_are_handled_after_restart(
     tmp_path: Path, api: FakeBotApi
 ) -> None:
