@@ -78,6 +78,11 @@ class Bookings:
             workshop, self._network.zone(code), self._clock.now(), await self._load(code)
         )
 
+    def within_horizon(self, code: str, day: date) -> bool:
+        """Whether bookings at this workshop may fall on `day` today; a day button from
+        another week, or a forged one, may not even be shown."""
+        return day in horizon(self._network.zone(code), self._clock.now())
+
     async def free_slots(self, code: str, day: date) -> list[datetime]:
         workshop = self._network.workshops[code]
         return free_slots(

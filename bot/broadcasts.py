@@ -8,7 +8,7 @@ restart resumes it and nobody gets a second copy.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,9 @@ from bot.storage.database import Database
 MAX_BODY = 4096
 """Telegram's limit for one message: a longer broadcast is refused, not cut."""
 RECENT = 10
+MAX_LEAD = timedelta(days=365)
+"""How far ahead a broadcast may be scheduled: anything later is a typo, and near the year
+9999 the quiet-hours arithmetic would overflow."""
 
 
 class Segment(StrEnum):
@@ -42,6 +45,11 @@ class BroadcastDesk:
         self._clock = clock
         self._quiet = quiet
         self._zone = zone
+
+    def schedulable(self, moment: datetime) -> bool:
+        """Whether a broadcast may be scheduled for `moment`: in the future, within a year."""
+        now = self._clock.now()
+        return now < moment <= now + MAX_LEAD
 
     async def prepare(
         self,

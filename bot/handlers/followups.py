@@ -78,7 +78,12 @@ async def reschedule_day(update: Update, context: Context) -> None:
         if payload
         else None
     )
-    if payload is None or ticket is None or ticket.status != Status.BOOKED:
+    if (
+        payload is None
+        or ticket is None
+        or ticket.status != Status.BOOKED
+        or not context.services.bookings.within_horizon(ticket.workshop_code, payload.day)
+    ):
         await stale(update, context)
         return
     await query.answer()
