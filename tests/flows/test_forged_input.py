@@ -145,6 +145,7 @@ async def test_forged_buttons_with_huge_ids_or_times_get_the_stale_answer_and_no
         f"est:{BEYOND_64_BITS}:y",
         f"rss:{code}:{BEYOND_64_BITS}",
         f"rss:{code}:{YEAR_10000}",
+        f"rss:{code}:4000000000",
         f"rsd:{code}:9999-12-31",
         f"rsd:{code}:2099-12-31",
         f"fb:{code}:{BEYOND_64_BITS}",
