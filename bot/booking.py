@@ -175,12 +175,17 @@ class Bookings:
             await Outbox(tx).skip_for_ticket(ticket.id, DROPOFF_KINDS, now, "booking cancelled")
         return CancelResult.CANCELLED
 
-    async def confirm_attendance(self, customer_id: int, ticket: TicketRecord) -> None:
-        """The customer said they will come: the workshop sees it in the history."""
+    async def confirm_attendance(self, customer_id: int, ticket: TicketRecord) -> bool:
+        """The customer said they will come: the workshop sees it in the history.
+
+        Only before the drop-off time; after it, whether they came is the workshop's to say.
+        """
+        now = self._clock.now()
+        if ticket.slot_start is None or ticket.slot_start <= now:
+            return False
         async with self._db.transaction() as tx:
-            await Tickets(tx).add_event(
-                ticket.id, self._clock.now(), customer_id, CUSTOMER, "will_come"
-            )
+            await Tickets(tx).add_event(ticket.id, now, customer_id, CUSTOMER, "will_come")
+        return True
 
     async def reschedule(
         self, customer_id: int, code: str, start: datetime

@@ -362,17 +362,18 @@ async def decided(update: Update, context: Context, who: Principal) -> None:
     lang = lang_of(update, context)
     desk = context.services.broadcasts
     runner = runner_of(context)
-    if payload is None:
+    chat = update.effective_chat
+    if payload is None or chat is None:
         await stale(update, context)
         return
     if payload.confirm == "n":
-        if not await desk.discard(payload.broadcast):
+        if not await desk.discard(payload.broadcast, chat.id):
             await stale(update, context)
             return
         await query.answer()
         await query.edit_message_text(text(lang, "broadcast_dropped"))
         return
-    record = await desk.confirm(payload.broadcast, runner.exclude)
+    record = await desk.confirm(payload.broadcast, chat.id, runner.exclude)
     if record is None:
         await stale(update, context)
         return

@@ -30,10 +30,14 @@ async def will_come(update: Update, context: Context) -> None:
     ticket = (
         await bookings.ticket_of_customer(query.from_user.id, payload.code) if payload else None
     )
-    if ticket is None or ticket.status != Status.BOOKED or ticket.slot_start is None:
+    if (
+        ticket is None
+        or ticket.status != Status.BOOKED
+        or ticket.slot_start is None
+        or not await bookings.confirm_attendance(query.from_user.id, ticket)
+    ):
         await stale(update, context)
         return
-    await bookings.confirm_attendance(query.from_user.id, ticket)
     lang = lang_of(update, context)
     zone = context.services.network.zone(ticket.workshop_code)
     await query.answer(

@@ -226,3 +226,34 @@ async def test_broadcast_at_a_time_beyond_a_year_is_refused_with_an_example(
     preview = await office.command("/broadcast_at", "2027-11-26 08:59 We are closed on Monday")
     assert "Broadcast preview" in preview[-1]["text"]
     assert tracebacks(caplog) == []
+
+
+async def test_ill_be_there_after_the_drop_off_time_has_passed_is_stale(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    anna = shop.person(1001, "Anna")
+    code = await book(anna)
+    clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=MOSCOW))
+    await anna.taps_data(anna.user.messages()[-1]["message_id"], f"cf:{code}")
+    assert anna.toasts()[-1] == STALE
+
+    await anna.command("/status", code)
+    assert "will_come" not in anna.screen["text"]
+
+
+async def test_a_broadcast_draft_is_confirmed_only_from_the_chat_it_was_previewed_in(
+    shop: BotRunner,
+) -> None:
+    olga = shop.person(HEAD_OFFICE, "Olga")
+    await olga.command("/addadmin", "9001")
+    pavel = shop.person(9001, "Pavel")
+    await pavel.command("/start")
+    preview = (await olga.command("/broadcast", "Closed on Monday"))[-1]
+    confirm = preview["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+
+    await pavel.taps_data(pavel.screen["message_id"], confirm)
+    assert pavel.toasts()[-1] == STALE
+    assert olga.screen["text"] == preview["text"], "the draft is still waiting for Olga"
+
+    await olga.taps("Confirm", preview["message_id"])
+    assert olga.toasts()[-1] == ""
