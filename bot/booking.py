@@ -178,10 +178,11 @@ class Bookings:
     async def confirm_attendance(self, customer_id: int, ticket: TicketRecord) -> bool:
         """The customer said they will come: the workshop sees it in the history.
 
-        Only before the drop-off time; after it, whether they came is the workshop's to say.
+        Only for a booking whose drop-off time is still ahead; after it, whether they came is
+        the workshop's to say.
         """
         now = self._clock.now()
-        if ticket.slot_start is None or ticket.slot_start <= now:
+        if ticket.status != Status.BOOKED or ticket.slot_start is None or ticket.slot_start <= now:
             return False
         async with self._db.transaction() as tx:
             await Tickets(tx).add_event(ticket.id, now, customer_id, CUSTOMER, "will_come")

@@ -30,14 +30,10 @@ async def will_come(update: Update, context: Context) -> None:
     ticket = (
         await bookings.ticket_of_customer(query.from_user.id, payload.code) if payload else None
     )
-    if (
-        ticket is None
-        or ticket.status != Status.BOOKED
-        or ticket.slot_start is None
-        or not await bookings.confirm_attendance(query.from_user.id, ticket)
-    ):
+    if ticket is None or not await bookings.confirm_attendance(query.from_user.id, ticket):
         await stale(update, context)
         return
+    assert ticket.slot_start is not None
     lang = lang_of(update, context)
     zone = context.services.network.zone(ticket.workshop_code)
     await query.answer(
