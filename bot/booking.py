@@ -78,6 +78,11 @@ class Bookings:
             workshop, self._network.zone(code), self._clock.now(), await self._load(code)
         )
 
+    def within_horizon(self, code: str, day: date) -> bool:
+        """Whether bookings at this workshop may fall on `day` today; a day button from
+        another week, or a forged one, may not even be shown."""
+        return day in horizon(self._network.zone(code), self._clock.now())
+
     async def free_slots(self, code: str, day: date) -> list[datetime]:
         workshop = self._network.workshops[code]
         return free_slots(
@@ -170,12 +175,18 @@ class Bookings:
             await Outbox(tx).skip_for_ticket(ticket.id, DROPOFF_KINDS, now, "booking cancelled")
         return CancelResult.CANCELLED
 
-    async def confirm_attendance(self, customer_id: int, ticket: TicketRecord) -> None:
-        """The customer said they will come: the workshop sees it in the history."""
+    async def confirm_attendance(self, customer_id: int, ticket: TicketRecord) -> bool:
+        """The customer said they will come: the workshop sees it in the history.
+
+        Only for a booking whose drop-off time is still ahead; after it, whether they came is
+        the workshop's to say.
+        """
+        now = self._clock.now()
+        if ticket.status != Status.BOOKED or ticket.slot_start is None or ticket.slot_start <= now:
+            return False
         async with self._db.transaction() as tx:
-            await Tickets(tx).add_event(
-                ticket.id, self._clock.now(), customer_id, CUSTOMER, "will_come"
-            )
+            await Tickets(tx).add_event(ticket.id, now, customer_id, CUSTOMER, "will_come")
+        return True
 
     async def reschedule(
         self, customer_id: int, code: str, start: datetime

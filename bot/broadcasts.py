@@ -8,7 +8,7 @@ restart resumes it and nobody gets a second copy.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,9 @@ from bot.storage.database import Database
 MAX_BODY = 4096
 """Telegram's limit for one message: a longer broadcast is refused, not cut."""
 RECENT = 10
+MAX_LEAD = timedelta(days=365)
+"""How far ahead a broadcast may be scheduled: anything later is a typo, and near the year
+9999 the quiet-hours arithmetic would overflow."""
 
 
 class Segment(StrEnum):
@@ -43,6 +46,11 @@ class BroadcastDesk:
         self._quiet = quiet
         self._zone = zone
 
+    def schedulable(self, moment: datetime) -> bool:
+        """Whether a broadcast may be scheduled for `moment`: in the future, within a year."""
+        now = self._clock.now()
+        return now < moment <= now + MAX_LEAD
+
     async def prepare(
         self,
         by: int,
@@ -61,13 +69,16 @@ class BroadcastDesk:
         )
         return Draft(broadcast_id, await broadcasts.audience_size(segment, value, now, exclude))
 
-    async def confirm(self, broadcast_id: int, exclude: set[int]) -> BroadcastRecord | None:
-        """Start the draft now, or schedule it; None if it is no longer a draft."""
+    async def confirm(
+        self, broadcast_id: int, chat_id: int, exclude: set[int]
+    ) -> BroadcastRecord | None:
+        """Start the draft now, or schedule it; None if it is no longer a draft, or if
+        `chat_id` is not the chat it was previewed in (the only place its buttons are)."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
             broadcasts = Broadcasts(tx)
             record = await broadcasts.get(broadcast_id)
-            if record is None or record.status != "draft":
+            if record is None or record.status != "draft" or record.report_chat_id != chat_id:
                 return None
             start = record.scheduled_at or now
             if self._quiet is not None:
@@ -80,10 +91,16 @@ class BroadcastDesk:
                 await broadcasts.fill_deliveries(broadcast_id, now, exclude)
             return await broadcasts.get(broadcast_id)
 
-    async def discard(self, broadcast_id: int) -> bool:
-        return await Broadcasts(self._db).set_status(
-            broadcast_id, "cancelled", ("draft",), self._clock.now()
-        )
+    async def discard(self, broadcast_id: int, chat_id: int) -> bool:
+        """Drop a draft, from the chat it was previewed in."""
+        async with self._db.transaction() as tx:
+            broadcasts = Broadcasts(tx)
+            record = await broadcasts.get(broadcast_id)
+            if record is None or record.report_chat_id != chat_id:
+                return False
+            return await broadcasts.set_status(
+                broadcast_id, "cancelled", ("draft",), self._clock.now()
+            )
 
     async def start_due(self, exclude: set[int]) -> list[int]:
         """Scheduled broadcasts whose time has come: recipients fixed now, status running."""

@@ -69,6 +69,16 @@ class Point:
     lat: float
     lon: float
 
+    @property
+    def on_earth(self) -> bool:
+        """A real latitude and longitude: a forged `inf` or `NaN` breaks every distance."""
+        return (
+            math.isfinite(self.lat)
+            and math.isfinite(self.lon)
+            and -90 <= self.lat <= 90
+            and -180 <= self.lon <= 180
+        )
+
 
 @dataclass(frozen=True)
 class Nearby:

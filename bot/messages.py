@@ -201,6 +201,12 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "Please share your location with the button below, or type your city or address.",
         Lang.RU: "Пожалуйста, отправьте геопозицию кнопкой ниже или напишите город или адрес.",
     },
+    "location_unusable": {
+        Lang.EN: "I could not use that location. Please share it again with the button, or "
+        "type your city or address.",
+        Lang.RU: "Не получилось использовать эту геопозицию. Отправьте её ещё раз кнопкой "
+        "или напишите город или адрес.",
+    },
     "searching": {
         Lang.EN: "🔎 Looking for workshops near you…",
         Lang.RU: "🔎 Ищу мастерские рядом с вами…",
@@ -633,6 +639,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "⚠️ Низкая оценка {rating} ⭐ по заявке <code>{code}</code> в {workshop}. "
         "/job {code}",
     },
+    "feedback_alert_comment": {
+        Lang.EN: "Customer's comment: {comment}",
+        Lang.RU: "Комментарий клиента: {comment}",
+    },
     "digest_title": {
         Lang.EN: "☀️ <b>Good morning. Overdue tickets</b>",
         Lang.RU: "☀️ <b>Доброе утро. Просроченные заявки</b>",
@@ -684,8 +694,11 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "заблокировали {blocked}, ошибок {failed} · {preview}",
     },
     "bad_when": {
-        Lang.EN: "Give a future local time as YYYY-MM-DD HH:MM, then the text.",
-        Lang.RU: "Укажите будущее местное время в виде ГГГГ-ММ-ДД ЧЧ:ММ, затем текст.",
+        Lang.EN: "Give a local time in the future, at most a year ahead, as YYYY-MM-DD HH:MM, "
+        "then the text. For example:\n/broadcast_at {example} Our workshops are closed on Monday.",
+        Lang.RU: "Укажите местное время в будущем, не дальше чем через год, в виде "
+        "ГГГГ-ММ-ДД ЧЧ:ММ, затем текст. Например:\n/broadcast_at {example} В понедельник "
+        "мастерские закрыты.",
     },
     "cmd_broadcast": {Lang.EN: "Message every customer", Lang.RU: "Рассылка всем клиентам"},
     "cmd_broadcast_workshop": {

@@ -25,7 +25,7 @@ from bot.storage.estimates import EstimateRecord, Estimates
 from bot.storage.feedback import Feedback
 from bot.storage.outbox import Outbox
 from bot.storage.tickets import EventRecord, NewTicket, TicketRecord, Tickets
-from bot.tickets import CODE_PREFIX, Status, is_ticket_code, new_ticket_code
+from bot.tickets import CODE_PREFIX, Status, can_be_rated, is_ticket_code, new_ticket_code
 from bot.workshops import Network
 
 JOBS_PAGE_SIZE = 10
@@ -188,7 +188,8 @@ class TicketDesk:
     async def answer_estimate(
         self, customer_id: int, estimate_id: int, approved: bool
     ) -> tuple[Outcome, TicketRecord | None, EstimateRecord | None]:
-        """The customer's answer, recorded once, and passed on to the workshop."""
+        """The customer's answer, recorded once while the ticket is open, and passed on to the
+        workshop."""
         now = self._clock.now()
         answer = "approved" if approved else "declined"
         async with self._db.transaction() as tx:
@@ -198,6 +199,8 @@ class TicketDesk:
             ticket = await tickets.by_id(estimate.ticket_id) if estimate else None
             if estimate is None or ticket is None or ticket.customer_id != customer_id:
                 return Outcome.NOT_FOUND, None, None
+            if Status(ticket.status) not in OPEN_STATUSES:
+                return Outcome.CLOSED, ticket, estimate
             if not await estimates.answer(estimate_id, answer, now):
                 return Outcome.UNCHANGED, ticket, estimate
             event_id = await tickets.add_event(
@@ -223,12 +226,17 @@ class TicketDesk:
     async def rate(
         self, customer_id: int, code: str, stars: int, head_office: Iterable[int]
     ) -> bool:
-        """Record a rating once; a low one alerts head office in the same transaction."""
+        """Record a rating of the customer's own picked-up ticket once; a low one alerts head
+        office in the same transaction."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
             tickets = Tickets(tx)
             ticket = await tickets.by_code(normalize_code(code))
-            if ticket is None or ticket.customer_id != customer_id:
+            if (
+                ticket is None
+                or ticket.customer_id != customer_id
+                or not can_be_rated(Status(ticket.status))
+            ):
                 return False
             if not await Feedback(tx).rate(ticket.id, customer_id, stars, now):
                 return False

@@ -45,6 +45,11 @@ def is_ticket_code(text: str) -> bool:
     )
 
 
+def can_be_rated(status: Status) -> bool:
+    """Feedback is about a finished repair: only a device that was picked up is rated."""
+    return status is Status.PICKED_UP
+
+
 def can_customer_cancel(status: Status) -> bool:
     """A customer may cancel until the device has been dropped off."""
     return status is Status.BOOKED

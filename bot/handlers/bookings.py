@@ -102,7 +102,12 @@ async def cancel_confirmed(update: Update, context: Context) -> None:
 async def cancel_kept(update: Update, context: Context) -> None:
     query = pressed(update)
     payload = CancelKeep.decode(query.data)
-    if payload is None:
+    ticket = (
+        await context.services.bookings.ticket_of_customer(query.from_user.id, payload.code)
+        if payload
+        else None
+    )
+    if payload is None or ticket is None or not can_customer_cancel(Status(ticket.status)):
         await stale(update, context)
         return
     await query.answer()

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import Bot, Update
 from telegram.constants import ParseMode
@@ -20,7 +20,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.broadcasts import MAX_BODY, Segment
 from bot.handlers import keyboards
 from bot.handlers.access import requires
-from bot.handlers.arguments import whole_number
+from bot.handlers.arguments import local_time, whole_number
 from bot.handlers.callbacks import BroadcastDecision
 from bot.handlers.context import Context, lang_of
 from bot.handlers.rate_limit import BROADCAST
@@ -346,12 +346,10 @@ async def broadcast_at(update: Update, context: Context, who: Principal) -> None
     args = list(context.args or [])
     body = body_after(update, 2)
     zone = context.services.settings.zone
-    try:
-        moment = datetime.fromisoformat(f"{args[0]} {args[1]}").replace(tzinfo=zone)
-    except (IndexError, ValueError):
-        moment = None
-    if moment is None or not body or moment <= context.services.clock.now():
-        await say(update, text(lang, "bad_when"))
+    moment = local_time(args[0], args[1], zone) if len(args) >= 2 else None
+    if moment is None or not body or not context.services.broadcasts.schedulable(moment):
+        tomorrow = context.services.clock.now().astimezone(zone) + timedelta(days=1)
+        await say(update, text(lang, "bad_when", example=f"{tomorrow:%Y-%m-%d} 10:00"))
         return
     await preview(update, context, who, Segment.ALL, None, body, moment)
 
@@ -364,17 +362,18 @@ async def decided(update: Update, context: Context, who: Principal) -> None:
     lang = lang_of(update, context)
     desk = context.services.broadcasts
     runner = runner_of(context)
-    if payload is None:
+    chat = update.effective_chat
+    if payload is None or chat is None:
         await stale(update, context)
         return
     if payload.confirm == "n":
-        if not await desk.discard(payload.broadcast):
+        if not await desk.discard(payload.broadcast, chat.id):
             await stale(update, context)
             return
         await query.answer()
         await query.edit_message_text(text(lang, "broadcast_dropped"))
         return
-    record = await desk.confirm(payload.broadcast, runner.exclude)
+    record = await desk.confirm(payload.broadcast, chat.id, runner.exclude)
     if record is None:
         await stale(update, context)
         return

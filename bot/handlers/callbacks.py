@@ -1,21 +1,50 @@
 """Button payloads: short, prefixed, parsed into small models and validated.
 
 A payload that does not parse (an old bot version, a forged button) simply matches no
-handler and gets the "no longer active" answer.
+handler and gets the "no longer active" answer. Every number and date is bounded here, so
+a forged one can never reach a query or a date calculation that would overflow.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from bot.i18n import Lang
 from bot.troubleshooting import NodeId
 from bot.workshops import WorkshopCode
 
 TicketCode = Annotated[str, StringConstraints(pattern=r"^SR-[0-9A-Z]{6}$")]
+
+
+def _as_written(value: object) -> object:
+    """Numbers only as `encode` writes them: pydantic also reads "+1", " 1", "1.0", "1_0"."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,19}", value):
+        raise ValueError("not a number the bot writes")
+    return value
+
+
+Number = Annotated[int, BeforeValidator(_as_written)]
+RowId = Annotated[Number, Field(ge=1, le=2**63 - 1)]
+"""A database id: SQLite stops at 2**63 - 1, and a bigger int raises instead of finding nothing."""
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+UnixTime = Annotated[Number, Field(ge=int(EARLIEST.timestamp()), lt=int(LATEST.timestamp()))]
+"""Seconds that are a date this century; which of them may be booked is the domain's rule."""
+Day = Annotated[date, Field(ge=EARLIEST.date(), lt=LATEST.date())]
+"""A day this century, so no calculation near year 9999 can overflow; the booking horizon,
+which needs today's date from the clock, is checked by the handlers."""
 
 
 class Payload(BaseModel):
@@ -69,7 +98,7 @@ class CategoryPick(Payload):
 class AnswerPick(Payload):
     prefix = "ans"
     node: NodeId
-    option: int = Field(ge=0, le=7)
+    option: Number = Field(ge=0, le=7)
 
 
 class FixOutcome(Payload):
@@ -90,12 +119,12 @@ class WorkshopPick(Payload):
 
 class DayPick(Payload):
     prefix = "day"
-    day: date
+    day: Day
 
 
 class SlotPick(Payload):
     prefix = "slot"
-    start: int = Field(gt=0)
+    start: UnixTime
     """Slot start as Unix seconds: compact, and free of the ':' that separates fields."""
 
 
@@ -121,7 +150,7 @@ class CancelKeep(Payload):
 
 class EstimateAnswer(Payload):
     prefix = "est"
-    estimate: int = Field(gt=0)
+    estimate: RowId
     approve: Literal["y", "n"]
 
 
@@ -136,7 +165,7 @@ class JobsPageTurn(Payload):
     scope: str = Field(pattern=r"^(-|[A-Z0-9][A-Z0-9-]{0,31})$")
     """A workshop code, or '-' for the caller's own workshop (staff) or all (head office)."""
     status: str = Field(pattern=r"^(-|[a-z_]{1,16})$")
-    page: int = Field(ge=0, le=100_000)
+    page: Number = Field(ge=0, le=100_000)
 
 
 class WillCome(Payload):
@@ -152,22 +181,22 @@ class Reschedule(Payload):
 class RescheduleDay(Payload):
     prefix = "rsd"
     code: TicketCode
-    day: date
+    day: Day
 
 
 class RescheduleSlot(Payload):
     prefix = "rss"
     code: TicketCode
-    start: int = Field(gt=0)
+    start: UnixTime
 
 
 class Rating(Payload):
     prefix = "fb"
     code: TicketCode
-    stars: int = Field(ge=1, le=5)
+    stars: Number = Field(ge=1, le=5)
 
 
 class BroadcastDecision(Payload):
     prefix = "bc"
-    broadcast: int = Field(gt=0)
+    broadcast: RowId
     confirm: Literal["y", "n"]

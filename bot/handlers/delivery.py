@@ -353,7 +353,7 @@ class Postman:
                         workshop=workshop.title(lang),
                     )
                     + (
-                        f"\n{text(lang, 'notice_note', note=params['comment'])}"
+                        f"\n{text(lang, 'feedback_alert_comment', comment=params['comment'])}"
                         if params.get("comment")
                         else ""
                     )

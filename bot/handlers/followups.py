@@ -30,10 +30,10 @@ async def will_come(update: Update, context: Context) -> None:
     ticket = (
         await bookings.ticket_of_customer(query.from_user.id, payload.code) if payload else None
     )
-    if ticket is None or ticket.status != Status.BOOKED or ticket.slot_start is None:
+    if ticket is None or not await bookings.confirm_attendance(query.from_user.id, ticket):
         await stale(update, context)
         return
-    await bookings.confirm_attendance(query.from_user.id, ticket)
+    assert ticket.slot_start is not None
     lang = lang_of(update, context)
     zone = context.services.network.zone(ticket.workshop_code)
     await query.answer(
@@ -78,7 +78,12 @@ async def reschedule_day(update: Update, context: Context) -> None:
         if payload
         else None
     )
-    if payload is None or ticket is None or ticket.status != Status.BOOKED:
+    if (
+        payload is None
+        or ticket is None
+        or ticket.status != Status.BOOKED
+        or not context.services.bookings.within_horizon(ticket.workshop_code, payload.day)
+    ):
         await stale(update, context)
         return
     await query.answer()
@@ -109,19 +114,24 @@ async def reschedule_slot(update: Update, context: Context) -> None:
     """Move the booking; a slot taken meanwhile is reported and the others offered."""
     query = pressed(update)
     payload = RescheduleSlot.decode(query.data)
-    if payload is None:
+    bookings = context.services.bookings
+    ticket = (
+        await bookings.ticket_of_customer(query.from_user.id, payload.code) if payload else None
+    )
+    if payload is None or ticket is None:
         await stale(update, context)
         return
     start = datetime.fromtimestamp(payload.start, UTC)
-    result = await context.services.bookings.reschedule(query.from_user.id, payload.code, start)
+    zone = context.services.network.zone(ticket.workshop_code)
+    if not bookings.within_horizon(ticket.workshop_code, start.astimezone(zone).date()):
+        await stale(update, context)
+        return
+    result = await bookings.reschedule(query.from_user.id, payload.code, start)
     if isinstance(result, CancelResult):
         await stale(update, context)
         return
     await query.answer()
     lang = lang_of(update, context)
-    ticket = await context.services.bookings.ticket_of_customer(query.from_user.id, payload.code)
-    assert ticket is not None
-    zone = context.services.network.zone(ticket.workshop_code)
     if isinstance(result, Refusal):
         note = text(lang, "slot_taken" if result is Refusal.SLOT_FULL else "slot_passed")
         await show_new_slots(

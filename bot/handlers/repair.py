@@ -284,9 +284,11 @@ async def ask_location(update: Update, context: Context, draft: Draft) -> Waitin
 async def location_shared(update: Update, context: Context) -> Waiting | int:
     message = update.effective_message
     assert message is not None and message.location is not None
-    return await list_workshops(
-        update, context, Point(message.location.latitude, message.location.longitude)
-    )
+    here = Point(message.location.latitude, message.location.longitude)
+    if not here.on_earth:
+        await say(update, text(lang_of(update, context), "location_unusable"))
+        return Waiting.LOCATION
+    return await list_workshops(update, context, here)
 
 
 async def place_typed(update: Update, context: Context) -> Waiting | int:
@@ -393,7 +395,11 @@ async def day_chosen(update: Update, context: Context) -> Waiting:
     query = pressed(update)
     payload = DayPick.decode(query.data)
     draft = load_draft(context)
-    if payload is None or draft.workshop is None:
+    if (
+        payload is None
+        or draft.workshop is None
+        or not context.services.bookings.within_horizon(draft.workshop, payload.day)
+    ):
         return await stale(update, context)
     await query.answer()
     draft.day = payload.day

@@ -27,7 +27,10 @@ HEAD_OFFICE = 9000
 STAFF = 7001
 REFUSAL = "Sorry, this command is not available to you."
 STALE = "This button is no longer active."
-BAD_WHEN = "Give a future local time as YYYY-MM-DD HH:MM, then the text."
+BAD_WHEN = (
+    "Give a local time in the future, at most a year ahead, as YYYY-MM-DD HH:MM, then the "
+    "text. For example:\n/broadcast_at 2026-11-27 10:00 Our workshops are closed on Monday."
+)
 BROADCAST_TIMEOUT = 30.0
 """Seconds a broadcast of a few hundred may take at 29 messages a second, with room to spare."""
 

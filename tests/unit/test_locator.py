@@ -178,3 +178,21 @@ def test_the_grid_search_finds_exactly_what_a_full_scan_finds() -> None:
         scanned = sorted((distance_km(here, Point(w.lat, w.lon)), w.code) for w in workshops)
         found = [(item.km, item.workshop.code) for item in locator.nearest("phone", here)]
         assert found == scanned[:MAX_CHOICES]
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "on_earth"),
+    [
+        (55.75, 37.61, True),
+        (-90.0, 180.0, True),
+        (float("inf"), 37.61, False),
+        (float("nan"), 0.0, False),
+        (0.0, float("-inf"), False),
+        (90.5, 0.0, False),
+        (0.0, -180.5, False),
+    ],
+)
+def test_only_a_finite_latitude_and_longitude_in_range_are_a_place_on_earth(
+    lat: float, lon: float, on_earth: bool
+) -> None:
+    assert Point(lat, lon).on_earth is on_earth

@@ -1,4 +1,4 @@
-"""Ticket codes and the customer's right to cancel."""
+"""Ticket codes, the customer's right to cancel, and what may be rated."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from bot.tickets import Status, can_customer_cancel, is_ticket_code, new_ticket_code
+from bot.tickets import (
+    Status,
+    can_be_rated,
+    can_customer_cancel,
+    is_ticket_code,
+    new_ticket_code,
+)
 
 CODE_PATTERN = re.compile(r"^SR-[0-9A-Z]{6}$")
 
@@ -41,3 +47,7 @@ def test_is_ticket_code_accepts_a_hand_typed_code_of_the_right_shape() -> None:
 def test_a_customer_may_cancel_only_until_the_device_is_dropped_off() -> None:
     assert can_customer_cancel(Status.BOOKED)
     assert not any(can_customer_cancel(status) for status in Status if status is not Status.BOOKED)
+
+
+def test_only_a_device_that_was_picked_up_may_be_rated() -> None:
+    assert [status for status in Status if can_be_rated(status)] == [Status.PICKED_UP]
