@@ -24,6 +24,12 @@ CUSTOMER = 1001
 GROUP = -1001234567890
 CHANNEL = -1009876543210
 PHONE = "+79001112233"
+ANONYMOUS_ADMIN = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
 
 PRIVATE_ONLY = (
     "I answer this only in a private chat, so that nobody else sees your details. "
@@ -135,14 +141,17 @@ async def test_the_hint_speaks_the_language_of_the_person_who_asked(world: World
     assert link_of(hint) == DEEP_LINK
 
 
-async def test_a_fault_report_never_starts_in_a_group(world: World) -> None:
+async def test_in_a_group_no_fault_report_starts_and_chatter_or_other_bots_commands_get_nothing(
+    world: World,
+) -> None:
     in_group = world.customer.in_group(GROUP)
 
     [hint] = await in_group.command("/repair")
     chatter = await in_group.says("Testville")
+    for_another_bot = await in_group.command("/status@weather_bot", world.code)
 
     assert hint["text"] == PRIVATE_ONLY
-    assert chatter == []
+    assert chatter == [] and for_another_bot == []
 
 
 async def test_following_the_link_from_a_group_greets_in_private(world: World) -> None:
@@ -206,15 +215,18 @@ async def test_an_anonymous_admin_or_a_channel_gets_no_reply_and_no_error_is_log
 ) -> None:
     world.customer.in_group(GROUP)
     world.api.register_chat({"id": CHANNEL, "type": "channel", "title": "News"})
+    group, channel = world.api.chat_info(GROUP), world.api.chat_info(CHANNEL)
+    # Sent on behalf of the chat itself: no `from`, or Telegram's stand-in for anonymous admins.
+    senders = [
+        ("message", {"chat": group, "sender_chat": group}),
+        ("message", {"chat": group, "sender_chat": group, "from": ANONYMOUS_ADMIN}),
+        ("channel_post", {"chat": channel, "sender_chat": channel}),
+    ]
     mark = len(world.api.calls)
 
-    for chat_id, kind in ((GROUP, "message"), (CHANNEL, "channel_post")):
-        chat = world.api.chat_info(chat_id)
+    for kind, sender in senders:
         for text in (f"/status {world.code}", "/export", "/start", "hello"):
-            # Sent on behalf of the chat itself: no `from`, the chat as `sender_chat`.
-            await world.bot.receive(
-                {kind: {"chat": chat, "sender_chat": chat, "date": world.api.now(), **typed(text)}}
-            )
+            await world.bot.receive({kind: {**sender, "date": world.api.now(), **typed(text)}})
 
     assert sends_since(world.api, mark) == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
