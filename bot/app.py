@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
+    ConversationHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -23,6 +25,7 @@ from telegram.ext import (
 from bot.clock import Clock
 from bot.config import Settings
 from bot.handlers import (
+    access,
     bookings,
     broadcasts,
     common,
@@ -63,11 +66,17 @@ from bot.storage.updates import ProcessedUpdates
 
 log = logging.getLogger(__name__)
 
-FLOOD_GROUP = -2
-"""Runs first of all: someone sending too fast is stopped before anything else happens."""
+EDITED_GROUP = -4
+"""Runs first of all: an edited message corrects an old one and is never a new command."""
+
+FLOOD_GROUP = -3
+"""Someone sending too fast is stopped before anything else happens."""
+
+PRIVATE_GROUP = -2
+"""Group chats and channels are stopped here: personal data is shown in private chats only."""
 
 VISITOR_GROUP = -1
-"""Runs before everything else: notes who is talking to the bot."""
+"""Runs before the handlers proper: notes who is talking to the bot."""
 
 FLUSH_GROUP = 1
 """Runs after every other handler, so conversation state is written once it has changed."""
@@ -104,6 +113,9 @@ def is_menu_item_other_than_repair(data: object) -> bool:
 def add_handlers(application: Application) -> None:
     """Register handlers; within group 0 the first match wins, so order matters."""
     button = CallbackQueryHandler
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED, access.drop_edit), group=EDITED_GROUP
+    )
     application.add_handler(TypeHandler(Update, flood.guard), group=FLOOD_GROUP)
     application.add_handler(TypeHandler(Update, common.note_visitor), group=VISITOR_GROUP)
     # Available at every step of a conversation, so they come before it. Staff and
@@ -168,8 +180,33 @@ def add_handlers(application: Application) -> None:
             MessageHandler(filters.ChatType.PRIVATE, common.not_understood),
         ]
     )
+    # Registered once every command is: in a group, our own commands (not another bot's)
+    # get a pointer to a private chat, and no update of a group or channel goes further.
+    application.add_handlers(
+        [
+            CommandHandler(
+                command_names(application.handlers[0]),
+                access.write_privately,
+                filters=~filters.ChatType.PRIVATE,
+            ),
+            TypeHandler(Update, access.private_only),
+        ],
+        group=PRIVATE_GROUP,
+    )
     application.add_handler(TypeHandler(Update, flush_now), group=FLUSH_GROUP)
     application.add_error_handler(common.on_error)
+
+
+def command_names(handlers: Iterable[BaseHandler]) -> set[str]:
+    """Every command these handlers answer, those inside a conversation included."""
+    names: set[str] = set()
+    for handler in handlers:
+        if isinstance(handler, CommandHandler):
+            names |= handler.commands
+        elif isinstance(handler, ConversationHandler):
+            steps = [step for state in handler.states.values() for step in state]
+            names |= command_names([*handler.entry_points, *steps, *handler.fallbacks])
+    return names
 
 
 def freeze_startup_objects() -> None:

@@ -309,6 +309,17 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "Sorry, this command is not available to you.",
         Lang.RU: "Извините, эта команда вам недоступна.",
     },
+    "private_only": {
+        Lang.EN: "I answer this only in a private chat, so that nobody else sees your details. "
+        "Please write to me there.",
+        Lang.RU: "На это я отвечаю только в личном чате, чтобы ваши данные не увидели другие. "
+        "Пожалуйста, напишите мне туда.",
+    },
+    "btn_write_privately": {Lang.EN: "💬 Write to me privately", Lang.RU: "💬 Написать мне лично"},
+    "private_only_button": {
+        Lang.EN: "This button works only in a private chat with me.",
+        Lang.RU: "Эта кнопка работает только в личном чате со мной.",
+    },
     "usage": {Lang.EN: "Usage: {usage}", Lang.RU: "Использование: {usage}"},
     "ticket_unknown": {
         Lang.EN: "No ticket {code} among the tickets you can see.",

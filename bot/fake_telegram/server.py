@@ -894,7 +894,7 @@ class FakeBotApi:
         return str(4_000_000_000_000_000_000 + next(self._query_counter))
 
     def _absorb(self, update: JSONDict) -> None:
-        for key in ("message", "edited_message"):
+        for key in ("message", "edited_message", "channel_post", "edited_channel_post"):
             message = update.get(key)
             if not isinstance(message, dict):
                 continue

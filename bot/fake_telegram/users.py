@@ -27,7 +27,8 @@ OWN_ID = _Own.ID
 
 
 class FakeUser:
-    """A Telegram user in a private chat with the bot (chat id == user id)."""
+    """A Telegram user writing to the bot: in their private chat (chat id == user id) unless
+    made with `in_group`."""
 
     def __init__(
         self,
@@ -37,9 +38,11 @@ class FakeUser:
         last_name: str | None = None,
         username: str | None = None,
         language_code: str = "en",
+        chat_id: int | None = None,
     ) -> None:
         self.api = api
         self.user_id = user_id
+        self._chat_id = user_id if chat_id is None else chat_id
         self.first_name = first_name
         self.last_name = last_name
         self.username = username
@@ -49,7 +52,22 @@ class FakeUser:
 
     @property
     def chat_id(self) -> int:
-        return self.user_id
+        return self._chat_id
+
+    def in_group(
+        self, chat_id: int, title: str = "Neighbours", kind: str = "supergroup"
+    ) -> FakeUser:
+        """The same person, writing in a group chat (a negative id) the bot is a member of."""
+        self.api.register_chat({"id": chat_id, "type": kind, "title": title})
+        return FakeUser(
+            self.api,
+            self.user_id,
+            self.first_name,
+            self.last_name,
+            self.username,
+            self.language_code,
+            chat_id=chat_id,
+        )
 
     @property
     def user(self) -> JSONDict:
@@ -77,13 +95,16 @@ class FakeUser:
 
     def send_text(self, text: str) -> int:
         """Type a message; a leading /command gets its entity like in real clients."""
-        content: JSONDict = {"text": text}
-        command = _COMMAND_RE.match(text)
-        if command:
-            content["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}
-            ]
-        return self._push_message(**content)
+        return self._push_message(**typed(text))
+
+    def edit_text(self, message_id: int, text: str) -> int:
+        """Edit one's own message: Telegram delivers it whole again, as ``edited_message``."""
+        original = self.api.message(self.chat_id, message_id)
+        if original is None or original.get("from", {}).get("id") != self.user_id:
+            raise AssertionError(f"{self.user_id} sent no message {message_id} to {self.chat_id}")
+        original.pop("entities", None)
+        edited = {**original, **typed(text), "edit_date": self.api.now()}
+        return self.api.push_update({"edited_message": edited})
 
     def send_reply(self, message_id: int, text: str) -> int:
         """Reply to a message in the chat, quoting it as Telegram clients do."""
@@ -308,6 +329,17 @@ class FakeUser:
             return None
         text = last.get("text", last.get("caption"))
         return str(text) if text is not None else None
+
+
+def typed(text: str) -> JSONDict:
+    """Typed text as message content; a leading /command gets its entity, as in clients."""
+    content: JSONDict = {"text": text}
+    command = _COMMAND_RE.match(text)
+    if command:
+        content["entities"] = [
+            {"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}
+        ]
+    return content
 
 
 def _inline_buttons(message: JSONDict) -> list[JSONDict]:

@@ -1,4 +1,5 @@
-"""Rights checked server-side on every command and button press, never read off a keyboard."""
+"""Rights checked server-side on every command and button press, never read off a keyboard,
+and the chats the bot serves: private ones only, never a group or a channel."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
 
+from bot.handlers import keyboards
 from bot.handlers.context import Context, lang_of
 from bot.handlers.replies import say
-from bot.messages import text
+from bot.messages import label, text
 from bot.roles import Principal, Role
 
 Guarded = Callable[[Update, Context, Principal], Awaitable[Any]]
@@ -45,3 +49,39 @@ async def refuse(update: Update, context: Context) -> None:
 
 
 STAFF_OR_HEAD_OFFICE = (Role.STAFF, Role.HEAD_OFFICE)
+
+
+FROM_GROUP = "group"
+"""The `/start` payload of the link a group chat is given: a plain start, never a claim."""
+
+
+async def drop_edit(update: Update, context: Context) -> None:
+    """Stop an edited message: it corrects an old one, it is never a new command or answer."""
+    raise ApplicationHandlerStop
+
+
+async def write_privately(update: Update, context: Context) -> None:
+    """Answer a command in a group with a link to a private chat, and nothing of the person's.
+
+    A message sent on behalf of a chat (an anonymous admin, a channel) has nobody to invite.
+    """
+    message = update.effective_message
+    if update.effective_user is not None and message is not None and message.sender_chat is None:
+        lang = lang_of(update, context)
+        url = f"https://t.me/{context.bot.username}?start={FROM_GROUP}"
+        await say(
+            update,
+            text(lang, "private_only"),
+            keyboards.link(label(lang, "btn_write_privately"), url),
+        )
+    raise ApplicationHandlerStop
+
+
+async def private_only(update: Update, context: Context) -> None:
+    """Let only private chats past: in a group a button gets a toast, anything else silence."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer(text(lang_of(update, context), "private_only_button"))
+    raise ApplicationHandlerStop

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.handlers import keyboards
+from bot.handlers.access import FROM_GROUP
 from bot.handlers.callbacks import LanguagePick, MenuPick
 from bot.handlers.context import LANG_KEY, Context, lang_of, remember_user
 from bot.handlers.replies import say, stale
@@ -40,7 +41,7 @@ async def start(update: Update, context: Context) -> None:
     lang = lang_of(update, context)
     user = update.effective_user
     assert user is not None
-    if context.args:
+    if context.args and context.args[0] != FROM_GROUP:
         await claim(update, context, context.args[0])
         return
     await say(update, text(lang, "greeting", name=user.first_name), keyboards.main_menu(lang))

@@ -45,6 +45,11 @@ def inline(rows: Sequence[Row]) -> InlineKeyboardMarkup:
     )
 
 
+def link(text: str, url: str) -> InlineKeyboardMarkup:
+    """One button that opens a link."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(text, url=url)]])
+
+
 def chunks(items: Sequence[T], size: int) -> list[list[T]]:
     return [list(items[start : start + size]) for start in range(0, len(items), size)]
 

@@ -83,18 +83,27 @@ class BotRunner:
             await runner.wait(record.id)
         await self.settle()
 
+    async def receive(self, update: JSONDict) -> None:
+        """An update no `Person` sends (a channel post, an anonymous group admin), handled."""
+        self.last_update_id = max(self.last_update_id, self.api.push_update(update))
+        await self.settle()
+
     def person(self, user_id: int, first_name: str = "Anna", language_code: str = "en") -> Person:
         return Person(self, FakeUser(self.api, user_id, first_name, language_code=language_code))
 
 
 class Person:
-    """One customer: each action waits until the bot has finished answering it."""
+    """One person in one chat: each action waits until the bot has finished answering it."""
 
     def __init__(self, runner: BotRunner, user: FakeUser) -> None:
         self.runner = runner
         self.user = user
         self.id = user.user_id
         self._seen = 0
+
+    def in_group(self, chat_id: int) -> Person:
+        """The same person, writing in a group chat the bot is a member of."""
+        return Person(self.runner, self.user.in_group(chat_id))
 
     async def _after(self, update_id: int) -> list[JSONDict]:
         self.runner.last_update_id = max(self.runner.last_update_id, update_id)
@@ -114,6 +123,10 @@ class Person:
 
     async def command(self, command: str, args: str = "") -> list[JSONDict]:
         return await self._after(self.user.send_command(command, args))
+
+    async def edits(self, message_id: int, text: str) -> list[JSONDict]:
+        """Edit one of one's own messages into ``text``."""
+        return await self._after(self.user.edit_text(message_id, text))
 
     async def taps(self, button: str, message_id: int | None = None) -> list[JSONDict]:
         return await self._after(self.user.press(button, message_id))
@@ -142,7 +155,7 @@ class Person:
     @property
     def screen(self) -> JSONDict:
         """The latest bot message in the chat, as it looks now (after edits)."""
-        message = self.user.api.last_bot_message(self.id)
+        message = self.user.api.last_bot_message(self.user.chat_id)
         assert message is not None, "the bot has not written to this chat"
         return message
 
