@@ -74,7 +74,7 @@ def main() -> None:
         print("error: Telegram rejected BOT_TOKEN; check it with @BotFather", file=sys.stderr)
         raise SystemExit(2) from None
     except PollingStopped as error:
-        print(f"error: {error}; see the log above", file=sys.stderr)
+        print(f"error: {redact(str(error), token)}; see the log above", file=sys.stderr)
         raise SystemExit(1) from None
     except NetworkError as error:
         # Only start-up gets here: once polling, the poller retries on its own.

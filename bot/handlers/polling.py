@@ -33,7 +33,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import EndPointNotFound, InvalidToken, RetryAfter, TelegramError
-from telegram.ext import Application
+from telegram.ext import Application, CallbackContext
 
 from bot.clock import Clock
 from bot.flood import FloodGuard
@@ -152,16 +152,23 @@ class Poller:
         """
         if isinstance(update, Update):
             if error is not None:
-                log.error("Update %d failed and is skipped", update.update_id, exc_info=error)
+                log.error(
+                    "update %d could not be handled and is skipped",
+                    update.update_id,
+                    exc_info=error,
+                )
                 self._note(update.update_id, error)
             self._finished(update.update_id)
 
-    async def note_failure(self, update: object, context: Any) -> None:
+    async def note_failure(
+        self, update: object, context: CallbackContext[Any, Any, Any, Any]
+    ) -> None:
         """An error handler: a handler failed on this update, so it is recorded as failed."""
-        if isinstance(update, Update) and update.update_id in self._in_flight:
-            self._note(update.update_id, context.error)
+        error = context.error
+        if isinstance(update, Update) and update.update_id in self._in_flight and error:
+            self._note(update.update_id, error)
 
-    def _note(self, update_id: int, error: BaseException | None) -> None:
+    def _note(self, update_id: int, error: BaseException) -> None:
         self._failures.setdefault(update_id, f"{type(error).__name__}: {error}")
 
     def _finished(self, update_id: int) -> None:

@@ -210,7 +210,7 @@ async def test_an_update_the_library_cannot_read_is_logged_recorded_and_skipped(
 
 
 async def test_a_handler_that_fails_still_lets_the_offset_move_and_is_recorded_as_failed(
-    runner: BotRunner, api: FakeBotApi
+    runner: BotRunner, api: FakeBotApi, caplog: pytest.LogCaptureFixture
 ) -> None:
     await runner.start()
     api.fail_next("sendMessage", 400, "Bad Request: chat not found")
@@ -222,6 +222,8 @@ async def test_a_handler_that_fails_still_lets_the_offset_move_and_is_recorded_a
     recorded = await failures_recorded(runner)
     assert recorded[failed] == "BadRequest: Chat not found"
     assert recorded[failed + 1] is None
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert f"Error while handling update {failed}" in errors
 
 
 async def test_an_update_whose_processing_raises_still_counts_as_done() -> None:
