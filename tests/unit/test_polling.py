@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
 from bot.fake_telegram.users import FakeUser
 from bot.handlers.ordering import ChatOrderedProcessor
-from bot.handlers.polling import sender_of
+from bot.handlers.polling import PollingStopped, sender_of
 from tests.support.bot_runner import NO_FLOOD_LIMIT, BotRunner
 from tests.support.clock import FakeClock
 
@@ -242,3 +242,17 @@ async def test_an_update_whose_processing_raises_still_counts_as_done() -> None:
     assert len(done) == 1
     assert done[0][0] is update
     assert isinstance(done[0][1], RuntimeError)
+
+
+async def test_polling_that_ends_without_being_stopped_is_logged_and_reported_as_fatal(
+    runner: BotRunner, fatal: Fatal, caplog: pytest.LogCaptureFixture
+) -> None:
+    await runner.start()
+    (poll,) = [task for task in asyncio.all_tasks() if task.get_name() == "poller"]
+
+    poll.cancel()
+    await asyncio.wait_for(fatal.told.wait(), timeout=10)
+
+    assert isinstance(fatal.reasons[0], PollingStopped)
+    critical = [r.getMessage() for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert critical == ["Polling stopped unexpectedly; the bot stops"]
