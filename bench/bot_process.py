@@ -174,9 +174,9 @@ def report_handled(processor: ChatOrderedProcessor) -> None:
     """Chain a ``handled`` line onto whatever the processor already calls when done."""
     before = processor.on_done
 
-    async def on_done(update: object) -> None:
+    async def on_done(update: object, error: Exception | None) -> None:
         if before is not None:
-            await before(update)
+            await before(update, error)
         chat_id = order_key(update)
         if chat_id is not None and isinstance(update, Update):
             tell("handled", chat_id, update.update_id)

@@ -13,6 +13,7 @@ from bot.app import freeze_startup_objects, running_bot
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.datafiles import DataFileError
+from bot.handlers.polling import PollingStopped
 from bot.logs import configure_logging, redact
 
 
@@ -34,13 +35,23 @@ def load_settings() -> Settings:
 
 
 async def serve(settings: Settings) -> None:
+    """Run until a signal, or until the bot can no longer receive updates: then, once shut
+    down cleanly, raise the reason, so the process exits non-zero and a supervisor sees it."""
     stop = asyncio.Event()
+    fatal: list[BaseException] = []
+
+    def give_up(reason: BaseException) -> None:
+        fatal.append(reason)
+        stop.set()
+
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with running_bot(settings, SystemClock()):
+    async with running_bot(settings, SystemClock(), on_fatal=give_up):
         freeze_startup_objects()
         await stop.wait()
+    if fatal:
+        raise fatal[0]
 
 
 def main() -> None:
@@ -62,6 +73,9 @@ def main() -> None:
         # The library's own message repeats the token.
         print("error: Telegram rejected BOT_TOKEN; check it with @BotFather", file=sys.stderr)
         raise SystemExit(2) from None
+    except PollingStopped as error:
+        print(f"error: {redact(str(error), token)}; see the log above", file=sys.stderr)
+        raise SystemExit(1) from None
     except NetworkError as error:
         # Only start-up gets here: once polling, the poller retries on its own.
         where, reason = settings.telegram_api_url, redact(str(error), token)

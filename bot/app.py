@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Iterable
@@ -58,7 +59,7 @@ from bot.handlers.delivery import TICK_SECONDS, Postman, on_tick
 from bot.handlers.menus import publish_all_menus
 from bot.handlers.ordering import ChatOrderedProcessor
 from bot.handlers.persistence import SqlitePersistence, flush_now
-from bot.handlers.polling import Poller
+from bot.handlers.polling import OnFatal, Poller, Sleep
 from bot.handlers.rate_limit import TwoLaneRateLimiter
 from bot.pacing import Pacer
 from bot.services import Services
@@ -222,8 +223,19 @@ def freeze_startup_objects() -> None:
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, clock: Clock) -> AsyncIterator[Application]:
-    """Open the services, start long polling, and close everything in reverse on exit."""
+async def running_bot(
+    settings: Settings,
+    clock: Clock,
+    *,
+    sleep: Sleep = asyncio.sleep,
+    on_fatal: OnFatal | None = None,
+) -> AsyncIterator[Application]:
+    """Open the services, start long polling, and close everything in reverse on exit.
+
+    Receiving waits out its errors with ``sleep``. ``on_fatal`` is told, with the reason, when
+    the bot can no longer receive updates (a token Telegram rejects): the caller should then
+    leave, so the process does not look alive while deaf.
+    """
     services = await Services.open(settings, clock)
     try:
         application = build_application(settings, services)
@@ -246,10 +258,19 @@ async def running_bot(settings: Settings, clock: Clock) -> AsyncIterator[Applica
             application.job_queue.run_repeating(
                 on_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name="outbox"
             )
-            poller = Poller(application, ProcessedUpdates(services.db), clock, services.flood)
+            poller = Poller(
+                application,
+                ProcessedUpdates(services.db),
+                clock,
+                services.flood,
+                sleep=sleep,
+                on_fatal=on_fatal,
+            )
             processor = application.update_processor
             assert isinstance(processor, ChatOrderedProcessor)
             processor.on_done = poller.handled
+            # Next to common.on_error, which tells the user: this one records the failure.
+            application.add_error_handler(poller.note_failure)
             await poller.start()
             log.info("Bot @%s is polling for updates", application.bot.username)
             try:

@@ -138,9 +138,10 @@ async def not_understood(update: Update, context: Context) -> None:
 
 async def on_error(update: object, context: Context) -> None:
     """Log with the traceback and tell the user something went wrong, never leave silence."""
-    log.error("Error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
+        log.error("Error outside any update", exc_info=context.error)
         return
+    log.error("Error while handling update %d", update.update_id, exc_info=context.error)
     lang = lang_of(update, context)
     try:
         # A message rather than a button toast: the button may already have been answered.

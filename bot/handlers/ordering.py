@@ -26,7 +26,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     def __init__(
         self,
         max_concurrent_updates: int = MAX_CONCURRENT,
-        on_done: Callable[[object], Awaitable[None]] | None = None,
+        on_done: Callable[[object, Exception | None], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
@@ -34,21 +34,29 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self.on_done = on_done
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle in the chat's turn; done in any case, so a failure never holds the offset."""
+        error: Exception | None = None
+        try:
+            await self._in_turn(update, coroutine)
+        except Exception as exc:
+            error = exc
+        if self.on_done is not None:
+            await self.on_done(update, error)
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = order_key(update)
         if key is None:
             await coroutine
-        else:
-            lock = self._locks.setdefault(key, asyncio.Lock())
-            self._waiting[key] = self._waiting.get(key, 0) + 1
-            try:
-                async with lock:
-                    await coroutine
-            finally:
-                self._waiting[key] -= 1
-                if not self._waiting[key]:
-                    del self._waiting[key], self._locks[key]
-        if self.on_done is not None:
-            await self.on_done(update)
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[key] -= 1
+            if not self._waiting[key]:
+                del self._waiting[key], self._locks[key]
 
     async def initialize(self) -> None:
         """Nothing to set up."""

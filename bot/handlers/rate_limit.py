@@ -41,6 +41,15 @@ SENDS = frozenset(
 )
 """Lower-cased: Bot API method names are case-insensitive, and some calls spell them so."""
 
+RETRIES_ITSELF = frozenset({"getupdates"})
+"""The poller waits out a "retry after" on its own, with a sleep tests can drive."""
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked to wait, whichever type the library gives it in."""
+    wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
 
 class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
     def __init__(self, pacer: Pacer) -> None:
@@ -71,10 +80,10 @@ class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as error:
-            wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            seconds = retry_seconds(error)
             self.pacer.pause(seconds)
-            if rate_limit_args and rate_limit_args.get("bulk"):
+            bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
+            if bulk or endpoint.lower() in RETRIES_ITSELF:
                 raise
             # A reply is worth a short wait rather than being lost: try it once more.
             await asyncio.sleep(seconds)

@@ -194,4 +194,9 @@ MIGRATIONS: list[str] = [
     -- Head office's /jobs over every workshop: open tickets, oldest first, without a sort.
     CREATE INDEX tickets_status_created ON tickets(status, created_at, id);
     """,
+    """
+    -- Why an update was skipped: the library could not read it, or handling it failed.
+    -- NULL for an update handled normally.
+    ALTER TABLE processed_updates ADD COLUMN failure TEXT;
+    """,
 ]

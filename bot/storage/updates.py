@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from bot.storage.database import Database, stamp
@@ -16,15 +16,25 @@ class ProcessedUpdates:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def mark(self, update_ids: Collection[int], now: datetime) -> None:
-        """One statement for a whole batch: a hundred at most, the most Telegram shows at once."""
+    async def mark(
+        self, update_ids: Collection[int], now: datetime, failures: Mapping[int, str] | None = None
+    ) -> None:
+        """One statement for a whole batch: a hundred at most, the most Telegram shows at once.
+
+        ``failures`` gives the reason for those skipped as failed; the others were handled.
+        """
         if not update_ids:
             return
         at = stamp(now)
+        reasons = failures or {}
         await self._db.execute(
-            "INSERT OR IGNORE INTO processed_updates (update_id, handled_at) VALUES "
-            + ", ".join("(?, ?)" for _ in update_ids),
-            [value for update_id in update_ids for value in (update_id, at)],
+            "INSERT OR IGNORE INTO processed_updates (update_id, handled_at, failure) VALUES "
+            + ", ".join("(?, ?, ?)" for _ in update_ids),
+            [
+                value
+                for update_id in update_ids
+                for value in (update_id, at, reasons.get(update_id))
+            ],
         )
 
     async def handled_among(self, update_ids: Collection[int]) -> set[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -13,11 +14,14 @@ from bot.fake_telegram.users import FakeUser
 from bot.handlers.ordering import MAX_CONCURRENT
 
 TOKEN = "123456:TEST-TOKEN"
+CHECKOUT = Path(__file__).resolve().parents[2]
+"""The bot the process runs is this checkout's, not whichever one the venv has installed."""
 
 
 def bot_environment(tmp_path: Path, api: FakeBotApi, **extra: str) -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(CHECKOUT),
         "PTB_TIMEDELTA": "1",
         "BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": api.base_url,
@@ -175,3 +179,112 @@ async def test_updates_in_flight_when_the_process_is_killed_are_handled_after_re
     # skipped.
     assert len(doubled) <= MAX_CONCURRENT
     assert all(user in greeted_before for user in doubled)
+
+
+async def start_bot(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def stop_bot(process: asyncio.subprocess.Process) -> tuple[int, str]:
+    """SIGTERM, then the exit status and everything the process wrote."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode is not None
+    return process.returncode, (stdout + stderr).decode()
+
+
+async def test_a_token_revoked_while_running_ends_the_process_with_status_2_and_one_error_line(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    env = bot_environment(tmp_path, api, LOG_LEVEL="WARNING")
+    process = await start_bot(tmp_path, env)
+    try:
+        await api.wait_for(lambda: api.parked_polls > 0, timeout=30)
+        api.token = "999999:ANOTHER-TOKEN"
+        # Chatter in a group gets no answer; it only ends the long poll in progress.
+        group = {"id": -100, "type": "group", "title": "Chatter"}
+        sender = {"id": 4343, "is_bot": False, "first_name": "Olga"}
+        api.push_update({"message": {"date": 0, "chat": group, "from": sender, "text": "hi"}})
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+    assert process.returncode == 2
+    errors = stderr.decode().strip().splitlines()
+    assert errors[-1] == "error: Telegram rejected BOT_TOKEN; check it with @BotFather"
+    assert [line for line in errors if "CRITICAL" in line] == errors[:-1]
+    assert len(errors) == 2
+    output = (stdout + stderr).decode()
+    assert "Traceback" not in output
+    assert TOKEN.split(":")[1] not in output
+
+
+async def test_an_unreadable_update_is_skipped_logged_with_its_id_and_never_fetched_again(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    env = bot_environment(tmp_path, api, LOG_LEVEL="WARNING")
+    # An older shape of a message: its sender lacks first_name and is_bot.
+    chat = {"id": 4444, "type": "private"}
+    older = {"message_id": 1, "date": 0, "chat": chat, "from": {"id": 4444}, "text": "hi"}
+    bad = api.push_update({"message": older})
+    olga = FakeUser(api, 4545, "Olga")
+    olga.send_command("/start")
+
+    first = await start_bot(tmp_path, env)
+    try:
+        await api.wait_for(lambda: api.sent_to(4545), timeout=30)
+    finally:
+        code, logs = await stop_bot(first)
+    assert code == 0
+    assert f"update {bad} (message) cannot be read" in logs
+    with sqlite3.connect(tmp_path / "db" / "bot.sqlite3") as db:
+        (failure,) = db.execute(
+            "SELECT failure FROM processed_updates WHERE update_id = ?", (bad,)
+        ).fetchone()
+    assert "first_name" in failure
+
+    polls_before = len(api.calls_of("getUpdates"))
+    second = await start_bot(tmp_path, env)
+    try:
+        olga.send_command("/help")
+        await api.wait_for(lambda: len(api.sent_to(4545)) >= 2, timeout=30)
+    finally:
+        code, logs = await stop_bot(second)
+    assert code == 0
+    assert f"update {bad} " not in logs
+    fetched = [
+        update["update_id"]
+        for call in api.calls_of("getUpdates")[polls_before:]
+        for update in call.result or []
+    ]
+    assert fetched and bad not in fetched
+
+
+async def test_after_getupdates_faults_the_bot_answers_and_sigterm_still_exits_cleanly(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    api.fail_next("getUpdates", 403, "Forbidden: bot was blocked", times=1)
+    api.fail_next("getUpdates", 429, "Too Many Requests: retry after 1", retry_after=1)
+    process = await start_bot(tmp_path, bot_environment(tmp_path, api, LOG_LEVEL="WARNING"))
+    try:
+        FakeUser(api, 4646, "Olga").send_command("/start")
+        greeting = await api.wait_for(lambda: api.sent_to(4646), timeout=30)
+    finally:
+        code, logs = await stop_bot(process)
+
+    assert "Olga" in greeting[0]["text"]
+    assert code == 0
+    assert "getUpdates failed" in logs
+    assert "still running" not in logs
+    assert "Traceback" not in logs

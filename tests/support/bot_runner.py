@@ -27,17 +27,21 @@ person's allowance would never refill; tests/flows/test_flood.py runs with the r
 
 
 class BotRunner:
-    def __init__(self, api: FakeBotApi, settings: Settings, clock: Clock) -> None:
+    def __init__(self, api: FakeBotApi, settings: Settings, clock: Clock, **options: Any) -> None:
+        """``options`` go to `running_bot` (the poller's sleep, what to call on a fatal error)."""
         self.api = api
         self.settings = settings
         self.clock = clock
+        self.options = options
         self._stack: AsyncExitStack | None = None
         self.app: Application | None = None
         self.last_update_id = 0
 
     async def start(self) -> None:
         self._stack = AsyncExitStack()
-        self.app = await self._stack.enter_async_context(running_bot(self.settings, self.clock))
+        self.app = await self._stack.enter_async_context(
+            running_bot(self.settings, self.clock, **self.options)
+        )
 
     async def stop(self) -> None:
         if self._stack is not None:
