@@ -4,6 +4,11 @@ The outbox decides what is pending; the postman only reads it. It is woken right
 change that queued something, by a one-off job armed for the next message due (one job,
 always named `outbox:next`, rebuilt from the outbox at start-up), and by a slow repeating
 tick. One lock means one postman at a time, so no message goes out twice from this process.
+
+A message is marked sent right after Telegram took it. When that write fails (a full disk),
+the postman keeps the message's id in memory, sends nothing more, and tries the write again
+at every wake-up and tick before anything else: the message never goes out a second time
+while this process runs, and nothing piles up unrecorded behind it.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -71,17 +76,50 @@ class Postman:
         self._services = services
         self._job_queue = job_queue
         self._lock = asyncio.Lock()
+        self._unrecorded: dict[int, datetime] = {}
+        """Outbox ids Telegram took but the database has not recorded as sent, with when."""
 
     async def deliver_due(self) -> int:
         """Send everything due now, then arm the wake-up for the next; return how many went."""
         sent = 0
         async with self._lock:
             outbox = Outbox(self._services.db)
-            while batch := await outbox.due(self._services.clock.now(), BATCH):
+            await self._record_unrecorded(outbox)
+            while not self._unrecorded and (
+                batch := await outbox.due(self._services.clock.now(), BATCH)
+            ):
                 for record in batch:
                     sent += await self._deliver(outbox, record)
+                    if self._unrecorded:
+                        break
             await self._arm(outbox)
         return sent
+
+    async def _record_unrecorded(self, outbox: Outbox) -> None:
+        """Try again to record the sends the database refused; stop at the first refusal."""
+        for outbox_id, sent_at in list(self._unrecorded.items()):
+            try:
+                await outbox.finish(outbox_id, "sent", sent_at, None)
+            except Exception:
+                log.debug("Outbox message %s still cannot be recorded as sent", outbox_id)
+                return
+            del self._unrecorded[outbox_id]
+            log.warning("Outbox message %s is recorded as sent at last", outbox_id)
+
+    async def _record_sent(self, outbox: Outbox, record: OutboxRecord, now: datetime) -> None:
+        """Mark a message sent; if the database refuses, keep it in memory so it goes only once."""
+        try:
+            await outbox.finish(record.id, "sent", now, None)
+        except Exception:
+            self._unrecorded[record.id] = now
+            log.exception(
+                "ALERT: outbox message %s (%s) went to chat %s but could not be recorded as"
+                " sent (disk full?); it will not be sent again, and the outbox waits until"
+                " the record is written",
+                record.id,
+                record.kind,
+                record.chat_id,
+            )
 
     async def plan_and_deliver(self) -> None:
         """The tick: queue the morning digests once they are due, then deliver."""
@@ -105,6 +143,9 @@ class Postman:
             return
         for job in self._job_queue.get_jobs_by_name(WAKEUP_JOB):
             job.schedule_removal()
+        if self._unrecorded:
+            # The tick tries the record again; a wake-up now would only spin on a full disk.
+            return
         due = await outbox.next_due_at()
         if due is not None:
             delay = max(0.0, (due - self._services.clock.now()).total_seconds())
@@ -150,7 +191,7 @@ class Postman:
                 )
         except Forbidden as error:
             await services.customers.mark_blocked(record.chat_id, now)
-            await outbox.finish(record.id, "skipped", now, f"blocked: {error}")
+            await self._not_delivered(outbox, record, "skipped", now, f"blocked: {error}")
             return 0
         except RetryAfter as error:
             wait = error.retry_after
@@ -158,13 +199,13 @@ class Postman:
             await outbox.retry_later(record.id, now + delay, str(error))
             return 0
         except BadRequest as error:
-            log.error("Outbox message %s refused by Telegram: %s", record.key, error)
-            await outbox.finish(record.id, "failed", now, str(error))
+            # Telegram refused what we built: a bug to look at, not bad luck.
+            await self._not_delivered(outbox, record, "failed", now, str(error), logging.ERROR)
             return 0
         except TelegramError as error:
             # Network trouble and server errors (5xx) pass: try again later, a few times.
             if record.attempts + 1 >= MAX_ATTEMPTS:
-                await outbox.finish(record.id, "failed", now, str(error))
+                await self._not_delivered(outbox, record, "failed", now, str(error))
             else:
                 await outbox.retry_later(
                     record.id, now + FIRST_RETRY * 2**record.attempts, str(error)
@@ -173,10 +214,30 @@ class Postman:
         except Exception as error:
             # A message we cannot even render must not hold up the ones behind it.
             log.exception("Outbox message %s could not be sent", record.key)
-            await outbox.finish(record.id, "failed", now, repr(error))
+            await self._not_delivered(outbox, record, "failed", now, repr(error))
             return 0
-        await outbox.finish(record.id, "sent", now, None)
+        await self._record_sent(outbox, record, now)
         return 1
+
+    async def _not_delivered(
+        self,
+        outbox: Outbox,
+        record: OutboxRecord,
+        status: str,
+        now: datetime,
+        reason: str,
+        level: int = logging.INFO,
+    ) -> None:
+        """Close a message that will not go out, with one log line an operator can search."""
+        log.log(
+            level,
+            "Outbox message %s (%s) to chat %s not delivered: %s",
+            record.id,
+            record.kind,
+            record.chat_id,
+            reason,
+        )
+        await outbox.finish(record.id, status, now, reason)
 
     async def _facts(self, record: OutboxRecord, ticket: TicketRecord | None) -> Facts:
         estimate_pending = False
