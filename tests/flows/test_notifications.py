@@ -346,6 +346,27 @@ async def test_a_reminder_sent_while_the_disk_is_full_goes_out_once_and_is_recor
     assert any("recorded as sent at last" in r.message for r in caplog.records)
 
 
+async def test_a_message_that_cannot_be_delivered_is_logged_with_id_kind_chat_and_reason(
+    shop: BotRunner, clock: FakeClock, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    anna = shop.person(1001, "Anna")
+    await book(anna)
+    api.block(anna.id)
+
+    await at(shop, clock, local(26, 18, 0))
+
+    row = await shop.app.bot_data["services"].db.fetch_one(
+        "SELECT id FROM outbox WHERE kind = 'dropoff_evening'"
+    )
+    lines = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+    assert any(
+        line.startswith(f"Outbox message {row['id']} (dropoff_evening) to chat {anna.id}")
+        and "not delivered: blocked" in line
+        for line in lines
+    ), lines
+
+
 async def test_a_customer_who_blocked_the_bot_is_skipped_and_marked(
     shop: BotRunner, clock: FakeClock, api: FakeBotApi
 ) -> None:
