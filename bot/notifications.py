@@ -34,6 +34,8 @@ class Kind(StrEnum):
     FEEDBACK = "feedback"
     FEEDBACK_ALERT = "feedback_alert"
     DIGEST = "digest"
+    REPLY = "reply"
+    """An answer Telegram told us to send later (429 in that chat); params are the request's."""
 
 
 async def tell(

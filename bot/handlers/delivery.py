@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -78,6 +79,8 @@ class Postman:
         self._lock = asyncio.Lock()
         self._unrecorded: dict[int, datetime] = {}
         """Outbox ids Telegram took but the database has not recorded as sent, with when."""
+        self._reply_due: dict[int, datetime] = {}
+        """The latest due time of a deferred reply per chat, so later ones queue behind it."""
 
     async def deliver_due(self) -> int:
         """Send everything due now, then arm the wake-up for the next; return how many went."""
@@ -134,6 +137,18 @@ class Postman:
         )
         await self.deliver_due()
 
+    async def defer_reply(self, chat_id: int, request: dict[str, Any], seconds: float) -> None:
+        """Queue a reply Telegram told us to send later, and wake up when it is due."""
+        now = self._services.clock.now()
+        self._reply_due = {chat: at for chat, at in self._reply_due.items() if at > now}
+        due = max(now + timedelta(seconds=seconds), self._reply_due.get(chat_id, now))
+        self._reply_due[chat_id] = due
+        key = f"{Kind.REPLY}:{chat_id}:{uuid.uuid4().hex}"
+        await Outbox(self._services.db).add(key, chat_id, Kind.REPLY, request, None, due, now)
+        if self._job_queue is not None:
+            # One more wake-up; the next delivery re-arms exactly one for the earliest due.
+            self._job_queue.run_once(on_wakeup, when=seconds, name=WAKEUP_JOB)
+
     @property
     def limits(self) -> dict[str, int]:
         return {**DEFAULT_LIMITS_DAYS, **self._services.settings.overdue_limits}
@@ -166,6 +181,14 @@ class Postman:
                 await outbox.postpone(record.id, allowed)
                 return 0
         try:
+            if record.kind == Kind.REPLY:
+                await self._bot.do_api_request(
+                    "sendmessage",
+                    api_kwargs={**record.params, "chat_id": record.chat_id},
+                    rate_limit_args=BULK,
+                )
+                await self._record_sent(outbox, record, now)
+                return 1
             lang = preferred(*await services.customers.languages(record.chat_id))
             letter = await self._render(record, ticket, lang, zone)
             if letter is None:

@@ -123,3 +123,34 @@ async def test_a_broadcast_is_logged_when_it_starts_and_when_it_finishes(
         "Broadcast 1 started: 3 recipients, 3 still to send",
         "Broadcast 1 finished: delivered 2, blocked 1, failed 0",
     ]
+
+
+CROWD = 150
+
+
+async def test_a_retry_after_on_one_reply_holds_back_only_that_customer(
+    bot: BotRunner, api: FakeBotApi, clock: FakeClock
+) -> None:
+    anna = bot.person(1001, "Anna")
+    crowd = [bot.person(2000 + n, f"C{n}") for n in range(CROWD)]
+    api.fail_next("sendMessage", 429, "Too Many Requests: retry after 20", retry_after=20)
+
+    last = anna.user.send_command("/start")
+    for person in crowd:
+        last = person.user.send_command("/start")
+    bot.last_update_id = last
+    await bot.settle()
+
+    assert all(person.texts() for person in crowd), "everyone else is answered at once"
+    assert not anna.texts(), "Telegram asked for 20 s in Anna's chat"
+    await anna.command("/help")
+    assert not anna.texts(), "her next answer waits behind the first"
+    clock.advance(seconds=19)
+    await bot.tick()
+    assert not anna.texts()
+    clock.advance(seconds=1)
+    await bot.tick()
+    first, second = anna.user.messages()
+    assert "Anna" in first["text"] and first.get("reply_markup"), "the greeting, with its menu"
+    assert second["text"].startswith("How I can help"), "then the help she asked for, as HTML"
+    assert not [c for c in api.rate_limited() if c.params.get("chat_id") != anna.id]
