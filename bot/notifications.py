@@ -35,7 +35,7 @@ class Kind(StrEnum):
     FEEDBACK_ALERT = "feedback_alert"
     DIGEST = "digest"
     REPLY = "reply"
-    """An answer Telegram told us to send later (429 in that chat); params are the request's."""
+    """An answer Telegram told us to make later (429 in that chat): its method and request."""
 
 
 async def tell(

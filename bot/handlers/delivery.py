@@ -137,14 +137,17 @@ class Postman:
         )
         await self.deliver_due()
 
-    async def defer_reply(self, chat_id: int, request: dict[str, Any], seconds: float) -> None:
-        """Queue a reply Telegram told us to send later, and wake up when it is due."""
+    async def defer_reply(
+        self, chat_id: int, method: str, request: dict[str, Any], seconds: float
+    ) -> None:
+        """Queue a reply Telegram told us to make later, and wake up when it is due."""
         now = self._services.clock.now()
         self._reply_due = {chat: at for chat, at in self._reply_due.items() if at > now}
         due = max(now + timedelta(seconds=seconds), self._reply_due.get(chat_id, now))
         self._reply_due[chat_id] = due
         key = f"{Kind.REPLY}:{chat_id}:{uuid.uuid4().hex}"
-        await Outbox(self._services.db).add(key, chat_id, Kind.REPLY, request, None, due, now)
+        params = {"method": method, "request": request}
+        await Outbox(self._services.db).add(key, chat_id, Kind.REPLY, params, None, due, now)
         if self._job_queue is not None:
             # One more wake-up; the next delivery re-arms exactly one for the earliest due.
             self._job_queue.run_once(on_wakeup, when=seconds, name=WAKEUP_JOB)
@@ -183,8 +186,8 @@ class Postman:
         try:
             if record.kind == Kind.REPLY:
                 await self._bot.do_api_request(
-                    "sendmessage",
-                    api_kwargs={**record.params, "chat_id": record.chat_id},
+                    record.params["method"],
+                    api_kwargs={**record.params["request"], "chat_id": record.chat_id},
                     rate_limit_args=BULK,
                 )
                 await self._record_sent(outbox, record, now)

@@ -33,8 +33,12 @@ UNREAD: dict[str, bool] = {"unread": True}
 """Pass on replies whose answer is never read: if Telegram says "retry after", they may be
 sent later from the outbox instead of being waited for."""
 
-Defer = Callable[[int, dict[str, Any], float], Awaitable[None]]
-"""Queue a message for a chat (the request's parameters) to go after this many seconds."""
+DEFERRABLE = frozenset({"sendmessage", "editmessagetext", "editmessagereplymarkup"})
+"""Methods a reply may be made with later: a message or an edit, not a button's answer,
+which Telegram only takes within seconds of the press."""
+
+Defer = Callable[[int, str, dict[str, Any], float], Awaitable[None]]
+"""Queue a call (method, parameters) for a chat, to be made after this many seconds."""
 
 SENDS = frozenset(
     name.lower()
@@ -84,12 +88,12 @@ class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
             chat is not None
             and self.defer is not None
             and bool(rate_limit_args and rate_limit_args.get("unread"))
-            and endpoint.lower() == "sendmessage"
+            and endpoint.lower() in DEFERRABLE
         )
         if not bulk and (held := self.pacer.held_for(chat)) > 0:
             # Behind an earlier reply Telegram made this chat wait for: keep their order.
             if deferrable:
-                return await self._defer(chat, data, held)
+                return await self._defer(chat, endpoint, data, held)
             await asyncio.sleep(held)
         if endpoint.lower() in SENDS:
             if bulk:
@@ -113,12 +117,14 @@ class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
             if chat is not None:
                 self.pacer.hold(chat, seconds)
             if deferrable:
-                return await self._defer(chat, data, seconds)
+                return await self._defer(chat, endpoint, data, seconds)
             # A reply whose answer is read is worth a short wait rather than being lost.
             await asyncio.sleep(seconds)
             return await callback(*args, **kwargs)
 
-    async def _defer(self, chat: int | None, data: dict[str, Any], seconds: float) -> bool:
+    async def _defer(
+        self, chat: int | None, endpoint: str, data: dict[str, Any], seconds: float
+    ) -> bool:
         """Hand a refused reply to the outbox; its answer is never read, so True will do."""
         assert chat is not None and self.defer is not None
         params = {
@@ -126,5 +132,5 @@ class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
             for key, value in data.items()
             if key != "chat_id"
         }
-        await self.defer(chat, params, seconds)
+        await self.defer(chat, endpoint.lower(), params, seconds)
         return True
