@@ -127,6 +127,9 @@ class Postman:
     async def plan_and_deliver(self) -> None:
         """The tick: queue the morning digests once they are due, then deliver."""
         services = self._services
+        async with self._lock:
+            # First of all, even if planning fails on the same full disk.
+            await self._record_unrecorded(Outbox(services.db))
         await plan_digests(
             services.db,
             services.network,
@@ -483,5 +486,8 @@ async def on_tick(context: Context) -> None:
 
 async def tick(application: Application) -> None:
     """What the clock starts: digests, due messages and scheduled broadcasts."""
-    await application.bot_data["postman"].plan_and_deliver()
-    await application.bot_data["broadcaster"].start_due()
+    try:
+        await application.bot_data["postman"].plan_and_deliver()
+    finally:
+        # A failing outbox (a full disk) must not also stop broadcasts from retrying theirs.
+        await application.bot_data["broadcaster"].start_due()
