@@ -154,3 +154,17 @@ async def test_a_retry_after_on_one_reply_holds_back_only_that_customer(
     assert "Anna" in first["text"] and first.get("reply_markup"), "the greeting, with its menu"
     assert second["text"].startswith("How I can help"), "then the help she asked for, as HTML"
     assert not [c for c in api.rate_limited() if c.params.get("chat_id") != anna.id]
+
+
+async def test_a_screen_telegram_refused_to_edit_is_edited_once_the_wait_is_over(
+    bot: BotRunner, api: FakeBotApi, clock: FakeClock
+) -> None:
+    anna = bot.person(1001, "Anna")
+    await anna.command("/repair")
+    api.fail_next("editMessageText", 429, "Too Many Requests: retry after 5", retry_after=5)
+
+    await anna.taps("Washing machine")
+    assert "Won't drain" not in anna.buttons(), "the tap is handled, the screen not yet changed"
+    clock.advance(seconds=5)
+    await bot.tick()
+    assert "Won't drain" in anna.buttons()
