@@ -84,6 +84,7 @@ FLUSH_GROUP = 1
 
 
 def build_application(settings: Settings, services: Services) -> Application:
+    limiter = TwoLaneRateLimiter(Pacer())
     application = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -93,13 +94,16 @@ def build_application(settings: Settings, services: Services) -> Application:
         # aiohttp costs about a quarter of the CPU per request of the default httpx backend.
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .rate_limiter(TwoLaneRateLimiter(Pacer()))
+        .rate_limiter(limiter)
         .concurrent_updates(ChatOrderedProcessor())
         .updater(None)
         .build()
     )
     application.bot_data["services"] = services
-    application.bot_data["postman"] = Postman(application.bot, services, application.job_queue)
+    postman = Postman(application.bot, services, application.job_queue)
+    application.bot_data["postman"] = postman
+    # Replies Telegram tells to wait go out later from the outbox, not held in their update.
+    limiter.defer = postman.defer_reply
     application.bot_data["broadcaster"] = BroadcastRunner(application.bot, services)
     add_handlers(application)
     return application

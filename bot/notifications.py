@@ -34,6 +34,8 @@ class Kind(StrEnum):
     FEEDBACK = "feedback"
     FEEDBACK_ALERT = "feedback_alert"
     DIGEST = "digest"
+    REPLY = "reply"
+    """An answer Telegram told us to make later (429 in that chat): its method and request."""
 
 
 async def tell(

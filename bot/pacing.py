@@ -33,6 +33,7 @@ class Pacer:
         self._sent: deque[float] = deque()
         self._last_in_chat: dict[int, float] = {}
         self._paused_until = 0.0
+        self._held_until: dict[int, float] = {}
         self._lock = asyncio.Lock()
 
     def note(self, chat_id: int | None) -> None:
@@ -45,6 +46,18 @@ class Pacer:
     def pause(self, seconds: float) -> None:
         """Telegram said "retry after": no bulk send before then."""
         self._paused_until = max(self._paused_until, self._timer() + seconds)
+
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Telegram said "retry after" for a send to this chat: its replies wait, no one else's."""
+        now = self._timer()
+        self._held_until = {chat: at for chat, at in self._held_until.items() if at > now}
+        self._held_until[chat_id] = max(self._held_until.get(chat_id, now), now + seconds)
+
+    def held_for(self, chat_id: int | None) -> float:
+        """Seconds this chat still has to wait after a "retry after"; 0 if none."""
+        if chat_id is None:
+            return 0.0
+        return max(0.0, self._held_until.get(chat_id, 0.0) - self._timer())
 
     async def wait_turn(self, chat_id: int | None, per_chat: bool = True) -> None:
         """Wait until a bulk send fits the overall limit (and the chat's, if asked), then count it.

@@ -6,6 +6,7 @@ looked up again for every command and every button press.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -13,6 +14,8 @@ from bot.clock import Clock
 from bot.storage.roles import Roles
 from bot.storage.tickets import TicketRecord
 from bot.workshops import Network
+
+log = logging.getLogger(__name__)
 
 
 class Role(StrEnum):
@@ -72,13 +75,17 @@ class Access:
         if user_id in self._configured:
             return RoleChange.CONFIGURED
         added = await self._roles.add_admin(user_id, by.user_id, self._clock.now())
+        if added:
+            log.info("Role change: %s made %s head office", by.user_id, user_id)
         return RoleChange.DONE if added else RoleChange.UNCHANGED
 
-    async def remove_admin(self, user_id: int) -> RoleChange:
+    async def remove_admin(self, by: Principal, user_id: int) -> RoleChange:
         """An id from the configuration stays head office: only the operator can change it."""
         if user_id in self._configured:
             return RoleChange.CONFIGURED
         removed = await self._roles.remove_admin(user_id)
+        if removed:
+            log.info("Role change: %s removed %s from head office", by.user_id, user_id)
         return RoleChange.DONE if removed else RoleChange.UNCHANGED
 
     async def add_staff(self, by: Principal, user_id: int, workshop_code: str) -> RoleChange:
@@ -87,10 +94,21 @@ class Access:
         if (await self.who(user_id)).is_head_office:
             return RoleChange.IS_HEAD_OFFICE
         before = await self._roles.set_staff(user_id, workshop_code, by.user_id, self._clock.now())
-        return RoleChange.UNCHANGED if before == workshop_code else RoleChange.DONE
+        if before == workshop_code:
+            return RoleChange.UNCHANGED
+        log.info(
+            "Role change: %s made %s staff of %s (before: %s)",
+            by.user_id,
+            user_id,
+            workshop_code,
+            before or "none",
+        )
+        return RoleChange.DONE
 
-    async def remove_staff(self, user_id: int) -> RoleChange:
+    async def remove_staff(self, by: Principal, user_id: int) -> RoleChange:
         removed = await self._roles.remove_staff(user_id)
+        if removed:
+            log.info("Role change: %s removed %s from staff", by.user_id, user_id)
         return RoleChange.DONE if removed else RoleChange.UNCHANGED
 
     async def staff(self) -> list[tuple[int, str]]:

@@ -3,6 +3,9 @@
 The sender works through the recipients recorded in the database with a few workers in
 the bulk lane of the rate limiter, so replies to customers go first. Each delivery is
 marked as soon as Telegram accepted it; after a crash only the pending ones are sent.
+When that mark cannot be written (a full disk), the recipient is kept in memory, the
+broadcast pauses, and every tick tries the mark again; once it is written the broadcast goes
+on, so nobody gets a second copy while the bot runs.
 """
 
 from __future__ import annotations
@@ -51,6 +54,10 @@ class BroadcastRunner:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._stopping = False
         self._cancelled: set[int] = set()
+        self._unrecorded: dict[tuple[int, int], datetime] = {}
+        """(broadcast, chat) Telegram took but the database has not marked sent, with when."""
+        self._paused: set[int] = set()
+        """Broadcasts that stopped sending until those marks are written."""
 
     @property
     def exclude(self) -> set[int]:
@@ -74,6 +81,9 @@ class BroadcastRunner:
             self.start(record.id)
 
     async def start_due(self) -> None:
+        """The tick: first the marks the database refused, then scheduled broadcasts."""
+        if not await self._record_unrecorded():
+            return
         for broadcast_id in await self._services.broadcasts.start_due(self.exclude):
             self.start(broadcast_id)
 
@@ -98,17 +108,41 @@ class BroadcastRunner:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
+    async def _record_unrecorded(self) -> bool:
+        """Write the refused marks again; resume the broadcasts they paused once all are in."""
+        store = Broadcasts(self._services.db)
+        for (broadcast_id, chat_id), sent_at in list(self._unrecorded.items()):
+            try:
+                await store.mark(broadcast_id, chat_id, "sent", sent_at)
+            except Exception:
+                log.debug("Broadcast %s to %s still cannot be marked sent", broadcast_id, chat_id)
+                return False
+            del self._unrecorded[broadcast_id, chat_id]
+            log.warning("Broadcast %s to %s is recorded as sent at last", broadcast_id, chat_id)
+        for broadcast_id in self._paused:
+            self.start(broadcast_id)
+        self._paused.clear()
+        return True
+
     async def _run(self, broadcast_id: int) -> None:
         desk = self._services.broadcasts
         record = await desk.get(broadcast_id)
         if record is None:
             return
+        tally = await desk.tally(broadcast_id)
+        log.info(
+            "Broadcast %s started: %d recipients, %d still to send",
+            broadcast_id,
+            tally.total,
+            tally.pending,
+        )
         started = time.monotonic()
         last_edit = [started]
         lang = await self._reader_language(record.report_chat_id)
         store = Broadcasts(self._services.db)
         while (
             not self._stopping
+            and not self._unrecorded
             and (record := await desk.get(broadcast_id)) is not None
             and record.status == "running"
         ):
@@ -126,8 +160,20 @@ class BroadcastRunner:
             )
         if self._stopping:
             return
-        key = "broadcast_report" if await desk.finish(broadcast_id) else "broadcast_cancelled"
+        if self._unrecorded:
+            self._paused.add(broadcast_id)
+            return
+        finished = await desk.finish(broadcast_id)
+        key = "broadcast_report" if finished else "broadcast_cancelled"
         tally = await desk.tally(broadcast_id)
+        log.info(
+            "Broadcast %s %s: delivered %d, blocked %d, failed %d",
+            broadcast_id,
+            "finished" if finished else "cancelled",
+            tally.sent,
+            tally.blocked,
+            tally.failed,
+        )
         await self._report(
             broadcast_id,
             text(
@@ -151,7 +197,12 @@ class BroadcastRunner:
     ) -> None:
         store = Broadcasts(self._services.db)
         now = self._services.clock.now
-        while not queue.empty() and not self._stopping and broadcast_id not in self._cancelled:
+        while (
+            not queue.empty()
+            and not self._stopping
+            and not self._unrecorded
+            and broadcast_id not in self._cancelled
+        ):
             chat_id, attempts = queue.get_nowait()
             try:
                 await self._bot.send_message(chat_id, body, rate_limit_args=BROADCAST)
@@ -170,7 +221,7 @@ class BroadcastRunner:
                 else:
                     await store.count_attempt(broadcast_id, chat_id)
             else:
-                await store.mark(broadcast_id, chat_id, "sent", now())
+                await self._mark_sent(store, broadcast_id, chat_id, now())
             if time.monotonic() - last_edit[0] >= PROGRESS_EVERY:
                 last_edit[0] = time.monotonic()
                 tally = await store.tally(broadcast_id)
@@ -187,6 +238,22 @@ class BroadcastRunner:
                         failed=tally.failed,
                     ),
                 )
+
+    async def _mark_sent(
+        self, store: Broadcasts, broadcast_id: int, chat_id: int, sent_at: datetime
+    ) -> None:
+        """Mark a delivery sent; if the database refuses, keep it in memory so it goes once."""
+        try:
+            await store.mark(broadcast_id, chat_id, "sent", sent_at)
+        except Exception:
+            self._unrecorded[broadcast_id, chat_id] = sent_at
+            log.exception(
+                "ALERT: broadcast %s went to chat %s but could not be recorded as sent"
+                " (disk full?); it will not be sent again, and broadcasts pause until the"
+                " record is written",
+                broadcast_id,
+                chat_id,
+            )
 
     async def _reader_language(self, chat_id: int) -> Lang:
         return preferred(*await self._services.customers.languages(chat_id))

@@ -4,14 +4,20 @@ The outbox decides what is pending; the postman only reads it. It is woken right
 change that queued something, by a one-off job armed for the next message due (one job,
 always named `outbox:next`, rebuilt from the outbox at start-up), and by a slow repeating
 tick. One lock means one postman at a time, so no message goes out twice from this process.
+
+A message is marked sent right after Telegram took it. When that write fails (a full disk),
+the postman keeps the message's id in memory, sends nothing more, and tries the write again
+at every wake-up and tick before anything else: the message never goes out a second time
+while this process runs, and nothing piles up unrecorded behind it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -71,21 +77,59 @@ class Postman:
         self._services = services
         self._job_queue = job_queue
         self._lock = asyncio.Lock()
+        self._unrecorded: dict[int, datetime] = {}
+        """Outbox ids Telegram took but the database has not recorded as sent, with when."""
+        self._reply_due: dict[int, datetime] = {}
+        """The latest due time of a deferred reply per chat, so later ones queue behind it."""
 
     async def deliver_due(self) -> int:
         """Send everything due now, then arm the wake-up for the next; return how many went."""
         sent = 0
         async with self._lock:
             outbox = Outbox(self._services.db)
-            while batch := await outbox.due(self._services.clock.now(), BATCH):
+            await self._record_unrecorded(outbox)
+            while not self._unrecorded and (
+                batch := await outbox.due(self._services.clock.now(), BATCH)
+            ):
                 for record in batch:
                     sent += await self._deliver(outbox, record)
+                    if self._unrecorded:
+                        break
             await self._arm(outbox)
         return sent
+
+    async def _record_unrecorded(self, outbox: Outbox) -> None:
+        """Try again to record the sends the database refused; stop at the first refusal."""
+        for outbox_id, sent_at in list(self._unrecorded.items()):
+            try:
+                await outbox.finish(outbox_id, "sent", sent_at, None)
+            except Exception:
+                log.debug("Outbox message %s still cannot be recorded as sent", outbox_id)
+                return
+            del self._unrecorded[outbox_id]
+            log.warning("Outbox message %s is recorded as sent at last", outbox_id)
+
+    async def _record_sent(self, outbox: Outbox, record: OutboxRecord, now: datetime) -> None:
+        """Mark a message sent; if the database refuses, keep it in memory so it goes only once."""
+        try:
+            await outbox.finish(record.id, "sent", now, None)
+        except Exception:
+            self._unrecorded[record.id] = now
+            log.exception(
+                "ALERT: outbox message %s (%s) went to chat %s but could not be recorded as"
+                " sent (disk full?); it will not be sent again, and the outbox waits until"
+                " the record is written",
+                record.id,
+                record.kind,
+                record.chat_id,
+            )
 
     async def plan_and_deliver(self) -> None:
         """The tick: queue the morning digests once they are due, then deliver."""
         services = self._services
+        async with self._lock:
+            # First of all, even if planning fails on the same full disk.
+            await self._record_unrecorded(Outbox(services.db))
         await plan_digests(
             services.db,
             services.network,
@@ -96,6 +140,21 @@ class Postman:
         )
         await self.deliver_due()
 
+    async def defer_reply(
+        self, chat_id: int, method: str, request: dict[str, Any], seconds: float
+    ) -> None:
+        """Queue a reply Telegram told us to make later, and wake up when it is due."""
+        now = self._services.clock.now()
+        self._reply_due = {chat: at for chat, at in self._reply_due.items() if at > now}
+        due = max(now + timedelta(seconds=seconds), self._reply_due.get(chat_id, now))
+        self._reply_due[chat_id] = due
+        key = f"{Kind.REPLY}:{chat_id}:{uuid.uuid4().hex}"
+        params = {"method": method, "request": request}
+        await Outbox(self._services.db).add(key, chat_id, Kind.REPLY, params, None, due, now)
+        if self._job_queue is not None:
+            # One more wake-up; the next delivery re-arms exactly one for the earliest due.
+            self._job_queue.run_once(on_wakeup, when=seconds, name=WAKEUP_JOB)
+
     @property
     def limits(self) -> dict[str, int]:
         return {**DEFAULT_LIMITS_DAYS, **self._services.settings.overdue_limits}
@@ -105,6 +164,9 @@ class Postman:
             return
         for job in self._job_queue.get_jobs_by_name(WAKEUP_JOB):
             job.schedule_removal()
+        if self._unrecorded:
+            # The tick tries the record again; a wake-up now would only spin on a full disk.
+            return
         due = await outbox.next_due_at()
         if due is not None:
             delay = max(0.0, (due - self._services.clock.now()).total_seconds())
@@ -125,6 +187,14 @@ class Postman:
                 await outbox.postpone(record.id, allowed)
                 return 0
         try:
+            if record.kind == Kind.REPLY:
+                await self._bot.do_api_request(
+                    record.params["method"],
+                    api_kwargs={**record.params["request"], "chat_id": record.chat_id},
+                    rate_limit_args=BULK,
+                )
+                await self._record_sent(outbox, record, now)
+                return 1
             lang = preferred(*await services.customers.languages(record.chat_id))
             letter = await self._render(record, ticket, lang, zone)
             if letter is None:
@@ -150,7 +220,7 @@ class Postman:
                 )
         except Forbidden as error:
             await services.customers.mark_blocked(record.chat_id, now)
-            await outbox.finish(record.id, "skipped", now, f"blocked: {error}")
+            await self._not_delivered(outbox, record, "skipped", now, f"blocked: {error}")
             return 0
         except RetryAfter as error:
             wait = error.retry_after
@@ -158,13 +228,13 @@ class Postman:
             await outbox.retry_later(record.id, now + delay, str(error))
             return 0
         except BadRequest as error:
-            log.error("Outbox message %s refused by Telegram: %s", record.key, error)
-            await outbox.finish(record.id, "failed", now, str(error))
+            # Telegram refused what we built: a bug to look at, not bad luck.
+            await self._not_delivered(outbox, record, "failed", now, str(error), logging.ERROR)
             return 0
         except TelegramError as error:
             # Network trouble and server errors (5xx) pass: try again later, a few times.
             if record.attempts + 1 >= MAX_ATTEMPTS:
-                await outbox.finish(record.id, "failed", now, str(error))
+                await self._not_delivered(outbox, record, "failed", now, str(error))
             else:
                 await outbox.retry_later(
                     record.id, now + FIRST_RETRY * 2**record.attempts, str(error)
@@ -173,10 +243,30 @@ class Postman:
         except Exception as error:
             # A message we cannot even render must not hold up the ones behind it.
             log.exception("Outbox message %s could not be sent", record.key)
-            await outbox.finish(record.id, "failed", now, repr(error))
+            await self._not_delivered(outbox, record, "failed", now, repr(error))
             return 0
-        await outbox.finish(record.id, "sent", now, None)
+        await self._record_sent(outbox, record, now)
         return 1
+
+    async def _not_delivered(
+        self,
+        outbox: Outbox,
+        record: OutboxRecord,
+        status: str,
+        now: datetime,
+        reason: str,
+        level: int = logging.INFO,
+    ) -> None:
+        """Close a message that will not go out, with one log line an operator can search."""
+        log.log(
+            level,
+            "Outbox message %s (%s) to chat %s not delivered: %s",
+            record.id,
+            record.kind,
+            record.chat_id,
+            reason,
+        )
+        await outbox.finish(record.id, status, now, reason)
 
     async def _facts(self, record: OutboxRecord, ticket: TicketRecord | None) -> Facts:
         estimate_pending = False
@@ -396,5 +486,8 @@ async def on_tick(context: Context) -> None:
 
 async def tick(application: Application) -> None:
     """What the clock starts: digests, due messages and scheduled broadcasts."""
-    await application.bot_data["postman"].plan_and_deliver()
-    await application.bot_data["broadcaster"].start_due()
+    try:
+        await application.bot_data["postman"].plan_and_deliver()
+    finally:
+        # A failing outbox (a full disk) must not also stop broadcasts from retrying theirs.
+        await application.bot_data["broadcaster"].start_due()

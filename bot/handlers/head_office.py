@@ -71,7 +71,7 @@ async def remove_admin(update: Update, context: Context, who: Principal) -> None
     user_id = await person_arg(update, context, "/removeadmin <telegram_user_id>")
     if user_id is None:
         return
-    result = await context.services.access.remove_admin(user_id)
+    result = await context.services.access.remove_admin(who, user_id)
     await tell_change(update, context, user_id, ADMIN_REMOVED[result])
 
 
@@ -100,7 +100,7 @@ async def remove_staff(update: Update, context: Context, who: Principal) -> None
     user_id = await person_arg(update, context, "/removestaff <telegram_user_id>")
     if user_id is None:
         return
-    result = await context.services.access.remove_staff(user_id)
+    result = await context.services.access.remove_staff(who, user_id)
     await tell_change(update, context, user_id, STAFF_REMOVED[result])
 
 

@@ -8,6 +8,7 @@ from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.handlers.context import Context, lang_of
+from bot.handlers.rate_limit import UNREAD
 from bot.messages import text
 
 
@@ -20,7 +21,7 @@ async def post(bot: Bot, method: str, **params: object) -> None:
     library that this is meant, not a method it has a wrapper for.
     """
     given = {key: value for key, value in params.items() if value is not None}
-    await bot.do_api_request(method.lower(), api_kwargs=given)
+    await bot.do_api_request(method.lower(), api_kwargs=given, rate_limit_args=UNREAD)
 
 
 async def show(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:

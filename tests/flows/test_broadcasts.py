@@ -542,6 +542,36 @@ async def test_a_recipient_failing_three_times_is_reported_as_failed(
     assert len(attempts) == 3, "three attempts, then it gives up"
 
 
+async def test_a_broadcast_on_a_full_disk_pauses_and_resumes_without_second_copies(
+    network: BotRunner, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    recipients = await seed_customers(network, range(600_001, 600_011))
+    office = network.person(HEAD_OFFICE, "Olga")
+    db = services_of(network).db
+    await db.execute(
+        "CREATE TRIGGER full_disk BEFORE UPDATE ON broadcast_deliveries "
+        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    )
+
+    body = "News while the disk is full"
+    preview = await previewed(office, "/broadcast", body)
+    await office.taps("Confirm", preview["message_id"])
+    await finish(network)
+    for _ in range(3):
+        await network.tick()
+    sent_before = deliveries(api, body)
+    assert 1 <= sent_before <= WORKERS, "sending pauses at the first mark the disk refuses"
+    alerts = [r for r in caplog.records if r.levelname == "ERROR" and "ALERT" in r.message]
+    assert len(alerts) == sent_before, "one alert per recipient sent but not recorded"
+
+    await db.execute("DROP TRIGGER full_disk")
+    await network.tick()
+    await finish(network)
+    for chat_id in recipients:
+        assert copies(api, chat_id, body) == 1, chat_id
+    assert "finished: delivered 10, blocked 0, failed 0" in report_of(api, preview)
+
+
 async def test_a_long_broadcast_is_sent_as_previewed_or_clearly_refused_never_an_error(
     network: BotRunner, api: FakeBotApi
 ) -> None:

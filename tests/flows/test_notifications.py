@@ -316,6 +316,57 @@ async def test_a_server_error_is_retried_with_backoff_and_the_message_sent_once(
     assert count(anna, "Reminder: tomorrow") == 1
 
 
+FULL_DISK = (
+    "CREATE TRIGGER full_disk BEFORE UPDATE ON outbox "
+    "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+)
+
+
+async def test_a_reminder_sent_while_the_disk_is_full_goes_out_once_and_is_recorded_later(
+    shop: BotRunner, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    anna = shop.person(1001, "Anna")
+    await book(anna)
+    db = shop.app.bot_data["services"].db
+    await db.execute(FULL_DISK)
+
+    for minute in range(6):
+        await at(shop, clock, local(26, 18, minute))
+    assert count(anna, "Reminder: tomorrow") == 1, "sent once, though never recorded"
+    alerts = [r for r in caplog.records if r.levelname == "ERROR" and "ALERT" in r.message]
+    assert len(alerts) == 1, "one alert for the one message"
+
+    await db.execute("DROP TRIGGER full_disk")
+    for minute in range(6, 9):
+        await at(shop, clock, local(26, 18, minute))
+    assert count(anna, "Reminder: tomorrow") == 1, "not again once the disk has room"
+    row = await db.fetch_one("SELECT status, done_at FROM outbox WHERE kind = 'dropoff_evening'")
+    assert row["status"] == "sent"
+    assert row["done_at"].startswith("2026-11-26T15:00"), "recorded with the time it went out"
+    assert any("recorded as sent at last" in r.message for r in caplog.records)
+
+
+async def test_a_message_that_cannot_be_delivered_is_logged_with_id_kind_chat_and_reason(
+    shop: BotRunner, clock: FakeClock, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    anna = shop.person(1001, "Anna")
+    await book(anna)
+    api.block(anna.id)
+
+    await at(shop, clock, local(26, 18, 0))
+
+    row = await shop.app.bot_data["services"].db.fetch_one(
+        "SELECT id FROM outbox WHERE kind = 'dropoff_evening'"
+    )
+    lines = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+    assert any(
+        line.startswith(f"Outbox message {row['id']} (dropoff_evening) to chat {anna.id}")
+        and "not delivered: blocked" in line
+        for line in lines
+    ), lines
+
+
 async def test_a_customer_who_blocked_the_bot_is_skipped_and_marked(
     shop: BotRunner, clock: FakeClock, api: FakeBotApi
 ) -> None:

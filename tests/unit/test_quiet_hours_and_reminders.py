@@ -138,3 +138,16 @@ async def test_replies_count_toward_the_limit_and_a_retry_after_pauses_bulk_send
     assert pacer.delay(3) <= 0
     pacer.pause(5)
     assert pacer.delay(3) == pytest.approx(5)
+
+
+async def test_a_retry_after_for_one_chat_holds_that_chat_and_no_other() -> None:
+    timer = ManualTimer()
+    pacer = Pacer(per_second=2, timer=timer)
+    pacer.hold(1, 20)
+    assert pacer.held_for(1) == pytest.approx(20)
+    assert pacer.held_for(2) == 0
+    assert pacer.delay(2) <= 0, "bulk sends are not paused for everyone"
+    pacer.hold(1, 5)
+    assert pacer.held_for(1) == pytest.approx(20), "a shorter wait does not cut a longer one"
+    timer.now += 20
+    assert pacer.held_for(1) == 0
