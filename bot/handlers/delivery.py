@@ -38,7 +38,7 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.context import Context
 from bot.handlers.formatting import when
-from bot.handlers.rate_limit import BULK
+from bot.handlers.rate_limit import BULK, retry_seconds
 from bot.handlers.replies import split_message
 from bot.handlers.ticket_views import category_title, status_word
 from bot.i18n import Lang, preferred
@@ -223,8 +223,7 @@ class Postman:
             await self._not_delivered(outbox, record, "skipped", now, f"blocked: {error}")
             return 0
         except RetryAfter as error:
-            wait = error.retry_after
-            delay = wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
+            delay = timedelta(seconds=retry_seconds(error))
             await outbox.retry_later(record.id, now + delay, str(error))
             return 0
         except BadRequest as error:
