@@ -2,7 +2,8 @@
 
 draft (previewed) -> scheduled (a time was given) -> running -> done, or cancelled at any
 point before done. Recipients are written down when a broadcast starts, one row each, so a
-restart resumes it and nobody gets a second copy.
+restart resumes it and nobody gets a second copy. The command that wrote a draft and the tap
+that confirmed it, handled again after a crash, find what they did the first time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.clock import Clock
 from bot.quiet_hours import QuietHours
 from bot.storage.broadcasts import BroadcastRecord, Broadcasts, Tally
 from bot.storage.database import Database
+from bot.storage.effects import UpdateEffects
 
 MAX_BODY = 4096
 """Telegram's limit for one message: a longer broadcast is refused, not cut."""
@@ -52,20 +54,34 @@ class BroadcastDesk:
         scheduled_at: datetime | None,
         report_chat_id: int,
         exclude: set[int],
+        origin: int | None = None,
     ) -> Draft:
         """Write a draft and count who would receive it now, for the preview."""
         now = self._clock.now()
-        broadcasts = Broadcasts(self._db)
-        broadcast_id = await broadcasts.create(
-            by, body, segment, value, scheduled_at, report_chat_id, now
-        )
-        return Draft(broadcast_id, await broadcasts.audience_size(segment, value, now, exclude))
+        async with self._db.transaction() as tx:
+            broadcasts = Broadcasts(tx)
+            effects = UpdateEffects(tx)
+            earlier = await effects.recall(origin, "broadcast", now)
+            if earlier is not None:
+                broadcast_id = int(earlier)
+            else:
+                broadcast_id = await broadcasts.create(
+                    by, body, segment, value, scheduled_at, report_chat_id, now
+                )
+                await effects.record(origin, "broadcast", broadcast_id, now)
+            audience = await broadcasts.audience_size(segment, value, now, exclude)
+        return Draft(broadcast_id, audience)
 
-    async def confirm(self, broadcast_id: int, exclude: set[int]) -> BroadcastRecord | None:
+    async def confirm(
+        self, broadcast_id: int, exclude: set[int], origin: int | None = None
+    ) -> BroadcastRecord | None:
         """Start the draft now, or schedule it; None if it is no longer a draft."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
             broadcasts = Broadcasts(tx)
+            effects = UpdateEffects(tx)
+            if await effects.recall(origin, "broadcast_confirm", now) is not None:
+                return await broadcasts.get(broadcast_id)
             record = await broadcasts.get(broadcast_id)
             if record is None or record.status != "draft":
                 return None
@@ -78,6 +94,7 @@ class BroadcastDesk:
             else:
                 await broadcasts.set_status(broadcast_id, "running", ("draft",), now)
                 await broadcasts.fill_deliveries(broadcast_id, now, exclude)
+            await effects.record(origin, "broadcast_confirm", broadcast_id, now)
             return await broadcasts.get(broadcast_id)
 
     async def discard(self, broadcast_id: int) -> bool:

@@ -11,7 +11,7 @@ from bot.handlers.callbacks import CancelAsk, CancelConfirm, CancelKeep, Estimat
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import when
-from bot.handlers.replies import pressed, say, stale
+from bot.handlers.replies import acknowledge, edit, pressed, say, stale
 from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
 from bot.i18n import Lang
 from bot.messages import text
@@ -89,13 +89,15 @@ async def cancel_confirmed(update: Update, context: Context) -> None:
         await stale(update, context)
         return
     lang = lang_of(update, context)
-    result = await context.services.bookings.cancel(query.from_user.id, payload.code)
+    result = await context.services.bookings.cancel(
+        query.from_user.id, payload.code, update.update_id
+    )
     if result in (CancelResult.NOT_FOUND, CancelResult.ALREADY_CANCELLED):
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     key = "cancelled" if result is CancelResult.CANCELLED else "cancel_too_late"
-    await query.edit_message_text(text(lang, key, code=payload.code), parse_mode=ParseMode.HTML)
+    await edit(query, text(lang, key, code=payload.code))
     await wake_postman(context)
 
 
@@ -148,15 +150,16 @@ async def estimate_answered(update: Update, context: Context) -> None:
         await stale(update, context)
         return
     outcome, ticket, estimate = await context.services.desk.answer_estimate(
-        query.from_user.id, payload.estimate, payload.approve == "y"
+        query.from_user.id, payload.estimate, payload.approve == "y", update.update_id
     )
     if outcome is not Outcome.DONE or ticket is None or estimate is None:
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     lang = lang_of(update, context)
     key = "estimate_approved" if payload.approve == "y" else "estimate_declined"
-    await query.edit_message_text(
+    await edit(
+        query,
         text(
             lang,
             key,
@@ -164,6 +167,5 @@ async def estimate_answered(update: Update, context: Context) -> None:
             amount=from_minor(estimate.amount_minor),
             currency=estimate.currency,
         ),
-        parse_mode=ParseMode.HTML,
     )
     await wake_postman(context)

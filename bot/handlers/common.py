@@ -50,7 +50,7 @@ async def claim(update: Update, context: Context, token: str) -> None:
     lang = lang_of(update, context)
     user = update.effective_user
     assert user is not None
-    ticket = await context.services.desk.claim(user.id, token[:64])
+    ticket = await context.services.desk.claim(user.id, token[:64], update.update_id)
     if ticket is None:
         await say(update, text(lang, "claim_invalid"))
         return

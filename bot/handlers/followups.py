@@ -14,7 +14,7 @@ from bot.handlers.common import not_understood
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import day_label, when
-from bot.handlers.replies import pressed, say, stale
+from bot.handlers.replies import acknowledge, edit, pressed, say, stale
 from bot.handlers.ticket_views import workshop_title
 from bot.messages import text
 from bot.tickets import Status
@@ -33,11 +33,11 @@ async def will_come(update: Update, context: Context) -> None:
     if ticket is None or ticket.status != Status.BOOKED or ticket.slot_start is None:
         await stale(update, context)
         return
-    await bookings.confirm_attendance(query.from_user.id, ticket)
+    await bookings.confirm_attendance(query.from_user.id, ticket, update.update_id)
     lang = lang_of(update, context)
     zone = context.services.network.zone(ticket.workshop_code)
-    await query.answer(
-        text(lang, "will_come_noted", time=f"{ticket.slot_start.astimezone(zone):%H:%M}")
+    await acknowledge(
+        query, text(lang, "will_come_noted", time=f"{ticket.slot_start.astimezone(zone):%H:%M}")
     )
     await query.edit_message_reply_markup(reply_markup=None)
 
@@ -113,11 +113,13 @@ async def reschedule_slot(update: Update, context: Context) -> None:
         await stale(update, context)
         return
     start = datetime.fromtimestamp(payload.start, UTC)
-    result = await context.services.bookings.reschedule(query.from_user.id, payload.code, start)
+    result = await context.services.bookings.reschedule(
+        query.from_user.id, payload.code, start, update.update_id
+    )
     if isinstance(result, CancelResult):
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     lang = lang_of(update, context)
     ticket = await context.services.bookings.ticket_of_customer(query.from_user.id, payload.code)
     assert ticket is not None
@@ -129,9 +131,8 @@ async def reschedule_slot(update: Update, context: Context) -> None:
         )
         return
     assert result.slot_start is not None
-    await query.edit_message_text(
-        text(lang, "rescheduled", code=result.code, when=when(lang, result.slot_start, zone)),
-        parse_mode=ParseMode.HTML,
+    await edit(
+        query, text(lang, "rescheduled", code=result.code, when=when(lang, result.slot_start, zone))
     )
     await wake_postman(context)
 
@@ -145,18 +146,21 @@ async def rated(update: Update, context: Context) -> None:
         return
     services = context.services
     recorded = await services.desk.rate(
-        query.from_user.id, payload.code, payload.stars, await services.access.head_office_ids()
+        query.from_user.id,
+        payload.code,
+        payload.stars,
+        await services.access.head_office_ids(),
+        update.update_id,
     )
     if not recorded:
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     lang = lang_of(update, context)
-    prompt = await query.edit_message_text(
-        text(lang, "feedback_thanks", rating=payload.stars), parse_mode=ParseMode.HTML
-    )
-    if not isinstance(prompt, bool):
-        await services.desk.remember_feedback_prompt(payload.code, prompt.message_id)
+    await edit(query, text(lang, "feedback_thanks", rating=payload.stars))
+    if query.message is not None:
+        # The thanks replace the rating buttons in the same message, which a comment answers.
+        await services.desk.remember_feedback_prompt(payload.code, query.message.message_id)
     await wake_postman(context)
 
 
@@ -170,6 +174,7 @@ async def reply_received(update: Update, context: Context) -> None:
         message.reply_to_message.message_id,
         (message.text or "")[:MAX_COMMENT],
         await context.services.access.head_office_ids(),
+        update.update_id,
     )
     if not recorded:
         await not_understood(update, context)

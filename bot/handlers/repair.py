@@ -41,10 +41,11 @@ from bot.handlers.common import start
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import day_label, when
-from bot.handlers.replies import answered, pressed, retire_buttons, say, show, stale
+from bot.handlers.replies import acknowledge, answered, pressed, retire_buttons, say, show, stale
 from bot.i18n import Lang, pick
 from bot.locator import Point
 from bot.messages import all_labels, label, text
+from bot.storage.tickets import TicketRecord
 from bot.tickets import MAX_ACTIVE_BOOKINGS
 from bot.troubleshooting import BOOK
 
@@ -525,33 +526,42 @@ async def show_summary(update: Update, context: Context, draft: Draft) -> Waitin
 
 
 async def decided(update: Update, context: Context) -> Waiting | int:
-    """Book on Confirm; on Cancel, drop the draft."""
+    """Book on Confirm; on Cancel, drop the draft.
+
+    Also registered outside the conversation: a Confirm handled again after a crash may
+    find the conversation over and the draft gone; the booking it made is the answer.
+    """
     query = pressed(update)
     payload = Decision.decode(query.data)
     draft = load_draft(context)
     lang = lang_of(update, context)
-    if payload is None or (
-        payload.confirm == "yes"
-        and (draft.workshop is None or draft.slot is None or draft.category is None)
-    ):
+    if payload is None:
         return await stale(update, context)
-    await query.answer()
     if payload.confirm == "no":
+        await acknowledge(query)
         await abandon_open_case(context)
         await show(update, text(lang, "booking_dropped"))
         return END
-    assert draft.workshop is not None and draft.slot is not None and draft.category is not None
-    result = await context.services.bookings.book(
-        BookingRequest(
-            customer_id=query.from_user.id,
-            workshop_code=draft.workshop,
-            category=draft.category,
-            slot_start=datetime.fromtimestamp(draft.slot, UTC),
-            phone=draft.phone,
-            case_id=draft.case_id,
-            path=draft.path,
+    bookings = context.services.bookings
+    result: TicketRecord | Refusal | None
+    if draft.workshop is None or draft.slot is None or draft.category is None:
+        result = await bookings.booked_by(update.update_id)
+    else:
+        result = await bookings.book(
+            BookingRequest(
+                customer_id=query.from_user.id,
+                workshop_code=draft.workshop,
+                category=draft.category,
+                slot_start=datetime.fromtimestamp(draft.slot, UTC),
+                phone=draft.phone,
+                case_id=draft.case_id,
+                path=draft.path,
+            ),
+            update.update_id,
         )
-    )
+    if result is None:
+        return await stale(update, context)
+    await acknowledge(query)
     if result in (Refusal.SLOT_FULL, Refusal.SLOT_GONE):
         draft.slot = None
         save_draft(context, draft)

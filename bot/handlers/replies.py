@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot.handlers.context import Context, lang_of
 from bot.messages import text
@@ -23,10 +24,31 @@ async def post(bot: Bot, method: str, **params: object) -> None:
     await bot.do_api_request(method.lower(), api_kwargs=given)
 
 
+ALREADY_DONE = ("message is not modified", "query is too old", "query_id_invalid")
+"""How Telegram refuses an edit the message already shows, or a second answer to a button:
+what a press handled again after a crash meets, and nothing to worry about."""
+
+
+def already_done(error: BadRequest) -> bool:
+    return any(words in error.message.lower() for words in ALREADY_DONE)
+
+
 async def show(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit the message whose button was pressed, or send a new one for typed input."""
     query = update.callback_query
     if query is not None and query.message is not None:
+        await edit(query, message, markup)
+    elif update.effective_chat is not None:
+        await send(update.effective_chat, message, markup)
+
+
+async def edit(
+    query: CallbackQuery, message: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Show `message` in place of the pressed one; if it already reads so, leave it."""
+    if query.message is None:
+        return
+    try:
         await post(
             query.get_bot(),
             "editMessageText",
@@ -36,8 +58,20 @@ async def show(update: Update, message: str, markup: InlineKeyboardMarkup | None
             parse_mode=ParseMode.HTML,
             reply_markup=markup,
         )
-    elif update.effective_chat is not None:
-        await send(update.effective_chat, message, markup)
+    except BadRequest as error:
+        if not already_done(error):
+            raise
+
+
+async def acknowledge(
+    query: CallbackQuery, message: str | None = None, show_alert: bool = False
+) -> None:
+    """Answer a button press; one answered before (the same press handled again) stays so."""
+    try:
+        await query.answer(message, show_alert=show_alert)
+    except BadRequest as error:
+        if not already_done(error):
+            raise
 
 
 async def send(chat: Chat, message: str, markup: object = None) -> None:
@@ -106,7 +140,7 @@ async def answered(update: Update) -> CallbackQuery | None:
     """Stop the button's loading spinner first; the reply itself may take a moment."""
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        await acknowledge(query)
     return query
 
 
@@ -114,5 +148,5 @@ async def stale(update: Update, context: Context) -> Any:
     """A button from an older message, or a forged one: say so and stay where we are."""
     query = update.callback_query
     if query is not None:
-        await query.answer(text(lang_of(update, context), "stale_button"), show_alert=False)
+        await acknowledge(query, text(lang_of(update, context), "stale_button"))
     return None

@@ -194,4 +194,15 @@ MIGRATIONS: list[str] = [
     -- Head office's /jobs over every workshop: open tickets, oldest first, without a sort.
     CREATE INDEX tickets_status_created ON tickets(status, created_at, id);
     """,
+    """
+    -- What each update created: the same update handled again after a crash finds it there.
+    CREATE TABLE update_effects (
+        update_id  INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        ref        TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        PRIMARY KEY (update_id, kind)
+    );
+    CREATE INDEX update_effects_at ON update_effects(at);
+    """,
 ]
