@@ -56,7 +56,9 @@ def database(runner: BotRunner) -> sqlite3.Connection:
 def snapshot(runner: BotRunner) -> Tables:
     """Where every conversation stands, as saved now."""
     with closing(database(runner)) as db:
-        return {table: db.execute(f"SELECT * FROM {table}").fetchall() for table in CONVERSATION_TABLES}
+        return {
+            table: db.execute(f"SELECT * FROM {table}").fetchall() for table in CONVERSATION_TABLES
+        }
 
 
 async def crash_and_replay(runner: BotRunner, saved: Tables | None = None) -> None:
