@@ -1,15 +1,20 @@
 """Who may do what: head office, workshop staff, and everyone else (customers).
 
 Rights come only from configuration (`HEAD_OFFICE_IDS`) and from the database, and are
-looked up again for every command and every button press.
+looked up again for every command and every button press. A change of roles handled again
+after a crash (the same update) changes nothing more and gets the first answer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.clock import Clock
+from bot.storage.database import Database
+from bot.storage.effects import UpdateEffects
 from bot.storage.roles import Roles
 from bot.storage.tickets import TicketRecord
 from bot.workshops import Network
@@ -50,9 +55,10 @@ class RoleChange(StrEnum):
 
 class Access:
     def __init__(
-        self, roles: Roles, configured: frozenset[int], network: Network, clock: Clock
+        self, db: Database, configured: frozenset[int], network: Network, clock: Clock
     ) -> None:
-        self._roles = roles
+        self._db = db
+        self._roles = Roles(db)
         self._configured = configured
         self._network = network
         self._clock = clock
@@ -68,30 +74,62 @@ class Access:
     async def head_office_ids(self) -> set[int]:
         return set(self._configured) | await self._roles.admin_ids()
 
-    async def add_admin(self, by: Principal, user_id: int) -> RoleChange:
+    async def add_admin(
+        self, by: Principal, user_id: int, origin: int | None = None
+    ) -> RoleChange:
         if user_id in self._configured:
             return RoleChange.CONFIGURED
-        added = await self._roles.add_admin(user_id, by.user_id, self._clock.now())
-        return RoleChange.DONE if added else RoleChange.UNCHANGED
 
-    async def remove_admin(self, user_id: int) -> RoleChange:
+        async def add(roles: Roles, now: datetime) -> bool:
+            return await roles.add_admin(user_id, by.user_id, now)
+
+        return await self._change_once(origin, "add_admin", add)
+
+    async def remove_admin(self, user_id: int, origin: int | None = None) -> RoleChange:
         """An id from the configuration stays head office: only the operator can change it."""
         if user_id in self._configured:
             return RoleChange.CONFIGURED
-        removed = await self._roles.remove_admin(user_id)
-        return RoleChange.DONE if removed else RoleChange.UNCHANGED
 
-    async def add_staff(self, by: Principal, user_id: int, workshop_code: str) -> RoleChange:
+        async def remove(roles: Roles, now: datetime) -> bool:
+            return await roles.remove_admin(user_id)
+
+        return await self._change_once(origin, "remove_admin", remove)
+
+    async def add_staff(
+        self, by: Principal, user_id: int, workshop_code: str, origin: int | None = None
+    ) -> RoleChange:
         if workshop_code not in self._network.workshops:
             return RoleChange.UNKNOWN_WORKSHOP
         if (await self.who(user_id)).is_head_office:
             return RoleChange.IS_HEAD_OFFICE
-        before = await self._roles.set_staff(user_id, workshop_code, by.user_id, self._clock.now())
-        return RoleChange.UNCHANGED if before == workshop_code else RoleChange.DONE
 
-    async def remove_staff(self, user_id: int) -> RoleChange:
-        removed = await self._roles.remove_staff(user_id)
-        return RoleChange.DONE if removed else RoleChange.UNCHANGED
+        async def add(roles: Roles, now: datetime) -> bool:
+            return await roles.set_staff(user_id, workshop_code, by.user_id, now) != workshop_code
+
+        return await self._change_once(origin, "add_staff", add)
+
+    async def remove_staff(self, user_id: int, origin: int | None = None) -> RoleChange:
+        async def remove(roles: Roles, now: datetime) -> bool:
+            return await roles.remove_staff(user_id)
+
+        return await self._change_once(origin, "remove_staff", remove)
+
+    async def _change_once(
+        self,
+        origin: int | None,
+        kind: str,
+        change: Callable[[Roles, datetime], Awaitable[bool]],
+    ) -> RoleChange:
+        """Apply `change` (True if it changed anything) once per update, answering as then."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            effects = UpdateEffects(tx)
+            earlier = await effects.recall(origin, kind, now)
+            if earlier is not None:
+                return RoleChange(earlier)
+            result = RoleChange.DONE if await change(Roles(tx), now) else RoleChange.UNCHANGED
+            await effects.record(origin, kind, result.value, now)
+        return result
 
     async def staff(self) -> list[tuple[int, str]]:
         return await self._roles.staff()

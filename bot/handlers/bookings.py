@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.booking import CancelResult
 from bot.handlers import keyboards
@@ -11,7 +10,7 @@ from bot.handlers.callbacks import CancelAsk, CancelConfirm, CancelKeep, Estimat
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import when
-from bot.handlers.replies import acknowledge, edit, pressed, say, stale
+from bot.handlers.replies import acknowledge, answered, edit, pressed, say, stale
 from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
 from bot.i18n import Lang
 from bot.messages import text
@@ -36,8 +35,7 @@ def describe(context: Context, lang: Lang, ticket: TicketRecord) -> str:
 
 async def my_bookings(update: Update, context: Context) -> None:
     """List the customer's tickets, newest first, with cancel buttons where allowed."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answered(update)
     user = update.effective_user
     assert user is not None
     await remember_user(update, context)
@@ -68,7 +66,7 @@ async def cancel_asked(update: Update, context: Context) -> None:
     if ticket is None or not can_customer_cancel(Status(ticket.status)):
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     zone = context.services.network.zone(ticket.workshop_code)
     await say(
         update,
@@ -107,9 +105,9 @@ async def cancel_kept(update: Update, context: Context) -> None:
     if payload is None:
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     lang = lang_of(update, context)
-    await query.edit_message_text(text(lang, "kept", code=payload.code), parse_mode=ParseMode.HTML)
+    await edit(query, text(lang, "kept", code=payload.code))
 
 
 async def ticket_status(update: Update, context: Context) -> None:

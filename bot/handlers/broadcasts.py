@@ -379,7 +379,7 @@ async def decided(update: Update, context: Context, who: Principal) -> None:
             await stale(update, context)
             return
         await acknowledge(query)
-        await query.edit_message_text(text(lang, "broadcast_dropped"))
+        await edit(query, text(lang, "broadcast_dropped"))
         return
     record = await desk.confirm(payload.broadcast, runner.exclude, update.update_id)
     if record is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from telegram import ChatMemberUpdated, Update
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ChatMemberStatus
 
 from bot.booking import CancelResult, Refusal
 from bot.handlers import keyboards
@@ -14,7 +14,7 @@ from bot.handlers.common import not_understood
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import day_label, when
-from bot.handlers.replies import acknowledge, edit, pressed, say, stale
+from bot.handlers.replies import acknowledge, edit, pressed, retire_buttons, say, stale
 from bot.handlers.ticket_views import workshop_title
 from bot.messages import text
 from bot.tickets import Status
@@ -39,7 +39,7 @@ async def will_come(update: Update, context: Context) -> None:
     await acknowledge(
         query, text(lang, "will_come_noted", time=f"{ticket.slot_start.astimezone(zone):%H:%M}")
     )
-    await query.edit_message_reply_markup(reply_markup=None)
+    await retire_buttons(update)
 
 
 async def reschedule_asked(update: Update, context: Context) -> None:
@@ -54,7 +54,7 @@ async def reschedule_asked(update: Update, context: Context) -> None:
     if ticket is None or ticket.status != Status.BOOKED:
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     lang = lang_of(update, context)
     days = await context.services.bookings.open_days(ticket.workshop_code)
     buttons = [(day_label(lang, day), RescheduleDay(code=ticket.code, day=day)) for day in days]
@@ -81,7 +81,7 @@ async def reschedule_day(update: Update, context: Context) -> None:
     if payload is None or ticket is None or ticket.status != Status.BOOKED:
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     await show_new_slots(update, context, ticket.workshop_code, payload.code, payload.day, "")
 
 
@@ -98,10 +98,10 @@ async def show_new_slots(
     heading = text(lang, "reschedule_slot", code=code, day=day_label(lang, day))
     query = update.callback_query
     assert query is not None
-    await query.edit_message_text(
+    await edit(
+        query,
         f"{note}\n\n{heading}" if note else heading,
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboards.inline(keyboards.chunks(buttons, 4)) if buttons else None,
+        keyboards.inline(keyboards.chunks(buttons, 4)) if buttons else None,
     )
 
 

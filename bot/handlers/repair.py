@@ -41,7 +41,15 @@ from bot.handlers.common import start
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import day_label, when
-from bot.handlers.replies import acknowledge, answered, pressed, retire_buttons, say, show, stale
+from bot.handlers.replies import (
+    acknowledge,
+    answered,
+    pressed,
+    retire_buttons,
+    say,
+    show,
+    stale,
+)
 from bot.i18n import Lang, pick
 from bot.locator import Point
 from bot.messages import all_labels, label, text
@@ -162,8 +170,10 @@ async def category_chosen(update: Update, context: Context) -> Waiting:
     category = tree.category(payload.category) if payload else None
     if category is None:
         return await stale(update, context)
-    await query.answer()
-    case_id = await context.services.reports.start(query.from_user.id, category.id)
+    await acknowledge(query)
+    case_id = await context.services.reports.start(
+        query.from_user.id, category.id, update.update_id
+    )
     draft = Draft(case_id=case_id, category=category.id, trail=[category.start])
     return await show_node(update, context, draft)
 
@@ -196,7 +206,7 @@ async def answer_chosen(update: Update, context: Context) -> Waiting | int:
         return await stale(update, context)
     if payload.option >= len(node.options):
         return await stale(update, context)
-    await query.answer()
+    await acknowledge(query)
     option = node.options[payload.option]
     draft.path.append(Step(node=node.id, answer=pick(option.label, Lang.EN)))
     return await follow(update, context, draft, option.next)
@@ -210,7 +220,7 @@ async def fix_tried(update: Update, context: Context) -> Waiting | int:
     node = context.services.tree.node(draft.node or "")
     if payload is None or node is None or node.id != payload.node or not node.is_fix:
         return await stale(update, context)
-    await query.answer()
+    await acknowledge(query)
     draft.path.append(Step(fix=node.id, helped=payload.helped))
     if payload.helped == "y":
         lang = lang_of(update, context)
@@ -361,7 +371,7 @@ async def workshop_chosen(update: Update, context: Context) -> Waiting:
     workshop = context.services.network.get(payload.code) if payload else None
     if workshop is None or draft.category not in workshop.categories:
         return await stale(update, context)
-    await query.answer()
+    await acknowledge(query)
     draft.workshop = workshop.code
     save_draft(context, draft)
     return await show_days(update, context, draft)
@@ -396,7 +406,7 @@ async def day_chosen(update: Update, context: Context) -> Waiting:
     draft = load_draft(context)
     if payload is None or draft.workshop is None:
         return await stale(update, context)
-    await query.answer()
+    await acknowledge(query)
     draft.day = payload.day
     save_draft(context, draft)
     return await show_slots(update, context, draft)
@@ -424,7 +434,7 @@ async def slot_chosen(update: Update, context: Context) -> Waiting:
     draft = load_draft(context)
     if payload is None or draft.workshop is None or draft.day is None:
         return await stale(update, context)
-    await query.answer()
+    await acknowledge(query)
     start = datetime.fromtimestamp(payload.start, UTC)
     free = await context.services.bookings.free_slots(draft.workshop, draft.day)
     lang = lang_of(update, context)

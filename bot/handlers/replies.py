@@ -121,12 +121,16 @@ async def retire_buttons(update: Update) -> None:
     """Take the buttons off a message whose step is over, so they cannot be pressed again."""
     query = update.callback_query
     if query is not None and query.message is not None:
-        await post(
-            query.get_bot(),
-            "editMessageReplyMarkup",
-            chat_id=query.message.chat.id,
-            message_id=query.message.message_id,
-        )
+        try:
+            await post(
+                query.get_bot(),
+                "editMessageReplyMarkup",
+                chat_id=query.message.chat.id,
+                message_id=query.message.message_id,
+            )
+        except BadRequest as error:
+            if not already_done(error):
+                raise
 
 
 def pressed(update: Update) -> CallbackQuery:

@@ -10,7 +10,6 @@ from datetime import date
 import qrcode
 from qrcode.image.pure import PyPNGImage
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.handlers import keyboards
 from bot.handlers.access import STAFF_OR_HEAD_OFFICE, requires
@@ -157,11 +156,11 @@ async def jobs_turned(update: Update, context: Context, who: Principal) -> None:
     query = pressed(update)
     turn = JobsPageTurn.decode(query.data)
     if turn is None or (turn.status != "-" and parse_status(turn.status) is None):
-        await query.answer(text(lang_of(update, context), "stale_button"))
+        await acknowledge(query, text(lang_of(update, context), "stale_button"))
         return
-    await query.answer()
+    await acknowledge(query)
     body, markup = await jobs_page(context, lang_of(update, context), who, turn)
-    await query.edit_message_text(body, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await edit(query, body, markup)
 
 
 # /job

@@ -13,7 +13,9 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,6 +27,12 @@ from tests.support.clock import FakeClock
 ONE_WORKSHOP = Path(__file__).parent / "data" / "one_workshop.yaml"
 HEAD_OFFICE = 9000
 MECHANIC = 7001
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    """A wall-clock time in Moscow in November 2026."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=MOSCOW)
 
 
 @pytest.fixture
@@ -95,6 +103,15 @@ def shown(messages: list[JSONDict]) -> list[str]:
 
 def count(person: Person, fragment: str) -> int:
     return sum(fragment in text for text in person.texts())
+
+
+def went_wrong(person: Person) -> bool:
+    return any("went wrong" in text for text in person.texts())
+
+
+async def at(runner: BotRunner, clock: FakeClock, moment: datetime) -> None:
+    clock.set(moment)
+    await runner.tick()
 
 
 async def up_to_confirmation(customer: Person) -> None:
@@ -280,3 +297,136 @@ async def test_a_replayed_estimate_approval_tells_the_workshop_once(network: Bot
     assert anna.new_messages() == []
     assert anna.toasts()[-1] != "This button is no longer active."
     assert count(mechanic, "approved") == 1
+
+
+async def test_a_replayed_category_pick_opens_no_second_fault_report(network: BotRunner) -> None:
+    anna = network.person(1001, "Anna")
+    await anna.command("/repair")
+    before_pick = snapshot(network)
+    await anna.taps("Washing machine")
+    question = anna.screen["text"]
+
+    await crash_and_replay(network, before_pick)
+
+    assert anna.screen["text"] == question
+    assert anna.new_messages() == []
+    assert not went_wrong(anna)
+    assert count_rows(network, "SELECT id FROM cases") == 1
+
+
+async def test_a_replayed_reschedule_moves_once_and_keeps_the_new_reminders(
+    network: BotRunner, clock: FakeClock
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    await book(anna)
+    await at(network, clock, local(26, 18, 0))
+    await anna.taps("🔁 Reschedule")
+    await anna.taps("Sat 28.11")
+    await anna.taps("10:00")
+    answer = anna.screen["text"]
+
+    await crash_and_replay(network)
+
+    assert anna.screen["text"] == answer and "moved to Sat 28.11, 10:00" in answer
+    assert not went_wrong(anna)
+    assert count(mechanic, "moved by the customer") == 1
+    await at(network, clock, local(27, 18, 0))
+    assert count(anna, "Reminder: tomorrow at 10:00") == 1, "the moved reminders still come"
+
+
+async def test_a_replayed_i_will_come_is_noted_once(network: BotRunner, clock: FakeClock) -> None:
+    anna = network.person(1001, "Anna")
+    await book(anna)
+    await at(network, clock, local(26, 18, 0))
+    await anna.taps("✅ I'll be there")
+
+    await crash_and_replay(network)
+
+    assert not went_wrong(anna)
+    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'will_come'") == 1
+
+
+async def test_a_replayed_rating_and_comment_are_recorded_and_passed_on_once(
+    network: BotRunner, clock: FakeClock
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    office = network.person(HEAD_OFFICE, "Olga")
+    code = await received(network, anna)
+    for status in ("diagnosing", "ready", "picked_up"):
+        await mechanic.command("/setstatus", f"{code} {status}")
+    await at(network, clock, clock.now() + timedelta(hours=2))
+    await anna.taps("2")
+    thanks = anna.screen
+
+    await crash_and_replay(network)
+
+    assert anna.screen["text"] == thanks["text"] and "Thank you for rating 2" in thanks["text"]
+    assert not went_wrong(anna)
+    assert count(office, "Low rating 2") == 1
+
+    first = await anna.user_reply(thanks["message_id"], "The drum still squeaks")
+    await crash_and_replay(network)
+
+    assert shown(anna.new_messages()) == shown(first)
+    assert count(office, "The drum still squeaks") == 1
+    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'comment'") == 1
+
+
+async def test_a_replayed_claim_link_answers_with_the_ticket_it_claimed(
+    network: BotRunner,
+) -> None:
+    mechanic = network.person(MECHANIC, "Mike")
+    mechanic.new_messages()  # what came before
+    created = await mechanic.command("/walkin", "washer drum does not spin")
+    link = re.search(r"start=(\S+)", created[0]["text"])
+    assert link is not None
+    walter = network.person(1500, "Walter")
+
+    first = await walter.command("/start", link.group(1))
+    await crash_and_replay(network)
+
+    assert shown(walter.new_messages()) == shown(first)
+    assert "already been used" not in first[-1]["text"]
+    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'claimed'") == 1
+
+
+# Head office
+
+
+async def test_a_replayed_addstaff_answers_as_before(network: BotRunner) -> None:
+    office = network.person(HEAD_OFFICE, "Olga")
+    await network.person(7002, "Nina").command("/start")
+    office.new_messages()  # what came before
+
+    first = await office.command("/addstaff", "7002 TEST-ONE")
+    await crash_and_replay(network)
+
+    assert shown(office.new_messages()) == shown(first)
+    assert "7002 is now staff of TEST-ONE" in first[-1]["text"]
+
+
+async def test_a_replayed_broadcast_writes_one_draft_and_sends_it_once(
+    network: BotRunner,
+) -> None:
+    office = network.person(HEAD_OFFICE, "Olga")
+    anna = network.person(1001, "Anna")
+    await anna.command("/start")
+    office.new_messages()  # what came before
+
+    preview = await office.command("/broadcast", "Closed on Monday")
+    await crash_and_replay(network)
+
+    assert shown(office.new_messages()) == shown(preview)
+    assert count_rows(network, "SELECT id FROM broadcasts") == 1
+
+    await office.taps("Confirm", preview[-1]["message_id"])
+    await network.finish_broadcasts()
+    report = network.api.message(HEAD_OFFICE, preview[-1]["message_id"])
+    await crash_and_replay(network)
+    await network.finish_broadcasts()
+
+    assert network.api.message(HEAD_OFFICE, preview[-1]["message_id"]) == report
+    assert not went_wrong(office)
+    assert count(anna, "Closed on Monday") == 1
