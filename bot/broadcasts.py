@@ -59,17 +59,16 @@ class BroadcastDesk:
         """Write a draft and count who would receive it now, for the preview."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            broadcasts = Broadcasts(tx)
             effects = UpdateEffects(tx)
             earlier = await effects.recall(origin, "broadcast", now)
             if earlier is not None:
                 broadcast_id = int(earlier)
             else:
-                broadcast_id = await broadcasts.create(
+                broadcast_id = await Broadcasts(tx).create(
                     by, body, segment, value, scheduled_at, report_chat_id, now
                 )
                 await effects.record(origin, "broadcast", broadcast_id, now)
-            audience = await broadcasts.audience_size(segment, value, now, exclude)
+        audience = await Broadcasts(self._db).audience_size(segment, value, now, exclude)
         return Draft(broadcast_id, audience)
 
     async def confirm(

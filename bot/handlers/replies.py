@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Update
@@ -29,8 +31,14 @@ ALREADY_DONE = ("message is not modified", "query is too old", "query_id_invalid
 what a press handled again after a crash meets, and nothing to worry about."""
 
 
-def already_done(error: BadRequest) -> bool:
-    return any(words in error.message.lower() for words in ALREADY_DONE)
+@contextmanager
+def unless_already_done() -> Iterator[None]:
+    """Let pass Telegram's refusals that only say this was done before."""
+    try:
+        yield
+    except BadRequest as error:
+        if not any(words in error.message.lower() for words in ALREADY_DONE):
+            raise
 
 
 async def show(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -48,7 +56,7 @@ async def edit(
     """Show `message` in place of the pressed one; if it already reads so, leave it."""
     if query.message is None:
         return
-    try:
+    with unless_already_done():
         await post(
             query.get_bot(),
             "editMessageText",
@@ -58,20 +66,14 @@ async def edit(
             parse_mode=ParseMode.HTML,
             reply_markup=markup,
         )
-    except BadRequest as error:
-        if not already_done(error):
-            raise
 
 
 async def acknowledge(
     query: CallbackQuery, message: str | None = None, show_alert: bool = False
 ) -> None:
     """Answer a button press; one answered before (the same press handled again) stays so."""
-    try:
+    with unless_already_done():
         await query.answer(message, show_alert=show_alert)
-    except BadRequest as error:
-        if not already_done(error):
-            raise
 
 
 async def send(chat: Chat, message: str, markup: object = None) -> None:
@@ -121,16 +123,13 @@ async def retire_buttons(update: Update) -> None:
     """Take the buttons off a message whose step is over, so they cannot be pressed again."""
     query = update.callback_query
     if query is not None and query.message is not None:
-        try:
+        with unless_already_done():
             await post(
                 query.get_bot(),
                 "editMessageReplyMarkup",
                 chat_id=query.message.chat.id,
                 message_id=query.message.message_id,
             )
-        except BadRequest as error:
-            if not already_done(error):
-                raise
 
 
 def pressed(update: Update) -> CallbackQuery:
