@@ -96,10 +96,16 @@ class BroadcastDesk:
             await effects.record(origin, "broadcast_confirm", broadcast_id, now)
             return await broadcasts.get(broadcast_id)
 
-    async def discard(self, broadcast_id: int) -> bool:
-        return await Broadcasts(self._db).set_status(
-            broadcast_id, "cancelled", ("draft",), self._clock.now()
-        )
+    async def discard(self, broadcast_id: int, origin: int | None = None) -> bool:
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            effects = UpdateEffects(tx)
+            if await effects.recall(origin, "broadcast_discard", now) is not None:
+                return True
+            if not await Broadcasts(tx).set_status(broadcast_id, "cancelled", ("draft",), now):
+                return False
+            await effects.record(origin, "broadcast_discard", broadcast_id, now)
+        return True
 
     async def start_due(self, exclude: set[int]) -> list[int]:
         """Scheduled broadcasts whose time has come: recipients fixed now, status running."""
@@ -115,16 +121,20 @@ class BroadcastDesk:
                     started.append(record.id)
         return started
 
-    async def cancel(self, broadcast_id: int) -> bool:
+    async def cancel(self, broadcast_id: int, origin: int | None = None) -> bool:
         """Stop a scheduled or running broadcast; what was sent stays sent."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
             broadcasts = Broadcasts(tx)
+            effects = UpdateEffects(tx)
+            if await effects.recall(origin, "broadcast_cancel", now) is not None:
+                return True
             if not await broadcasts.set_status(
                 broadcast_id, "cancelled", ("scheduled", "running"), now
             ):
                 return False
             await broadcasts.cancel_pending(broadcast_id, now)
+            await effects.record(origin, "broadcast_cancel", broadcast_id, now)
         return True
 
     async def finish(self, broadcast_id: int) -> bool:

@@ -375,7 +375,7 @@ async def decided(update: Update, context: Context, who: Principal) -> None:
         await stale(update, context)
         return
     if payload.confirm == "n":
-        if not await desk.discard(payload.broadcast):
+        if not await desk.discard(payload.broadcast, update.update_id):
             await stale(update, context)
             return
         await acknowledge(query)
@@ -447,7 +447,7 @@ async def cancel_broadcast(update: Update, context: Context, who: Principal) -> 
     if broadcast_id is None:
         await say(update, text(lang, "usage", usage="/broadcast_cancel <id>"))
         return
-    if not await context.services.broadcasts.cancel(broadcast_id):
+    if not await context.services.broadcasts.cancel(broadcast_id, update.update_id):
         await say(update, text(lang, "broadcast_not_found", id=broadcast_id))
         return
     runner_of(context).cancelled(broadcast_id)

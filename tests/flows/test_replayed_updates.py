@@ -430,3 +430,16 @@ async def test_a_replayed_broadcast_writes_one_draft_and_sends_it_once(
     assert network.api.message(HEAD_OFFICE, preview[-1]["message_id"]) == report
     assert not went_wrong(office)
     assert count(anna, "Closed on Monday") == 1
+
+
+async def test_a_replayed_broadcast_cancel_answers_as_before(network: BotRunner) -> None:
+    office = network.person(HEAD_OFFICE, "Olga")
+    preview = await office.command("/broadcast_at", "2026-11-27 12:00 Sale on Friday")
+    await office.taps("Confirm", preview[-1]["message_id"])
+    office.new_messages()  # what came before
+
+    first = await office.command("/broadcast_cancel", "1")
+    await crash_and_replay(network)
+
+    assert shown(office.new_messages()) == shown(first)
+    assert "cancelled" in first[-1]["text"]
