@@ -103,7 +103,8 @@ class TicketDesk:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             tickets = Tickets(tx)
-            if earlier := await UpdateEffects(tx).ticket(origin, "status", now):
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "status", now):
                 return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
             if ticket is None or not who.may_handle(ticket):
@@ -128,7 +129,7 @@ class TicketDesk:
                 tx, moved, Kind.STATUS, str(event_id), now, status=target.value, note=note
             )
             await follow_up(tx, moved, current, target, now)
-            await UpdateEffects(tx).record(origin, "status", moved.id, now)
+            await effects.record(origin, "status", moved.id, now)
         return Moved(Outcome.DONE, moved)
 
     async def set_eta(
@@ -138,7 +139,8 @@ class TicketDesk:
         zone = self._network.zone
         async with self._db.transaction() as tx:
             tickets = Tickets(tx)
-            if earlier := await UpdateEffects(tx).ticket(origin, "eta", now):
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "eta", now):
                 return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
             if ticket is None or not who.may_handle(ticket):
@@ -155,7 +157,7 @@ class TicketDesk:
             updated = await tickets.by_code(ticket.code)
             assert updated is not None
             await tell_customer(tx, updated, Kind.ETA, str(event_id), now, eta=eta.isoformat())
-            await UpdateEffects(tx).record(origin, "eta", updated.id, now)
+            await effects.record(origin, "eta", updated.id, now)
         return Moved(Outcome.DONE, updated)
 
     async def quote(
@@ -170,7 +172,8 @@ class TicketDesk:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             tickets = Tickets(tx)
-            if earlier := await UpdateEffects(tx).ticket(origin, "estimate", now):
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "quote", now):
                 return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
             if ticket is None or not who.may_handle(ticket):
@@ -210,7 +213,7 @@ class TicketDesk:
                 amount=str(amount),
                 currency=self.currency,
             )
-            await UpdateEffects(tx).record(origin, "estimate", ticket.id, now)
+            await effects.record(origin, "quote", ticket.id, now)
         return Moved(Outcome.DONE, ticket)
 
     async def answer_estimate(
@@ -334,7 +337,8 @@ class TicketDesk:
         token = secrets.token_urlsafe(18)
         async with self._db.transaction() as tx:
             tickets = Tickets(tx)
-            if earlier := await UpdateEffects(tx).ticket(origin, "walk_in", now):
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "walk_in", now):
                 earlier_token = await ClaimLinks(tx).token_of(earlier.id)
                 assert earlier_token is not None
                 return WalkIn(earlier, earlier_token)
@@ -365,7 +369,7 @@ class TicketDesk:
                 note=description,
             )
             await ClaimLinks(tx).add(token, ticket_id, now)
-            await UpdateEffects(tx).record(origin, "walk_in", ticket_id, now)
+            await effects.record(origin, "walk_in", ticket_id, now)
             ticket = await tickets.by_code(code)
         assert ticket is not None
         return WalkIn(ticket, token)
@@ -376,7 +380,8 @@ class TicketDesk:
         """Bind a walk-in ticket to the customer who opened its link; a link works once."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            if earlier := await UpdateEffects(tx).ticket(origin, "claim", now):
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "claim", now):
                 return earlier
             ticket_id = await ClaimLinks(tx).use(token, user_id, now)
             tickets = Tickets(tx)
@@ -385,7 +390,7 @@ class TicketDesk:
                 return None
             await tickets.bind_customer(ticket.id, user_id, now)
             await tickets.add_event(ticket.id, now, user_id, "customer", "claimed")
-            await UpdateEffects(tx).record(origin, "claim", ticket.id, now)
+            await effects.record(origin, "claim", ticket.id, now)
             return await tickets.by_id(ticket.id)
 
     async def jobs(
