@@ -2,8 +2,9 @@
 
 The poller records an update as handled only after its handler committed, so a crash in
 between makes Telegram deliver it again. A service that creates or sends something records,
-in the same transaction, what this update made (a ticket, an estimate, a broadcast...); on a
-replay it finds that record and returns the earlier result instead of acting again.
+in the same transaction, what this update made (a ticket, a case, a broadcast...) or, where
+nothing is made, the answer it got; on a replay it finds that record and returns the earlier
+result instead of acting again.
 """
 
 from __future__ import annotations
