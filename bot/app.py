@@ -43,6 +43,7 @@ from bot.handlers.callbacks import (
     CancelAsk,
     CancelConfirm,
     CancelKeep,
+    Decision,
     EstimateAnswer,
     JobsPageTurn,
     LanguagePick,
@@ -176,6 +177,8 @@ def add_handlers(application: Application) -> None:
         [
             CommandHandler("start", common.start),
             CommandHandler("cancel", common.nothing_to_cancel),
+            # A booking Confirm handled again after a crash that already ended the conversation.
+            button(repair.decided, pattern=Decision.matches),
             button(repair.stale),
             MessageHandler(
                 filters.ChatType.PRIVATE & filters.REPLY & filters.TEXT & ~filters.COMMAND,

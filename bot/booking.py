@@ -2,6 +2,8 @@
 
 Every check that decides whether a booking may be made runs inside the same write
 transaction as the insert, so two customers racing for the last place cannot both win.
+Each change notes the Telegram update that asked for it (`origin`), so the same update
+handled again after a crash finds the earlier result instead of booking or moving twice.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.reminders import DROPOFF_KINDS, dropoff_schedule
 from bot.slots import BOOKING_HORIZON_DAYS, bookable_days, free_slots, horizon, is_bookable
 from bot.storage.cases import Cases
 from bot.storage.database import Database, Transaction
+from bot.storage.effects import UpdateEffects
 from bot.storage.outbox import Outbox
 from bot.storage.tickets import NewTicket, TicketRecord, Tickets
 from bot.tickets import (
@@ -30,6 +33,8 @@ from bot.tickets import (
 from bot.workshops import Network
 
 CUSTOMER = "customer"
+BOOKING = "booking"
+"""What a booking update made, for `UpdateEffects`."""
 MY_BOOKINGS_LIMIT = 10
 
 
@@ -92,14 +97,25 @@ class Bookings:
     async def active_bookings(self, customer_id: int) -> int:
         return await Tickets(self._db).count_of_customer(customer_id, [Status.BOOKED])
 
-    async def book(self, request: BookingRequest) -> TicketRecord | Refusal:
-        workshop = self._network.get(request.workshop_code)
-        if workshop is None or request.category not in workshop.categories:
-            return Refusal.NOT_SERVED
+    async def booked_by(self, origin: int) -> TicketRecord | None:
+        """The booking this update made, if it was handled before."""
+        return await UpdateEffects(self._db).ticket(origin, BOOKING, self._clock.now())
+
+    async def book(
+        self, request: BookingRequest, origin: int | None = None
+    ) -> TicketRecord | Refusal:
         now = self._clock.now()
-        if not is_bookable(workshop, self._network.zone(workshop.code), request.slot_start, now):
-            return Refusal.SLOT_GONE
         async with self._db.transaction() as tx:
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, BOOKING, now):
+                return earlier
+            workshop = self._network.get(request.workshop_code)
+            if workshop is None or request.category not in workshop.categories:
+                return Refusal.NOT_SERVED
+            if not is_bookable(
+                workshop, self._network.zone(workshop.code), request.slot_start, now
+            ):
+                return Refusal.SLOT_GONE
             tickets = Tickets(tx)
             if (
                 await tickets.count_of_customer(request.customer_id, [Status.BOOKED])
@@ -140,6 +156,7 @@ class Bookings:
             assert ticket is not None
             await tell_workshop(tx, ticket, Kind.NEW_BOOKING, str(event_id), now)
             await schedule_dropoff_reminders(tx, ticket, self._network.zone(workshop.code), now)
+            await effects.record(origin, BOOKING, ticket.id, now)
         return ticket
 
     async def of_customer(self, customer_id: int) -> list[TicketRecord]:
@@ -150,13 +167,16 @@ class Bookings:
         ticket = await Tickets(self._db).by_code(code)
         return ticket if ticket and ticket.customer_id == customer_id else None
 
-    async def cancel(self, customer_id: int, code: str) -> CancelResult:
+    async def cancel(self, customer_id: int, code: str, origin: int | None = None) -> CancelResult:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             tickets = Tickets(tx)
             ticket = await tickets.by_code(code)
             if ticket is None or ticket.customer_id != customer_id:
                 return CancelResult.NOT_FOUND
+            effects = UpdateEffects(tx)
+            if await effects.recall(origin, "cancel", now) is not None:
+                return CancelResult.CANCELLED
             if ticket.status == Status.CANCELLED:
                 return CancelResult.ALREADY_CANCELLED
             if not can_customer_cancel(Status(ticket.status)):
@@ -173,27 +193,41 @@ class Bookings:
             )
             await tell_workshop(tx, ticket, Kind.BOOKING_CANCELLED, str(event_id), now)
             await Outbox(tx).skip_for_ticket(ticket.id, DROPOFF_KINDS, now, "booking cancelled")
+            await effects.record(origin, "cancel", ticket.id, now)
         return CancelResult.CANCELLED
 
-    async def confirm_attendance(self, customer_id: int, ticket: TicketRecord) -> bool:
+    async def confirm_attendance(
+        self, customer_id: int, ticket: TicketRecord, origin: int | None = None
+    ) -> bool:
         """The customer said they will come: the workshop sees it in the history.
 
         Only for a booking whose drop-off time is still ahead; after it, whether they came is
         the workshop's to say.
         """
         now = self._clock.now()
-        if ticket.status != Status.BOOKED or ticket.slot_start is None or ticket.slot_start <= now:
-            return False
         async with self._db.transaction() as tx:
+            effects = UpdateEffects(tx)
+            if await effects.recall(origin, "will_come", now) is not None:
+                return True
+            if (
+                ticket.status != Status.BOOKED
+                or ticket.slot_start is None
+                or ticket.slot_start <= now
+            ):
+                return False
             await Tickets(tx).add_event(ticket.id, now, customer_id, CUSTOMER, "will_come")
+            await effects.record(origin, "will_come", ticket.id, now)
         return True
 
     async def reschedule(
-        self, customer_id: int, code: str, start: datetime
+        self, customer_id: int, code: str, start: datetime, origin: int | None = None
     ) -> TicketRecord | Refusal | CancelResult:
         """Move a booking to another free slot of the same workshop, reminders and all."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "reschedule", now):
+                return earlier
             tickets = Tickets(tx)
             ticket = await tickets.by_code(code)
             if ticket is None or ticket.customer_id != customer_id:
@@ -220,6 +254,7 @@ class Bookings:
             assert moved is not None
             await schedule_dropoff_reminders(tx, moved, zone, now)
             await tell_workshop(tx, moved, Kind.RESCHEDULED, str(event_id), now)
+            await effects.record(origin, "reschedule", moved.id, now)
         return moved
 
 

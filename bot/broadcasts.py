@@ -2,7 +2,8 @@
 
 draft (previewed) -> scheduled (a time was given) -> running -> done, or cancelled at any
 point before done. Recipients are written down when a broadcast starts, one row each, so a
-restart resumes it and nobody gets a second copy.
+restart resumes it and nobody gets a second copy. The command that wrote a draft and the tap
+that confirmed it, handled again after a crash, find what they did the first time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.clock import Clock
 from bot.quiet_hours import QuietHours
 from bot.storage.broadcasts import BroadcastRecord, Broadcasts, Tally
 from bot.storage.database import Database
+from bot.storage.effects import UpdateEffects
 
 MAX_BODY = 4096
 """Telegram's limit for one message: a longer broadcast is refused, not cut."""
@@ -60,23 +62,34 @@ class BroadcastDesk:
         scheduled_at: datetime | None,
         report_chat_id: int,
         exclude: set[int],
+        origin: int | None = None,
     ) -> Draft:
         """Write a draft and count who would receive it now, for the preview."""
         now = self._clock.now()
-        broadcasts = Broadcasts(self._db)
-        broadcast_id = await broadcasts.create(
-            by, body, segment, value, scheduled_at, report_chat_id, now
-        )
-        return Draft(broadcast_id, await broadcasts.audience_size(segment, value, now, exclude))
+        async with self._db.transaction() as tx:
+            effects = UpdateEffects(tx)
+            earlier = await effects.recall(origin, "broadcast", now)
+            if earlier is not None:
+                broadcast_id = int(earlier)
+            else:
+                broadcast_id = await Broadcasts(tx).create(
+                    by, body, segment, value, scheduled_at, report_chat_id, now
+                )
+                await effects.record(origin, "broadcast", broadcast_id, now)
+        audience = await Broadcasts(self._db).audience_size(segment, value, now, exclude)
+        return Draft(broadcast_id, audience)
 
     async def confirm(
-        self, broadcast_id: int, chat_id: int, exclude: set[int]
+        self, broadcast_id: int, chat_id: int, exclude: set[int], origin: int | None = None
     ) -> BroadcastRecord | None:
         """Start the draft now, or schedule it; None if it is no longer a draft, or if
         `chat_id` is not the chat it was previewed in (the only place its buttons are)."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
             broadcasts = Broadcasts(tx)
+            effects = UpdateEffects(tx)
+            if await effects.recall(origin, "broadcast_confirm", now) is not None:
+                return await broadcasts.get(broadcast_id)
             record = await broadcasts.get(broadcast_id)
             if record is None or record.status != "draft" or record.report_chat_id != chat_id:
                 return None
@@ -89,18 +102,24 @@ class BroadcastDesk:
             else:
                 await broadcasts.set_status(broadcast_id, "running", ("draft",), now)
                 await broadcasts.fill_deliveries(broadcast_id, now, exclude)
+            await effects.record(origin, "broadcast_confirm", broadcast_id, now)
             return await broadcasts.get(broadcast_id)
 
-    async def discard(self, broadcast_id: int, chat_id: int) -> bool:
+    async def discard(self, broadcast_id: int, chat_id: int, origin: int | None = None) -> bool:
         """Drop a draft, from the chat it was previewed in."""
+        now = self._clock.now()
         async with self._db.transaction() as tx:
+            effects = UpdateEffects(tx)
+            if await effects.recall(origin, "broadcast_discard", now) is not None:
+                return True
             broadcasts = Broadcasts(tx)
             record = await broadcasts.get(broadcast_id)
             if record is None or record.report_chat_id != chat_id:
                 return False
-            return await broadcasts.set_status(
-                broadcast_id, "cancelled", ("draft",), self._clock.now()
-            )
+            if not await broadcasts.set_status(broadcast_id, "cancelled", ("draft",), now):
+                return False
+            await effects.record(origin, "broadcast_discard", broadcast_id, now)
+        return True
 
     async def start_due(self, exclude: set[int]) -> list[int]:
         """Scheduled broadcasts whose time has come: recipients fixed now, status running."""
@@ -116,16 +135,20 @@ class BroadcastDesk:
                     started.append(record.id)
         return started
 
-    async def cancel(self, broadcast_id: int) -> bool:
+    async def cancel(self, broadcast_id: int, origin: int | None = None) -> bool:
         """Stop a scheduled or running broadcast; what was sent stays sent."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
             broadcasts = Broadcasts(tx)
+            effects = UpdateEffects(tx)
+            if await effects.recall(origin, "broadcast_cancel", now) is not None:
+                return True
             if not await broadcasts.set_status(
                 broadcast_id, "cancelled", ("scheduled", "running"), now
             ):
                 return False
             await broadcasts.cancel_pending(broadcast_id, now)
+            await effects.record(origin, "broadcast_cancel", broadcast_id, now)
         return True
 
     async def finish(self, broadcast_id: int) -> bool:

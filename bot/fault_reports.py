@@ -1,6 +1,7 @@
 """Fault reports: a customer's walk through the troubleshooting tree and how it ended.
 
-A report closed as self-resolved is a visit the network avoided, which head office counts.
+A report closed as self-resolved is a visit the network avoided, which head office counts,
+so the update that opened a case, handled again after a crash, does not open another.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.storage.cases import Cases
+from bot.storage.database import Database
+from bot.storage.effects import UpdateEffects
 
 
 class Outcome(StrEnum):
@@ -22,12 +25,21 @@ Step = dict[str, str]
 
 
 class FaultReports:
-    def __init__(self, cases: Cases, clock: Clock) -> None:
-        self._cases = cases
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._cases = Cases(db)
         self._clock = clock
 
-    async def start(self, customer_id: int, category: str) -> int:
-        return await self._cases.open(customer_id, category, self._clock.now())
+    async def start(self, customer_id: int, category: str, origin: int | None = None) -> int:
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            effects = UpdateEffects(tx)
+            earlier = await effects.recall(origin, "case", now)
+            if earlier is not None:
+                return int(earlier)
+            case_id = await Cases(tx).open(customer_id, category, now)
+            await effects.record(origin, "case", case_id, now)
+        return case_id
 
     async def close(self, case_id: int, outcome: Outcome, path: list[Step]) -> bool:
         return await self._cases.close(case_id, outcome.value, path, self._clock.now())

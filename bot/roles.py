@@ -1,16 +1,21 @@
 """Who may do what: head office, workshop staff, and everyone else (customers).
 
 Rights come only from configuration (`HEAD_OFFICE_IDS`) and from the database, and are
-looked up again for every command and every button press.
+looked up again for every command and every button press. A change of roles handled again
+after a crash (the same update) changes nothing more and gets the first answer.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.clock import Clock
+from bot.storage.database import Database
+from bot.storage.effects import UpdateEffects
 from bot.storage.roles import Roles
 from bot.storage.tickets import TicketRecord
 from bot.workshops import Network
@@ -53,9 +58,10 @@ class RoleChange(StrEnum):
 
 class Access:
     def __init__(
-        self, roles: Roles, configured: frozenset[int], network: Network, clock: Clock
+        self, db: Database, configured: frozenset[int], network: Network, clock: Clock
     ) -> None:
-        self._roles = roles
+        self._db = db
+        self._roles = Roles(db)
         self._configured = configured
         self._network = network
         self._clock = clock
@@ -71,45 +77,84 @@ class Access:
     async def head_office_ids(self) -> set[int]:
         return set(self._configured) | await self._roles.admin_ids()
 
-    async def add_admin(self, by: Principal, user_id: int) -> RoleChange:
+    async def add_admin(
+        self, by: Principal, user_id: int, origin: int | None = None
+    ) -> RoleChange:
         if user_id in self._configured:
             return RoleChange.CONFIGURED
-        added = await self._roles.add_admin(user_id, by.user_id, self._clock.now())
-        if added:
-            log.info("Role change: %s made %s head office", by.user_id, user_id)
-        return RoleChange.DONE if added else RoleChange.UNCHANGED
 
-    async def remove_admin(self, by: Principal, user_id: int) -> RoleChange:
+        async def add(roles: Roles, now: datetime) -> bool:
+            return await roles.add_admin(user_id, by.user_id, now)
+
+        return await self._change_once(
+            origin, "add_admin", add, f"{by.user_id} made {user_id} head office"
+        )
+
+    async def remove_admin(
+        self, by: Principal, user_id: int, origin: int | None = None
+    ) -> RoleChange:
         """An id from the configuration stays head office: only the operator can change it."""
         if user_id in self._configured:
             return RoleChange.CONFIGURED
-        removed = await self._roles.remove_admin(user_id)
-        if removed:
-            log.info("Role change: %s removed %s from head office", by.user_id, user_id)
-        return RoleChange.DONE if removed else RoleChange.UNCHANGED
 
-    async def add_staff(self, by: Principal, user_id: int, workshop_code: str) -> RoleChange:
+        async def remove(roles: Roles, now: datetime) -> bool:
+            return await roles.remove_admin(user_id)
+
+        return await self._change_once(
+            origin, "remove_admin", remove, f"{by.user_id} removed {user_id} from head office"
+        )
+
+    async def add_staff(
+        self, by: Principal, user_id: int, workshop_code: str, origin: int | None = None
+    ) -> RoleChange:
         if workshop_code not in self._network.workshops:
             return RoleChange.UNKNOWN_WORKSHOP
         if (await self.who(user_id)).is_head_office:
             return RoleChange.IS_HEAD_OFFICE
-        before = await self._roles.set_staff(user_id, workshop_code, by.user_id, self._clock.now())
-        if before == workshop_code:
-            return RoleChange.UNCHANGED
-        log.info(
-            "Role change: %s made %s staff of %s (before: %s)",
-            by.user_id,
-            user_id,
-            workshop_code,
-            before or "none",
-        )
-        return RoleChange.DONE
+        before: list[str | None] = []
 
-    async def remove_staff(self, by: Principal, user_id: int) -> RoleChange:
-        removed = await self._roles.remove_staff(user_id)
-        if removed:
-            log.info("Role change: %s removed %s from staff", by.user_id, user_id)
-        return RoleChange.DONE if removed else RoleChange.UNCHANGED
+        async def add(roles: Roles, now: datetime) -> bool:
+            before.append(await roles.set_staff(user_id, workshop_code, by.user_id, now))
+            return before[0] != workshop_code
+
+        return await self._change_once(
+            origin,
+            "add_staff",
+            add,
+            lambda: f"{by.user_id} made {user_id} staff of {workshop_code} "
+            f"(before: {before[0] or 'none'})",
+        )
+
+    async def remove_staff(
+        self, by: Principal, user_id: int, origin: int | None = None
+    ) -> RoleChange:
+        async def remove(roles: Roles, now: datetime) -> bool:
+            return await roles.remove_staff(user_id)
+
+        return await self._change_once(
+            origin, "remove_staff", remove, f"{by.user_id} removed {user_id} from staff"
+        )
+
+    async def _change_once(
+        self,
+        origin: int | None,
+        kind: str,
+        change: Callable[[Roles, datetime], Awaitable[bool]],
+        done: str | Callable[[], str],
+    ) -> RoleChange:
+        """Apply `change` (True if it changed anything) once per update, answering as then;
+        a change made is logged as `done` says (who changed whom, by ids)."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            effects = UpdateEffects(tx)
+            earlier = await effects.recall(origin, kind, now)
+            if earlier is not None:
+                return RoleChange(earlier)
+            result = RoleChange.DONE if await change(Roles(tx), now) else RoleChange.UNCHANGED
+            await effects.record(origin, kind, result.value, now)
+        if result is RoleChange.DONE:
+            log.info("Role change: %s", done() if callable(done) else done)
+        return result
 
     async def staff(self) -> list[tuple[int, str]]:
         return await self._roles.staff()

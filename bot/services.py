@@ -12,11 +12,9 @@ from bot.fault_reports import FaultReports
 from bot.flood import FloodGuard
 from bot.locator import Locator
 from bot.roles import Access
-from bot.storage.cases import Cases
 from bot.storage.conversations import ConversationStore
 from bot.storage.customers import Customers
 from bot.storage.database import Database
-from bot.storage.roles import Roles
 from bot.ticket_desk import TicketDesk
 from bot.troubleshooting import TroubleshootingTree, load_tree
 from bot.workshops import Network, load_workshops
@@ -52,10 +50,10 @@ class Services:
             tree=tree,
             network=network,
             customers=Customers(db),
-            reports=FaultReports(Cases(db), clock),
+            reports=FaultReports(db, clock),
             bookings=Bookings(db, network, clock),
             conversations=ConversationStore(db),
-            access=Access(Roles(db), settings.head_office_ids, network, clock),
+            access=Access(db, settings.head_office_ids, network, clock),
             desk=TicketDesk(db, network, clock, settings.currency),
             broadcasts=BroadcastDesk(db, clock, settings.quiet, settings.zone),
             locator=Locator(network.workshops.values()),

@@ -2,6 +2,8 @@
 
 Every method takes the acting `Principal` and checks its rights itself, so no caller can
 forget to. A ticket someone may not see is reported exactly like one that does not exist.
+Methods that change something take the Telegram update that asked for it (`origin`): the
+same update handled again returns what it did the first time and changes nothing more.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bot.roles import Principal
 from bot.status_rules import OPEN_STATUSES, may_move, next_statuses
 from bot.storage.claims import ClaimLinks
 from bot.storage.database import Database, Transaction
+from bot.storage.effects import UpdateEffects
 from bot.storage.estimates import EstimateRecord, Estimates
 from bot.storage.feedback import Feedback
 from bot.storage.outbox import Outbox
@@ -88,11 +91,21 @@ class TicketDesk:
     async def latest_estimate(self, ticket: TicketRecord) -> EstimateRecord | None:
         return await Estimates(self._db).latest(ticket.id)
 
-    async def move(self, who: Principal, code: str, target: Status, note: str | None) -> Moved:
+    async def move(
+        self,
+        who: Principal,
+        code: str,
+        target: Status,
+        note: str | None,
+        origin: int | None = None,
+    ) -> Moved:
         """Change a status along the allowed transitions, and tell the customer."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
             tickets = Tickets(tx)
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "status", now):
+                return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
             if ticket is None or not who.may_handle(ticket):
                 return Moved(Outcome.NOT_FOUND)
@@ -116,13 +129,19 @@ class TicketDesk:
                 tx, moved, Kind.STATUS, str(event_id), now, status=target.value, note=note
             )
             await follow_up(tx, moved, current, target, now)
+            await effects.record(origin, "status", moved.id, now)
         return Moved(Outcome.DONE, moved)
 
-    async def set_eta(self, who: Principal, code: str, eta: date) -> Moved:
+    async def set_eta(
+        self, who: Principal, code: str, eta: date, origin: int | None = None
+    ) -> Moved:
         now = self._clock.now()
         zone = self._network.zone
         async with self._db.transaction() as tx:
             tickets = Tickets(tx)
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "eta", now):
+                return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
             if ticket is None or not who.may_handle(ticket):
                 return Moved(Outcome.NOT_FOUND)
@@ -138,13 +157,24 @@ class TicketDesk:
             updated = await tickets.by_code(ticket.code)
             assert updated is not None
             await tell_customer(tx, updated, Kind.ETA, str(event_id), now, eta=eta.isoformat())
+            await effects.record(origin, "eta", updated.id, now)
         return Moved(Outcome.DONE, updated)
 
-    async def quote(self, who: Principal, code: str, amount: Decimal, comment: str | None) -> Moved:
+    async def quote(
+        self,
+        who: Principal,
+        code: str,
+        amount: Decimal,
+        comment: str | None,
+        origin: int | None = None,
+    ) -> Moved:
         """Record an estimate and ask the customer to approve or decline it."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
             tickets = Tickets(tx)
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "quote", now):
+                return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
             if ticket is None or not who.may_handle(ticket):
                 return Moved(Outcome.NOT_FOUND)
@@ -183,10 +213,11 @@ class TicketDesk:
                 amount=str(amount),
                 currency=self.currency,
             )
+            await effects.record(origin, "quote", ticket.id, now)
         return Moved(Outcome.DONE, ticket)
 
     async def answer_estimate(
-        self, customer_id: int, estimate_id: int, approved: bool
+        self, customer_id: int, estimate_id: int, approved: bool, origin: int | None = None
     ) -> tuple[Outcome, TicketRecord | None, EstimateRecord | None]:
         """The customer's answer, recorded once while the ticket is open, and passed on to the
         workshop."""
@@ -199,6 +230,9 @@ class TicketDesk:
             ticket = await tickets.by_id(estimate.ticket_id) if estimate else None
             if estimate is None or ticket is None or ticket.customer_id != customer_id:
                 return Outcome.NOT_FOUND, None, None
+            effects = UpdateEffects(tx)
+            if await effects.recall(origin, "estimate_answer", now) is not None:
+                return Outcome.DONE, ticket, estimate
             if Status(ticket.status) not in OPEN_STATUSES:
                 return Outcome.CLOSED, ticket, estimate
             if not await estimates.answer(estimate_id, answer, now):
@@ -221,10 +255,16 @@ class TicketDesk:
                 amount_minor=estimate.amount_minor,
                 currency=estimate.currency,
             )
+            await effects.record(origin, "estimate_answer", estimate_id, now)
         return Outcome.DONE, ticket, estimate
 
     async def rate(
-        self, customer_id: int, code: str, stars: int, head_office: Iterable[int]
+        self,
+        customer_id: int,
+        code: str,
+        stars: int,
+        head_office: Iterable[int],
+        origin: int | None = None,
     ) -> bool:
         """Record a rating of the customer's own picked-up ticket once; a low one alerts head
         office in the same transaction."""
@@ -238,6 +278,9 @@ class TicketDesk:
                 or not can_be_rated(Status(ticket.status))
             ):
                 return False
+            effects = UpdateEffects(tx)
+            if await effects.recall(origin, "rating", now) is not None:
+                return True
             if not await Feedback(tx).rate(ticket.id, customer_id, stars, now):
                 return False
             await tickets.add_event(
@@ -247,6 +290,7 @@ class TicketDesk:
                 await tell(
                     tx, head_office, ticket, Kind.FEEDBACK_ALERT, "rating", now, rating=stars
                 )
+            await effects.record(origin, "rating", ticket.id, now)
         return True
 
     async def remember_feedback_prompt(self, code: str, message_id: int) -> None:
@@ -255,11 +299,19 @@ class TicketDesk:
             await Feedback(self._db).set_prompt(ticket.id, message_id)
 
     async def comment_feedback(
-        self, customer_id: int, prompt_message_id: int, comment: str, head_office: Iterable[int]
+        self,
+        customer_id: int,
+        prompt_message_id: int,
+        comment: str,
+        head_office: Iterable[int],
+        origin: int | None = None,
     ) -> bool:
         """A comment on a rating; head office hears it too when the rating was low."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
+            effects = UpdateEffects(tx)
+            if await effects.recall(origin, "feedback_comment", now) is not None:
+                return True
             feedback = Feedback(tx)
             ticket_id = await feedback.comment_on_prompt(customer_id, prompt_message_id, comment)
             tickets = Tickets(tx)
@@ -281,15 +333,23 @@ class TicketDesk:
                     rating=rating,
                     comment=comment,
                 )
+            await effects.record(origin, "feedback_comment", ticket.id, now)
         return True
 
-    async def walk_in(self, who: Principal, category: str, description: str | None) -> WalkIn:
+    async def walk_in(
+        self, who: Principal, category: str, description: str | None, origin: int | None = None
+    ) -> WalkIn:
         """A ticket for someone who came in without the bot, and a link to claim it."""
         assert who.workshop_code is not None
         now = self._clock.now()
         token = secrets.token_urlsafe(18)
         async with self._db.transaction() as tx:
             tickets = Tickets(tx)
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "walk_in", now):
+                earlier_token = await ClaimLinks(tx).token_of(earlier.id)
+                assert earlier_token is not None
+                return WalkIn(earlier, earlier_token)
             code = new_ticket_code()
             while await tickets.code_taken(code):
                 code = new_ticket_code()
@@ -317,14 +377,20 @@ class TicketDesk:
                 note=description,
             )
             await ClaimLinks(tx).add(token, ticket_id, now)
+            await effects.record(origin, "walk_in", ticket_id, now)
             ticket = await tickets.by_code(code)
         assert ticket is not None
         return WalkIn(ticket, token)
 
-    async def claim(self, user_id: int, token: str) -> TicketRecord | None:
+    async def claim(
+        self, user_id: int, token: str, origin: int | None = None
+    ) -> TicketRecord | None:
         """Bind a walk-in ticket to the customer who opened its link; a link works once."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "claim", now):
+                return earlier
             ticket_id = await ClaimLinks(tx).use(token, user_id, now)
             tickets = Tickets(tx)
             ticket = await tickets.by_id(ticket_id) if ticket_id is not None else None
@@ -332,6 +398,7 @@ class TicketDesk:
                 return None
             await tickets.bind_customer(ticket.id, user_id, now)
             await tickets.add_event(ticket.id, now, user_id, "customer", "claimed")
+            await effects.record(origin, "claim", ticket.id, now)
             return await tickets.by_id(ticket.id)
 
     async def jobs(

@@ -875,6 +875,23 @@ class FakeBotApi:
         self._notify()
         return update_id
 
+    def redeliver(self, update_id: int) -> None:
+        """Offer a confirmed update again, same id and payload, and take its confirmation back.
+
+        What Telegram does when the bot stopped after handling an update but before its next
+        getUpdates confirmed it: a bot that starts afresh (offset 0 or 1) gets it once more.
+        """
+        for call in reversed(self.calls_of("getUpdates")):
+            for update in call.result or []:
+                if update["update_id"] == update_id:
+                    self._updates = sorted(
+                        [*self._updates, update], key=lambda queued: queued["update_id"]
+                    )
+                    self._confirmed_offset = min(self._confirmed_offset, update_id)
+                    self._notify()
+                    return
+        raise KeyError(f"update {update_id} was never delivered")
+
     def pending_updates(self) -> int:
         """Updates not yet confirmed by the bot through getUpdates' offset."""
         return len(self._updates)

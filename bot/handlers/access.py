@@ -13,7 +13,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.handlers import keyboards
 from bot.handlers.context import Context, lang_of
-from bot.handlers.replies import say
+from bot.handlers.replies import acknowledge, say
 from bot.messages import label, text
 from bot.roles import Principal, Role
 
@@ -43,7 +43,7 @@ def requires(*roles: Role) -> Callable[[Guarded], Callable[[Update, Context], Aw
 async def refuse(update: Update, context: Context) -> None:
     refusal = text(lang_of(update, context), "not_allowed")
     if update.callback_query is not None:
-        await update.callback_query.answer(refusal, show_alert=True)
+        await acknowledge(update.callback_query, refusal, show_alert=True)
     else:
         await say(update, refusal)
 

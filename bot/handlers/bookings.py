@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.booking import CancelResult
 from bot.handlers import keyboards
@@ -11,7 +10,7 @@ from bot.handlers.callbacks import CancelAsk, CancelConfirm, CancelKeep, Estimat
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import when
-from bot.handlers.replies import pressed, say, stale
+from bot.handlers.replies import acknowledge, answered, edit, pressed, say, stale
 from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
 from bot.i18n import Lang
 from bot.messages import text
@@ -36,8 +35,7 @@ def describe(context: Context, lang: Lang, ticket: TicketRecord) -> str:
 
 async def my_bookings(update: Update, context: Context) -> None:
     """List the customer's tickets, newest first, with cancel buttons where allowed."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answered(update)
     user = update.effective_user
     assert user is not None
     await remember_user(update, context)
@@ -68,7 +66,7 @@ async def cancel_asked(update: Update, context: Context) -> None:
     if ticket is None or not can_customer_cancel(Status(ticket.status)):
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     zone = context.services.network.zone(ticket.workshop_code)
     await say(
         update,
@@ -89,13 +87,15 @@ async def cancel_confirmed(update: Update, context: Context) -> None:
         await stale(update, context)
         return
     lang = lang_of(update, context)
-    result = await context.services.bookings.cancel(query.from_user.id, payload.code)
+    result = await context.services.bookings.cancel(
+        query.from_user.id, payload.code, update.update_id
+    )
     if result in (CancelResult.NOT_FOUND, CancelResult.ALREADY_CANCELLED):
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     key = "cancelled" if result is CancelResult.CANCELLED else "cancel_too_late"
-    await query.edit_message_text(text(lang, key, code=payload.code), parse_mode=ParseMode.HTML)
+    await edit(query, text(lang, key, code=payload.code))
     await wake_postman(context)
 
 
@@ -110,9 +110,9 @@ async def cancel_kept(update: Update, context: Context) -> None:
     if payload is None or ticket is None or not can_customer_cancel(Status(ticket.status)):
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     lang = lang_of(update, context)
-    await query.edit_message_text(text(lang, "kept", code=payload.code), parse_mode=ParseMode.HTML)
+    await edit(query, text(lang, "kept", code=payload.code))
 
 
 async def ticket_status(update: Update, context: Context) -> None:
@@ -153,15 +153,16 @@ async def estimate_answered(update: Update, context: Context) -> None:
         await stale(update, context)
         return
     outcome, ticket, estimate = await context.services.desk.answer_estimate(
-        query.from_user.id, payload.estimate, payload.approve == "y"
+        query.from_user.id, payload.estimate, payload.approve == "y", update.update_id
     )
     if outcome is not Outcome.DONE or ticket is None or estimate is None:
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     lang = lang_of(update, context)
     key = "estimate_approved" if payload.approve == "y" else "estimate_declined"
-    await query.edit_message_text(
+    await edit(
+        query,
         text(
             lang,
             key,
@@ -169,6 +170,5 @@ async def estimate_answered(update: Update, context: Context) -> None:
             amount=from_minor(estimate.amount_minor),
             currency=estimate.currency,
         ),
-        parse_mode=ParseMode.HTML,
     )
     await wake_postman(context)

@@ -27,7 +27,7 @@ from bot.handlers.arguments import local_time, whole_number
 from bot.handlers.callbacks import BroadcastDecision
 from bot.handlers.context import Context, lang_of
 from bot.handlers.rate_limit import BROADCAST
-from bot.handlers.replies import pressed, say, stale
+from bot.handlers.replies import acknowledge, edit, pressed, say, stale
 from bot.i18n import Lang, preferred
 from bot.messages import label, text
 from bot.roles import Principal, Role
@@ -306,7 +306,14 @@ async def preview(
         await say(update, text(lang, "broadcast_too_long", length=len(body), limit=MAX_BODY))
         return
     draft = await context.services.broadcasts.prepare(
-        who.user_id, body, segment, value, scheduled_at, chat.id, runner_of(context).exclude
+        who.user_id,
+        body,
+        segment,
+        value,
+        scheduled_at,
+        chat.id,
+        runner_of(context).exclude,
+        update.update_id,
     )
     zone = context.services.settings.zone
     when = (
@@ -434,33 +441,36 @@ async def decided(update: Update, context: Context, who: Principal) -> None:
         await stale(update, context)
         return
     if payload.confirm == "n":
-        if not await desk.discard(payload.broadcast, chat.id):
+        if not await desk.discard(payload.broadcast, chat.id, update.update_id):
             await stale(update, context)
             return
-        await query.answer()
-        await query.edit_message_text(text(lang, "broadcast_dropped"))
+        await acknowledge(query)
+        await edit(query, text(lang, "broadcast_dropped"))
         return
-    record = await desk.confirm(payload.broadcast, chat.id, runner.exclude)
+    record = await desk.confirm(payload.broadcast, chat.id, runner.exclude, update.update_id)
     if record is None:
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     if query.message is not None:
         await Broadcasts(context.services.db).set_report_message(
             record.id, query.message.message_id
         )
     if record.status == "scheduled" and record.scheduled_at is not None:
         zone = context.services.settings.zone
-        await query.edit_message_text(
+        await edit(
+            query,
             text(
                 lang,
                 "broadcast_scheduled",
                 id=record.id,
                 when=f"{record.scheduled_at.astimezone(zone):%d.%m.%Y %H:%M}",
-            )
+            ),
         )
         return
-    runner.start(record.id)
+    if record.status == "running":
+        # Handled again after a crash, the broadcast may be running already, or even done.
+        runner.start(record.id)
 
 
 @requires(Role.HEAD_OFFICE)
@@ -503,7 +513,7 @@ async def cancel_broadcast(update: Update, context: Context, who: Principal) -> 
     if broadcast_id is None:
         await say(update, text(lang, "usage", usage="/broadcast_cancel <id>"))
         return
-    if not await context.services.broadcasts.cancel(broadcast_id):
+    if not await context.services.broadcasts.cancel(broadcast_id, update.update_id):
         await say(update, text(lang, "broadcast_not_found", id=broadcast_id))
         return
     runner_of(context).cancelled(broadcast_id)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.handlers import keyboards
 from bot.handlers.access import FROM_GROUP
 from bot.handlers.callbacks import LanguagePick, MenuPick
 from bot.handlers.context import LANG_KEY, Context, lang_of, remember_user
-from bot.handlers.replies import say, stale
+from bot.handlers.replies import acknowledge, answered, edit, say, stale
 from bot.handlers.ticket_views import category_title, workshop_title
 from bot.messages import text
 from bot.roles import Role
@@ -51,7 +50,7 @@ async def claim(update: Update, context: Context, token: str) -> None:
     lang = lang_of(update, context)
     user = update.effective_user
     assert user is not None
-    ticket = await context.services.desk.claim(user.id, token[:64])
+    ticket = await context.services.desk.claim(user.id, token[:64], update.update_id)
     if ticket is None:
         await say(update, text(lang, "claim_invalid"))
         return
@@ -69,8 +68,7 @@ async def claim(update: Update, context: Context, token: str) -> None:
 
 async def show_help(update: Update, context: Context) -> None:
     """Explain what the bot can do, including what this person's role adds."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answered(update)
     lang = lang_of(update, context)
     user = update.effective_user
     role = (await context.services.access.who(user.id)).role if user else Role.CUSTOMER
@@ -80,8 +78,7 @@ async def show_help(update: Update, context: Context) -> None:
 
 async def ask_language(update: Update, context: Context) -> None:
     """Offer the languages the bot speaks."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answered(update)
     await say(update, text(lang_of(update, context), "choose_language"), keyboards.languages())
 
 
@@ -93,12 +90,12 @@ async def language_chosen(update: Update, context: Context) -> None:
     if payload is None:
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     await remember_user(update, context)
     if context.user_data is not None:
         context.user_data[LANG_KEY] = payload.lang.value
     await context.services.customers.set_language(query.from_user.id, payload.lang.value)
-    await query.edit_message_text(text(payload.lang, "language_set"), parse_mode=ParseMode.HTML)
+    await edit(query, text(payload.lang, "language_set"))
     await say(
         update,
         text(payload.lang, "greeting", name=query.from_user.first_name),

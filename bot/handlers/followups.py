@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from telegram import ChatMemberUpdated, Update
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ChatMemberStatus
 
 from bot.booking import CancelResult, Refusal
 from bot.handlers import keyboards
@@ -14,7 +14,7 @@ from bot.handlers.common import not_understood
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import day_label, when
-from bot.handlers.replies import pressed, say, stale
+from bot.handlers.replies import acknowledge, edit, pressed, retire_buttons, say, stale
 from bot.handlers.ticket_views import workshop_title
 from bot.messages import text
 from bot.tickets import Status
@@ -30,16 +30,18 @@ async def will_come(update: Update, context: Context) -> None:
     ticket = (
         await bookings.ticket_of_customer(query.from_user.id, payload.code) if payload else None
     )
-    if ticket is None or not await bookings.confirm_attendance(query.from_user.id, ticket):
+    if ticket is None or not await bookings.confirm_attendance(
+        query.from_user.id, ticket, update.update_id
+    ):
         await stale(update, context)
         return
     assert ticket.slot_start is not None
     lang = lang_of(update, context)
     zone = context.services.network.zone(ticket.workshop_code)
-    await query.answer(
-        text(lang, "will_come_noted", time=f"{ticket.slot_start.astimezone(zone):%H:%M}")
+    await acknowledge(
+        query, text(lang, "will_come_noted", time=f"{ticket.slot_start.astimezone(zone):%H:%M}")
     )
-    await query.edit_message_reply_markup(reply_markup=None)
+    await retire_buttons(update)
 
 
 async def reschedule_asked(update: Update, context: Context) -> None:
@@ -54,7 +56,7 @@ async def reschedule_asked(update: Update, context: Context) -> None:
     if ticket is None or ticket.status != Status.BOOKED:
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     lang = lang_of(update, context)
     days = await context.services.bookings.open_days(ticket.workshop_code)
     buttons = [(day_label(lang, day), RescheduleDay(code=ticket.code, day=day)) for day in days]
@@ -86,7 +88,7 @@ async def reschedule_day(update: Update, context: Context) -> None:
     ):
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     await show_new_slots(update, context, ticket.workshop_code, payload.code, payload.day, "")
 
 
@@ -103,10 +105,10 @@ async def show_new_slots(
     heading = text(lang, "reschedule_slot", code=code, day=day_label(lang, day))
     query = update.callback_query
     assert query is not None
-    await query.edit_message_text(
+    await edit(
+        query,
         f"{note}\n\n{heading}" if note else heading,
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboards.inline(keyboards.chunks(buttons, 4)) if buttons else None,
+        keyboards.inline(keyboards.chunks(buttons, 4)) if buttons else None,
     )
 
 
@@ -126,11 +128,11 @@ async def reschedule_slot(update: Update, context: Context) -> None:
     if not bookings.within_horizon(ticket.workshop_code, start.astimezone(zone).date()):
         await stale(update, context)
         return
-    result = await bookings.reschedule(query.from_user.id, payload.code, start)
+    result = await bookings.reschedule(query.from_user.id, payload.code, start, update.update_id)
     if isinstance(result, CancelResult):
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     lang = lang_of(update, context)
     if isinstance(result, Refusal):
         note = text(lang, "slot_taken" if result is Refusal.SLOT_FULL else "slot_passed")
@@ -139,9 +141,8 @@ async def reschedule_slot(update: Update, context: Context) -> None:
         )
         return
     assert result.slot_start is not None
-    await query.edit_message_text(
-        text(lang, "rescheduled", code=result.code, when=when(lang, result.slot_start, zone)),
-        parse_mode=ParseMode.HTML,
+    await edit(
+        query, text(lang, "rescheduled", code=result.code, when=when(lang, result.slot_start, zone))
     )
     await wake_postman(context)
 
@@ -155,18 +156,21 @@ async def rated(update: Update, context: Context) -> None:
         return
     services = context.services
     recorded = await services.desk.rate(
-        query.from_user.id, payload.code, payload.stars, await services.access.head_office_ids()
+        query.from_user.id,
+        payload.code,
+        payload.stars,
+        await services.access.head_office_ids(),
+        update.update_id,
     )
     if not recorded:
         await stale(update, context)
         return
-    await query.answer()
+    await acknowledge(query)
     lang = lang_of(update, context)
-    prompt = await query.edit_message_text(
-        text(lang, "feedback_thanks", rating=payload.stars), parse_mode=ParseMode.HTML
-    )
-    if not isinstance(prompt, bool):
-        await services.desk.remember_feedback_prompt(payload.code, prompt.message_id)
+    await edit(query, text(lang, "feedback_thanks", rating=payload.stars))
+    if query.message is not None:
+        # The thanks replace the rating buttons in the same message, which a comment answers.
+        await services.desk.remember_feedback_prompt(payload.code, query.message.message_id)
     await wake_postman(context)
 
 
@@ -180,6 +184,7 @@ async def reply_received(update: Update, context: Context) -> None:
         message.reply_to_message.message_id,
         (message.text or "")[:MAX_COMMENT],
         await context.services.access.head_office_ids(),
+        update.update_id,
     )
     if not recorded:
         await not_understood(update, context)

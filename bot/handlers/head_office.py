@@ -61,7 +61,7 @@ async def add_admin(update: Update, context: Context, who: Principal) -> None:
     user_id = await person_arg(update, context, "/addadmin <telegram_user_id>")
     if user_id is None:
         return
-    result = await context.services.access.add_admin(who, user_id)
+    result = await context.services.access.add_admin(who, user_id, update.update_id)
     await tell_change(update, context, user_id, ADMIN_ADDED[result])
 
 
@@ -71,7 +71,7 @@ async def remove_admin(update: Update, context: Context, who: Principal) -> None
     user_id = await person_arg(update, context, "/removeadmin <telegram_user_id>")
     if user_id is None:
         return
-    result = await context.services.access.remove_admin(who, user_id)
+    result = await context.services.access.remove_admin(who, user_id, update.update_id)
     await tell_change(update, context, user_id, ADMIN_REMOVED[result])
 
 
@@ -85,7 +85,7 @@ async def add_staff(update: Update, context: Context, who: Principal) -> None:
         return
     typed = (context.args or [])[1]
     code = typed.upper()
-    result = await context.services.access.add_staff(who, user_id, code)
+    result = await context.services.access.add_staff(who, user_id, code, update.update_id)
     if result is RoleChange.UNKNOWN_WORKSHOP:
         codes = ", ".join(context.services.network.workshops)
         lang = lang_of(update, context)
@@ -100,7 +100,7 @@ async def remove_staff(update: Update, context: Context, who: Principal) -> None
     user_id = await person_arg(update, context, "/removestaff <telegram_user_id>")
     if user_id is None:
         return
-    result = await context.services.access.remove_staff(who, user_id)
+    result = await context.services.access.remove_staff(who, user_id, update.update_id)
     await tell_change(update, context, user_id, STAFF_REMOVED[result])
 
 

@@ -41,10 +41,19 @@ from bot.handlers.common import start
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import day_label, when
-from bot.handlers.replies import answered, pressed, retire_buttons, say, show, stale
+from bot.handlers.replies import (
+    acknowledge,
+    answered,
+    pressed,
+    retire_buttons,
+    say,
+    show,
+    stale,
+)
 from bot.i18n import Lang, pick
 from bot.locator import Point
 from bot.messages import all_labels, label, text
+from bot.storage.tickets import TicketRecord
 from bot.tickets import MAX_ACTIVE_BOOKINGS
 from bot.troubleshooting import BOOK
 
@@ -161,8 +170,10 @@ async def category_chosen(update: Update, context: Context) -> Waiting:
     category = tree.category(payload.category) if payload else None
     if category is None:
         return await stale(update, context)
-    await query.answer()
-    case_id = await context.services.reports.start(query.from_user.id, category.id)
+    await acknowledge(query)
+    case_id = await context.services.reports.start(
+        query.from_user.id, category.id, update.update_id
+    )
     draft = Draft(case_id=case_id, category=category.id, trail=[category.start])
     return await show_node(update, context, draft)
 
@@ -195,7 +206,7 @@ async def answer_chosen(update: Update, context: Context) -> Waiting | int:
         return await stale(update, context)
     if payload.option >= len(node.options):
         return await stale(update, context)
-    await query.answer()
+    await acknowledge(query)
     option = node.options[payload.option]
     draft.path.append(Step(node=node.id, answer=pick(option.label, Lang.EN)))
     return await follow(update, context, draft, option.next)
@@ -209,7 +220,7 @@ async def fix_tried(update: Update, context: Context) -> Waiting | int:
     node = context.services.tree.node(draft.node or "")
     if payload is None or node is None or node.id != payload.node or not node.is_fix:
         return await stale(update, context)
-    await query.answer()
+    await acknowledge(query)
     draft.path.append(Step(fix=node.id, helped=payload.helped))
     if payload.helped == "y":
         lang = lang_of(update, context)
@@ -362,7 +373,7 @@ async def workshop_chosen(update: Update, context: Context) -> Waiting:
     workshop = context.services.network.get(payload.code) if payload else None
     if workshop is None or draft.category not in workshop.categories:
         return await stale(update, context)
-    await query.answer()
+    await acknowledge(query)
     draft.workshop = workshop.code
     save_draft(context, draft)
     return await show_days(update, context, draft)
@@ -401,7 +412,7 @@ async def day_chosen(update: Update, context: Context) -> Waiting:
         or not context.services.bookings.within_horizon(draft.workshop, payload.day)
     ):
         return await stale(update, context)
-    await query.answer()
+    await acknowledge(query)
     draft.day = payload.day
     save_draft(context, draft)
     return await show_slots(update, context, draft)
@@ -429,7 +440,7 @@ async def slot_chosen(update: Update, context: Context) -> Waiting:
     draft = load_draft(context)
     if payload is None or draft.workshop is None or draft.day is None:
         return await stale(update, context)
-    await query.answer()
+    await acknowledge(query)
     start = datetime.fromtimestamp(payload.start, UTC)
     free = await context.services.bookings.free_slots(draft.workshop, draft.day)
     lang = lang_of(update, context)
@@ -531,33 +542,42 @@ async def show_summary(update: Update, context: Context, draft: Draft) -> Waitin
 
 
 async def decided(update: Update, context: Context) -> Waiting | int:
-    """Book on Confirm; on Cancel, drop the draft."""
+    """Book on Confirm; on Cancel, drop the draft.
+
+    Also registered outside the conversation: a Confirm handled again after a crash may
+    find the conversation over and the draft gone; the booking it made is the answer.
+    """
     query = pressed(update)
     payload = Decision.decode(query.data)
     draft = load_draft(context)
     lang = lang_of(update, context)
-    if payload is None or (
-        payload.confirm == "yes"
-        and (draft.workshop is None or draft.slot is None or draft.category is None)
-    ):
+    if payload is None:
         return await stale(update, context)
-    await query.answer()
     if payload.confirm == "no":
+        await acknowledge(query)
         await abandon_open_case(context)
         await show(update, text(lang, "booking_dropped"))
         return END
-    assert draft.workshop is not None and draft.slot is not None and draft.category is not None
-    result = await context.services.bookings.book(
-        BookingRequest(
-            customer_id=query.from_user.id,
-            workshop_code=draft.workshop,
-            category=draft.category,
-            slot_start=datetime.fromtimestamp(draft.slot, UTC),
-            phone=draft.phone,
-            case_id=draft.case_id,
-            path=draft.path,
+    bookings = context.services.bookings
+    result: TicketRecord | Refusal | None
+    if draft.workshop is None or draft.slot is None or draft.category is None:
+        result = await bookings.booked_by(update.update_id)
+    else:
+        result = await bookings.book(
+            BookingRequest(
+                customer_id=query.from_user.id,
+                workshop_code=draft.workshop,
+                category=draft.category,
+                slot_start=datetime.fromtimestamp(draft.slot, UTC),
+                phone=draft.phone,
+                case_id=draft.case_id,
+                path=draft.path,
+            ),
+            update.update_id,
         )
-    )
+    if result is None:
+        return await stale(update, context)
+    await acknowledge(query)
     if result in (Refusal.SLOT_FULL, Refusal.SLOT_GONE):
         draft.slot = None
         save_draft(context, draft)

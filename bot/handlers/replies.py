@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot.handlers.context import Context, lang_of
 from bot.handlers.rate_limit import UNREAD
@@ -24,10 +27,37 @@ async def post(bot: Bot, method: str, **params: object) -> None:
     await bot.do_api_request(method.lower(), api_kwargs=given, rate_limit_args=UNREAD)
 
 
+ALREADY_DONE = ("message is not modified", "query is too old", "query_id_invalid")
+"""How Telegram refuses an edit the message already shows, or a second answer to a button:
+what a press handled again after a crash meets, and nothing to worry about."""
+
+
+@contextmanager
+def unless_already_done() -> Iterator[None]:
+    """Let pass Telegram's refusals that only say this was done before."""
+    try:
+        yield
+    except BadRequest as error:
+        if not any(words in error.message.lower() for words in ALREADY_DONE):
+            raise
+
+
 async def show(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit the message whose button was pressed, or send a new one for typed input."""
     query = update.callback_query
     if query is not None and query.message is not None:
+        await edit(query, message, markup)
+    elif update.effective_chat is not None:
+        await send(update.effective_chat, message, markup)
+
+
+async def edit(
+    query: CallbackQuery, message: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Show `message` in place of the pressed one; if it already reads so, leave it."""
+    if query.message is None:
+        return
+    with unless_already_done():
         await post(
             query.get_bot(),
             "editMessageText",
@@ -37,8 +67,14 @@ async def show(update: Update, message: str, markup: InlineKeyboardMarkup | None
             parse_mode=ParseMode.HTML,
             reply_markup=markup,
         )
-    elif update.effective_chat is not None:
-        await send(update.effective_chat, message, markup)
+
+
+async def acknowledge(
+    query: CallbackQuery, message: str | None = None, show_alert: bool = False
+) -> None:
+    """Answer a button press; one answered before (the same press handled again) stays so."""
+    with unless_already_done():
+        await query.answer(message, show_alert=show_alert)
 
 
 async def send(chat: Chat, message: str, markup: object = None) -> None:
@@ -88,12 +124,13 @@ async def retire_buttons(update: Update) -> None:
     """Take the buttons off a message whose step is over, so they cannot be pressed again."""
     query = update.callback_query
     if query is not None and query.message is not None:
-        await post(
-            query.get_bot(),
-            "editMessageReplyMarkup",
-            chat_id=query.message.chat.id,
-            message_id=query.message.message_id,
-        )
+        with unless_already_done():
+            await post(
+                query.get_bot(),
+                "editMessageReplyMarkup",
+                chat_id=query.message.chat.id,
+                message_id=query.message.message_id,
+            )
 
 
 def pressed(update: Update) -> CallbackQuery:
@@ -107,7 +144,7 @@ async def answered(update: Update) -> CallbackQuery | None:
     """Stop the button's loading spinner first; the reply itself may take a moment."""
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        await acknowledge(query)
     return query
 
 
@@ -115,5 +152,5 @@ async def stale(update: Update, context: Context) -> Any:
     """A button from an older message, or a forged one: say so and stay where we are."""
     query = update.callback_query
     if query is not None:
-        await query.answer(text(lang_of(update, context), "stale_button"), show_alert=False)
+        await acknowledge(query, text(lang_of(update, context), "stale_button"))
     return None

@@ -10,7 +10,6 @@ from datetime import date
 import qrcode
 from qrcode.image.pure import PyPNGImage
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.handlers import keyboards
 from bot.handlers.access import STAFF_OR_HEAD_OFFICE, requires
@@ -18,7 +17,7 @@ from bot.handlers.callbacks import JobsPageTurn, SetStatus
 from bot.handlers.context import Context, lang_of
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import when
-from bot.handlers.replies import pressed, say
+from bot.handlers.replies import acknowledge, edit, pressed, say
 from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
 from bot.i18n import Lang, pick
 from bot.messages import label, text
@@ -157,11 +156,11 @@ async def jobs_turned(update: Update, context: Context, who: Principal) -> None:
     query = pressed(update)
     turn = JobsPageTurn.decode(query.data)
     if turn is None or (turn.status != "-" and parse_status(turn.status) is None):
-        await query.answer(text(lang_of(update, context), "stale_button"))
+        await acknowledge(query, text(lang_of(update, context), "stale_button"))
         return
-    await query.answer()
+    await acknowledge(query)
     body, markup = await jobs_page(context, lang_of(update, context), who, turn)
-    await query.edit_message_text(body, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await edit(query, body, markup)
 
 
 # /job
@@ -295,7 +294,7 @@ async def set_status(update: Update, context: Context, who: Principal) -> None:
         )
         return
     note = " ".join(args[2:])[:MAX_NOTE] or None
-    moved = await context.services.desk.move(who, args[0], target, note)
+    moved = await context.services.desk.move(who, args[0], target, note, update.update_id)
     await say(update, moved_text(lang, moved, args[0], target))
     await wake_postman(context)
 
@@ -308,18 +307,18 @@ async def status_pressed(update: Update, context: Context, who: Principal) -> No
     lang = lang_of(update, context)
     target = parse_status(payload.status) if payload else None
     if payload is None or target is None:
-        await query.answer(text(lang, "stale_button"))
+        await acknowledge(query, text(lang, "stale_button"))
         return
-    moved = await context.services.desk.move(who, payload.code, target, None)
+    moved = await context.services.desk.move(who, payload.code, target, None, update.update_id)
     if moved.outcome is Outcome.NOT_FOUND:
-        await query.answer(text(lang, "ticket_unknown", code=payload.code), show_alert=True)
+        await acknowledge(query, text(lang, "ticket_unknown", code=payload.code), show_alert=True)
         return
-    await query.answer()
+    await acknowledge(query)
     if moved.ticket is not None and moved.outcome is Outcome.DONE:
-        await query.edit_message_text(
+        await edit(
+            query,
             await ticket_card(context, lang, moved.ticket),
-            parse_mode=ParseMode.HTML,
-            reply_markup=status_buttons(lang, moved.ticket),
+            status_buttons(lang, moved.ticket),
         )
     await say(update, moved_text(lang, moved, payload.code, target))
     await wake_postman(context)
@@ -360,7 +359,7 @@ async def eta(update: Update, context: Context, who: Principal) -> None:
     except ValueError:
         await say(update, text(lang, "bad_eta"))
         return
-    moved = await context.services.desk.set_eta(who, args[0], day)
+    moved = await context.services.desk.set_eta(who, args[0], day, update.update_id)
     if moved.outcome is Outcome.DONE and moved.ticket is not None:
         await say(update, text(lang, "eta_set", code=moved.ticket.code, eta=f"{day:%d.%m.%Y}"))
         await wake_postman(context)
@@ -381,7 +380,7 @@ async def quote(update: Update, context: Context, who: Principal) -> None:
         await say(update, text(lang, "bad_amount", amount=args[1][:20]))
         return
     comment = " ".join(args[2:])[:MAX_NOTE] or None
-    moved = await context.services.desk.quote(who, args[0], amount, comment)
+    moved = await context.services.desk.quote(who, args[0], amount, comment, update.update_id)
     if moved.outcome is Outcome.DONE and moved.ticket is not None:
         await say(
             update,
@@ -432,7 +431,9 @@ async def walk_in(update: Update, context: Context, who: Principal) -> None:
         )
         return
     description = " ".join(args[1:])[:MAX_NOTE] or None
-    created = await context.services.desk.walk_in(who, category.id, description)
+    created = await context.services.desk.walk_in(
+        who, category.id, description, update.update_id
+    )
     link = f"https://t.me/{context.bot.username}?start={created.claim_token}"
     await say(
         update,

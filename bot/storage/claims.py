@@ -29,3 +29,9 @@ class ClaimLinks:
             (stamp(now), user_id, token),
         )
         return row["ticket_id"] if changed == 1 else None
+
+    async def token_of(self, ticket_id: int) -> str | None:
+        row = await self._db.fetch_one(
+            "SELECT token FROM claim_links WHERE ticket_id = ?", (ticket_id,)
+        )
+        return row["token"] if row else None

@@ -199,4 +199,15 @@ MIGRATIONS: list[str] = [
     -- NULL for an update handled normally.
     ALTER TABLE processed_updates ADD COLUMN failure TEXT;
     """,
+    """
+    -- What each update created: the same update handled again after a crash finds it there.
+    CREATE TABLE update_effects (
+        update_id  INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        ref        TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        PRIMARY KEY (update_id, kind)
+    );
+    CREATE INDEX update_effects_at ON update_effects(at);
+    """,
 ]

@@ -274,6 +274,23 @@ async def test_long_poll_returns_pushed_update_and_offset_confirms(
 
 
 @pytest.mark.asyncio
+async def test_a_redelivered_update_comes_again_with_its_id_and_payload(
+    api: FakeBotApi, bot: Bot, user: FakeUser
+) -> None:
+    update_id = user.send_command("quote", "SR-7K2Q9D 1500")
+    first = await bot.get_updates(timeout=0)
+    assert await bot.get_updates(offset=update_id + 1, timeout=0) == ()
+
+    api.redeliver(update_id)
+
+    assert api.confirmed_offset == update_id, "the confirmation never reached Telegram"
+    again = await bot.get_updates(timeout=0)
+    assert [u.to_dict() for u in again] == [u.to_dict() for u in first]
+    with pytest.raises(KeyError):
+        api.redeliver(update_id + 1)
+
+
+@pytest.mark.asyncio
 async def test_concurrent_long_poll_is_terminated_with_conflict(api: FakeBotApi, bot: Bot) -> None:
     async with Bot(DEFAULT_TOKEN, base_url=api.base_url) as second:
         first_poll = asyncio.ensure_future(bot.get_updates(timeout=5))

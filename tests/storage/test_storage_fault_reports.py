@@ -20,7 +20,7 @@ PATH: list[Step] = [
 @pytest.fixture
 async def reports(db: Database, clock: FakeClock) -> FaultReports:
     await Customers(db).remember(CUSTOMER, "Вера", "Иванова", "vera", "ru", clock.now())
-    return FaultReports(Cases(db), clock)
+    return FaultReports(db, clock)
 
 
 async def test_a_new_report_is_an_open_case_started_now(

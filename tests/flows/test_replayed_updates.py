@@ -1,0 +1,445 @@
+"""A crash after the handler committed but before the update was recorded as handled makes
+Telegram deliver the update again: handled again, it creates nothing new and answers as the
+first time did.
+
+The crash is played with real parts: the bot stops, the update's row in processed_updates
+is taken back (it had not been written yet), and the fake Telegram offers the very same
+update (id and payload) to the bot that starts again.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import closing
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import Settings
+from bot.fake_telegram.server import FakeBotApi, JSONDict
+from tests.support.bot_runner import BotRunner, Person
+from tests.support.clock import FakeClock
+
+ONE_WORKSHOP = Path(__file__).parent / "data" / "one_workshop.yaml"
+HEAD_OFFICE = 9000
+MECHANIC = 7001
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    """A wall-clock time in Moscow in November 2026."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=MOSCOW)
+
+
+@pytest.fixture
+async def network(
+    api: FakeBotApi, settings: Settings, clock: FakeClock
+) -> AsyncIterator[BotRunner]:
+    runner = BotRunner(
+        api,
+        settings.model_copy(
+            update={"head_office_ids": frozenset({HEAD_OFFICE}), "workshops_file": ONE_WORKSHOP}
+        ),
+        clock,
+    )
+    await runner.start()
+    await runner.person(MECHANIC, "Mike").command("/start")
+    await runner.person(HEAD_OFFICE, "Olga").command("/addstaff", f"{MECHANIC} TEST-ONE")
+    yield runner
+    await runner.stop()
+
+
+Tables = dict[str, list[tuple[object, ...]]]
+CONVERSATION_TABLES = ("conversations", "user_data")
+
+
+def database(runner: BotRunner) -> sqlite3.Connection:
+    return sqlite3.connect(runner.settings.database_path)
+
+
+def snapshot(runner: BotRunner) -> Tables:
+    """Where every conversation stands, as saved now."""
+    with closing(database(runner)) as db:
+        return {
+            table: db.execute(f"SELECT * FROM {table}").fetchall() for table in CONVERSATION_TABLES
+        }
+
+
+async def crash_and_replay(runner: BotRunner, saved: Tables | None = None) -> None:
+    """The bot dies after handling the latest update but before recording it as handled.
+
+    `saved`: the conversations as they were before that update, for a crash that also came
+    before its new conversation state was written.
+    """
+    update_id = runner.last_update_id
+    await runner.stop()
+    with closing(database(runner)) as db, db:
+        db.execute("DELETE FROM processed_updates WHERE update_id = ?", (update_id,))
+        for table, rows in (saved or {}).items():
+            db.execute(f"DELETE FROM {table}")
+            for row in rows:
+                db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))})", row)
+    runner.api.redeliver(update_id)
+    await runner.start()
+    await runner.settle()
+
+
+def count_rows(runner: BotRunner, sql: str, *params: object) -> int:
+    with closing(database(runner)) as db:
+        return int(db.execute(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0])
+
+
+def shown(messages: list[JSONDict]) -> list[str]:
+    """What a person sees of each message: its text, caption or place."""
+    return [
+        message.get("text") or message.get("caption") or message["venue"]["title"]
+        for message in messages
+    ]
+
+
+def count(person: Person, fragment: str) -> int:
+    return sum(fragment in text for text in person.texts())
+
+
+def went_wrong(person: Person) -> bool:
+    return any("went wrong" in text for text in person.texts())
+
+
+async def at(runner: BotRunner, clock: FakeClock, moment: datetime) -> None:
+    clock.set(moment)
+    await runner.tick()
+
+
+async def up_to_confirmation(customer: Person) -> None:
+    """A fault report up to the summary with its Confirm button, tomorrow at 09:00."""
+    await customer.command("/repair")
+    await customer.taps("Washing machine")
+    await customer.taps("Won't drain")
+    await customer.taps("❌ Still broken")
+    await customer.says("Testville")
+    await customer.taps("One Bench")
+    await customer.taps(customer.buttons()[1])
+    await customer.taps("09:00")
+    await customer.shares_contact("+79001112233")
+
+
+async def book(customer: Person) -> str:
+    await up_to_confirmation(customer)
+    await customer.taps("Confirm")
+    booked = next(t for t in customer.texts() if "Booked!" in t)
+    code = re.search(r"SR-[0-9A-Z]{6}", booked)
+    assert code is not None
+    return code.group(0)
+
+
+async def received(network: BotRunner, customer: Person) -> str:
+    """A booking the workshop has taken in, so it can be estimated and moved along."""
+    code = await book(customer)
+    await network.person(MECHANIC, "Mike").command("/setstatus", f"{code} received")
+    return code
+
+
+# Staff commands
+
+
+async def test_a_replayed_quote_sends_no_second_estimate_and_answers_as_before(
+    network: BotRunner,
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    code = await received(network, anna)
+
+    mechanic.new_messages()  # what came before
+    first = await mechanic.command("/quote", f"{code} 1500 new pump")
+    await crash_and_replay(network)
+
+    assert shown(mechanic.new_messages()) == shown(first)
+    assert "1500.00 RUB" in first[-1]["text"]
+    assert count_rows(network, "SELECT id FROM estimates") == 1
+    assert count(anna, "Repair estimate") == 1
+
+
+async def test_a_replayed_walk_in_makes_no_second_ticket_and_gives_the_same_link(
+    network: BotRunner,
+) -> None:
+    mechanic = network.person(MECHANIC, "Mike")
+
+    mechanic.new_messages()  # what came before
+    first = await mechanic.command("/walkin", "washer drum does not spin")
+    await crash_and_replay(network)
+
+    assert shown(mechanic.new_messages()) == shown(first)
+    assert "start=" in first[0]["text"] and first[-1]["photo"]
+    assert count_rows(network, "SELECT id FROM tickets") == 1
+    assert count_rows(network, "SELECT token FROM claim_links") == 1
+
+
+async def test_a_replayed_eta_sends_no_second_notice(network: BotRunner) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    code = await received(network, anna)
+
+    mechanic.new_messages()  # what came before
+    first = await mechanic.command("/eta", f"{code} 2026-11-30")
+    await crash_and_replay(network)
+
+    assert shown(mechanic.new_messages()) == shown(first)
+    assert "30.11.2026" in first[-1]["text"]
+    assert count(anna, "2026-11-30") == 1
+    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'eta'") == 1
+
+
+async def test_a_replayed_setstatus_tells_the_customer_once_and_answers_as_before(
+    network: BotRunner,
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    code = await received(network, anna)
+
+    mechanic.new_messages()  # what came before
+    first = await mechanic.command("/setstatus", f"{code} diagnosing")
+    await crash_and_replay(network)
+
+    assert shown(mechanic.new_messages()) == shown(first)
+    assert "being diagnosed" in first[-1]["text"]
+    assert count(anna, "being diagnosed") == 1
+
+
+async def test_a_replayed_status_button_tells_the_customer_once_and_answers_as_before(
+    network: BotRunner,
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    code = await book(anna)
+    job = await mechanic.command("/job", code)
+
+    first = await mechanic.taps("→ received by the workshop")
+    card = network.api.message(MECHANIC, job[-1]["message_id"])
+    await crash_and_replay(network)
+
+    assert shown(mechanic.new_messages()) == shown(first)
+    assert "received by the workshop" in first[-1]["text"]
+    assert count(anna, "received by the workshop") == 1
+    assert network.api.message(MECHANIC, job[-1]["message_id"]) == card
+
+
+# The customer's booking
+
+
+async def test_a_replayed_booking_confirmation_answers_with_the_booking_it_made(
+    network: BotRunner,
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    await up_to_confirmation(anna)
+    first = await anna.taps("Confirm")
+    summary = anna.user.messages()[-2]
+
+    await crash_and_replay(network)
+
+    assert shown(anna.new_messages()) == shown(first) == ["One Bench"]
+    assert "Booked!" in network.api.message(anna.id, summary["message_id"])["text"]
+    assert not any("went wrong" in text for text in anna.texts())
+    assert count_rows(network, "SELECT id FROM tickets") == 1
+    assert count(mechanic, "New booking") == 1
+
+
+async def test_a_replayed_confirmation_from_an_unsaved_conversation_books_nothing_more(
+    network: BotRunner,
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    await up_to_confirmation(anna)
+    before_confirm = snapshot(network)
+    first = await anna.taps("Confirm")
+
+    await crash_and_replay(network, before_confirm)
+
+    assert shown(anna.new_messages()) == shown(first)
+    assert not any("went wrong" in text for text in anna.texts())
+    assert count_rows(network, "SELECT id FROM tickets") == 1
+    assert count(mechanic, "New booking") == 1
+    assert snapshot(network)["conversations"] == [], "the conversation is over"
+
+
+async def test_a_replayed_cancel_cancels_once_and_answers_as_before(network: BotRunner) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    code = await book(anna)
+    await anna.command("/mybookings")
+    await anna.taps(f"Cancel {code}")
+    await anna.taps("Yes, cancel it")
+    answer = anna.screen["text"]
+
+    await crash_and_replay(network)
+
+    assert anna.screen["text"] == answer and "cancelled" in answer
+    assert anna.new_messages() == []
+    assert not any("went wrong" in text for text in anna.texts())
+    assert count(mechanic, "cancelled by the customer") == 1
+
+
+async def test_a_replayed_estimate_approval_tells_the_workshop_once(network: BotRunner) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    code = await received(network, anna)
+    await mechanic.command("/quote", f"{code} 1500")
+    await anna.taps("Approve")
+    answer = anna.screen["text"]
+
+    await crash_and_replay(network)
+
+    assert anna.screen["text"] == answer and "approved 1500.00 RUB" in answer
+    assert anna.new_messages() == []
+    assert anna.toasts()[-1] != "This button is no longer active."
+    assert count(mechanic, "approved") == 1
+
+
+async def test_a_replayed_category_pick_opens_no_second_fault_report(network: BotRunner) -> None:
+    anna = network.person(1001, "Anna")
+    await anna.command("/repair")
+    before_pick = snapshot(network)
+    await anna.taps("Washing machine")
+    question = anna.screen["text"]
+
+    await crash_and_replay(network, before_pick)
+
+    assert anna.screen["text"] == question
+    assert anna.new_messages() == []
+    assert not went_wrong(anna)
+    assert count_rows(network, "SELECT id FROM cases") == 1
+
+
+async def test_a_replayed_reschedule_moves_once_and_keeps_the_new_reminders(
+    network: BotRunner, clock: FakeClock
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    await book(anna)
+    await at(network, clock, local(26, 18, 0))
+    await anna.taps("🔁 Reschedule")
+    await anna.taps("Sat 28.11")
+    await anna.taps("10:00")
+    answer = anna.screen["text"]
+
+    await crash_and_replay(network)
+
+    assert anna.screen["text"] == answer and "moved to Sat 28.11, 10:00" in answer
+    assert not went_wrong(anna)
+    assert count(mechanic, "moved by the customer") == 1
+    await at(network, clock, local(27, 18, 0))
+    assert count(anna, "Reminder: tomorrow at 10:00") == 1, "the moved reminders still come"
+
+
+async def test_a_replayed_i_will_come_is_noted_once(network: BotRunner, clock: FakeClock) -> None:
+    anna = network.person(1001, "Anna")
+    await book(anna)
+    await at(network, clock, local(26, 18, 0))
+    await anna.taps("✅ I'll be there")
+
+    await crash_and_replay(network)
+
+    assert not went_wrong(anna)
+    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'will_come'") == 1
+
+
+async def test_a_replayed_rating_and_comment_are_recorded_and_passed_on_once(
+    network: BotRunner, clock: FakeClock
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    office = network.person(HEAD_OFFICE, "Olga")
+    code = await received(network, anna)
+    for status in ("diagnosing", "ready", "picked_up"):
+        await mechanic.command("/setstatus", f"{code} {status}")
+    await at(network, clock, clock.now() + timedelta(hours=2))
+    await anna.taps("2")
+    thanks = anna.screen
+
+    await crash_and_replay(network)
+
+    assert anna.screen["text"] == thanks["text"] and "Thank you for rating 2" in thanks["text"]
+    assert not went_wrong(anna)
+    assert count(office, "Low rating 2") == 1
+
+    first = await anna.user_reply(thanks["message_id"], "The drum still squeaks")
+    await crash_and_replay(network)
+
+    assert shown(anna.new_messages()) == shown(first)
+    assert count(office, "The drum still squeaks") == 1
+    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'comment'") == 1
+
+
+async def test_a_replayed_claim_link_answers_with_the_ticket_it_claimed(
+    network: BotRunner,
+) -> None:
+    mechanic = network.person(MECHANIC, "Mike")
+    mechanic.new_messages()  # what came before
+    created = await mechanic.command("/walkin", "washer drum does not spin")
+    link = re.search(r"start=(\S+)", created[0]["text"])
+    assert link is not None
+    walter = network.person(1500, "Walter")
+
+    first = await walter.command("/start", link.group(1))
+    await crash_and_replay(network)
+
+    assert shown(walter.new_messages()) == shown(first)
+    assert "already been used" not in first[-1]["text"]
+    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'claimed'") == 1
+
+
+# Head office
+
+
+async def test_a_replayed_addstaff_answers_as_before(network: BotRunner) -> None:
+    office = network.person(HEAD_OFFICE, "Olga")
+    await network.person(7002, "Nina").command("/start")
+    office.new_messages()  # what came before
+
+    first = await office.command("/addstaff", "7002 TEST-ONE")
+    await crash_and_replay(network)
+
+    assert shown(office.new_messages()) == shown(first)
+    assert "7002 is now staff of TEST-ONE" in first[-1]["text"]
+
+
+async def test_a_replayed_broadcast_writes_one_draft_and_sends_it_once(
+    network: BotRunner,
+) -> None:
+    office = network.person(HEAD_OFFICE, "Olga")
+    anna = network.person(1001, "Anna")
+    await anna.command("/start")
+    office.new_messages()  # what came before
+
+    preview = await office.command("/broadcast", "Closed on Monday")
+    await crash_and_replay(network)
+
+    assert shown(office.new_messages()) == shown(preview)
+    assert count_rows(network, "SELECT id FROM broadcasts") == 1
+
+    await office.taps("Confirm", preview[-1]["message_id"])
+    await network.finish_broadcasts()
+    report = network.api.message(HEAD_OFFICE, preview[-1]["message_id"])
+    await crash_and_replay(network)
+    await network.finish_broadcasts()
+
+    assert network.api.message(HEAD_OFFICE, preview[-1]["message_id"]) == report
+    assert not went_wrong(office)
+    assert count(anna, "Closed on Monday") == 1
+
+
+async def test_a_replayed_broadcast_cancel_answers_as_before(network: BotRunner) -> None:
+    office = network.person(HEAD_OFFICE, "Olga")
+    preview = await office.command("/broadcast_at", "2026-11-27 12:00 Sale on Friday")
+    await office.taps("Confirm", preview[-1]["message_id"])
+    office.new_messages()  # what came before
+
+    first = await office.command("/broadcast_cancel", "1")
+    await crash_and_replay(network)
+
+    assert shown(office.new_messages()) == shown(first)
+    assert "cancelled" in first[-1]["text"]
