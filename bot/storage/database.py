@@ -209,8 +209,14 @@ def _make_folder(path: Path) -> bool:
     if not folder.is_dir():
         raise DatabaseFileError(path, f"cannot be created: {folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise DatabaseFileError(path, f"cannot be written: its folder {folder} is read-only")
+        # SQLite needs the folder too: it creates the -wal and -shm files next to the database.
+        where = "on a read-only file system" if _read_only_mount(folder) else "read-only"
+        raise DatabaseFileError(path, f"cannot be written: its folder {folder} is {where}")
     return bool(missing)
+
+
+def _read_only_mount(folder: Path) -> bool:
+    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
 
 
 def _create_private_file(path: Path) -> None:
