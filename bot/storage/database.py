@@ -32,7 +32,10 @@ log = logging.getLogger(__name__)
 
 OWNER_ONLY_FILE = 0o600
 OWNER_ONLY_FOLDER = 0o700
-TABLES_SQL = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+TABLES_SQL = (
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite/_%' ESCAPE '/'"
+)
+"""Every table but SQLite's own (sqlite_sequence, sqlite_stat1)."""
 SETTINGS = ("PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL")
 """Connection settings, which write nothing to the file, so they may come before its checks."""
 
@@ -198,13 +201,13 @@ def unstamp(text: str) -> datetime:
 def _make_folder(path: Path) -> bool:
     """Create the database's missing folders, owner-only; True when there was no folder."""
     folder = path.parent
-    missing = [each for each in (folder, *folder.parents) if not each.exists()]
     try:
+        missing = [each for each in (folder, *folder.parents) if not each.exists()]
         for each in reversed(missing):
             each.mkdir(mode=OWNER_ONLY_FOLDER, exist_ok=True)
     except OSError as error:
         raise DatabaseFileError(
-            path, f"cannot be created: no folder {folder} ({error.strerror})"
+            path, f"cannot be created in folder {folder} ({error.strerror})"
         ) from error
     if not folder.is_dir():
         raise DatabaseFileError(path, f"cannot be created: {folder} is not a folder")
@@ -245,7 +248,9 @@ def _make_private(path: Path) -> None:
         for each in loose:
             each.chmod(OWNER_ONLY_FILE)
     except OSError as error:
-        log.warning("database %s is open to other users (mode %03o): %s", path, mode, error)
+        log.warning(
+            "database %s is open to other users (mode %03o): %s", path, mode, error.strerror
+        )
     else:
         log.warning(
             "database %s was open to other users (mode %03o); made it owner-only", path, mode

@@ -132,8 +132,7 @@ async def test_a_database_whose_folder_cannot_be_created_is_refused(tmp_path: Pa
 
     message = await refusal(path)
 
-    assert "cannot be created: no folder" in message
-    assert "Not a directory" in message
+    assert f"cannot be created in folder {path.parent} (Not a directory)" in message
 
 
 async def test_a_folder_where_the_database_file_should_be_is_refused(db_path: Path) -> None:
