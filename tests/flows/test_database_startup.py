@@ -31,7 +31,10 @@ def as_unprivileged(command: list[str]) -> list[str]:
 
 
 async def start_bot(tmp_path: Path, database: Path, *, unprivileged: bool = False) -> str:
-    """Start the bot on `database`; expect exit status 2 and return its only output line."""
+    """Start the bot on `database`; expect exit status 2 and return its only output line.
+
+    LOG_LEVEL is left at its default, as an operator would: the refusal is still all there is.
+    """
     command = [sys.executable, "-m", "bot"]
     process = await asyncio.create_subprocess_exec(
         *(as_unprivileged(command) if unprivileged else command),
@@ -42,7 +45,6 @@ async def start_bot(tmp_path: Path, database: Path, *, unprivileged: bool = Fals
             "BOT_TOKEN": "123456:TEST-TOKEN",
             "TELEGRAM_API_URL": NOWHERE,
             "DATABASE_PATH": str(database),
-            "LOG_LEVEL": "WARNING",
         },
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
