@@ -101,7 +101,9 @@ class Database:
         version = (await self._connection.execute_fetchall("PRAGMA user_version"))[0][0]
         damage = [row[0] for row in await self._connection.execute_fetchall("PRAGMA quick_check")]
         if damage != ["ok"]:
-            raise DatabaseFileError(path, f"is corrupt ({damage[0]})")
+            # One finding, without the "*** in database main ***" heading some come under.
+            findings = [line for line in "\n".join(damage).splitlines() if line[:3] != "***"]
+            raise DatabaseFileError(path, f"is corrupt ({findings[0]})")
         refusal = _schema_refusal(version, tables)
         if refusal:
             raise DatabaseFileError(path, refusal)

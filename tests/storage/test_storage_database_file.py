@@ -50,16 +50,16 @@ def truncate_to_half(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
-def damage_the_table(path: Path, table: str) -> None:
-    """Overwrite the first page of `table` with bytes SQLite cannot read."""
+def damage_the_index(path: Path, index: str) -> None:
+    """Give the page of `index` a header claiming more entries than a page can hold."""
     with closing(sqlite3.connect(path)) as connection:
         page_size = connection.execute("PRAGMA page_size").fetchone()[0]
-        root = connection.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)
+        page = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = ?", (index,)
         ).fetchone()[0]
     with path.open("r+b") as stream:
-        stream.seek((root - 1) * page_size)
-        stream.write(b"\xff" * page_size)
+        stream.seek((page - 1) * page_size + 3)
+        stream.write(b"\xff\xff\x00\x00")
 
 
 async def make_bot_database(path: Path) -> None:
@@ -86,11 +86,14 @@ async def test_a_truncated_database_is_refused_as_corrupt(db_path: Path) -> None
     assert "is corrupt" in await refusal(db_path)
 
 
-async def test_a_database_with_a_damaged_page_is_refused_as_corrupt(db_path: Path) -> None:
+async def test_a_database_with_a_damaged_page_is_refused_naming_the_page(db_path: Path) -> None:
     await make_bot_database(db_path)
-    damage_the_table(db_path, "customers")
+    damage_the_index(db_path, "tickets_slot")
 
-    assert "is corrupt" in await refusal(db_path)
+    message = await refusal(db_path)
+
+    assert "is corrupt (Page " in message
+    assert "btreeInitPage() returns error code 11" in message
 
 
 async def test_another_applications_sqlite_file_is_refused_and_not_migrated_into(
