@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.datafiles import DataFileError
 from bot.handlers.polling import PollingStopped
 from bot.logs import configure_logging, redact
+from bot.storage.database import DatabaseFileError
 
 
 def load_settings() -> Settings:
@@ -66,7 +67,7 @@ def main() -> None:
     configure_logging(settings.log_level, token)
     try:
         asyncio.run(serve(settings))
-    except DataFileError as error:
+    except (DataFileError, DatabaseFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except InvalidToken:

@@ -3,14 +3,22 @@
 aiosqlite runs one connection on one thread, so two coroutines interleaving their statements
 would share one transaction. The lock makes each `transaction()` (and each read) a unit that
 no other coroutine can cut into.
+
+The file holds customers' names and phone numbers: it is checked before the bot writes to it,
+and kept readable by its owner only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import sqlite3
+import stat
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing, suppress
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +28,25 @@ from bot.storage.migrations import MIGRATIONS
 
 Row = aiosqlite.Row
 
+log = logging.getLogger(__name__)
+
+OWNER_ONLY_FILE = 0o600
+OWNER_ONLY_FOLDER = 0o700
+TABLES_SQL = (
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite/_%' ESCAPE '/'"
+)
+"""Every table but SQLite's own (sqlite_sequence, sqlite_stat1)."""
+SETTINGS = ("PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL")
+"""Connection settings, which write nothing to the file, so they may come before its checks."""
+
+
+class DatabaseFileError(Exception):
+    """A database file the bot cannot use: one line naming the file and the problem."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path, self.problem = path, problem
+        super().__init__(f"database {path} {problem}")
+
 
 class Database:
     def __init__(self, connection: aiosqlite.Connection) -> None:
@@ -28,22 +55,65 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
+        """Open and migrate the database at `path`, or refuse it with a `DatabaseFileError`.
+
+        The file is checked before anything is written to it, so another application's file
+        is left as it was; on every failure the connection's thread is closed, or the
+        process would never exit.
+        """
+        folder_is_new = _make_folder(path)
+        _create_private_file(path)
+        try:
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as error:
+            raise DatabaseFileError(path, _problem(error)) from error
         connection.row_factory = aiosqlite.Row
-        for pragma in (
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = NORMAL",
-            "PRAGMA foreign_keys = ON",
-            "PRAGMA busy_timeout = 5000",
-        ):
-            await connection.execute(pragma)
         database = cls(connection)
-        await database._migrate()
+        try:
+            for setting in SETTINGS:
+                await connection.execute(setting)
+            empty = await database._check(path)
+            _make_private(path)
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await database._migrate()
+        except BaseException as error:
+            await connection.close()
+            if isinstance(error, sqlite3.Error):
+                raise DatabaseFileError(path, _problem(error)) from error
+            raise
+        if empty and folder_is_new:
+            log.info("created a new database at %s", path)
+        elif empty:
+            # The folder was there: an operator who pointed at the wrong file sees it here.
+            log.warning(
+                "created a new empty database at %s; if the bot has run before, "
+                "its database is elsewhere",
+                path,
+            )
         return database
 
     async def close(self) -> None:
         await self._connection.close()
+
+    async def _check(self, path: Path) -> bool:
+        """Refuse a file that is corrupt, not ours, too new, or read-only; True when empty."""
+        tables = {row[0] for row in await self._connection.execute_fetchall(TABLES_SQL)}
+        version = (await self._connection.execute_fetchall("PRAGMA user_version"))[0][0]
+        damage = [row[0] for row in await self._connection.execute_fetchall("PRAGMA quick_check")]
+        if damage != ["ok"]:
+            # One finding, without the "*** in database main ***" heading some come under.
+            findings = [line for line in "\n".join(damage).splitlines() if line[:3] != "***"]
+            raise DatabaseFileError(path, f"is corrupt ({findings[0]})")
+        refusal = _schema_refusal(version, tables)
+        if refusal:
+            raise DatabaseFileError(path, refusal)
+        # BEGIN IMMEDIATE alone succeeds on a read-only file in WAL mode: only a write fails.
+        await self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            await self._connection.execute(f"PRAGMA user_version = {version}")
+        finally:
+            await self._connection.execute("ROLLBACK")
+        return version == 0 and not tables
 
     async def _migrate(self) -> None:
         """Apply, each in its own transaction, the migrations newer than `user_version`."""
@@ -128,3 +198,109 @@ def stamp(moment: datetime) -> str:
 
 def unstamp(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def _make_folder(path: Path) -> bool:
+    """Create the database's missing folders, owner-only; True when there was no folder."""
+    folder = path.parent
+    try:
+        missing = [each for each in (folder, *folder.parents) if not each.exists()]
+        for each in reversed(missing):
+            each.mkdir(mode=OWNER_ONLY_FOLDER, exist_ok=True)
+    except OSError as error:
+        raise DatabaseFileError(
+            path, f"cannot be created in folder {folder} ({error.strerror})"
+        ) from error
+    if not folder.is_dir():
+        raise DatabaseFileError(path, f"cannot be created: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        # SQLite needs the folder too: it creates the -wal and -shm files next to the database.
+        where = "on a read-only file system" if _read_only_mount(folder) else "read-only"
+        raise DatabaseFileError(path, f"cannot be written: its folder {folder} is {where}")
+    return bool(missing)
+
+
+def _read_only_mount(folder: Path) -> bool:
+    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the file owner-only: SQLite gives the `-wal` and `-shm` it creates the same mode."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY_FILE))
+    except FileExistsError:
+        if not path.is_file():
+            raise DatabaseFileError(path, "is not a file") from None
+    except OSError as error:
+        raise DatabaseFileError(path, f"cannot be created ({error.strerror})") from error
+
+
+def _make_private(path: Path) -> None:
+    """Make a database other users could read owner-only, with its `-wal` and `-shm`."""
+    loose: dict[Path, int] = {}
+    for each in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        with suppress(FileNotFoundError):
+            mode = stat.S_IMODE(each.stat().st_mode)
+            if mode & ~OWNER_ONLY_FILE:
+                loose[each] = mode
+    if not loose:
+        return
+    mode = next(iter(loose.values()))
+    try:
+        for each in loose:
+            each.chmod(OWNER_ONLY_FILE)
+    except OSError as error:
+        log.warning(
+            "database %s is open to other users (mode %03o): %s", path, mode, error.strerror
+        )
+    else:
+        log.warning(
+            "database %s was open to other users (mode %03o); made it owner-only", path, mode
+        )
+
+
+def _schema_refusal(version: int, tables: set[str]) -> str | None:
+    """Why the bot must not migrate into a file holding `tables` at `version`, or None."""
+    known = len(MIGRATIONS)
+    if version == 0 and tables:
+        return f"holds another application's tables ({_names(tables)}), not this bot's"
+    missing = _tables_made_by(min(version, known)) - tables
+    if missing:
+        return f"is not this bot's: schema {version}, but tables {_names(missing)} are missing"
+    if version > known:
+        return (
+            f"was written by a newer version of the bot "
+            f"(schema {version}, this version knows {known})"
+        )
+    return None
+
+
+@cache
+def _tables_made_by(version: int) -> frozenset[str]:
+    """The tables the first `version` migrations create, found by running them in memory."""
+    with closing(sqlite3.connect(":memory:")) as memory:
+        for script in MIGRATIONS[:version]:
+            memory.executescript(script)
+        return frozenset(row[0] for row in memory.execute(TABLES_SQL))
+
+
+def _names(tables: Iterable[str], shown: int = 5) -> str:
+    ordered = sorted(tables)
+    more = f" and {len(ordered) - shown} more" if len(ordered) > shown else ""
+    return ", ".join(ordered[:shown]) + more
+
+
+PROBLEMS = {
+    sqlite3.SQLITE_NOTADB: "is not a SQLite database",
+    sqlite3.SQLITE_CORRUPT: "is corrupt or truncated",
+    sqlite3.SQLITE_READONLY: "is read-only, and the bot must write to it",
+    sqlite3.SQLITE_CANTOPEN: "cannot be opened",
+    sqlite3.SQLITE_BUSY: "is locked by another process",
+    sqlite3.SQLITE_FULL: "cannot grow: the disk is full",
+}
+
+
+def _problem(error: sqlite3.Error) -> str:
+    """SQLite's own words, after ours on what they mean for the operator."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF  # the primary code, not the extended
+    return f"{PROBLEMS.get(code, 'cannot be used')} ({error})"
