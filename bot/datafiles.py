@@ -1,14 +1,57 @@
-"""Loading the YAML data files head office edits, with errors an operator can act on."""
+"""Loading the YAML data files head office edits, with errors an operator can act on.
+
+A file is read event by event (by libyaml's parser when PyYAML has it) straight into plain
+dicts and lists. Nothing recurses, so nesting depth is checked as the events arrive and a
+broken or hostile file is refused in one line; and the entries of a big list can be turned
+into models one at a time, so thousands of workshops are never held twice over in memory.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
 
 M = TypeVar("M", bound=BaseModel)
+
+MAX_DEPTH = 50
+"""Lists and mappings inside one another; our formats need fewer than ten."""
+
+Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser is many times faster and leaner than the pure-Python one."""
+
+EachItem = Callable[[str, int, Any], Any]
+"""Called with (section, index, item) for each item of a top-level list; its result is kept."""
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _MERGE, _VALUE = f"{_TAG}str", f"{_TAG}merge", f"{_TAG}value"
+_SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null")} | {
+    f"{_TAG}timestamp",
+    f"{_TAG}binary",
+}
+_COLLECTION_TAGS = {None, "!", f"{_TAG}map", f"{_TAG}seq"}
+_NO_KEY = object()
+
+
+class _MergeKey(str):
+    """The unquoted key `<<`, which merges other mappings into the one it is in."""
+
+
+_MERGE_KEY = _MergeKey("<<")
 
 
 class DataFileError(Exception):
@@ -19,14 +62,194 @@ class DataFileError(Exception):
         super().__init__(f"{path}: {entry}: field '{field}': {problem}")
 
 
-def read_yaml(path: Path) -> Any:
+class _Refused(Exception):
+    """YAML the data files never need, with where it is."""
+
+    def __init__(self, problem: str, event: Any) -> None:
+        mark = event.start_mark
+        super().__init__(f"{problem} (line {mark.line + 1}, column {mark.column + 1})")
+
+
+def read_yaml(path: Path, each: EachItem | None = None) -> Any:
+    """The file's content as plain data, like `yaml.safe_load`.
+
+    With `each`, every item of a list directly under a top-level key is replaced by
+    `each(key, index, item)` the moment it has been read.
+    """
     try:
-        with path.open(encoding="utf-8") as stream:
-            return yaml.safe_load(stream)
+        data = path.read_bytes()
     except OSError as error:
         raise DataFileError(path, "file", "-", f"cannot be read ({error.strerror})") from error
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataFileError(
+            path,
+            "file",
+            "-",
+            f"is not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start}"
+            " (save it as UTF-8)",
+        ) from error
+    loader = Loader(data)
+    try:
+        return _Reader(loader, each).read()
+    except _Refused as error:
+        raise DataFileError(path, "file", "-", str(error)) from error
     except yaml.YAMLError as error:
-        raise DataFileError(path, "file", "-", f"is not valid YAML: {error}") from error
+        raise DataFileError(path, "file", "-", f"is not valid YAML: {_one_line(error)}") from error
+    finally:
+        loader.dispose()
+
+
+def _one_line(error: yaml.YAMLError) -> str:
+    if not isinstance(error, yaml.MarkedYAMLError):
+        return " ".join(str(error).split())
+    mark = error.problem_mark or error.context_mark
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+    context = f", {error.context}" if error.context else ""
+    return f"{error.problem}{context}{where}"
+
+
+class _Sequence:
+    __slots__ = ("anchor", "each", "height", "items", "section")
+
+    def __init__(self, anchor: str | None, section: str | None, each: EachItem | None) -> None:
+        self.items: list[Any] = []
+        self.anchor, self.section, self.each, self.height = anchor, section, each, 0
+
+    def add(self, value: Any, event: Any) -> None:
+        if self.each is not None and self.section is not None:
+            value = self.each(self.section, len(self.items), value)
+        self.items.append(value)
+
+    def finish(self) -> list[Any]:
+        return self.items
+
+
+class _Mapping:
+    __slots__ = ("anchor", "height", "items", "key", "merges")
+
+    def __init__(self, anchor: str | None) -> None:
+        self.items: dict[Any, Any] = {}
+        self.anchor, self.key, self.height = anchor, _NO_KEY, 0
+        self.merges: list[dict[Any, Any]] = []
+
+    def add(self, value: Any, event: Any) -> None:
+        key = self.key
+        if key is _NO_KEY:
+            if isinstance(value, list | dict):
+                raise _Refused("a key is a list or a mapping, not a plain value", event)
+            self.key = value
+            return
+        self.key = _NO_KEY
+        if key is not _MERGE_KEY:
+            self.items[key] = value
+        elif isinstance(value, dict):
+            self.merges.append(value)
+        elif isinstance(value, list) and all(isinstance(item, dict) for item in value):
+            self.merges.extend(reversed(value))  # the first mapping listed wins
+        else:
+            raise _Refused("'<<' merges a mapping or a list of mappings", event)
+
+    def finish(self) -> dict[Any, Any]:
+        if not self.merges:
+            return self.items
+        merged: dict[Any, Any] = {}
+        for source in self.merges:
+            merged.update(source)
+        merged.update(self.items)
+        return merged
+
+
+class _Reader:
+    """Plain data from a parser's events, with a depth limit that aliases cannot get round."""
+
+    def __init__(self, loader: yaml.SafeLoader, each: EachItem | None) -> None:
+        self.loader, self.each = loader, each
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.plain: dict[str, Any] = {}
+        """Each distinct unquoted scalar resolved once, and its value shared: files repeat
+        keys, days and hours thousands of times."""
+        self.quoted: dict[str, str] = {}
+
+    def read(self) -> Any:
+        next_event, anchors = self.loader.get_event, self.anchors
+        stack: list[_Sequence | _Mapping] = []
+        root: Any = None
+        documents = 0
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is ScalarEvent:
+                value, height, anchor = self.scalar(event), 0, event.anchor
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                frame = stack.pop()
+                value, height, anchor = frame.finish(), frame.height + 1, frame.anchor
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                stack.append(self.open(event, stack))
+                continue
+            elif kind is AliasEvent:
+                if event.anchor not in anchors:
+                    raise _Refused(f"alias '*{event.anchor}' has no anchor before it", event)
+                (value, height), anchor = anchors[event.anchor], None
+                if len(stack) + height > MAX_DEPTH:
+                    raise _Refused(f"lists and mappings nest deeper than {MAX_DEPTH}", event)
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Refused("holds more than one document", event)
+                continue
+            elif kind is StreamEndEvent:
+                return root
+            else:
+                continue
+            if anchor is not None:
+                anchors[anchor] = (value, height)
+            if not stack:
+                root = value
+                continue
+            parent = stack[-1]
+            parent.add(value, event)
+            if height >= parent.height:
+                parent.height = height
+
+    def open(self, event: Any, stack: list[_Sequence | _Mapping]) -> _Sequence | _Mapping:
+        if len(stack) >= MAX_DEPTH:
+            raise _Refused(f"lists and mappings nest deeper than {MAX_DEPTH}", event)
+        if event.tag not in _COLLECTION_TAGS:
+            raise _Refused(f"tag '{event.tag}' is not used in data files", event)
+        if type(event) is MappingStartEvent:
+            return _Mapping(event.anchor)
+        top = stack[0] if len(stack) == 1 else None
+        section = top.key if isinstance(top, _Mapping) and isinstance(top.key, str) else None
+        return _Sequence(event.anchor, section, self.each)
+
+    def scalar(self, event: Any) -> Any:
+        text, tag = event.value, event.tag
+        if tag is None:
+            if not event.implicit[0]:
+                return self.quoted.setdefault(text, text)
+            if text in self.plain:
+                return self.plain[text]
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(ScalarNode, text, event.implicit)
+        if tag in (_STR, _VALUE):
+            value: Any = self.quoted.setdefault(text, text)
+        elif tag == _MERGE:
+            value = _MERGE_KEY
+        elif tag in _SCALAR_TAGS:
+            constructor = self.loader.yaml_constructors[tag]
+            try:
+                value = constructor(self.loader, ScalarNode(tag, text))
+            except (ValueError, KeyError, AttributeError) as error:
+                # PyYAML's own loader lets these escape as tracebacks (e.g. `2024-13-45`).
+                problem = f"'{text}' is not a valid {tag.removeprefix(_TAG)}"
+                raise _Refused(problem, event) from error
+        else:
+            raise _Refused(f"tag '{tag}' is not used in data files", event)
+        if event.tag is None:
+            self.plain[text] = value
+        return value
 
 
 def parse_model(model: type[M], path: Path, raw: Any) -> M:
@@ -35,22 +258,36 @@ def parse_model(model: type[M], path: Path, raw: Any) -> M:
         return model.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
+        loc = first["loc"]
+        entry = str(loc[0]) if loc else "file"
+        if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(raw, dict):
+            items = raw.get(loc[0])
+            item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+            entry = _entry_name(str(loc[0]), loc[1], item)
+        raise DataFileError(path, entry, _field_name(loc), first["msg"]) from error
+
+
+def parse_entry(model: type[M], path: Path, section: str, index: int, raw: Any) -> M:
+    """Validate one entry of a section as it is read (see `read_yaml`'s `each`)."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
         raise DataFileError(
-            path, _entry_name(raw, first["loc"]), _field_name(first["loc"]), first["msg"]
+            path,
+            _entry_name(section, index, raw),
+            _field_name((section, index, *first["loc"])),
+            first["msg"],
         ) from error
 
 
-def _entry_name(raw: Any, loc: tuple[int | str, ...]) -> str:
+def _entry_name(section: str, index: int, item: Any) -> str:
     """Name the entry by its id or code when it has one, else by its position."""
-    if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(raw, dict):
-        section, index = loc[0], loc[1]
-        items = raw.get(section)
-        if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
-            key = items[index].get("id") or items[index].get("code")
-            if key:
-                return f"{section} entry '{key}'"
-        return f"{section} entry #{index + 1}"
-    return str(loc[0]) if loc else "file"
+    if isinstance(item, dict):
+        key = item.get("id") or item.get("code")
+        if key:
+            return f"{section} entry '{key}'"
+    return f"{section} entry #{index + 1}"
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.datafiles import DataFileError, parse_model, read_yaml
+from bot.datafiles import DataFileError, parse_entry, parse_model, read_yaml
 from bot.i18n import Lang, LocalizedText, pick
 from bot.troubleshooting import TroubleshootingTree
 
@@ -127,7 +127,13 @@ class Network:
 
 
 def load_workshops(path: Path, tree: TroubleshootingTree, default_zone: ZoneInfo) -> Network:
-    raw = read_yaml(path)
+    def each(section: str, index: int, item: object) -> object:
+        """Validate each workshop as it is read, so the raw file is never held whole."""
+        if section != "workshops":
+            return item
+        return parse_entry(Workshop, path, section, index, item)
+
+    raw = read_yaml(path, each)
     workshops = parse_model(_WorkshopsFile, path, raw).workshops
     seen: set[str] = set()
     for workshop in workshops:
