@@ -8,9 +8,10 @@ into models one at a time, so thousands of workshops are never held twice over i
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -33,6 +34,9 @@ MAX_DEPTH = 50
 
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser is many times faster and leaner than the pure-Python one."""
+
+_CHUNK = 1 << 20
+_SHARED = 4096
 
 EachItem = Callable[[str, int, Any], Any]
 """Called with (section, index, item) for each item of a top-level list; its result is kept."""
@@ -77,28 +81,40 @@ def read_yaml(path: Path, each: EachItem | None = None) -> Any:
     `each(key, index, item)` the moment it has been read.
     """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            problem = _not_utf8(stream)
+            if problem is not None:
+                raise DataFileError(path, "file", "-", problem)
+            stream.seek(0)
+            loader = Loader(stream)
+            try:
+                return _Reader(loader, each).read()
+            finally:
+                loader.dispose()
     except OSError as error:
         raise DataFileError(path, "file", "-", f"cannot be read ({error.strerror})") from error
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise DataFileError(
-            path,
-            "file",
-            "-",
-            f"is not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start}"
-            " (save it as UTF-8)",
-        ) from error
-    loader = Loader(data)
-    try:
-        return _Reader(loader, each).read()
     except _Refused as error:
         raise DataFileError(path, "file", "-", str(error)) from error
     except yaml.YAMLError as error:
         raise DataFileError(path, "file", "-", f"is not valid YAML: {_one_line(error)}") from error
-    finally:
-        loader.dispose()
+
+
+def _not_utf8(stream: BinaryIO) -> str | None:
+    """Where the file stops being UTF-8, if it does; read in chunks, never held whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    while True:
+        chunk = stream.read(_CHUNK)
+        pending = len(decoder.getstate()[0])  # an unfinished character from the last chunk
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as error:
+            at = offset - pending + error.start
+            byte = error.object[error.start]
+            return f"is not UTF-8 text: byte 0x{byte:02x} at offset {at} (save it as UTF-8)"
+        if not chunk:
+            return None
+        offset += len(chunk)
 
 
 def _one_line(error: yaml.YAMLError) -> str:
@@ -167,13 +183,14 @@ class _Reader:
     def __init__(self, loader: yaml.SafeLoader, each: EachItem | None) -> None:
         self.loader, self.each = loader, each
         self.anchors: dict[str, tuple[Any, int]] = {}
+        # Files repeat keys, days and hours thousands of times: each such scalar is resolved
+        # once and its value shared. Repeated values show up early, so a bounded memo is enough.
         self.plain: dict[str, Any] = {}
-        """Each distinct unquoted scalar resolved once, and its value shared: files repeat
-        keys, days and hours thousands of times."""
         self.quoted: dict[str, str] = {}
 
     def read(self) -> Any:
         next_event, anchors = self.loader.get_event, self.anchors
+        plain, quoted = self.plain, self.quoted
         stack: list[_Sequence | _Mapping] = []
         root: Any = None
         documents = 0
@@ -181,7 +198,16 @@ class _Reader:
             event = next_event()
             kind = type(event)
             if kind is ScalarEvent:
-                value, height, anchor = self.scalar(event), 0, event.anchor
+                text = event.value
+                if event.tag is not None:
+                    value = self.scalar(event)
+                elif not event.implicit[0]:
+                    value = quoted.get(text) or self.share(text)
+                elif text in plain:
+                    value = plain[text]
+                else:
+                    value = self.scalar(event)
+                height, anchor = 0, event.anchor
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 frame = stack.pop()
                 value, height, anchor = frame.finish(), frame.height + 1, frame.anchor
@@ -210,7 +236,7 @@ class _Reader:
                 continue
             parent = stack[-1]
             parent.add(value, event)
-            if height >= parent.height:
+            if height > parent.height:
                 parent.height = height
 
     def open(self, event: Any, stack: list[_Sequence | _Mapping]) -> _Sequence | _Mapping:
@@ -224,17 +250,18 @@ class _Reader:
         section = top.key if isinstance(top, _Mapping) and isinstance(top.key, str) else None
         return _Sequence(event.anchor, section, self.each)
 
+    def share(self, text: str) -> str:
+        if len(self.quoted) < _SHARED:
+            self.quoted[text] = text
+        return text
+
     def scalar(self, event: Any) -> Any:
+        """A scalar's value by its tag, resolved as `yaml.safe_load` would."""
         text, tag = event.value, event.tag
-        if tag is None:
-            if not event.implicit[0]:
-                return self.quoted.setdefault(text, text)
-            if text in self.plain:
-                return self.plain[text]
         if tag is None or tag == "!":
             tag = self.loader.resolve(ScalarNode, text, event.implicit)
         if tag in (_STR, _VALUE):
-            value: Any = self.quoted.setdefault(text, text)
+            value: Any = self.quoted.get(text) or self.share(text)
         elif tag == _MERGE:
             value = _MERGE_KEY
         elif tag in _SCALAR_TAGS:
@@ -247,7 +274,7 @@ class _Reader:
                 raise _Refused(problem, event) from error
         else:
             raise _Refused(f"tag '{tag}' is not used in data files", event)
-        if event.tag is None:
+        if event.tag is None and len(self.plain) < _SHARED:
             self.plain[text] = value
         return value
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    InstanceOf,
     StringConstraints,
     field_validator,
     model_validator,
@@ -26,13 +28,16 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WorkshopCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpeningHours:
     opens: time
     closes: time
 
     @classmethod
+    @lru_cache(maxsize=512)
     def parse(cls, text: str) -> Self:
+        """Cached: a big network repeats a few opening hours thousands of times, and the
+        result is immutable, so workshops share it."""
         try:
             start, end = (part.strip() for part in text.split("-"))
             opens, closes = time.fromisoformat(start), time.fromisoformat(end)
@@ -109,7 +114,8 @@ class Workshop(BaseModel):
 class _WorkshopsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    workshops: list[Workshop] = Field(min_length=1)
+    # Read and validated one by one by `load_workshops`; not validated a second time here.
+    workshops: list[InstanceOf[Workshop]] = Field(min_length=1)
 
 
 @dataclass(frozen=True)

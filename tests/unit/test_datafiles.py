@@ -203,3 +203,17 @@ def test_a_bad_workshop_far_down_a_big_file_is_named_by_its_code(tmp_path: Path)
 
     assert "workshops entry 'BAD-1'" in message
     assert "field 'lat'" in message
+
+
+@pytest.mark.parametrize("offset", [(1 << 20) - 1, 3_000_001])
+def test_a_bad_byte_far_into_a_big_file_is_found_at_its_offset(
+    tmp_path: Path, offset: int
+) -> None:
+    # At 1 MiB - 1 the broken letter straddles two of the reader's chunks.
+    filler = (b"# " + b"x" * 77 + b"\n") * (offset // 80 + 1)
+    path = tmp_path / "workshops.yaml"
+    path.write_bytes(filler[:offset] + "Мо".encode()[:1] + b" \nworkshops: []\n")
+
+    message = refusal(LOADERS["workshops"], path)
+
+    assert f"byte 0xd0 at offset {offset}" in message
