@@ -72,7 +72,7 @@ def random_workshop_entries(
 
 
 def random_workshops(count: int, rng: random.Random) -> list[Workshop]:
-    return [Workshop.model_validate(entry) for entry in random_workshop_entries(count, rng)]
+    return [Workshop(**entry) for entry in random_workshop_entries(count, rng)]
 
 
 def median_ms(samples: list[float]) -> float:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from yaml.events import (
     AliasEvent,
     DocumentStartEvent,
@@ -28,6 +28,7 @@ from yaml.events import (
 from yaml.nodes import ScalarNode
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 MAX_DEPTH = 50
 """Lists and mappings inside one another; our formats need fewer than ten."""
@@ -48,14 +49,8 @@ _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "nul
     f"{_TAG}binary",
 }
 _COLLECTION_TAGS = {None, "!", f"{_TAG}map", f"{_TAG}seq"}
-_NO_KEY = object()
-
-
-class _MergeKey(str):
-    """The unquoted key `<<`, which merges other mappings into the one it is in."""
-
-
-_MERGE_KEY = _MergeKey("<<")
+_MERGE_KEY = object()
+"""The unquoted key `<<`, which merges other mappings into the one it is in."""
 
 
 class DataFileError(Exception):
@@ -126,59 +121,13 @@ def _one_line(error: yaml.YAMLError) -> str:
     return f"{error.problem}{context}{where}"
 
 
-class _Sequence:
-    __slots__ = ("anchor", "each", "height", "items", "section")
-
-    def __init__(self, anchor: str | None, section: str | None, each: EachItem | None) -> None:
-        self.items: list[Any] = []
-        self.anchor, self.section, self.each, self.height = anchor, section, each, 0
-
-    def add(self, value: Any, event: Any) -> None:
-        if self.each is not None and self.section is not None:
-            value = self.each(self.section, len(self.items), value)
-        self.items.append(value)
-
-    def finish(self) -> list[Any]:
-        return self.items
-
-
-class _Mapping:
-    __slots__ = ("anchor", "height", "items", "key", "merges")
-
-    def __init__(self, anchor: str | None) -> None:
-        self.items: dict[Any, Any] = {}
-        self.anchor, self.key, self.height = anchor, _NO_KEY, 0
-        self.merges: list[dict[Any, Any]] = []
-
-    def add(self, value: Any, event: Any) -> None:
-        key = self.key
-        if key is _NO_KEY:
-            if isinstance(value, list | dict):
-                raise _Refused("a key is a list or a mapping, not a plain value", event)
-            self.key = value
-            return
-        self.key = _NO_KEY
-        if key is not _MERGE_KEY:
-            self.items[key] = value
-        elif isinstance(value, dict):
-            self.merges.append(value)
-        elif isinstance(value, list) and all(isinstance(item, dict) for item in value):
-            self.merges.extend(reversed(value))  # the first mapping listed wins
-        else:
-            raise _Refused("'<<' merges a mapping or a list of mappings", event)
-
-    def finish(self) -> dict[Any, Any]:
-        if not self.merges:
-            return self.items
-        merged: dict[Any, Any] = {}
-        for source in self.merges:
-            merged.update(source)
-        merged.update(self.items)
-        return merged
-
-
 class _Reader:
-    """Plain data from a parser's events, with a depth limit that aliases cannot get round."""
+    """Plain data from a parser's events, with a depth limit that aliases cannot get round.
+
+    Each open list or mapping is a flat list of the values read into it so far (a mapping's
+    keys and values alternate), so adding a value is one `list.append`; a mapping becomes a
+    dict when it ends.
+    """
 
     def __init__(self, loader: yaml.SafeLoader, each: EachItem | None) -> None:
         self.loader, self.each = loader, each
@@ -189,9 +138,13 @@ class _Reader:
         self.quoted: dict[str, str] = {}
 
     def read(self) -> Any:
-        next_event, anchors = self.loader.get_event, self.anchors
+        next_event, anchors, each = self.loader.get_event, self.anchors, self.each
         plain, quoted = self.plain, self.quoted
-        stack: list[_Sequence | _Mapping] = []
+        frames: list[list[Any]] = []
+        mappings: list[bool] = []
+        heights: list[int] = []  # the deepest nesting inside each open frame so far
+        frame_anchors: list[str | None] = []
+        section, streamed = "", None  # the top-level list whose items go through `each`
         root: Any = None
         documents = 0
         while True:
@@ -209,16 +162,31 @@ class _Reader:
                     value = self.scalar(event)
                 height, anchor = 0, event.anchor
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                frame = stack.pop()
-                value, height, anchor = frame.finish(), frame.height + 1, frame.anchor
+                items, height, anchor = frames.pop(), heights.pop() + 1, frame_anchors.pop()
+                value = _mapping(items, event) if mappings.pop() else _sequence(items, event)
+                if items is streamed:
+                    streamed = None
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                stack.append(self.open(event, stack))
+                if len(frames) >= MAX_DEPTH:
+                    raise _Refused(f"lists and mappings nest deeper than {MAX_DEPTH}", event)
+                if event.tag not in _COLLECTION_TAGS:
+                    raise _Refused(f"tag '{event.tag}' is not used in data files", event)
+                items = []
+                is_mapping = kind is MappingStartEvent
+                if each is not None and not is_mapping and len(frames) == 1 and mappings[0]:
+                    top = frames[0]
+                    if len(top) % 2 and isinstance(top[-1], str):  # the value of a key
+                        section, streamed = top[-1], items
+                frames.append(items)
+                mappings.append(is_mapping)
+                heights.append(0)
+                frame_anchors.append(event.anchor)
                 continue
             elif kind is AliasEvent:
                 if event.anchor not in anchors:
                     raise _Refused(f"alias '*{event.anchor}' has no anchor before it", event)
                 (value, height), anchor = anchors[event.anchor], None
-                if len(stack) + height > MAX_DEPTH:
+                if len(frames) + height > MAX_DEPTH:
                     raise _Refused(f"lists and mappings nest deeper than {MAX_DEPTH}", event)
             elif kind is DocumentStartEvent:
                 documents += 1
@@ -226,29 +194,22 @@ class _Reader:
                     raise _Refused("holds more than one document", event)
                 continue
             elif kind is StreamEndEvent:
+                if root is _MERGE_KEY:
+                    raise _Refused("'<<' merges mappings into a mapping", event)
                 return root
             else:
                 continue
             if anchor is not None:
                 anchors[anchor] = (value, height)
-            if not stack:
+            if not frames:
                 root = value
                 continue
-            parent = stack[-1]
-            parent.add(value, event)
-            if height > parent.height:
-                parent.height = height
-
-    def open(self, event: Any, stack: list[_Sequence | _Mapping]) -> _Sequence | _Mapping:
-        if len(stack) >= MAX_DEPTH:
-            raise _Refused(f"lists and mappings nest deeper than {MAX_DEPTH}", event)
-        if event.tag not in _COLLECTION_TAGS:
-            raise _Refused(f"tag '{event.tag}' is not used in data files", event)
-        if type(event) is MappingStartEvent:
-            return _Mapping(event.anchor)
-        top = stack[0] if len(stack) == 1 else None
-        section = top.key if isinstance(top, _Mapping) and isinstance(top.key, str) else None
-        return _Sequence(event.anchor, section, self.each)
+            parent = frames[-1]
+            if parent is streamed and each is not None:
+                value = each(section, len(parent), value)
+            parent.append(value)
+            if height > heights[-1]:
+                heights[-1] = height
 
     def share(self, text: str) -> str:
         if len(self.quoted) < _SHARED:
@@ -279,6 +240,48 @@ class _Reader:
         return value
 
 
+def _sequence(items: list[Any], event: Any) -> list[Any]:
+    if _MERGE_KEY in items:
+        raise _Refused("'<<' merges mappings into a mapping", event)
+    return items
+
+
+def _mapping(items: list[Any], event: Any) -> dict[Any, Any]:
+    """The dict of alternating keys and values, with any `<<` merged in."""
+    keys, values = items[::2], items[1::2]
+    if _MERGE_KEY in values:
+        raise _Refused("'<<' merges mappings into a mapping", event)
+    if _MERGE_KEY in keys:
+        return _merged(keys, values, event)
+    try:
+        return dict(zip(keys, values, strict=True))
+    except TypeError:
+        raise _Refused("a key is a list or a mapping, not a plain value", event) from None
+
+
+def _merged(keys: list[Any], values: list[Any], event: Any) -> dict[Any, Any]:
+    """As PyYAML merges: explicit keys win, then the merged mappings in the order written."""
+    sources: list[dict[Any, Any]] = []
+    own: list[tuple[Any, Any]] = []
+    for key, value in zip(keys, values, strict=True):
+        if key is not _MERGE_KEY:
+            own.append((key, value))
+        elif isinstance(value, dict):
+            sources.append(value)
+        elif isinstance(value, list) and all(isinstance(item, dict) for item in value):
+            sources.extend(reversed(value))  # the first mapping listed wins
+        else:
+            raise _Refused("'<<' merges a mapping or a list of mappings", event)
+    merged: dict[Any, Any] = {}
+    for source in sources:
+        merged.update(source)
+    try:
+        merged.update(own)
+    except TypeError:
+        raise _Refused("a key is a list or a mapping, not a plain value", event) from None
+    return merged
+
+
 def parse_model(model: type[M], path: Path, raw: Any) -> M:
     """Validate `raw`, turning the first pydantic error into a `DataFileError`."""
     try:
@@ -294,10 +297,10 @@ def parse_model(model: type[M], path: Path, raw: Any) -> M:
         raise DataFileError(path, entry, _field_name(loc), first["msg"]) from error
 
 
-def parse_entry(model: type[M], path: Path, section: str, index: int, raw: Any) -> M:
+def parse_entry(entry: TypeAdapter[T], path: Path, section: str, index: int, raw: Any) -> T:
     """Validate one entry of a section as it is read (see `read_yaml`'s `each`)."""
     try:
-        return model.model_validate(raw)
+        return entry.validate_python(raw)
     except ValidationError as error:
         first = error.errors()[0]
         raise DataFileError(
