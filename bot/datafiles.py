@@ -74,6 +74,9 @@ def read_yaml(path: Path, each: EachItem | None = None) -> Any:
 
     With `each`, every item of a list directly under a top-level key is replaced by
     `each(key, index, item)` the moment it has been read.
+
+    Aliases share what their anchor made, as with PyYAML: a few lines can make a list that
+    would take billions of items to write out, so never put a value read into a message.
     """
     try:
         with path.open("rb") as stream:
@@ -113,12 +116,13 @@ def _not_utf8(stream: BinaryIO) -> str | None:
 
 
 def _one_line(error: yaml.YAMLError) -> str:
+    """PyYAML's message without the lines of the file it quotes."""
     if not isinstance(error, yaml.MarkedYAMLError):
         return " ".join(str(error).split())
     mark = error.problem_mark or error.context_mark
     where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
     context = f", {error.context}" if error.context else ""
-    return f"{error.problem}{context}{where}"
+    return " ".join(f"{error.problem}{context}".split()) + where
 
 
 class _Reader:
@@ -315,7 +319,7 @@ def _entry_name(section: str, index: int, item: Any) -> str:
     """Name the entry by its id or code when it has one, else by its position."""
     if isinstance(item, dict):
         key = item.get("id") or item.get("code")
-        if key:
+        if key and isinstance(key, str | int):  # never a list spelt out: see `read_yaml`
             return f"{section} entry '{key}'"
     return f"{section} entry #{index + 1}"
 

@@ -81,7 +81,8 @@ class Workshop:
             if day not in WEEKDAYS:
                 raise ValueError(f"unknown day '{day}' (use {', '.join(WEEKDAYS)})")
             if not isinstance(text, str):
-                raise ValueError(f"{day}: '{text}' is not like \"09:00-18:00\"")
+                # Not the value itself: an alias can make it a list of millions of items.
+                raise ValueError(f"{day}: a {type(text).__name__}, not a text like \"09:00-18:00\"")
             try:
                 parsed[day] = OpeningHours.parse(text)
             except ValueError as error:

@@ -217,3 +217,24 @@ def test_a_bad_byte_far_into_a_big_file_is_found_at_its_offset(
     message = refusal(LOADERS["workshops"], path)
 
     assert f"byte 0xd0 at offset {offset}" in message
+
+
+BOMB = "".join(
+    f"  - &b{n} [{', '.join([f'*b{n - 1}'] * 9)}]\n" for n in range(1, 10)
+)  # *b9 stands for 9**9 (387 million) copies of b0 if spelt out
+
+
+@pytest.mark.parametrize("field", ["code", "hours"])
+def test_a_billion_items_made_of_aliases_are_refused_without_being_spelt_out(
+    tmp_path: Path, field: str
+) -> None:
+    bad = WORKSHOP.format(code="BOMB").replace(
+        "code: BOMB" if field == "code" else 'hours: {mon: "09:00-18:00"}',
+        "code: *b9" if field == "code" else "hours: {mon: *b9}",
+    )
+    path = tmp_path / "workshops.yaml"
+    path.write_text(f"anchors:\n  - &b0 [x]\n{BOMB}workshops:\n{bad}", encoding="utf-8")
+
+    message = refusal(LOADERS["workshops"], path)
+
+    assert len(message) < 300 + len(str(path))
