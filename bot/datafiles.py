@@ -33,7 +33,7 @@ T = TypeVar("T")
 MAX_DEPTH = 50
 """Lists and mappings inside one another; our formats need fewer than ten."""
 
-Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Loader: type[yaml.CSafeLoader | yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser is many times faster and leaner than the pure-Python one."""
 
 _CHUNK = 1 << 20
@@ -133,7 +133,7 @@ class _Reader:
     dict when it ends.
     """
 
-    def __init__(self, loader: yaml.SafeLoader, each: EachItem | None) -> None:
+    def __init__(self, loader: yaml.CSafeLoader | yaml.SafeLoader, each: EachItem | None) -> None:
         self.loader, self.each = loader, each
         self.anchors: dict[str, tuple[Any, int]] = {}
         # Files repeat keys, days and hours thousands of times: each such scalar is resolved
@@ -301,10 +301,10 @@ def parse_model(model: type[M], path: Path, raw: Any) -> M:
         raise DataFileError(path, entry, _field_name(loc), first["msg"]) from error
 
 
-def parse_entry(entry: TypeAdapter[T], path: Path, section: str, index: int, raw: Any) -> T:
+def parse_entry(adapter: TypeAdapter[T], path: Path, section: str, index: int, raw: Any) -> T:
     """Validate one entry of a section as it is read (see `read_yaml`'s `each`)."""
     try:
-        return entry.validate_python(raw)
+        return adapter.validate_python(raw)
     except ValidationError as error:
         first = error.errors()[0]
         raise DataFileError(

@@ -138,13 +138,13 @@ class Network:
 
 
 def load_workshops(path: Path, tree: TroubleshootingTree, default_zone: ZoneInfo) -> Network:
-    entry = TypeAdapter(Workshop)
+    adapter = TypeAdapter(Workshop)
 
     def each(section: str, index: int, item: object) -> object:
         """Validate each workshop as it is read, so the raw file is never held whole."""
         if section != "workshops":
             return item
-        return parse_entry(entry, path, section, index, item)
+        return parse_entry(adapter, path, section, index, item)
 
     raw = read_yaml(path, each)
     workshops = parse_model(_WorkshopsFile, path, raw).workshops
