@@ -19,7 +19,6 @@ import logging
 import os
 import random
 import re
-import resource
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.memory import peak_rss_mb
 from bot.fake_telegram.server import ApiCall, FakeBotApi
 from bot.fake_telegram.users import FakeUser
 from bot.handlers.ordering import MAX_CONCURRENT
@@ -421,27 +421,6 @@ class RunResult:
         ordered = sorted(self.latencies)
         rank = max(1, -(-len(ordered) * p // 100))  # nearest rank
         return 1000 * ordered[int(rank) - 1]
-
-
-def peak_rss_mb(pid: int | str = "self") -> float:
-    """A process's peak RSS: this one's, or a child's by its ``pid``.
-
-    Linux's ``ru_maxrss`` survives fork and exec, so a child process would report its
-    parent's peak if that was higher; the kernel's per-program high-water mark (VmHWM)
-    starts afresh at exec. Elsewhere, this process's ``ru_maxrss`` (KiB on Linux, bytes on
-    macOS); a child's is not known there.
-    """
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    if pid != "self":
-        return float("nan")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1024 / (1024 if sys.platform == "darwin" else 1)
 
 
 @dataclass

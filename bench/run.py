@@ -36,7 +36,9 @@ What it does:
   of the same kinds, in the same run, in a process of its own like the bot.
 * **Scale.** Nearest-workshop search over 10,000 workshops; /mybookings and /jobs queries on a
   database of 1,000,000 tickets; start-up (in a child process) with 100,000 pending outbox
-  messages.
+  messages; loading a file of 20,000 workshops (in a child process: the data-file part of
+  start-up, ``bot.services.load_data_files``), with plain and with bilingual names
+  (``python -m bench.scale`` runs only this).
 
 How to read it:
 
@@ -349,6 +351,29 @@ def run_scale(args: argparse.Namespace) -> tuple[list[Goal], list[str]]:
     )
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         folder = Path(tmp)
+        for bilingual in (False, True):
+            kind = ", bilingual" if bilingual else ""
+            progress(f"loading a file of {sizes['data_workshops']:,} workshops{kind}")
+            loaded = scale.bench_data_files(folder, sizes["data_workshops"], bilingual)
+            figure = f"loading {loaded.workshops:,} workshops{kind}"
+            goals.append(
+                Goal(
+                    f"{figure}: s",
+                    num(loaded.load_s, 2),
+                    "< 2",
+                    loaded.load_s < 2.0,
+                    f"CPU {loaded.cpu_s:.2f} s, {loaded.file_mb:.1f} MB file",
+                )
+            )
+            goals.append(
+                Goal(
+                    f"{figure}: peak MB",
+                    num(loaded.peak_mb, 0),
+                    "< 100",
+                    loaded.peak_mb < 100.0,
+                    f"{loaded.before_mb:.0f} MB before loading",
+                )
+            )
         progress(f"building a database of {sizes['tickets']:,} tickets")
         tickets = scale.bench_tickets(
             folder, sizes["tickets"], sizes["customers"], sizes["ticket_workshops"], sizes["runs"]
@@ -455,6 +480,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "ticket_workshops": 10,
         "runs": 200,
         "outbox": 100_000,
+        "data_workshops": 20_000,
     }
     if args.quick:
         if args.customers == SPEC_CUSTOMERS:

@@ -1,4 +1,5 @@
-"""Scale figures: nearest-workshop search, ticket queries on a big database, start-up.
+"""Scale figures: nearest-workshop search, ticket queries on a big database, start-up, and
+loading a big workshops file (``python -m bench.scale`` runs only that last one).
 
 The big database is made the fast way: the project's migrations create the schema
 (``Database.open``), then stdlib sqlite3 bulk-inserts in one transaction, with the tickets
@@ -8,6 +9,7 @@ schema ends up exactly as the migrations made it.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import random
@@ -15,12 +17,15 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from bench.driver import CATEGORIES, FixedClock
 from bot.booking import MY_BOOKINGS_LIMIT
@@ -39,25 +44,35 @@ NOW = FixedClock().now()
 # --------------------------------------------------------------------------------------------
 
 
+def random_workshop_entries(
+    count: int, rng: random.Random, bilingual: bool = False
+) -> list[dict[str, Any]]:
+    """Workshops scattered over Russia, each repairing two to four categories, as the
+    workshops file writes them; `bilingual` adds Russian names and every optional field."""
+    entries: list[dict[str, Any]] = []
+    for i in range(count):
+        entry: dict[str, Any] = {
+            "code": f"W{i:05d}",
+            "name": f"Workshop {i}",
+            "city": f"City {i % 700}",
+            "address": f"Street {i % 977} {i}",
+            "lat": rng.uniform(43.0, 69.0),
+            "lon": rng.uniform(28.0, 135.0),
+            "phone": "+7 900 000 00 00",
+            "categories": rng.sample(CATEGORIES, rng.randint(2, 4)),
+            "hours": {day: "09:00-20:00" for day in WEEKDAYS},
+        }
+        if bilingual:
+            entry["name"] = {"en": entry["name"], "ru": f"Мастерская {i}"}
+            entry["city"] = {"en": entry["city"], "ru": f"Город {i % 700}"}
+            entry["address"] = {"en": entry["address"], "ru": f"ул. Улица {i % 977}, {i}"}
+            entry.update(slot_minutes=30, slot_capacity=3, timezone="Europe/Moscow")
+        entries.append(entry)
+    return entries
+
+
 def random_workshops(count: int, rng: random.Random) -> list[Workshop]:
-    """Workshops scattered over Russia, each repairing two to four categories."""
-    hours = {day: "09:00-20:00" for day in WEEKDAYS}
-    return [
-        Workshop.model_validate(
-            {
-                "code": f"W{i:05d}",
-                "name": f"Workshop {i}",
-                "city": f"City {i % 700}",
-                "address": f"Street {i % 977} {i}",
-                "lat": rng.uniform(43.0, 69.0),
-                "lon": rng.uniform(28.0, 135.0),
-                "phone": "+7 900 000 00 00",
-                "categories": rng.sample(CATEGORIES, rng.randint(2, 4)),
-                "hours": hours,
-            }
-        )
-        for i in range(count)
-    ]
+    return [Workshop(**entry) for entry in random_workshop_entries(count, rng)]
 
 
 def median_ms(samples: list[float]) -> float:
@@ -350,22 +365,28 @@ class StartupResult:
     pending_after: int
 
 
-def bench_startup(folder: Path, pending: int) -> StartupResult:
-    path = folder / f"outbox-{pending}.sqlite3"
-    build_outbox_db(path, pending)
-    started = time.perf_counter()
+def _child_report(args: list[str], what: str) -> dict[str, Any]:
+    """Run ``python -m bench.startup ARGS`` and read the JSON line it prints last."""
     finished = subprocess.run(
-        [sys.executable, "-m", "bench.startup", str(path), repr(time.time())],
+        [sys.executable, "-m", "bench.startup", *args],
         capture_output=True,
         text=True,
         check=False,
         timeout=300,
     )
-    process_s = time.perf_counter() - started
     lines = [line for line in finished.stdout.splitlines() if line.startswith("{")]
     if finished.returncode != 0 or not lines:
-        raise RuntimeError(f"start-up child failed:\n{finished.stdout}\n{finished.stderr}")
-    report = json.loads(lines[-1])
+        raise RuntimeError(f"{what} child failed:\n{finished.stdout}\n{finished.stderr}")
+    report: dict[str, Any] = json.loads(lines[-1])
+    return report
+
+
+def bench_startup(folder: Path, pending: int) -> StartupResult:
+    path = folder / f"outbox-{pending}.sqlite3"
+    build_outbox_db(path, pending)
+    started = time.perf_counter()
+    report = _child_report([str(path), repr(time.time())], "start-up")
+    process_s = time.perf_counter() - started
     return StartupResult(
         pending=pending,
         process_s=report.get("polling_at_s", process_s),
@@ -375,3 +396,66 @@ def bench_startup(folder: Path, pending: int) -> StartupResult:
         before_mb=report["before_mb"],
         pending_after=report["pending_after"],
     )
+
+
+# --------------------------------------------------------------------------------------------
+# A big workshops file
+# --------------------------------------------------------------------------------------------
+
+
+def write_workshops_file(path: Path, count: int, bilingual: bool, seed: int = 7) -> None:
+    entries = random_workshop_entries(count, random.Random(seed), bilingual)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    with path.open("w", encoding="utf-8") as stream:
+        yaml.dump(
+            {"workshops": entries}, stream, Dumper=dumper, allow_unicode=True, sort_keys=False
+        )
+
+
+@dataclass
+class DataFilesResult:
+    workshops: int
+    bilingual: bool
+    file_mb: float
+    load_s: float  # bot.services.load_data_files: read, check and index
+    cpu_s: float
+    peak_mb: float  # the child's own peak RSS
+    before_mb: float  # its peak RSS once the imports loading needs were done
+
+
+def bench_data_files(folder: Path, count: int, bilingual: bool) -> DataFilesResult:
+    """Start-up's work on the data files, in a process of its own so its peak is its own."""
+    path = folder / f"workshops-{count}{'-bilingual' if bilingual else ''}.yaml"
+    write_workshops_file(path, count, bilingual)
+    report = _child_report(["--data-files", str(path)], "data files")
+    return DataFilesResult(
+        workshops=int(report["workshops"]),
+        bilingual=bilingual,
+        file_mb=path.stat().st_size / 1024 / 1024,
+        load_s=report["load_s"],
+        cpu_s=report["cpu_s"],
+        peak_mb=report["peak_mb"],
+        before_mb=report["before_mb"],
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scale", description="Load a generated workshops file, timed."
+    )
+    parser.add_argument("--workshops", type=int, default=20_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-datafiles-") as tmp:
+        for bilingual in (False, True):
+            result = bench_data_files(Path(tmp), args.workshops, bilingual)
+            print(
+                f"{result.workshops:,} workshops{', bilingual' if bilingual else ''}"
+                f" ({result.file_mb:.1f} MB file): {result.load_s:.2f} s"
+                f" (CPU {result.cpu_s:.2f} s), peak {result.peak_mb:.0f} MB"
+                f" ({result.before_mb:.0f} MB before loading)",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,11 @@
 ``running_bot`` on the database (nothing else is done in this process, so its peak RSS is the
 start-up's own), prints one JSON line and exits. ``SPAWNED_AT`` is the parent's ``time.time()``
 when it started this process, so the time to polling includes interpreter start and imports.
+
+``python -m bench.startup --data-files WORKSHOPS_FILE`` does only what start-up does with the
+data files (``bot.services.load_data_files``: the bundled troubleshooting tree, the given
+workshops file, the locator's index) and prints one JSON line: its seconds, and the process's
+peak RSS, which includes only the imports loading needs.
 """
 
 from __future__ import annotations
@@ -50,7 +55,32 @@ async def measure(path: Path, spawned_at: float, imports_s: float) -> dict[str, 
         }
 
 
+def measure_data_files(path: Path) -> dict[str, float]:
+    from bench.memory import peak_rss_mb
+    from bot.config import Settings
+    from bot.services import load_data_files
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token="1:BENCH",
+        workshops_file=path,
+    )
+    before = peak_rss_mb()
+    started, cpu = time.perf_counter(), time.process_time()
+    _, network, _ = load_data_files(settings)
+    return {
+        "workshops": len(network.workshops),
+        "load_s": time.perf_counter() - started,
+        "cpu_s": time.process_time() - cpu,
+        "before_mb": before,
+        "peak_mb": peak_rss_mb(),
+    }
+
+
 def main() -> None:
+    if sys.argv[1] == "--data-files":
+        print(json.dumps(measure_data_files(Path(sys.argv[2]))), flush=True)
+        return
     path, spawned_at = Path(sys.argv[1]), float(sys.argv[2])
     import bot.app  # noqa: F401  # the imports a start-up pays for, timed apart
 

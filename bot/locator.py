@@ -64,7 +64,7 @@ CYRILLIC_TO_LATIN = str.maketrans(
 """Russian names in Latin letters, so "Moskva" and "Kazan'" find Москва and Казань."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Point:
     lat: float
     lon: float
@@ -80,7 +80,7 @@ class Point:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Nearby:
     workshop: Workshop
     km: float
@@ -96,8 +96,10 @@ def distance_km(a: Point, b: Point) -> float:
 
 def normalize(text: str) -> str:
     """Case, accents, 'ё' and punctuation do not matter when people type a place."""
-    text = unicodedata.normalize("NFKD", text.casefold().replace("ё", "е"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.casefold()
+    if not text.isascii():  # plain ASCII has no accents to take off (most addresses)
+        text = unicodedata.normalize("NFKD", text.replace("ё", "е"))
+        text = "".join(char for char in text if not unicodedata.combining(char))
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
@@ -124,20 +126,23 @@ Cell = tuple[int, int]
 class Locator:
     def __init__(self, workshops: Iterable[Workshop]) -> None:
         self._grids: dict[str, dict[Cell, list[Workshop]]] = {}
-        places: dict[str, list[Workshop]] = {}
-        self._addresses: list[tuple[set[str], Point]] = []
+        cities: dict[str, list[Workshop]] = {}
+        addresses: list[tuple[str, Point]] = []
         for workshop in workshops:
             cell = (math.floor(workshop.lat), math.floor(workshop.lon))
             for category in workshop.categories:
                 self._grids.setdefault(category, {}).setdefault(cell, []).append(workshop)
             for city in variants(workshop.city):
-                places.setdefault(city, []).append(workshop)
+                cities.setdefault(city, []).append(workshop)
+            point = Point(workshop.lat, workshop.lon)
             for address in variants(workshop.address):
-                self._addresses.append((spellings(address), Point(workshop.lat, workshop.lon)))
-        self._cities = [
-            (spellings(city), _middle({w.code: w for w in members}.values()))
-            for city, members in places.items()
-        ]
+                addresses.extend((spelling, point) for spelling in spellings(address))
+        # Cities before addresses: on an equal score, a typed city means the city.
+        self._places: list[tuple[str, Point]] = []
+        for city, members in cities.items():
+            middle = _middle({w.code: w for w in members}.values())
+            self._places.extend((spelling, middle) for spelling in spellings(city))
+        self._places.extend(addresses)
 
     def nearest(self, category: str, here: Point, limit: int = MAX_CHOICES) -> list[Nearby]:
         """Workshops that repair `category`, nearest first (ties by code: a stable order)."""
@@ -171,8 +176,8 @@ class Locator:
             return None
         query = spellings(typed)
         best_score, best = 0.0, None
-        for known, point in [*self._cities, *self._addresses]:
-            score = max(_ratio(a, b) for a in query for b in known)
+        for known, point in self._places:
+            score = max(_ratio(spelling, known) for spelling in query)
             if score > best_score:
                 best_score, best = score, point
         return best if best_score >= MATCH_THRESHOLD else None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from bot.booking import Bookings
@@ -18,6 +21,27 @@ from bot.storage.database import Database
 from bot.ticket_desk import TicketDesk
 from bot.troubleshooting import TroubleshootingTree, load_tree
 from bot.workshops import Network, load_workshops
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading a big network makes a million objects and no reference cycles: the cyclic
+    collector would walk them all again and again for nothing (a third of the load time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load_data_files(settings: Settings) -> tuple[TroubleshootingTree, Network, Locator]:
+    """Read, check and index the troubleshooting tree and the workshops."""
+    with _collector_paused():
+        tree = load_tree(settings.troubleshooting_file)
+        network = load_workshops(settings.workshops_file, tree, settings.zone)
+        return tree, network, Locator(network.workshops.values())
 
 
 @dataclass(frozen=True)
@@ -40,8 +64,7 @@ class Services:
     @classmethod
     async def open(cls, settings: Settings, clock: Clock) -> Services:
         """Load and check the data files before touching the database: a bad file stops here."""
-        tree = load_tree(settings.troubleshooting_file)
-        network = load_workshops(settings.workshops_file, tree, settings.zone)
+        tree, network, locator = load_data_files(settings)
         db = await Database.open(settings.database_path)
         return cls(
             settings=settings,
@@ -56,7 +79,7 @@ class Services:
             access=Access(db, settings.head_office_ids, network, clock),
             desk=TicketDesk(db, network, clock, settings.currency),
             broadcasts=BroadcastDesk(db, clock, settings.quiet, settings.zone),
-            locator=Locator(network.workshops.values()),
+            locator=locator,
             flood=FloodGuard(settings.flood_burst, settings.flood_rate),
         )
 

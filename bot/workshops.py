@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pydantic.dataclasses
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    InstanceOf,
     StringConstraints,
+    TypeAdapter,
     field_validator,
     model_validator,
 )
 
-from bot.datafiles import DataFileError, parse_model, read_yaml
+from bot.datafiles import DataFileError, parse_entry, parse_model, read_yaml
 from bot.i18n import Lang, LocalizedText, pick
 from bot.troubleshooting import TroubleshootingTree
 
@@ -26,13 +30,16 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WorkshopCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{0,31}$")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpeningHours:
     opens: time
     closes: time
 
     @classmethod
+    @lru_cache(maxsize=512)
     def parse(cls, text: str) -> Self:
+        """Cached: a big network repeats a few opening hours thousands of times, and the
+        result is immutable, so workshops share it."""
         try:
             start, end = (part.strip() for part in text.split("-"))
             opens, closes = time.fromisoformat(start), time.fromisoformat(end)
@@ -46,17 +53,19 @@ class OpeningHours:
         return f"{self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
-class Workshop(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@pydantic.dataclasses.dataclass(frozen=True, slots=True, config=ConfigDict(extra="forbid"))
+class Workshop:
+    """A validated dataclass with slots rather than a model: a network of 20,000 holds
+    20,000 of them, and a model's own dict and set of field names would double its memory."""
 
     code: WorkshopCode
     name: LocalizedText
     city: LocalizedText
     address: LocalizedText
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    phone: str = Field(min_length=3, max_length=32)
-    categories: list[str] = Field(min_length=1)
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    phone: Annotated[str, Field(min_length=3, max_length=32)]
+    categories: Annotated[list[str], Field(min_length=1)]
     hours: dict[str, OpeningHours]
     slot_minutes: int = Field(default=30, ge=5, le=480)
     slot_capacity: int = Field(default=1, ge=1, le=100)
@@ -72,7 +81,8 @@ class Workshop(BaseModel):
             if day not in WEEKDAYS:
                 raise ValueError(f"unknown day '{day}' (use {', '.join(WEEKDAYS)})")
             if not isinstance(text, str):
-                raise ValueError(f"{day}: '{text}' is not like \"09:00-18:00\"")
+                # Not the value itself: an alias can make it a list of millions of items.
+                raise ValueError(f"{day}: a {type(text).__name__}, not a text like \"09:00-18:00\"")
             try:
                 parsed[day] = OpeningHours.parse(text)
             except ValueError as error:
@@ -109,7 +119,8 @@ class Workshop(BaseModel):
 class _WorkshopsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    workshops: list[Workshop] = Field(min_length=1)
+    # Read and validated one by one by `load_workshops`; not validated a second time here.
+    workshops: list[InstanceOf[Workshop]] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -127,7 +138,15 @@ class Network:
 
 
 def load_workshops(path: Path, tree: TroubleshootingTree, default_zone: ZoneInfo) -> Network:
-    raw = read_yaml(path)
+    adapter = TypeAdapter(Workshop)
+
+    def each(section: str, index: int, item: object) -> object:
+        """Validate each workshop as it is read, so the raw file is never held whole."""
+        if section != "workshops":
+            return item
+        return parse_entry(adapter, path, section, index, item)
+
+    raw = read_yaml(path, each)
     workshops = parse_model(_WorkshopsFile, path, raw).workshops
     seen: set[str] = set()
     for workshop in workshops:

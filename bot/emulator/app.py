@@ -6,8 +6,11 @@ optionally seeds a few weeks of history (`bot.emulator.seed`), and serves the pa
 (`page.html`) and the JSON API below on 127.0.0.1. It never listens beyond loopback.
 
 JSON API (all under /api/, bodies and answers are JSON; errors are `{"error": "..."}` with
-a 4xx status). Actions that send something to the bot accept `"wait": true` to answer only
-once the bot has finished handling it (everything it replied is then in the chat).
+a 4xx status). A POST must come from the emulator's own page, as the browser says: an
+`Origin` equal to the page's (or, without one, `Sec-Fetch-Site: same-origin`), else 403;
+and be `Content-Type: application/json`, else 415. Actions that send something to the bot
+accept `"wait": true` to answer only once the bot has finished handling it (everything it
+replied is then in the chat).
 
     GET  /api/personas
          -> {"personas": [Persona...], "workshops": [{"code", "name", "city"}],
@@ -115,11 +118,21 @@ def _error(status: int, message: str) -> web.HTTPException:
         403: web.HTTPForbidden,
         404: web.HTTPNotFound,
         409: web.HTTPConflict,
+        415: web.HTTPUnsupportedMediaType,
         500: web.HTTPInternalServerError,
     }
     return classes[status](
         text=json.dumps({"error": message}, ensure_ascii=False), content_type="application/json"
     )
+
+
+def _same_origin(request: web.Request) -> bool:
+    """The request comes from a page this server served, as the browser tells: by `Origin`,
+    or where a browser leaves that out, by `Sec-Fetch-Site`."""
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin == f"http://{request.host}"
+    return request.headers.get("Sec-Fetch-Site") == "same-origin"
 
 
 def _sniff_image(data: bytes) -> str | None:
@@ -335,13 +348,23 @@ class Emulator:
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
         """Only pages of this emulator may use it: a foreign Host header (DNS rebinding
-        from some web site) is refused."""
+        from some web site) is refused, and so is any change asked for by another origin.
+
+        A web site open in the same browser can post a form or a `text/plain` fetch here
+        without asking first; it cannot set `application/json` without a CORS preflight,
+        which this server never grants, and the browser names its origin.
+        """
         names = ("127.0.0.1", "localhost", "[::1]")
         allowed = {f"{name}:{self.port}" for name in names}
         if self.port == 80:
             allowed.update(names)  # browsers leave the default port out
         if request.host not in allowed:
             raise _error(403, "this emulator answers only on its loopback address")
+        if request.method not in ("GET", "HEAD"):
+            if not _same_origin(request):
+                raise _error(403, "only the emulator's own page may change anything")
+            if request.content_type != "application/json":
+                raise _error(415, "send the body as application/json")
         return await handler(request)
 
     async def _page(self, request: web.Request) -> web.StreamResponse:

@@ -22,5 +22,7 @@ async def emulator(tmp_path: Path) -> AsyncIterator[Emulator]:
 
 @pytest.fixture
 async def http(emulator: Emulator) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(base_url=emulator.url) as session:
+    """A client that, like the page in a browser, names the page's origin on every request."""
+    origin = emulator.url.rstrip("/")
+    async with aiohttp.ClientSession(base_url=emulator.url, headers={"Origin": origin}) as session:
         yield session

@@ -270,7 +270,9 @@ async def test_staff_persona_is_added_by_head_office_and_moves_tickets(
 async def test_demo_data_spreads_tickets_over_the_whole_lifecycle(tmp_path: Path) -> None:
     async with (
         running_emulator(port=0, demo_data=True, db_path=tmp_path / "emulator.sqlite3") as emulator,
-        aiohttp.ClientSession(base_url=emulator.url) as http,
+        aiohttp.ClientSession(
+            base_url=emulator.url, headers={"Origin": emulator.url.rstrip("/")}
+        ) as http,
     ):
         assert emulator.seed is not None
         assert 40 <= emulator.seed.tickets <= 80
@@ -340,7 +342,11 @@ async def test_requests_naming_another_host_and_bad_requests_are_refused(
     async with http.get("/api/chats/424242") as r:
         assert r.status == 404 and "error" in await r.json()
     persona = await new_persona(http, kind="customer", language="en")
-    async with http.post(f"/api/chats/{persona['id']}/text", data=b"not json") as r:
+    async with http.post(
+        f"/api/chats/{persona['id']}/text",
+        data=b"not json",
+        headers={"Content-Type": "application/json"},
+    ) as r:
         assert r.status == 400
     async with http.post(f"/api/chats/{persona['id']}/text", json={"text": "  "}) as r:
         assert r.status == 400
@@ -356,6 +362,95 @@ async def test_requests_naming_another_host_and_bad_requests_are_refused(
         assert r.status == 404
     async with http.get("/api/files/nope") as r:
         assert r.status == 404
+
+
+async def chat_texts(http: aiohttp.ClientSession, persona: JSON) -> list[str]:
+    async with http.get(f"/api/chats/{persona['id']}") as response:
+        chat: JSON = await response.json()
+    return [m.get("html", "") for m in chat["messages"]]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://127.0.0.1:1"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {},
+    ],
+    ids=["other-site", "opaque", "other-port", "cross-site", "same-site", "neither"],
+)
+async def test_a_json_post_from_another_origin_is_refused_and_does_nothing(
+    emulator: Emulator, http: aiohttp.ClientSession, headers: dict[str, str]
+) -> None:
+    head_office = {"id": HEAD_OFFICE_ID}
+    before = await chat_texts(http, head_office)
+    forged = {**headers, "Content-Type": "application/json"}
+
+    async with aiohttp.ClientSession(base_url=emulator.url) as stranger:
+        async with stranger.post(
+            f"/api/chats/{HEAD_OFFICE_ID}/text",
+            data=b'{"text": "/broadcast Hello from another site", "wait": true}',
+            headers=forged,
+        ) as response:
+            assert response.status == 403, await response.text()
+            assert "error" in await response.json()
+        async with stranger.post("/api/time/skip", data=b'{"days": 3}', headers=forged) as r:
+            assert r.status == 403
+
+    assert await chat_texts(http, head_office) == before
+
+
+async def test_a_cross_site_text_plain_post_is_refused(emulator: Emulator) -> None:
+    """What a form or a `no-cors` fetch on another web site can send without asking."""
+    async with aiohttp.ClientSession(base_url=emulator.url) as stranger, stranger.post(
+        f"/api/chats/{HEAD_OFFICE_ID}/text",
+        data=b'{"text": "/broadcast Hello"}',
+        headers={"Content-Type": "text/plain", "Origin": "https://evil.example"},
+    ) as response:
+        assert response.status == 403
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None]
+)
+async def test_a_post_that_is_not_json_is_refused_even_from_the_page(
+    http: aiohttp.ClientSession, content_type: str | None
+) -> None:
+    persona = await new_persona(http, kind="customer", language="en")
+    headers = {"Content-Type": content_type} if content_type else {}
+
+    async with http.post(
+        f"/api/chats/{persona['id']}/text",
+        data=b'{"text": "/start", "wait": true}' if content_type else None,
+        headers=headers,
+    ) as response:
+        assert response.status == 415, await response.text()
+        assert "error" in await response.json()
+
+    assert await chat_texts(http, persona) == []
+
+
+async def test_the_page_without_an_origin_header_is_known_by_sec_fetch_site(
+    emulator: Emulator,
+) -> None:
+    async with aiohttp.ClientSession(base_url=emulator.url) as page, page.post(
+        "/api/personas",
+        json={"kind": "customer", "language": "en"},
+        headers={"Sec-Fetch-Site": "same-origin"},
+    ) as response:
+        assert response.status == 201, await response.text()
+
+
+async def test_reading_needs_no_origin(emulator: Emulator) -> None:
+    """GETs change nothing: the page, the chat and files load as before, e.g. in a new tab."""
+    async with aiohttp.ClientSession(base_url=emulator.url) as tab:
+        async with tab.get("/") as response:
+            assert response.status == 200
+        async with tab.get("/api/personas") as response:
+            assert response.status == 200
 
 
 def test_entities_become_safe_html() -> None:

@@ -33,7 +33,7 @@ def make_workshop(**changes: Any) -> Workshop:
         "slot_capacity": 2,
     }
     data.update(changes)
-    return Workshop.model_validate(data)
+    return Workshop(**data)
 
 
 def utc(day: date, hour: int, minute: int = 0) -> datetime:
