@@ -25,9 +25,13 @@ async def post(bot: Bot, method: str, **params: object) -> None:
 
 
 async def show(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Edit the message whose button was pressed, or send a new one for typed input."""
+    """Edit the message whose button was pressed, or send a new one for typed input.
+
+    An edit cannot grow into several messages: a text over Telegram's limit goes out anew,
+    in parts, and the pressed message loses its buttons.
+    """
     query = update.callback_query
-    if query is not None and query.message is not None:
+    if query is not None and query.message is not None and len(split_message(message)) == 1:
         await post(
             query.get_bot(),
             "editMessageText",
@@ -37,8 +41,9 @@ async def show(update: Update, message: str, markup: InlineKeyboardMarkup | None
             parse_mode=ParseMode.HTML,
             reply_markup=markup,
         )
-    elif update.effective_chat is not None:
-        await send(update.effective_chat, message, markup)
+    else:
+        await retire_buttons(update)
+        await say(update, message, markup)
 
 
 async def send(chat: Chat, message: str, markup: object = None) -> None:

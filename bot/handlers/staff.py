@@ -18,7 +18,7 @@ from bot.handlers.callbacks import JobsPageTurn, SetStatus
 from bot.handlers.context import Context, lang_of
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import when
-from bot.handlers.replies import pressed, say
+from bot.handlers.replies import pressed, say, show
 from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
 from bot.i18n import Lang, pick
 from bot.messages import label, text
@@ -316,10 +316,10 @@ async def status_pressed(update: Update, context: Context, who: Principal) -> No
         return
     await query.answer()
     if moved.ticket is not None and moved.outcome is Outcome.DONE:
-        await query.edit_message_text(
+        await show(
+            update,
             await ticket_card(context, lang, moved.ticket),
-            parse_mode=ParseMode.HTML,
-            reply_markup=status_buttons(lang, moved.ticket),
+            status_buttons(lang, moved.ticket),
         )
     await say(update, moved_text(lang, moved, payload.code, target))
     await wake_postman(context)
