@@ -591,6 +591,23 @@ async def test_a_broadcast_of_emoji_is_previewed_whole_or_refused_as_too_long_ne
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+async def test_a_broadcast_of_less_than_signs_is_previewed_with_its_body_in_one_message(
+    network: BotRunner, api: FakeBotApi
+) -> None:
+    """Escaped to `&lt;` for the HTML preview, each still counts one for Telegram."""
+    office = network.person(HEAD_OFFICE, "Olga")
+    anna = network.person(1001, "Anna")
+    await anna.command("/start")
+    body = "<" * 4085  # with "/broadcast " the longest message a person can send
+
+    answers = await office.command("/broadcast", body)
+
+    assert [m["text"] for m in answers] == ["📣 Broadcast preview to 1 customers:", body]
+    await office.taps("Confirm", answers[-1]["message_id"])
+    await finish(network)
+    assert copies(api, anna.id, body) == 1
+
+
 # 8. Rights
 
 
