@@ -38,7 +38,8 @@ class _Kind(Enum):
     CLOSE = auto()
     LINE = auto()
     SPACE = auto()
-    VISIBLE = auto()
+    ENTITY = auto()
+    WORD = auto()
 
 
 @dataclass
@@ -69,18 +70,18 @@ def _tokenize(message: str) -> list[_Token]:
             kind = _Kind.CLOSE if source.startswith("</") else _Kind.OPEN
             tokens.append(_Token(source, 0, kind))
         elif group == "entity":
-            tokens.append(_Token(source, utf16_len(html.unescape(source)), _Kind.VISIBLE))
+            tokens.append(_Token(source, utf16_len(html.unescape(source)), _Kind.ENTITY))
         elif group == "line":
             tokens.append(_Token(source, 1, _Kind.LINE))
         elif group == "space":
             tokens.append(_Token(source, 1, _Kind.SPACE))
         else:
-            tokens.append(_Token(source, utf16_len(source), _Kind.VISIBLE))
+            tokens.append(_Token(source, utf16_len(source), _Kind.WORD))
     return tokens
 
 
 def _cuts(tokens: list[_Token], limit: int) -> list[tuple[int, int, list[str]]]:
-    """Each part as (first token, token after the last, tags open at its start).
+    """Each part as (first token, token after the last, opening tags in force at its start).
 
     A line break or space a cut falls on is dropped: Telegram would trim it anyway.
     """
@@ -116,7 +117,7 @@ def _cuts(tokens: list[_Token], limit: int) -> list[tuple[int, int, list[str]]]:
 def _cut_word(tokens: list[_Token], index: int, room: int) -> int:
     """Split the word at `index` so its head fills `room`; the index after the head."""
     word = tokens[index].source
-    if tokens[index].kind is not _Kind.VISIBLE or word.startswith("&"):
+    if tokens[index].kind is not _Kind.WORD:
         return index
     taken = head = 0
     while head < len(word) and taken + utf16_len(word[head]) <= room:
@@ -125,8 +126,8 @@ def _cut_word(tokens: list[_Token], index: int, room: int) -> int:
     if head == 0:
         return index
     tokens[index : index + 1] = [
-        _Token(word[:head], taken, _Kind.VISIBLE),
-        _Token(word[head:], utf16_len(word[head:]), _Kind.VISIBLE),
+        _Token(word[:head], taken, _Kind.WORD),
+        _Token(word[head:], utf16_len(word[head:]), _Kind.WORD),
     ]
     return index + 1
 
@@ -146,7 +147,7 @@ def _render(tokens: list[_Token], start: int, end: int, open_tags: list[str]) ->
     body = tokens[start:end]
     _follow_tags(stack, body)
     closing = [f"</{_tag_name(tag)}>" for tag in reversed(stack)]
-    visible = any(token.kind is _Kind.VISIBLE for token in body)
+    visible = any(token.kind in (_Kind.ENTITY, _Kind.WORD) for token in body)
     return "".join([*open_tags, *(token.source for token in body), *closing]), visible
 
 
