@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum, auto
 
@@ -26,6 +27,11 @@ _TOKEN_RE = re.compile(
     re.DOTALL,
 )
 _TAG_NAME_RE = re.compile(r"</?([a-zA-Z0-9-]+)")
+_ZWJ = "\u200d"
+_JOINING_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Sk", "Cf"})
+"""Marks, variation selectors, emoji modifiers and tags, and joiners: drawn with the character
+before them."""
+_REGIONAL_INDICATORS = "".join(chr(code) for code in range(0x1F1E6, 0x1F200))
 
 
 def utf16_len(text: str) -> int:
@@ -123,13 +129,30 @@ def _cut_word(tokens: list[_Token], index: int, room: int) -> int:
     while head < len(word) and taken + utf16_len(word[head]) <= room:
         taken += utf16_len(word[head])
         head += 1
+    cut = head
+    while 0 < cut < len(word) and _continues(word, cut):
+        cut -= 1
+    head = cut or head
     if head == 0:
         return index
     tokens[index : index + 1] = [
-        _Token(word[:head], taken, _Kind.WORD),
+        _Token(word[:head], utf16_len(word[:head]), _Kind.WORD),
         _Token(word[head:], utf16_len(word[head:]), _Kind.WORD),
     ]
     return index + 1
+
+
+def _continues(word: str, at: int) -> bool:
+    """Whether `word[at]` is drawn as one with the character before it, so no cut falls there.
+
+    Accents and other marks, emoji skin tones and variation selectors, the zero-width
+    joiner of family and profession emoji, and the second half of a flag.
+    """
+    char, before = word[at], word[at - 1]
+    if _ZWJ in (char, before) or unicodedata.category(char) in _JOINING_CATEGORIES:
+        return True
+    flag_halves = len(word[:at]) - len(word[:at].rstrip(_REGIONAL_INDICATORS))
+    return char in _REGIONAL_INDICATORS and flag_halves % 2 == 1
 
 
 def _follow_tags(stack: list[str], tokens: list[_Token]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+import pytest
+
 from bot.fake_telegram.server import parse_html
 from bot.message_length import MAX_TEXT, split_message, utf16_len
 
@@ -39,6 +41,18 @@ def test_an_emoji_run_with_no_spaces_is_cut_between_emoji() -> None:
     parts = split_message("😀" * 2100)
     assert [utf16_len(part) for part in parts] == [4096, 104]
     assert "".join(parts) == "😀" * 2100
+
+
+@pytest.mark.parametrize(
+    "cluster",
+    ["🇷🇺", "👍🏽", "👩‍🔧", "e\u0301", "❤️"],
+    ids=["flag", "skin tone", "zero-width joiner", "combining accent", "variation selector"],
+)
+def test_a_word_cut_hard_is_never_cut_inside_one_drawn_character(cluster: str) -> None:
+    parts = split_message(cluster * 40, limit=23)
+    assert len(parts) > 1
+    assert all(part == cluster * (len(part) // len(cluster)) for part in parts), parts
+    assert "".join(parts) == cluster * 40
 
 
 def test_an_entity_at_the_boundary_is_never_cut_in_two() -> None:
