@@ -14,13 +14,14 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.message_length import MAX_TEXT
 from bot.quiet_hours import QuietHours
 from bot.storage.broadcasts import BroadcastRecord, Broadcasts, Tally
 from bot.storage.database import Database
 from bot.storage.effects import UpdateEffects
 
-MAX_BODY = 4096
-"""Telegram's limit for one message: a longer broadcast is refused, not cut."""
+MAX_BODY = MAX_TEXT
+"""A broadcast goes out as one message, counted as Telegram counts: longer is refused, not cut."""
 RECENT = 10
 MAX_LEAD = timedelta(days=365)
 """How far ahead a broadcast may be scheduled: anything later is a typo, and near the year

@@ -685,8 +685,14 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "✖️ Рассылка #{id} отменена: до остановки доставлено {sent}.",
     },
     "broadcast_too_long": {
-        Lang.EN: "The text has {length} characters; a Telegram message takes at most {limit}.",
-        Lang.RU: "В тексте {length} символов, а в сообщение Telegram помещается не больше {limit}.",
+        Lang.EN: (
+            "The text is too long: {length} of {limit} characters (Telegram counts most emoji"
+            " as two). Shorten it and send the command again."
+        ),
+        Lang.RU: (
+            "Текст слишком длинный: {length} из {limit} символов (Telegram считает большинство"
+            " эмодзи за два). Сократите его и отправьте команду снова."
+        ),
     },
     "broadcast_dropped": {
         Lang.EN: "Broadcast discarded; nothing was sent.",

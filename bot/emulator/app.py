@@ -83,6 +83,7 @@ from bot.emulator.seed import SeedResult, seed_demo_data
 from bot.fake_telegram import FakeBotApi
 from bot.handlers.delivery import tick
 from bot.i18n import Lang, pick
+from bot.message_length import MAX_TEXT, utf16_len
 from bot.roles import Role
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,6 @@ LONG_POLL_DEFAULT = 25.0
 LONG_POLL_MAX = 60.0
 SETTLE_TIMEOUT = 20.0
 MAX_SKIP = timedelta(days=31)
-MAX_TEXT = 4096
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _DOWNLOADABLE = {"text/csv", "text/plain", "application/pdf", "application/json"}
 
@@ -484,8 +484,8 @@ class Emulator:
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
             raise _error(400, "text must be a non-empty string")
-        if len(text) > MAX_TEXT:
-            raise _error(400, f"text is longer than {MAX_TEXT} characters")
+        if utf16_len(text) > MAX_TEXT:
+            raise _error(400, f"text is longer than {MAX_TEXT} characters, as Telegram counts")
         return await self._answer_action(body, persona.user.send_text(text), persona)
 
     def _point(self, body: dict[str, Any]) -> tuple[float, float]:

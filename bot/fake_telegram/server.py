@@ -29,6 +29,8 @@ from typing import Any, Literal, TypeVar, cast
 
 from aiohttp import web
 
+from bot.message_length import utf16_len
+
 JSONDict = dict[str, Any]
 T = TypeVar("T")
 _LOGGER = logging.getLogger(__name__)
@@ -330,11 +332,6 @@ _ATTR_RE = re.compile(
     r"""([a-zA-Z][a-zA-Z0-9_:-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?"""
 )
 _WHITESPACE_RE = re.compile(r"\s*")
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit Telegram uses for limits and entity offsets."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _byte_offset(source: str, index: int) -> int:

@@ -29,6 +29,7 @@ from bot.handlers.context import Context, lang_of
 from bot.handlers.rate_limit import BROADCAST
 from bot.handlers.replies import acknowledge, edit, pressed, say, stale
 from bot.i18n import Lang, preferred
+from bot.message_length import utf16_len
 from bot.messages import label, text
 from bot.roles import Principal, Role
 from bot.services import Services
@@ -302,8 +303,9 @@ async def preview(
     lang = lang_of(update, context)
     chat = update.effective_chat
     assert chat is not None
-    if len(body) > MAX_BODY:
-        await say(update, text(lang, "broadcast_too_long", length=len(body), limit=MAX_BODY))
+    length = utf16_len(body)
+    if length > MAX_BODY:
+        await say(update, text(lang, "broadcast_too_long", length=length, limit=MAX_BODY))
         return
     draft = await context.services.broadcasts.prepare(
         who.user_id,

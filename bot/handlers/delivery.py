@@ -39,9 +39,9 @@ from bot.handlers.callbacks import (
 from bot.handlers.context import Context
 from bot.handlers.formatting import when
 from bot.handlers.rate_limit import BULK, retry_seconds
-from bot.handlers.replies import split_message
 from bot.handlers.ticket_views import category_title, status_word
 from bot.i18n import Lang, preferred
+from bot.message_length import split_message
 from bot.messages import label, text
 from bot.money import from_minor
 from bot.notifications import Kind

@@ -12,6 +12,7 @@ from telegram.error import BadRequest
 
 from bot.handlers.context import Context, lang_of
 from bot.handlers.rate_limit import UNREAD
+from bot.message_length import split_message
 from bot.messages import text
 
 
@@ -43,12 +44,17 @@ def unless_already_done() -> Iterator[None]:
 
 
 async def show(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Edit the message whose button was pressed, or send a new one for typed input."""
+    """Edit the message whose button was pressed, or send a new one for typed input.
+
+    An edit cannot grow into several messages: a text over Telegram's limit goes out anew,
+    in parts, and the pressed message loses its buttons.
+    """
     query = update.callback_query
-    if query is not None and query.message is not None:
+    if query is not None and query.message is not None and len(split_message(message)) == 1:
         await edit(query, message, markup)
-    elif update.effective_chat is not None:
-        await send(update.effective_chat, message, markup)
+    else:
+        await retire_buttons(update)
+        await say(update, message, markup)
 
 
 async def edit(
@@ -88,10 +94,6 @@ async def send(chat: Chat, message: str, markup: object = None) -> None:
     )
 
 
-MESSAGE_LIMIT = 4000
-"""Telegram takes 4096 characters a message; a little is kept for HTML entities."""
-
-
 async def say(update: Update, message: str, markup: Any = None) -> None:
     """Send a new message; a long list goes out in several, the buttons under the last."""
     if update.effective_chat is None:
@@ -99,25 +101,6 @@ async def say(update: Update, message: str, markup: Any = None) -> None:
     parts = split_message(message)
     for number, part in enumerate(parts, start=1):
         await send(update.effective_chat, part, markup if number == len(parts) else None)
-
-
-def split_message(message: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Cut between lines, so no HTML tag (which never spans a line here) is cut in two."""
-    parts: list[str] = []
-    current = ""
-    for line in message.split("\n"):
-        while len(line) > limit:
-            parts.extend([current] if current else [])
-            current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            candidate = line
-        current = candidate
-    parts.append(current)
-    return [part for part in parts if part.strip()] or [message[:limit]]
 
 
 async def retire_buttons(update: Update) -> None:

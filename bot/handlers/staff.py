@@ -17,7 +17,7 @@ from bot.handlers.callbacks import JobsPageTurn, SetStatus
 from bot.handlers.context import Context, lang_of
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import when
-from bot.handlers.replies import acknowledge, edit, pressed, say
+from bot.handlers.replies import acknowledge, edit, pressed, say, show
 from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
 from bot.i18n import Lang, pick
 from bot.messages import label, text
@@ -315,8 +315,8 @@ async def status_pressed(update: Update, context: Context, who: Principal) -> No
         return
     await acknowledge(query)
     if moved.ticket is not None and moved.outcome is Outcome.DONE:
-        await edit(
-            query,
+        await show(
+            update,
             await ticket_card(context, lang, moved.ticket),
             status_buttons(lang, moved.ticket),
         )

@@ -453,6 +453,17 @@ async def test_reading_needs_no_origin(emulator: Emulator) -> None:
             assert response.status == 200
 
 
+async def test_a_text_over_telegrams_limit_is_refused_counting_emoji_as_telegram_does(
+    http: aiohttp.ClientSession,
+) -> None:
+    persona = await new_persona(http, kind="customer", language="en")
+    async with http.post(f"/api/chats/{persona['id']}/text", json={"text": "😀" * 2049}) as r:
+        assert r.status == 400
+        assert "longer than 4096" in (await r.json())["error"]
+    async with http.post(f"/api/chats/{persona['id']}/text", json={"text": "😀" * 2048}) as r:
+        assert r.status == 200
+
+
 def test_entities_become_safe_html() -> None:
     text, entities = parse_html(
         '<b>Bold <a href="https://example.com/?a=1&amp;b=2">link</a></b> 🔧 <code>SR-1</code> '

@@ -200,6 +200,24 @@ async def test_validation_errors_surface_as_ptb_exceptions(
 
 
 @pytest.mark.asyncio
+async def test_length_limits_count_utf16_units_after_html_parsing_like_telegram(
+    api: FakeBotApi, bot: Bot, user: FakeUser
+) -> None:
+    await bot.send_message(USER_ID, "😀" * 2048)
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(USER_ID, "😀" * 2049)
+    await bot.send_message(USER_ID, "&lt;" * 4096, parse_mode=ParseMode.HTML)
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(USER_ID, "&amp;" * 4097, parse_mode=ParseMode.HTML)
+    await bot.send_document(
+        USER_ID, b"x", filename="a.txt", caption="&lt;" * 1024, parse_mode=ParseMode.HTML
+    )
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
+        await bot.send_document(USER_ID, b"x", filename="a.txt", caption="😀" * 513)
+    assert len(api.sent_to(USER_ID)) == 3
+
+
+@pytest.mark.asyncio
 async def test_callback_data_over_64_bytes_is_refused(bot: Bot, user: FakeUser) -> None:
     await bot.send_message(USER_ID, "ok", reply_markup=keyboard([("a", "x" * 64)]))
     with pytest.raises(BadRequest, match=r"(?i)BUTTON_DATA_INVALID"):

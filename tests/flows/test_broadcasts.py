@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -595,6 +596,49 @@ async def test_a_long_broadcast_is_sent_as_previewed_or_clearly_refused_never_an
         elif "long" not in last["text"]:
             problems.append(f"{len(body)} characters: unclear answer {last['text']!r}")
     assert not problems, "\n".join(problems)
+
+
+async def test_a_broadcast_of_emoji_is_previewed_whole_or_refused_as_too_long_never_an_error(
+    network: BotRunner, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram counts most emoji as two: 2,100 are over its 4096, 2,040 fit a message."""
+    office = network.person(HEAD_OFFICE, "Olga")
+    anna = network.person(1001, "Anna")
+    await anna.command("/start")
+
+    refused = await office.command("/broadcast", "😀" * 2100)
+    assert [m["text"] for m in refused] == [
+        "The text is too long: 4200 of 4096 characters (Telegram counts most emoji as two)."
+        " Shorten it and send the command again."
+    ]
+
+    body = "😀" * 2040
+    answers = await office.command("/broadcast", body)
+    assert not any("something went wrong" in m["text"] for m in answers)
+    assert body in [m["text"] for m in answers], "the preview shows the whole body in one piece"
+    preview = answers[-1]
+    assert broadcast_id(preview) == 1, "the refused text left no draft behind"
+    await office.taps("Confirm", preview["message_id"])
+    await finish(network)
+    assert copies(api, anna.id, body) == 1
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_broadcast_of_less_than_signs_is_previewed_with_its_body_in_one_message(
+    network: BotRunner, api: FakeBotApi
+) -> None:
+    """Escaped to `&lt;` for the HTML preview, each still counts one for Telegram."""
+    office = network.person(HEAD_OFFICE, "Olga")
+    anna = network.person(1001, "Anna")
+    await anna.command("/start")
+    body = "<" * 4085  # with "/broadcast " the longest message a person can send
+
+    answers = await office.command("/broadcast", body)
+
+    assert [m["text"] for m in answers] == ["📣 Broadcast preview to 1 customers:", body]
+    await office.taps("Confirm", answers[-1]["message_id"])
+    await finish(network)
+    assert copies(api, anna.id, body) == 1
 
 
 # 8. Rights

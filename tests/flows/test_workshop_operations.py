@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -176,3 +177,31 @@ async def test_walk_in_ticket_is_claimed_once_by_the_link_on_the_receipt(
     thief = network.person(1501, "Tim")
     again = await thief.command("/start", link.group(1))
     assert "already been used" in again[-1]["text"]
+
+
+async def test_a_status_button_under_a_card_too_long_for_one_message_shows_the_new_card_whole(
+    network: BotRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Long notes in emoji (two units each for Telegram) grow a card past one message."""
+    office = network.person(HEAD_OFFICE, "Olga")
+    mechanic = network.person(7001, "Mike")
+    await office.command("/addstaff", "7001 TEST-ONE")
+    note = "🔧" * 500
+    created = await mechanic.command("/walkin", f"washer {note}")
+    code = re.search(r"SR-[0-9A-Z]{6}", created[0]["text"]).group(0)
+    await mechanic.command("/setstatus", f"{code} diagnosing {note}")
+    await mechanic.command("/setstatus", f"{code} waiting_parts {note}")
+    card = await mechanic.command("/job", code)
+    assert len(card) > 1, "the card takes more than one message"
+
+    answers = await mechanic.taps("→ being repaired")
+
+    assert not any("something went wrong" in m["text"] for m in answers)
+    shown = "\n".join(m["text"] for m in answers)
+    assert f"Ticket {code} · being repaired" in shown
+    assert shown.count(note) == 4, "the description, twice, and both notes"
+    assert f"Ticket {code} is now being repaired." in shown
+    assert mechanic.buttons(card[-1]["message_id"]) == [], "the old card's buttons are retired"
+    assert mechanic.buttons(answers[-2]["message_id"]) == ["→ ready for pickup", "→ cancelled"]
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
