@@ -4,7 +4,9 @@ The library's updater confirms updates to Telegram (the next `getUpdates` offset
 they are queued, so a crash loses everything received but not yet handled. Here the offset
 only moves past an update once its handling finished; with concurrent handling, up to the
 oldest update still in flight. Handled update ids are also written to the database, so one
-that Telegram delivers again after a crash is recognised and not applied twice.
+that Telegram delivers again after a crash is recognised and skipped. One cut short between its
+handler's commit and that record is handled again; the services key what it does by its update
+id (`bot.storage.effects`), so it creates nothing twice.
 
 While updates are in flight Telegram keeps returning them, and answers at once instead of
 holding a long poll; those are skipped, not parsed again. Telegram shows at most a hundred
