@@ -225,7 +225,7 @@ async def book(customer: Person, lang: Lang = Lang.EN, day_index: int = 0) -> st
     await customer.taps("15:00")
     await customer.taps_reply(label(lang, "btn_skip"))
     await customer.taps(label(lang, "btn_confirm"))
-    booked = next(t for t in customer.texts() if re.search(r"SR-[0-9A-Z]{6}", t))
+    booked = next(t for t in reversed(customer.texts()) if re.search(r"SR-[0-9A-Z]{6}", t))
     return re.search(r"SR-[0-9A-Z]{6}", booked).group(0)
 
 
@@ -313,3 +313,41 @@ async def test_cancel_on_an_old_bookings_card_shows_the_ticket_as_it_is_now(
     assert text(lang, "status_received") in now["text"]
     assert anna.buttons(card["message_id"]) == []
     assert anna.toasts()[-1] == text(lang, "card_refreshed")
+
+
+async def test_cancel_on_an_old_card_updates_it_and_then_asks_about_the_ticket_still_booked(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    anna = shop.person(1302, "Anna")
+    today = await book(anna, day_index=0)
+    tomorrow = await book(anna, day_index=1)
+    card = (await anna.command("/mybookings"))[-1]
+    clock.set(datetime(2026, 11, 26, 15, 5, tzinfo=MOSCOW))
+    await shop.person(MECHANIC, "Mike").command("/setstatus", f"{today} received")
+    anna.new_messages()
+
+    answer = await anna.taps(f"Cancel {tomorrow}", card["message_id"])
+
+    assert anna.buttons(card["message_id"]) == [f"Cancel {tomorrow}"]
+    now = anna.user.api.message(anna.user.chat_id, card["message_id"])
+    assert now is not None and text(Lang.EN, "status_received") in now["text"]
+    assert f"Cancel booking {tomorrow}" in answer[-1]["text"]
+    await anna.taps("Yes, cancel it")
+    assert f"Booking {tomorrow} is cancelled." in anna.screen["text"]
+
+
+async def test_a_card_button_for_another_customers_ticket_is_refused_like_a_missing_one(
+    shop: BotRunner,
+) -> None:
+    anna = shop.person(1303, "Anna")
+    boris = shop.person(1304, "Boris")
+    code = await book(anna)
+    await book(boris, day_index=1)
+    card = (await boris.command("/mybookings"))[-1]
+    before = boris.user.api.message(boris.user.chat_id, card["message_id"])
+
+    await boris.taps_data(card["message_id"], f"cxc:{code}")
+
+    assert boris.toasts()[-1] == text(Lang.EN, "stale_button")
+    assert boris.user.api.message(boris.user.chat_id, card["message_id"]) == before
+    assert boris.new_messages() == []
