@@ -44,7 +44,6 @@ from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import day_label, when
 from bot.handlers.leftovers import LABELS, is_exit
 from bot.handlers.replies import (
-    KEYBOARD_KEY,
     acknowledge,
     answered,
     offer,
@@ -54,6 +53,7 @@ from bot.handlers.replies import (
     say,
     show,
     stale,
+    withdraw,
 )
 from bot.i18n import Lang, pick
 from bot.locator import Point
@@ -643,9 +643,7 @@ def resumes(step: Waiting) -> Callable[[Update, Context], Awaitable[Waiting | in
         if is_exit(update.effective_message):
             return await leave(update, context)
         lang = lang_of(update, context)
-        await say(update, text(lang, "step_resumed"), ReplyKeyboardRemove())
-        if context.user_data is not None:
-            context.user_data.pop(KEYBOARD_KEY, None)
+        await withdraw(update, context, text(lang, "step_resumed"))
         draft = load_draft(context)
         match step:
             case Waiting.CATEGORY:
@@ -685,7 +683,7 @@ def conversation(from_keyboard: filters.MessageFilter) -> ConversationHandler[Co
     button = CallbackQueryHandler
 
     def left_over(step: Waiting, sent: filters.BaseFilter = from_keyboard) -> MessageHandler:
-        """Last at a step: a button of a reply keyboard this step did not offer."""
+        """At a step: a button of a reply keyboard this step did not offer."""
         return MessageHandler(sent, resumes(step))
 
     # What the location keyboard sends, where the phone step waits; and the reverse.

@@ -128,6 +128,13 @@ async def offer(
     await say(update, message, keyboard)
 
 
+async def withdraw(update: Update, context: Context, message: str) -> None:
+    """Send `message` taking away the reply keyboard on the person's screen."""
+    await say(update, message, ReplyKeyboardRemove())
+    if context.user_data is not None:
+        context.user_data.pop(KEYBOARD_KEY, None)
+
+
 async def present(
     update: Update,
     context: Context,

@@ -178,6 +178,43 @@ async def test_an_old_location_button_while_choosing_a_workshop_shows_the_worksh
     assert api.reply_keyboard(anna.id) is None
 
 
+async def test_an_old_skip_button_at_the_location_step_asks_for_the_location_again(
+    bot: BotRunner,
+) -> None:
+    anna = bot.person(1110, "Anna")
+    await at_location_step(anna, "Washing machine", "Won't drain", "❌ Still broken")
+    await left_over(bot, anna, keyboards.phone_request(Lang.EN))
+
+    answer = await anna.taps_reply("Skip")
+
+    assert [m["text"] for m in answer] == [plain("step_resumed"), plain("ask_location")]
+    assert anna.user.reply_buttons()[0].get("request_location") is True
+    found = await anna.says("Moscow")
+    assert anna.buttons(found[-1]["message_id"])[0].startswith("Danilovsky Workshop")
+
+
+async def test_an_old_city_button_at_the_phone_step_asks_for_the_phone_again_in_russian(
+    bot: BotRunner,
+) -> None:
+    ivan = bot.person(1111, "Иван", language_code="ru")
+    await at_location_step(ivan, "Стиральная машина", "Не сливает воду", "❌ Не помогло")
+    await ivan.says("Москва")
+    await ivan.taps(ivan.buttons()[0])
+    await ivan.taps(ivan.buttons()[0])
+    await ivan.taps(ivan.buttons()[0])
+    await left_over(bot, ivan, location_keyboard(Lang.RU))
+
+    answer = await ivan.says("Москва")
+
+    assert [m["text"] for m in answer] == [
+        plain("step_resumed", Lang.RU),
+        plain("ask_phone", Lang.RU),
+    ]
+    assert ivan.user.reply_buttons()[0].get("request_contact") is True
+    await ivan.taps_reply("Пропустить")
+    assert ivan.buttons()[:2] == ["Подтвердить", "Отменить"]
+
+
 async def test_exit_on_a_left_over_keyboard_in_the_middle_of_a_report_leaves_it(
     bot: BotRunner, api: FakeBotApi
 ) -> None:
