@@ -163,13 +163,17 @@ async def present(
     if context.user_data is not None:
         context.user_data.pop(KEYBOARD_KEY, None)
     if markup is not None and sent is not None:
-        await post(
-            chat.get_bot(),
-            "editMessageReplyMarkup",
-            chat_id=chat.id,
-            message_id=sent.message_id,
-            reply_markup=markup,
-        )
+        try:
+            await post(
+                chat.get_bot(),
+                "editMessageReplyMarkup",
+                chat_id=chat.id,
+                message_id=sent.message_id,
+                reply_markup=markup,
+            )
+        except BadRequest:
+            # Buttons refused on that message: they come again with its text, never not at all.
+            await send(chat, parts[-1], markup)
 
 
 async def retire_buttons(update: Update) -> None:

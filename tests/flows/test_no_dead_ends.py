@@ -70,6 +70,21 @@ async def test_start_at_the_location_step_greets_and_takes_the_keyboard_away_in_
     assert "🔧 Report a fault" in anna.buttons(greeting[0]["message_id"])
 
 
+async def test_the_menu_still_comes_when_telegram_refuses_to_add_it_to_the_greeting(
+    bot: BotRunner, api: FakeBotApi
+) -> None:
+    anna = bot.person(1112, "Anna")
+    await at_location_step(anna, "Washing machine", "Won't drain", "❌ Still broken")
+    api.fail_next("editMessageReplyMarkup", 400, "Bad Request: message can't be edited")
+
+    greeting = await anna.command("/start")
+
+    assert [m["text"] for m in greeting] == [greeting[0]["text"]] * 2
+    assert "Hello, Anna" in greeting[0]["text"]
+    assert "🔧 Report a fault" in anna.buttons(greeting[-1]["message_id"])
+    assert api.reply_keyboard(anna.id) is None
+
+
 async def test_repair_at_the_location_step_starts_afresh_without_the_old_keyboard_in_russian(
     bot: BotRunner, api: FakeBotApi
 ) -> None:
