@@ -33,6 +33,7 @@ from bot.handlers import (
     flood,
     followups,
     head_office,
+    leftovers,
     repair,
     staff,
 )
@@ -43,6 +44,7 @@ from bot.handlers.callbacks import (
     CancelAsk,
     CancelConfirm,
     CancelKeep,
+    CardCancel,
     Decision,
     EstimateAnswer,
     JobsPageTurn,
@@ -158,6 +160,7 @@ def add_handlers(application: Application) -> None:
             button(common.menu_item, pattern=is_menu_item_other_than_repair),
             button(common.language_chosen, pattern=LanguagePick.matches),
             button(bookings.cancel_asked, pattern=CancelAsk.matches),
+            button(bookings.card_cancel_asked, pattern=CardCancel.matches),
             button(bookings.cancel_confirmed, pattern=CancelConfirm.matches),
             button(bookings.cancel_kept, pattern=CancelKeep.matches),
             button(bookings.estimate_answered, pattern=EstimateAnswer.matches),
@@ -171,7 +174,9 @@ def add_handlers(application: Application) -> None:
             button(broadcasts.decided, pattern=BroadcastDecision.matches),
         ]
     )
-    application.add_handler(repair.conversation())
+    services: Services = application.bot_data["services"]
+    from_keyboard = leftovers.FromReplyKeyboard(services.network)
+    application.add_handler(repair.conversation(from_keyboard))
     # Outside any conversation: what is left.
     application.add_handlers(
         [
@@ -180,9 +185,11 @@ def add_handlers(application: Application) -> None:
             # A booking Confirm handled again after a crash that already ended the conversation.
             button(repair.decided, pattern=Decision.matches),
             button(repair.stale),
+            # Before the comment: Exit on a left-over keyboard is no comment on a rating.
+            MessageHandler(filters.ChatType.PRIVATE & from_keyboard, leftovers.left_over),
             MessageHandler(
-                filters.ChatType.PRIVATE & filters.REPLY & filters.TEXT & ~filters.COMMAND,
-                followups.reply_received,
+                filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
+                followups.comment_received,
             ),
             # Only in private chats: in a group, silence is the polite answer to chatter.
             MessageHandler(filters.ChatType.PRIVATE, common.not_understood),

@@ -179,6 +179,14 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "OK, stopped. Send /repair whenever you want to start again.",
         Lang.RU: "Хорошо, остановились. Отправьте /repair, когда захотите начать снова.",
     },
+    "keyboard_left_over": {
+        Lang.EN: "That button belongs to a step that is over. Here is the main menu:",
+        Lang.RU: "Эта кнопка осталась от шага, который уже закончился. Вот главное меню:",
+    },
+    "step_resumed": {
+        Lang.EN: "That button belongs to an earlier step. We are here:",
+        Lang.RU: "Эта кнопка осталась от прошлого шага. Продолжим отсюда:",
+    },
     "use_buttons": {
         Lang.EN: "Please choose with the buttons in the message above, or send /cancel to stop.",
         Lang.RU: "Пожалуйста, выберите кнопкой в сообщении выше или отправьте /cancel, "
@@ -635,10 +643,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "(плохо) до 5 (отлично):",
     },
     "feedback_thanks": {
-        Lang.EN: "Thank you for rating {rating} ⭐. If you want to add a comment, reply to "
-        "this message.",
-        Lang.RU: "Спасибо за оценку {rating} ⭐. Если хотите добавить комментарий, ответьте "
-        "на это сообщение.",
+        Lang.EN: "Thank you for rating {rating} ⭐. If you want to add a comment, just write "
+        "it here.",
+        Lang.RU: "Спасибо за оценку {rating} ⭐. Если хотите добавить комментарий, просто "
+        "напишите его сюда.",
     },
     "feedback_comment_thanks": {
         Lang.EN: "Thank you, we passed your comment on.",
@@ -738,6 +746,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "booking_line": {
         Lang.EN: "<b>{code}</b> · {status}\n{category}, {workshop}\n🕒 {when}",
         Lang.RU: "<b>{code}</b> · {status}\n{category}, {workshop}\n🕒 {when}",
+    },
+    "card_refreshed": {
+        Lang.EN: "This booking has changed: the card now shows it as it is.",
+        Lang.RU: "Запись изменилась: карточка показывает её такой, какая она сейчас.",
     },
     "btn_cancel_booking": {Lang.EN: "Cancel {code}", Lang.RU: "Отменить {code}"},
     "confirm_cancel": {

@@ -33,6 +33,8 @@ from bot.workshops import Network
 
 JOBS_PAGE_SIZE = 10
 LOW_RATING = 2
+COMMENT_WINDOW = timedelta(days=1)
+"""How long after rating a customer's next plain message is taken as the rating's comment."""
 MAX_ETA_DAYS = 365
 
 
@@ -301,19 +303,32 @@ class TicketDesk:
     async def comment_feedback(
         self,
         customer_id: int,
-        prompt_message_id: int,
+        prompt_message_id: int | None,
         comment: str,
         head_office: Iterable[int],
         origin: int | None = None,
     ) -> bool:
-        """A comment on a rating; head office hears it too when the rating was low."""
+        """A comment on a rating; head office hears it too when the rating was low.
+
+        A reply to our thanks for the rating is its comment; any other message is the
+        comment on the customer's latest rating within `COMMENT_WINDOW`, if not given yet:
+        people rarely use Telegram's reply gesture.
+        """
         now = self._clock.now()
         async with self._db.transaction() as tx:
             effects = UpdateEffects(tx)
             if await effects.recall(origin, "feedback_comment", now) is not None:
                 return True
             feedback = Feedback(tx)
-            ticket_id = await feedback.comment_on_prompt(customer_id, prompt_message_id, comment)
+            ticket_id = (
+                await feedback.comment_on_prompt(customer_id, prompt_message_id, comment)
+                if prompt_message_id is not None
+                else None
+            )
+            if ticket_id is None:
+                ticket_id = await feedback.comment_on_latest(
+                    customer_id, now - COMMENT_WINDOW, comment
+                )
             tickets = Tickets(tx)
             ticket = await tickets.by_id(ticket_id) if ticket_id is not None else None
             if ticket is None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.booking import CancelResult
 from bot.handlers import keyboards
-from bot.handlers.callbacks import CancelAsk, CancelConfirm, CancelKeep, EstimateAnswer
+from bot.handlers.callbacks import (
+    CancelAsk,
+    CancelConfirm,
+    CancelKeep,
+    CardCancel,
+    EstimateAnswer,
+)
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import when
-from bot.handlers.replies import acknowledge, answered, edit, pressed, say, stale
+from bot.handlers.replies import acknowledge, answered, edit, pressed, say, show, stale
 from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
 from bot.i18n import Lang
 from bot.messages import text
@@ -44,10 +50,16 @@ async def my_bookings(update: Update, context: Context) -> None:
     if not tickets:
         await say(update, text(lang, "no_bookings"))
         return
+    await say(update, *card(context, lang, tickets))
+
+
+def card(
+    context: Context, lang: Lang, tickets: list[TicketRecord]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The /mybookings card: every ticket, and a cancel button for each that allows it."""
     body = "\n\n".join(describe(context, lang, ticket) for ticket in tickets)
     cancellable = [t.code for t in tickets if can_customer_cancel(Status(t.status))]
-    await say(
-        update,
+    return (
         f"{text(lang, 'bookings_title')}\n\n{body}",
         keyboards.cancellable(lang, cancellable) if cancellable else None,
     )
@@ -57,7 +69,6 @@ async def cancel_asked(update: Update, context: Context) -> None:
     """Ask once more before cancelling: a booking is easy to lose and hard to get back."""
     query = pressed(update)
     payload = CancelAsk.decode(query.data)
-    lang = lang_of(update, context)
     ticket = (
         await context.services.bookings.ticket_of_customer(query.from_user.id, payload.code)
         if payload
@@ -67,6 +78,30 @@ async def cancel_asked(update: Update, context: Context) -> None:
         await stale(update, context)
         return
     await acknowledge(query)
+    await ask_to_cancel(update, context, ticket)
+
+
+async def card_cancel_asked(update: Update, context: Context) -> None:
+    """Cancel on a /mybookings card: first show the card as it is now, as it may be old;
+    ask to confirm only if the ticket may still be cancelled."""
+    query = pressed(update)
+    payload = CardCancel.decode(query.data)
+    bookings = context.services.bookings
+    customer = query.from_user.id
+    ticket = await bookings.ticket_of_customer(customer, payload.code) if payload else None
+    if ticket is None:
+        await stale(update, context)
+        return
+    lang = lang_of(update, context)
+    current = can_customer_cancel(Status(ticket.status))
+    await acknowledge(query, None if current else text(lang, "card_refreshed"))
+    await show(update, *card(context, lang, await bookings.of_customer(customer)))
+    if current:
+        await ask_to_cancel(update, context, ticket)
+
+
+async def ask_to_cancel(update: Update, context: Context, ticket: TicketRecord) -> None:
+    lang = lang_of(update, context)
     zone = context.services.network.zone(ticket.workshop_code)
     await say(
         update,

@@ -138,6 +138,13 @@ class CancelAsk(Payload):
     code: TicketCode
 
 
+class CardCancel(Payload):
+    """Cancel on a /mybookings card, which is brought up to date before anything happens."""
+
+    prefix = "cxc"
+    code: TicketCode
+
+
 class CancelConfirm(Payload):
     prefix = "cxy"
     code: TicketCode

@@ -10,7 +10,7 @@ from bot.handlers import keyboards
 from bot.handlers.access import FROM_GROUP
 from bot.handlers.callbacks import LanguagePick, MenuPick
 from bot.handlers.context import LANG_KEY, Context, lang_of, remember_user
-from bot.handlers.replies import acknowledge, answered, edit, say, stale
+from bot.handlers.replies import acknowledge, answered, edit, present, say, stale
 from bot.handlers.ticket_views import category_title, workshop_title
 from bot.messages import text
 from bot.roles import Role
@@ -43,7 +43,8 @@ async def start(update: Update, context: Context) -> None:
     if context.args and context.args[0] != FROM_GROUP:
         await claim(update, context, context.args[0])
         return
-    await say(update, text(lang, "greeting", name=user.first_name), keyboards.main_menu(lang))
+    greeting = text(lang, "greeting", name=user.first_name)
+    await present(update, context, greeting, keyboards.main_menu(lang))
 
 
 async def claim(update: Update, context: Context, token: str) -> None:
@@ -119,7 +120,7 @@ async def menu_item(update: Update, context: Context) -> None:
 
 
 async def nothing_to_cancel(update: Update, context: Context) -> None:
-    await say(update, text(lang_of(update, context), "nothing_to_cancel"))
+    await present(update, context, text(lang_of(update, context), "nothing_to_cancel"))
 
 
 async def not_understood(update: Update, context: Context) -> None:

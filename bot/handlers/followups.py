@@ -174,14 +174,18 @@ async def rated(update: Update, context: Context) -> None:
     await wake_postman(context)
 
 
-async def reply_received(update: Update, context: Context) -> None:
-    """A reply to our "thank you for rating" message is the rating's comment."""
+async def comment_received(update: Update, context: Context) -> None:
+    """Plain text outside any step: the comment on a recent rating, if there is one.
+
+    Registered after every conversation, so a step waiting for text takes it first.
+    """
     message = update.effective_message
     user = update.effective_user
-    assert message is not None and message.reply_to_message is not None and user is not None
+    assert message is not None and user is not None
+    quoted = message.reply_to_message
     recorded = await context.services.desk.comment_feedback(
         user.id,
-        message.reply_to_message.message_id,
+        quoted.message_id if quoted is not None else None,
         (message.text or "")[:MAX_COMMENT],
         await context.services.access.head_office_ids(),
         update.update_id,

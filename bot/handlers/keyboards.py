@@ -11,9 +11,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 
 from bot.handlers.callbacks import (
     AnswerPick,
-    CancelAsk,
     CancelConfirm,
     CancelKeep,
+    CardCancel,
     CategoryPick,
     DayPick,
     Decision,
@@ -180,7 +180,7 @@ def confirmation(lang: Lang) -> InlineKeyboardMarkup:
 
 def cancellable(lang: Lang, codes: Sequence[str]) -> InlineKeyboardMarkup:
     return inline(
-        [[(label(lang, "btn_cancel_booking", code=code), CancelAsk(code=code))] for code in codes]
+        [[(label(lang, "btn_cancel_booking", code=code), CardCancel(code=code))] for code in codes]
     )
 
 

@@ -7,6 +7,7 @@ waits for and one that kindly asks again for anything else.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -41,14 +42,18 @@ from bot.handlers.common import start
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import day_label, when
+from bot.handlers.leftovers import LABELS, is_exit
 from bot.handlers.replies import (
     acknowledge,
     answered,
+    offer,
+    present,
     pressed,
     retire_buttons,
     say,
     show,
     stale,
+    withdraw,
 )
 from bot.i18n import Lang, pick
 from bot.locator import Point
@@ -126,8 +131,11 @@ async def begin(update: Update, context: Context) -> Waiting:
     await remember_user(update, context)
     lang = lang_of(update, context)
     save_draft(context, Draft())
-    await show(
-        update, text(lang, "choose_category"), keyboards.categories(lang, context.services.tree)
+    await present(
+        update,
+        context,
+        text(lang, "choose_category"),
+        keyboards.categories(lang, context.services.tree),
     )
     return Waiting.CATEGORY
 
@@ -144,11 +152,8 @@ async def leave(update: Update, context: Context) -> int:
     """Leave the report, wherever the customer is in it."""
     await answered(update)
     await abandon_open_case(context)
-    lang = lang_of(update, context)
-    if update.callback_query is not None:
-        await show(update, text(lang, "left"))
-    else:
-        await say(update, text(lang, "left"), ReplyKeyboardRemove())
+    typed = update.callback_query is None
+    await present(update, context, text(lang_of(update, context), "left"), left_over=typed)
     return END
 
 
@@ -284,8 +289,9 @@ async def ask_location(update: Update, context: Context, draft: Draft) -> Waitin
         await show(update, text(lang, "too_many_bookings", limit=MAX_ACTIVE_BOOKINGS))
         return END
     await retire_buttons(update)
-    await say(
+    await offer(
         update,
+        context,
         text(lang, "ask_location"),
         keyboards.location_request(lang, cities_for(context, lang, draft.category)),
     )
@@ -450,7 +456,7 @@ async def slot_chosen(update: Update, context: Context) -> Waiting:
     save_draft(context, draft)
     zone = context.services.network.zone(draft.workshop)
     await show(update, f"🕒 {when(lang, start, zone)}")
-    await say(update, text(lang, "ask_phone"), keyboards.phone_request(lang))
+    await offer(update, context, text(lang, "ask_phone"), keyboards.phone_request(lang))
     return Waiting.PHONE
 
 
@@ -622,11 +628,44 @@ async def summary_back(update: Update, context: Context) -> Waiting:
     await answered(update)
     lang = lang_of(update, context)
     await retire_buttons(update)
-    await say(update, text(lang, "ask_phone"), keyboards.phone_request(lang))
+    await offer(update, context, text(lang, "ask_phone"), keyboards.phone_request(lang))
     return Waiting.PHONE
 
 
 # Anything unexpected
+
+
+def resumes(step: Waiting) -> Callable[[Update, Context], Awaitable[Waiting | int]]:
+    """The answer at `step` to a button of a reply keyboard left from another step."""
+
+    async def resume(update: Update, context: Context) -> Waiting | int:
+        """Exit exits; any other left-over button takes the keyboard away and asks again."""
+        if is_exit(update.effective_message):
+            return await leave(update, context)
+        lang = lang_of(update, context)
+        await withdraw(update, context, text(lang, "step_resumed"))
+        draft = load_draft(context)
+        match step:
+            case Waiting.CATEGORY:
+                tree = context.services.tree
+                await say(update, text(lang, "choose_category"), keyboards.categories(lang, tree))
+                return step
+            case Waiting.TREE_ANSWER:
+                return await show_node(update, context, draft)
+            case Waiting.LOCATION:
+                return await ask_location(update, context, draft)
+            case Waiting.WORKSHOP:
+                return await show_workshops(update, context, draft)
+            case Waiting.DAY:
+                return await show_days(update, context, draft)
+            case Waiting.SLOT:
+                return await show_slots(update, context, draft)
+            case Waiting.PHONE:
+                return await summary_back(update, context)
+            case Waiting.CONFIRMATION:
+                return await show_summary(update, context, draft)
+
+    return resume
 
 
 async def use_buttons(update: Update, context: Context) -> None:
@@ -639,8 +678,17 @@ async def unknown_command(update: Update, context: Context) -> None:
     await say(update, text(lang_of(update, context), "unknown_command", command=command[:40]))
 
 
-def conversation() -> ConversationHandler[Context]:
+def conversation(from_keyboard: filters.MessageFilter) -> ConversationHandler[Context]:
+    """The report as a conversation; `from_keyboard` tells what a reply keyboard sends."""
     button = CallbackQueryHandler
+
+    def left_over(step: Waiting, sent: filters.BaseFilter = from_keyboard) -> MessageHandler:
+        """At a step: a button of a reply keyboard this step did not offer."""
+        return MessageHandler(sent, resumes(step))
+
+    # What the location keyboard sends, where the phone step waits; and the reverse.
+    cities_or_location = from_keyboard & ~filters.CONTACT & ~filters.Text(sorted(LABELS))
+    skip_or_contact = filters.CONTACT | filters.Text(sorted(all_labels("btn_skip")))
     back = button(tree_back, pattern=Nav(to="back").encode())
     fallbacks: list[BaseHandler[Update, Context, Any]] = [
         CommandHandler("cancel", leave),
@@ -660,13 +708,18 @@ def conversation() -> ConversationHandler[Context]:
                 button(begin, pattern=MenuPick(item="repair").encode()),
             ],
             states={
-                Waiting.CATEGORY: [button(category_chosen, pattern=CategoryPick.matches)],
+                Waiting.CATEGORY: [
+                    button(category_chosen, pattern=CategoryPick.matches),
+                    left_over(Waiting.CATEGORY),
+                ],
                 Waiting.TREE_ANSWER: [
                     button(answer_chosen, pattern=AnswerPick.matches),
                     button(fix_tried, pattern=FixOutcome.matches),
                     back,
+                    left_over(Waiting.TREE_ANSWER),
                 ],
                 Waiting.LOCATION: [
+                    left_over(Waiting.LOCATION, skip_or_contact),
                     MessageHandler(filters.LOCATION, location_shared),
                     MessageHandler(filters.TEXT & ~filters.COMMAND, place_typed),
                     MessageHandler(~filters.COMMAND, location_expected),
@@ -674,23 +727,28 @@ def conversation() -> ConversationHandler[Context]:
                 Waiting.WORKSHOP: [
                     button(workshop_chosen, pattern=WorkshopPick.matches),
                     button(back_to_location, pattern=Nav(to="back").encode()),
+                    left_over(Waiting.WORKSHOP),
                 ],
                 Waiting.DAY: [
                     button(day_chosen, pattern=DayPick.matches),
                     button(day_back, pattern=Nav(to="back").encode()),
+                    left_over(Waiting.DAY),
                 ],
                 Waiting.SLOT: [
                     button(slot_chosen, pattern=SlotPick.matches),
                     button(slot_back, pattern=Nav(to="back").encode()),
+                    left_over(Waiting.SLOT),
                 ],
                 Waiting.PHONE: [
                     MessageHandler(filters.CONTACT, contact_shared),
+                    left_over(Waiting.PHONE, cities_or_location),
                     MessageHandler(filters.TEXT & ~filters.COMMAND, phone_step_text),
                     MessageHandler(~filters.COMMAND, phone_expected),
                 ],
                 Waiting.CONFIRMATION: [
                     button(decided, pattern=Decision.matches),
                     button(summary_back, pattern=Nav(to="back").encode()),
+                    left_over(Waiting.CONFIRMATION),
                 ],
             },
             fallbacks=fallbacks,

@@ -6,7 +6,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -101,6 +110,70 @@ async def say(update: Update, message: str, markup: Any = None) -> None:
     parts = split_message(message)
     for number, part in enumerate(parts, start=1):
         await send(update.effective_chat, part, markup if number == len(parts) else None)
+
+
+KEYBOARD_KEY = "reply_keyboard"
+"""In a person's user data: a reply keyboard was offered and may still be on their screen.
+
+Telegram shows a reply keyboard until the bot sends another or removes it, long after the
+step that offered it is over, so whatever starts next must take it away."""
+
+
+async def offer(
+    update: Update, context: Context, message: str, keyboard: ReplyKeyboardMarkup
+) -> None:
+    """Send a step's reply keyboard, noting it so that what starts next can take it away."""
+    if context.user_data is not None:
+        context.user_data[KEYBOARD_KEY] = True
+    await say(update, message, keyboard)
+
+
+async def withdraw(update: Update, context: Context, message: str) -> None:
+    """Send `message` taking away the reply keyboard on the person's screen."""
+    await say(update, message, ReplyKeyboardRemove())
+    if context.user_data is not None:
+        context.user_data.pop(KEYBOARD_KEY, None)
+
+
+async def present(
+    update: Update,
+    context: Context,
+    message: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    left_over: bool = False,
+) -> None:
+    """Show the first message of something new, as `show` does; a reply keyboard left from
+    an abandoned step (noted by `offer`, or `left_over` evidently) goes away with it.
+
+    A message carries one markup: the keyboard's removal goes with sending it, its own
+    buttons follow by an edit, so the person sees one message and no "keyboard removed".
+    """
+    noted = context.user_data is not None and bool(context.user_data.get(KEYBOARD_KEY))
+    chat = update.effective_chat
+    if not (noted or left_over) or chat is None:
+        await show(update, message, markup)
+        return
+    await retire_buttons(update)
+    parts = split_message(message)
+    sent: Message | None = None
+    for number, part in enumerate(parts, start=1):
+        removal = ReplyKeyboardRemove() if number == 1 else None
+        sent = await chat.send_message(part, parse_mode=ParseMode.HTML, reply_markup=removal)
+    if context.user_data is not None:
+        context.user_data.pop(KEYBOARD_KEY, None)
+    if markup is not None and sent is not None:
+        try:
+            await post(
+                chat.get_bot(),
+                "editMessageReplyMarkup",
+                chat_id=chat.id,
+                message_id=sent.message_id,
+                reply_markup=markup,
+            )
+        except BadRequest:
+            # Buttons refused on that message: they come again with its text, never not at all.
+            await send(chat, parts[-1], markup)
 
 
 async def retire_buttons(update: Update) -> None:

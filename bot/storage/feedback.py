@@ -41,6 +41,23 @@ class Feedback:
         )
         return row["ticket_id"]
 
+    async def comment_on_latest(
+        self, customer_id: int, since: datetime, comment: str
+    ) -> int | None:
+        """Attach a comment to the customer's latest rating given since `since` and not yet
+        commented on; the ticket id, or None if there is none."""
+        row = await self._db.fetch_one(
+            "SELECT ticket_id FROM feedback WHERE customer_id = ? AND created_at >= ? "
+            "AND comment IS NULL ORDER BY created_at DESC, ticket_id DESC LIMIT 1",
+            (customer_id, stamp(since)),
+        )
+        if row is None:
+            return None
+        await self._db.execute(
+            "UPDATE feedback SET comment = ? WHERE ticket_id = ?", (comment, row["ticket_id"])
+        )
+        return row["ticket_id"]
+
     async def rated(self, ticket_id: int) -> bool:
         row = await self._db.fetch_one("SELECT 1 FROM feedback WHERE ticket_id = ?", (ticket_id,))
         return row is not None

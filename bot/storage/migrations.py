@@ -210,4 +210,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX update_effects_at ON update_effects(at);
     """,
+    """
+    -- A customer's plain message may be the comment on their latest rating: found by person.
+    CREATE INDEX feedback_customer ON feedback(customer_id, created_at);
+    """,
 ]
