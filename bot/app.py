@@ -33,18 +33,21 @@ from bot.handlers import (
     flood,
     followups,
     head_office,
+    questions,
     repair,
     staff,
 )
 from bot.handlers.aiohttp_request import AiohttpRequest
 from bot.handlers.broadcasts import BroadcastRunner
 from bot.handlers.callbacks import (
+    Ask,
     BroadcastDecision,
     CancelAsk,
     CancelConfirm,
     CancelKeep,
     Decision,
     EstimateAnswer,
+    HandOver,
     JobsPageTurn,
     LanguagePick,
     MenuPick,
@@ -53,6 +56,7 @@ from bot.handlers.callbacks import (
     RescheduleDay,
     RescheduleSlot,
     SetStatus,
+    ThreadReply,
     WillCome,
 )
 from bot.handlers.context import Context
@@ -119,6 +123,7 @@ def is_menu_item_other_than_repair(data: object) -> bool:
 def add_handlers(application: Application) -> None:
     """Register handlers; within group 0 the first match wins, so order matters."""
     button = CallbackQueryHandler
+    awaiting = filters.ChatType.PRIVATE & questions.AwaitingMessage(application.user_data)
     application.add_handler(
         MessageHandler(filters.UpdateType.EDITED, access.drop_edit), group=EDITED_GROUP
     )
@@ -155,6 +160,8 @@ def add_handlers(application: Application) -> None:
             CommandHandler("broadcast_at", broadcasts.broadcast_at),
             CommandHandler("broadcasts", broadcasts.list_broadcasts),
             CommandHandler("broadcast_cancel", broadcasts.cancel_broadcast),
+            CommandHandler("ask", questions.ask_command),
+            CommandHandler("questions", questions.list_questions),
             button(common.menu_item, pattern=is_menu_item_other_than_repair),
             button(common.language_chosen, pattern=LanguagePick.matches),
             button(bookings.cancel_asked, pattern=CancelAsk.matches),
@@ -169,6 +176,13 @@ def add_handlers(application: Application) -> None:
             button(followups.reschedule_slot, pattern=RescheduleSlot.matches),
             button(followups.rated, pattern=Rating.matches),
             button(broadcasts.decided, pattern=BroadcastDecision.matches),
+            button(questions.ask_pressed, pattern=Ask.matches),
+            button(questions.reply_pressed, pattern=ThreadReply.matches),
+            button(questions.hand_over_pressed, pattern=HandOver.matches),
+            # The question or answer the bot asked for, before any conversation takes the
+            # message as its own input; /cancel then stops the asking.
+            CommandHandler("cancel", questions.cancel_asking, filters=awaiting),
+            MessageHandler(awaiting & ~filters.COMMAND, questions.received),
         ]
     )
     application.add_handler(repair.conversation())
@@ -180,9 +194,10 @@ def add_handlers(application: Application) -> None:
             # A booking Confirm handled again after a crash that already ended the conversation.
             button(repair.decided, pattern=Decision.matches),
             button(repair.stale),
+            # Telegram's reply: to a question or an answer it continues the thread, to a
+            # rating it is the comment.
             MessageHandler(
-                filters.ChatType.PRIVATE & filters.REPLY & filters.TEXT & ~filters.COMMAND,
-                followups.reply_received,
+                filters.ChatType.PRIVATE & filters.REPLY & ~filters.COMMAND, questions.replied
             ),
             # Only in private chats: in a group, silence is the polite answer to chatter.
             MessageHandler(filters.ChatType.PRIVATE, common.not_understood),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.booking import CancelResult
 from bot.handlers import keyboards
@@ -46,10 +46,12 @@ async def my_bookings(update: Update, context: Context) -> None:
         return
     body = "\n\n".join(describe(context, lang, ticket) for ticket in tickets)
     cancellable = [t.code for t in tickets if can_customer_cancel(Status(t.status))]
+    buttons = keyboards.cancellable(lang, cancellable).inline_keyboard if cancellable else ()
+    asks = keyboards.inline([keyboards.ask_row(lang, t.code, named=True) for t in tickets])
     await say(
         update,
         f"{text(lang, 'bookings_title')}\n\n{body}",
-        keyboards.cancellable(lang, cancellable) if cancellable else None,
+        InlineKeyboardMarkup([*buttons, *asks.inline_keyboard]),
     )
 
 
@@ -142,7 +144,11 @@ async def ticket_status(update: Update, context: Context) -> None:
     history = [
         history_line(lang, event, zone) for event in await context.services.desk.history(ticket)
     ]
-    await say(update, "\n\n".join([card, "\n".join([text(lang, "history_title"), *history])]))
+    await say(
+        update,
+        "\n\n".join([card, "\n".join([text(lang, "history_title"), *history])]),
+        keyboards.ask_button(lang, ticket.code),
+    )
 
 
 async def estimate_answered(update: Update, context: Context) -> None:

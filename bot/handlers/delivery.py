@@ -39,6 +39,7 @@ from bot.handlers.callbacks import (
 from bot.handlers.context import Context
 from bot.handlers.formatting import when
 from bot.handlers.rate_limit import BULK, retry_seconds
+from bot.handlers.thread_views import THREAD_KINDS, digest_questions, thread_letter
 from bot.handlers.ticket_views import category_title, status_word
 from bot.i18n import Lang, preferred
 from bot.message_length import split_message
@@ -69,6 +70,10 @@ class Letter:
     body: str
     markup: InlineKeyboardMarkup | None = None
     venue: Workshop | None = None
+    photo: str | None = None
+    """A Telegram file_id sent on after the text, as it is."""
+    thread: int | None = None
+    """The question thread this belongs to: a reply to any of its messages continues it."""
 
 
 class Postman:
@@ -201,14 +206,23 @@ class Postman:
                 await outbox.finish(record.id, "skipped", now, "nothing to report")
                 return 0
             parts = split_message(letter.body)
+            sent_ids: list[int] = []
             for number, part in enumerate(parts, start=1):
-                await self._bot.send_message(
+                sent = await self._bot.send_message(
                     record.chat_id,
                     part,
                     parse_mode=ParseMode.HTML,
                     reply_markup=letter.markup if number == len(parts) else None,
                     rate_limit_args=BULK,
                 )
+                sent_ids.append(sent.message_id)
+            if letter.photo is not None:
+                sent = await self._bot.send_photo(
+                    record.chat_id, letter.photo, rate_limit_args=BULK
+                )
+                sent_ids.append(sent.message_id)
+            if letter.thread is not None:
+                await services.questions.delivered(record.chat_id, sent_ids, letter.thread)
             if letter.venue is not None:
                 await self._bot.send_venue(
                     record.chat_id,
@@ -299,7 +313,16 @@ class Postman:
             )
             names = {code: w.title(lang) for code, w in services.network.workshops.items()}
             lines = overdue_lines(grouped, lang, names)
-            return Letter("\n".join([text(lang, "digest_title"), *lines])) if lines else None
+            heading = [text(lang, "digest_title")] if lines else [text(lang, "digest_morning")]
+            questions = await digest_questions(
+                services, lang, params.get("workshop"), services.clock.now()
+            )
+            return Letter("\n".join([*heading, *lines, *questions])) if lines or questions else None
+        if record.kind in THREAD_KINDS:
+            found = await thread_letter(services, record, lang)
+            if found is None:
+                return None
+            return Letter(found.body, found.markup, photo=found.photo, thread=found.thread)
         if ticket is None:
             raise ValueError(f"outbox kind {record.kind!r} needs a ticket")
         code = ticket.code
@@ -322,9 +345,12 @@ class Postman:
                             **where,
                         )
                     )
-                return Letter("\n".join(lines))
+                return Letter("\n".join(lines), keyboards.ask_button(lang, code))
             case Kind.ETA:
-                return Letter(text(lang, "notice_eta", code=code, eta=params["eta"]))
+                return Letter(
+                    text(lang, "notice_eta", code=code, eta=params["eta"]),
+                    keyboards.ask_button(lang, code),
+                )
             case Kind.ESTIMATE:
                 lines = [
                     text(
