@@ -114,15 +114,15 @@ async def test_customer_asks_about_a_booking_and_staff_answer_with_the_reply_but
     [follow_up] = mechanic.new_messages()
     assert follow_up["text"].endswith("Thank you!")
 
-    await mechanic.command("/job", code)
-    card = mechanic.screen["text"]
-    assert "Questions and answers" in card
-    assert "Anna: Can I bring the charger too?" in card
-    assert "Day Bench: Yes, bring it along." in card
-    assert "Anna: Thank you!" in card
     # The bot is the channel: neither side sees the other's Telegram id.
     assert str(ANNA) not in everything_seen_by(mechanic)
     assert str(MECHANIC) not in everything_seen_by(anna)
+
+    await mechanic.command("/job", code)
+    thread = mechanic.screen["text"].split("Questions and answers")[1]
+    assert "Anna: Can I bring the charger too?" in thread
+    assert "Day Bench: Yes, bring it along." in thread
+    assert "Anna: Thank you!" in thread
 
 
 async def test_telegram_reply_gesture_carries_the_thread_both_ways(shop: BotRunner) -> None:
