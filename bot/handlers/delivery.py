@@ -42,7 +42,7 @@ from bot.handlers.rate_limit import BULK, retry_seconds
 from bot.handlers.thread_views import THREAD_KINDS, digest_questions, thread_letter
 from bot.handlers.ticket_views import category_title, status_word
 from bot.i18n import Lang, preferred
-from bot.message_length import split_message
+from bot.message_length import MAX_CAPTION, split_message
 from bot.messages import label, text
 from bot.money import from_minor
 from bot.notifications import Kind
@@ -205,22 +205,7 @@ class Postman:
             if letter is None:
                 await outbox.finish(record.id, "skipped", now, "nothing to report")
                 return 0
-            parts = split_message(letter.body)
-            sent_ids: list[int] = []
-            for number, part in enumerate(parts, start=1):
-                sent = await self._bot.send_message(
-                    record.chat_id,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=letter.markup if number == len(parts) else None,
-                    rate_limit_args=BULK,
-                )
-                sent_ids.append(sent.message_id)
-            if letter.photo is not None:
-                sent = await self._bot.send_photo(
-                    record.chat_id, letter.photo, rate_limit_args=BULK
-                )
-                sent_ids.append(sent.message_id)
+            sent_ids = await self._send(record.chat_id, letter)
             if letter.thread is not None:
                 await services.questions.delivered(record.chat_id, sent_ids, letter.thread)
             if letter.venue is not None:
@@ -260,6 +245,37 @@ class Postman:
             return 0
         await self._record_sent(outbox, record, now)
         return 1
+
+    async def _send(self, chat_id: int, letter: Letter) -> list[int]:
+        """Send a letter's text (in parts if long) and photo; return the messages' ids.
+
+        A photo whose text fits a caption goes as one message, buttons under it.
+        """
+        if letter.photo is not None and len(split_message(letter.body, MAX_CAPTION)) == 1:
+            sent = await self._bot.send_photo(
+                chat_id,
+                letter.photo,
+                caption=letter.body,
+                parse_mode=ParseMode.HTML,
+                reply_markup=letter.markup,
+                rate_limit_args=BULK,
+            )
+            return [sent.message_id]
+        parts = split_message(letter.body)
+        ids: list[int] = []
+        for number, part in enumerate(parts, start=1):
+            sent = await self._bot.send_message(
+                chat_id,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=letter.markup if number == len(parts) else None,
+                rate_limit_args=BULK,
+            )
+            ids.append(sent.message_id)
+        if letter.photo is not None:
+            sent = await self._bot.send_photo(chat_id, letter.photo, rate_limit_args=BULK)
+            ids.append(sent.message_id)
+        return ids
 
     async def _not_delivered(
         self,

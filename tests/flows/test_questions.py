@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -66,6 +68,25 @@ async def book(customer: Person) -> str:
 async def at(runner: BotRunner, clock: FakeClock, moment: datetime) -> None:
     clock.set(moment)
     await runner.tick()
+
+
+async def crash_and_replay(runner: BotRunner, user_data: list[tuple[object, ...]]) -> None:
+    """The bot dies after handling the latest update, before recording it as handled or
+    writing the person's new state: Telegram delivers the update again."""
+    update_id = runner.last_update_id
+    await runner.stop()
+    with closing(sqlite3.connect(runner.settings.database_path)) as db, db:
+        db.execute("DELETE FROM processed_updates WHERE update_id = ?", (update_id,))
+        db.execute("DELETE FROM user_data")
+        db.executemany("INSERT INTO user_data VALUES (?, ?)", user_data)
+    runner.api.redeliver(update_id)
+    await runner.start()
+    await runner.settle()
+
+
+def saved_user_data(runner: BotRunner) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(runner.settings.database_path)) as db:
+        return db.execute("SELECT * FROM user_data").fetchall()
 
 
 def with_text(messages: list[JSONDict], fragment: str) -> list[JSONDict]:
@@ -289,19 +310,47 @@ async def test_photos_travel_both_ways_by_file_id(shop: BotRunner, api: FakeBotA
     await anna._after(anna.user.send_photo(caption="This leak"))
     anna_photo = api.history(ANNA)[-2]["photo"][-1]["file_id"]
 
-    question, photo = mechanic.new_messages()
-    assert question["text"].endswith("This leak")
-    assert photo["photo"][-1]["file_id"] == anna_photo
+    [question] = mechanic.new_messages()
+    assert question["photo"][-1]["file_id"] == anna_photo
+    assert question["caption"].endswith("This leak")
+    assert mechanic.buttons(question["message_id"]) == ["↩️ Reply"]
 
     await mechanic.taps("↩️ Reply", question["message_id"])
     await mechanic._after(mechanic.user.send_photo(caption="The part you need"))
-    answer, their_photo = anna.new_messages()
-    assert answer["text"] == "💬 Day Bench: The part you need"
+    [answer] = anna.new_messages()
+    assert answer["caption"] == "💬 Day Bench: The part you need"
     mechanic_photo = api.history(MECHANIC)[-2]["photo"][-1]["file_id"]
-    assert their_photo["photo"][-1]["file_id"] == mechanic_photo
+    assert answer["photo"][-1]["file_id"] == mechanic_photo
     # Telegram's reply to the photo continues the thread too.
-    await anna.user_reply(their_photo["message_id"], "Thanks")
+    await anna.user_reply(answer["message_id"], "Thanks")
     assert mechanic.new_messages()[-1]["text"].endswith("Thanks")
+
+
+async def test_an_album_is_one_question_with_one_confirmation(
+    shop: BotRunner, api: FakeBotApi
+) -> None:
+    anna = shop.person(ANNA, "Anna")
+    mechanic = shop.person(MECHANIC, "Mike")
+    code = await book(anna)
+    mechanic.new_messages()
+    await anna.command("/ask", code)
+    anna.new_messages()
+
+    for number in range(3):
+        caption = {"caption": "Three sides of the leak"} if number == 0 else {}
+        update = anna.user._push_message(
+            photo=api.make_photo(), media_group_id="album-1", **caption
+        )
+        shop.last_update_id = max(shop.last_update_id, update)
+    await shop.settle()
+
+    [confirmation] = anna.new_messages()
+    assert "Passed on to Day Bench" in confirmation["text"]
+    photos = mechanic.new_messages()
+    assert [("photo" in m) for m in photos] == [True, True, True]
+    assert photos[0]["caption"].endswith("Three sides of the leak")
+    await mechanic.command("/job", code)
+    assert mechanic.screen["text"].count("📷") == 3
 
 
 async def test_sticker_and_overlong_question_are_answered_kindly_and_nothing_is_sent(
@@ -376,6 +425,25 @@ async def test_waiting_for_the_question_survives_a_restart(shop: BotRunner) -> N
     sent = await anna.says("Are you there?")
     assert "Passed on to Head office" in sent[-1]["text"]
     assert olga.new_messages()[-1]["text"].endswith("Are you there?")
+
+
+async def test_a_replayed_question_and_answer_are_passed_on_once(shop: BotRunner) -> None:
+    anna = shop.person(ANNA, "Anna")
+    mechanic = shop.person(MECHANIC, "Mike")
+    code = await book(anna)
+    mechanic.new_messages()
+    await anna.command("/ask", code)
+    before = saved_user_data(shop)
+    first = await anna.says("Is it the pump?")
+    await crash_and_replay(shop, before)
+    assert [m["text"] for m in anna.new_messages()] == [m["text"] for m in first]
+    [question] = mechanic.new_messages()
+
+    before = saved_user_data(shop)
+    sent = await mechanic.user_reply(question["message_id"], "Probably.")
+    await crash_and_replay(shop, before)
+    assert [m["text"] for m in anna.new_messages()] == ["💬 Day Bench: Probably."]
+    assert [m["text"] for m in mechanic.new_messages()] == [m["text"] for m in sent]
 
 
 async def test_status_notices_and_the_status_card_offer_a_question(shop: BotRunner) -> None:
