@@ -72,8 +72,11 @@ from bot.storage.updates import ProcessedUpdates
 
 log = logging.getLogger(__name__)
 
+ASKING_GROUP = -5
+"""Runs first of all: a command or a button press ends the wait for a question."""
+
 EDITED_GROUP = -4
-"""Runs first of all: an edited message corrects an old one and is never a new command."""
+"""Then: an edited message corrects an old one and is never a new command."""
 
 FLOOD_GROUP = -3
 """Someone sending too fast is stopped before anything else happens."""
@@ -124,6 +127,9 @@ def add_handlers(application: Application) -> None:
     """Register handlers; within group 0 the first match wins, so order matters."""
     button = CallbackQueryHandler
     awaiting = filters.ChatType.PRIVATE & questions.AwaitingMessage(application.user_data)
+    application.add_handler(
+        TypeHandler(Update, questions.forget_on_new_action), group=ASKING_GROUP
+    )
     application.add_handler(
         MessageHandler(filters.UpdateType.EDITED, access.drop_edit), group=EDITED_GROUP
     )

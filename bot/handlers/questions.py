@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from telegram import Message, Update
+from telegram.constants import ChatType
 from telegram.ext import filters
 
 from bot.handlers.access import requires
@@ -149,6 +150,19 @@ async def reply_pressed(update: Update, context: Context) -> None:
     else:
         name = await context.services.customers.first_name(thread.customer_id) or "—"
         await say(update, text(lang, "answer_prompt", name=name))
+
+
+async def forget_on_new_action(update: Update, context: Context) -> None:
+    """A command or a button starts something else: stop waiting for a question, so a city
+    typed in a new fault report is never sent to head office as one."""
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE or waiting_for(context) is None:
+        return
+    command = update.message.text if update.message and update.message.text else ""
+    if update.callback_query is not None or (
+        command.startswith("/") and command.split()[0] != "/cancel"
+    ):
+        wait_for(context, None)
 
 
 async def cancel_asking(update: Update, context: Context) -> None:

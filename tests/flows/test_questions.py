@@ -415,6 +415,34 @@ async def test_head_office_hands_a_question_to_the_workshop(
     assert with_text(olga.new_messages(), "Not answered")
 
 
+async def test_starting_something_else_stops_the_wait_for_a_question(shop: BotRunner) -> None:
+    anna = shop.person(ANNA, "Anna")
+    olga = shop.person(HEAD_OFFICE, "Olga")
+    await anna.command("/start")
+    await anna.taps("💬 Ask a question")
+    olga.new_messages()
+
+    await anna.taps("🔧 Report a fault")
+    await anna.taps("Washing machine")
+    await anna.taps("Won't drain")
+    await anna.taps("❌ Still broken")
+    found = await anna.says("Testville")
+    assert any("Day Bench" in button for button in anna.buttons(found[-1]["message_id"]))
+    assert olga.new_messages() == []
+
+
+async def test_cancel_stops_the_wait_and_sends_nothing(shop: BotRunner) -> None:
+    anna = shop.person(ANNA, "Anna")
+    olga = shop.person(HEAD_OFFICE, "Olga")
+    await anna.command("/ask")
+    olga.new_messages()
+    cancelled = await anna.command("/cancel")
+    assert cancelled[-1]["text"] == "OK, nothing was sent."
+    replies = await anna.says("Hello?")
+    assert "did not get that" in replies[-1]["text"]
+    assert olga.new_messages() == []
+
+
 async def test_waiting_for_the_question_survives_a_restart(shop: BotRunner) -> None:
     anna = shop.person(ANNA, "Anna")
     olga = shop.person(HEAD_OFFICE, "Olga")
