@@ -11,6 +11,7 @@ from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import when
 from bot.handlers.replies import acknowledge, answered, edit, pressed, say, stale
+from bot.handlers.thread_views import thread_lines
 from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
 from bot.i18n import Lang
 from bot.messages import text
@@ -144,11 +145,10 @@ async def ticket_status(update: Update, context: Context) -> None:
     history = [
         history_line(lang, event, zone) for event in await context.services.desk.history(ticket)
     ]
-    await say(
-        update,
-        "\n\n".join([card, "\n".join([text(lang, "history_title"), *history])]),
-        keyboards.ask_button(lang, ticket.code),
-    )
+    sections = [card, "\n".join([text(lang, "history_title"), *history])]
+    if thread := await thread_lines(context.services, lang, ticket, zone):
+        sections.append("\n".join(thread))
+    await say(update, "\n\n".join(sections), keyboards.ask_button(lang, ticket.code))
 
 
 async def estimate_answered(update: Update, context: Context) -> None:

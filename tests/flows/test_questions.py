@@ -163,6 +163,11 @@ async def test_telegram_reply_gesture_carries_the_thread_both_ways(shop: BotRunn
     [again] = mechanic.new_messages()
     assert again["text"].endswith("Great, see you tomorrow.")
 
+    await anna.command("/status", code)
+    thread = anna.screen["text"].split("Questions and answers")[1]
+    assert "Anna: How long does a pump take?" in thread
+    assert "Day Bench: About two days." in thread
+
 
 async def test_general_question_goes_to_head_office_and_waits_in_questions(
     shop: BotRunner,
