@@ -206,8 +206,6 @@ class Postman:
                 await outbox.finish(record.id, "skipped", now, "nothing to report")
                 return 0
             sent_ids = await self._send(record.chat_id, letter)
-            if letter.thread is not None:
-                await services.questions.delivered(record.chat_id, sent_ids, letter.thread)
             if letter.venue is not None:
                 await self._bot.send_venue(
                     record.chat_id,
@@ -244,7 +242,25 @@ class Postman:
             await self._not_delivered(outbox, record, "failed", now, repr(error))
             return 0
         await self._record_sent(outbox, record, now)
+        if letter.thread is not None:
+            await self._remember_thread(record.chat_id, sent_ids, letter.thread)
         return 1
+
+    async def _remember_thread(self, chat_id: int, message_ids: list[int], thread: int) -> None:
+        """Note which thread the sent messages belong to, for Telegram's reply to them.
+
+        After the send is recorded: failing here must not make a sent message look unsent.
+        """
+        try:
+            await self._services.questions.delivered(chat_id, message_ids, thread)
+        except Exception:
+            log.exception(
+                "Messages %s in chat %s could not be tied to question thread %s; a reply to"
+                " them will not continue it (the Reply button still does)",
+                message_ids,
+                chat_id,
+                thread,
+            )
 
     async def _send(self, chat_id: int, letter: Letter) -> list[int]:
         """Send a letter's text (in parts if long) and photo; return the messages' ids.

@@ -66,7 +66,7 @@ class AwaitingMessage(filters.MessageFilter):
     def filter(self, message: Message) -> bool:
         user = message.from_user
         data = self._user_data.get(user.id) if user is not None else None
-        return bool(data) and ASKING_KEY in data  # type: ignore[operator]
+        return data is not None and ASKING_KEY in data
 
 
 def waiting_for(context: Context) -> Asking | None:

@@ -48,9 +48,9 @@ def age(lang: Lang, waited: timedelta) -> str:
 
 def content(message: MessageRecord, limit: int | None = None) -> str:
     """The words of a message, with 📷 for its photo; shortened to `limit` in lists."""
-    body = message.body if limit is None or len(message.body) <= limit else (
-        message.body[:limit] + "…"
-    )
+    body = message.body
+    if limit is not None and len(body) > limit:
+        body = body[:limit] + "…"
     return " ".join(part for part in ("📷" if message.photo else "", body) if part)
 
 
