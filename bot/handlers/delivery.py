@@ -71,7 +71,7 @@ class Letter:
     markup: InlineKeyboardMarkup | None = None
     venue: Workshop | None = None
     photo: str | None = None
-    """A Telegram file_id sent on after the text, as it is."""
+    """A Telegram file_id, passed on as it is: the text is its caption when it fits."""
     thread: int | None = None
     """The question thread this belongs to: a reply to any of its messages continues it."""
 
