@@ -806,7 +806,7 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "если передумали.",
     },
     "ask_follow_up": {
-        Lang.EN: "✍️ Write your message in one message (a photo with a caption works too). "
+        Lang.EN: "✍️ Write your reply in one message (a photo with a caption works too). "
         "/cancel if you changed your mind.",
         Lang.RU: "✍️ Напишите ответ одним сообщением (можно фото с подписью). /cancel — если "
         "передумали.",
