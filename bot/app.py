@@ -34,12 +34,14 @@ from bot.handlers import (
     followups,
     head_office,
     leftovers,
+    questions,
     repair,
     staff,
 )
 from bot.handlers.aiohttp_request import AiohttpRequest
 from bot.handlers.broadcasts import BroadcastRunner
 from bot.handlers.callbacks import (
+    Ask,
     BroadcastDecision,
     CancelAsk,
     CancelConfirm,
@@ -47,6 +49,7 @@ from bot.handlers.callbacks import (
     CardCancel,
     Decision,
     EstimateAnswer,
+    HandOver,
     JobsPageTurn,
     LanguagePick,
     MenuPick,
@@ -55,6 +58,7 @@ from bot.handlers.callbacks import (
     RescheduleDay,
     RescheduleSlot,
     SetStatus,
+    ThreadReply,
     WillCome,
 )
 from bot.handlers.context import Context
@@ -70,8 +74,11 @@ from bot.storage.updates import ProcessedUpdates
 
 log = logging.getLogger(__name__)
 
+ASKING_GROUP = -5
+"""Runs first of all: a command or a button press ends the wait for a question."""
+
 EDITED_GROUP = -4
-"""Runs first of all: an edited message corrects an old one and is never a new command."""
+"""Then: an edited message corrects an old one and is never a new command."""
 
 FLOOD_GROUP = -3
 """Someone sending too fast is stopped before anything else happens."""
@@ -121,6 +128,10 @@ def is_menu_item_other_than_repair(data: object) -> bool:
 def add_handlers(application: Application) -> None:
     """Register handlers; within group 0 the first match wins, so order matters."""
     button = CallbackQueryHandler
+    awaiting = filters.ChatType.PRIVATE & questions.AwaitingMessage(application.user_data)
+    application.add_handler(
+        TypeHandler(Update, questions.forget_on_new_action), group=ASKING_GROUP
+    )
     application.add_handler(
         MessageHandler(filters.UpdateType.EDITED, access.drop_edit), group=EDITED_GROUP
     )
@@ -157,6 +168,8 @@ def add_handlers(application: Application) -> None:
             CommandHandler("broadcast_at", broadcasts.broadcast_at),
             CommandHandler("broadcasts", broadcasts.list_broadcasts),
             CommandHandler("broadcast_cancel", broadcasts.cancel_broadcast),
+            CommandHandler("ask", questions.ask_command),
+            CommandHandler("questions", questions.list_questions),
             button(common.menu_item, pattern=is_menu_item_other_than_repair),
             button(common.language_chosen, pattern=LanguagePick.matches),
             button(bookings.cancel_asked, pattern=CancelAsk.matches),
@@ -172,6 +185,13 @@ def add_handlers(application: Application) -> None:
             button(followups.reschedule_slot, pattern=RescheduleSlot.matches),
             button(followups.rated, pattern=Rating.matches),
             button(broadcasts.decided, pattern=BroadcastDecision.matches),
+            button(questions.ask_pressed, pattern=Ask.matches),
+            button(questions.reply_pressed, pattern=ThreadReply.matches),
+            button(questions.hand_over_pressed, pattern=HandOver.matches),
+            # The question or answer the bot asked for, before any conversation takes the
+            # message as its own input; /cancel then stops the asking.
+            CommandHandler("cancel", questions.cancel_asking, filters=awaiting),
+            MessageHandler(awaiting & ~filters.COMMAND, questions.received),
         ]
     )
     services: Services = application.bot_data["services"]
@@ -187,6 +207,10 @@ def add_handlers(application: Application) -> None:
             button(repair.stale),
             # Before the comment: Exit on a left-over keyboard is no comment on a rating.
             MessageHandler(filters.ChatType.PRIVATE & from_keyboard, leftovers.left_over),
+            # Telegram's reply to a delivered question or answer continues its thread.
+            MessageHandler(
+                filters.ChatType.PRIVATE & filters.REPLY & ~filters.COMMAND, questions.replied
+            ),
             MessageHandler(
                 filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
                 followups.comment_received,

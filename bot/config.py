@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     quiet_hours: str = "21:00-09:00"
     flood_burst: int = Field(default=5, ge=0)
     flood_rate: float = Field(default=2.0, gt=0)
+    question_sla_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
 
     @field_validator("head_office_ids", mode="before")
     @classmethod

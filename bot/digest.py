@@ -2,7 +2,8 @@
 
 Planned by the repeating tick; each recipient's digest has a key naming the day, so however
 often the tick runs, or the bot restarts, a digest is queued once a day at most. Nothing is
-queued when there is nothing to report.
+queued when there is nothing to report. Unanswered customers' questions are reported too: all
+of them to head office, a workshop's own to its staff.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.overdue import overdue
 from bot.reminders import DIGEST_AT
 from bot.storage.database import Database
 from bot.storage.outbox import Outbox
+from bot.storage.questions import Threads
 from bot.storage.roles import Roles
 from bot.workshops import Network
 
@@ -29,8 +31,9 @@ async def plan_digests(
     now: datetime,
 ) -> None:
     grouped = await overdue(db, now, limits)
+    waiting = await Threads(db).waiting()
     outbox = Outbox(db)
-    if grouped and (due := _due_today(now, zone)) is not None:
+    if (grouped or waiting) and (due := _due_today(now, zone)) is not None:
         for user_id in head_office:
             await outbox.add(
                 f"{Kind.DIGEST}:all:{due.date()}:{user_id}",
@@ -42,7 +45,8 @@ async def plan_digests(
                 now,
             )
     roles = Roles(db)
-    for code in grouped:
+    asked = {thread.workshop_code for thread in waiting if thread.workshop_code}
+    for code in sorted(set(grouped) | asked):
         if code not in network.workshops:
             continue
         due = _due_today(now, network.zone(code))

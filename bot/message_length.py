@@ -16,6 +16,8 @@ from enum import Enum, auto
 
 MAX_TEXT = 4096
 """Telegram's limit for the text of one message, in UTF-16 code units after parsing."""
+MAX_CAPTION = 1024
+"""The same for the caption of a photo."""
 
 _TOKEN_RE = re.compile(
     r"(?P<tag></?[a-zA-Z][^>]*>)"

@@ -30,11 +30,14 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "menu_bookings": {Lang.EN: "📋 My bookings", Lang.RU: "📋 Мои записи"},
     "menu_language": {Lang.EN: "🌐 Language", Lang.RU: "🌐 Язык"},
     "menu_help": {Lang.EN: "❓ Help", Lang.RU: "❓ Помощь"},
+    "btn_ask": {Lang.EN: "💬 Ask a question", Lang.RU: "💬 Задать вопрос"},
+    "btn_ask_about": {Lang.EN: "💬 Ask about {code}", Lang.RU: "💬 Вопрос по {code}"},
     "help": {
         Lang.EN: (
             "<b>How I can help</b>\n"
             "/repair — describe a fault, try a quick fix, book a drop-off\n"
             "/mybookings — your bookings and their status; cancel one\n"
+            "/ask — ask a person a question (/ask SR-XXXXXX: about a booking)\n"
             "/language — switch between English and Russian\n"
             "/cancel — stop what we are doing\n\n"
             "Tip: at the booking step you can share your location or just type your city."
@@ -43,6 +46,7 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
             "<b>Чем я могу помочь</b>\n"
             "/repair — описать неисправность, попробовать простое решение, записаться\n"
             "/mybookings — ваши записи и их статус; отмена записи\n"
+            "/ask — задать вопрос человеку (/ask SR-XXXXXX — по записи)\n"
             "/language — сменить язык (русский / английский)\n"
             "/cancel — прервать текущее действие\n\n"
             "Совет: на шаге записи можно отправить геопозицию или просто написать город."
@@ -57,7 +61,8 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
             "/setstatus SR-XXXXXX status [note] — move a ticket on\n"
             "/eta SR-XXXXXX YYYY-MM-DD — expected ready date\n"
             "/quote SR-XXXXXX amount [comment] — an estimate for the customer\n"
-            "/walkin category [description] — a ticket for a walk-in customer"
+            "/walkin category [description] — a ticket for a walk-in customer\n"
+            "Customers' questions come here: answer with ↩️ Reply or Telegram's reply."
         ),
         Lang.RU: (
             "<b>Сотрудникам мастерских</b>\n"
@@ -67,12 +72,14 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
             "/setstatus SR-XXXXXX статус [комментарий] — сменить статус\n"
             "/eta SR-XXXXXX ГГГГ-ММ-ДД — дата готовности\n"
             "/quote SR-XXXXXX сумма [комментарий] — смета для клиента\n"
-            "/walkin категория [описание] — заявка для клиента без записи"
+            "/walkin категория [описание] — заявка для клиента без записи\n"
+            "Сюда приходят вопросы клиентов: отвечайте кнопкой ↩️ Ответить или ответом Telegram."
         ),
     },
     "help_head_office": {
         Lang.EN: (
             "<b>Head office</b>\n"
+            "/questions — customers' questions waiting for an answer\n"
             "/workshops — the network, staff and open tickets\n"
             "/jobs [WORKSHOP_CODE] [status], /job, /setstatus, /eta, /quote — any workshop\n"
             "/stats [days] — figures and a chart\n"
@@ -83,6 +90,7 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         ),
         Lang.RU: (
             "<b>Головной офис</b>\n"
+            "/questions — вопросы клиентов, ждущие ответа\n"
             "/workshops — сеть, сотрудники и открытые заявки\n"
             "/jobs [КОД_МАСТЕРСКОЙ] [статус], /job, /setstatus, /eta, /quote — любая мастерская\n"
             "/stats [дни] — показатели и график\n"
@@ -136,6 +144,8 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "cmd_help": {Lang.EN: "What I can do", Lang.RU: "Что я умею"},
     "cmd_cancel": {Lang.EN: "Stop the current action", Lang.RU: "Прервать текущее действие"},
     "cmd_status": {Lang.EN: "Status of a ticket", Lang.RU: "Статус заявки"},
+    "cmd_ask": {Lang.EN: "Ask a person a question", Lang.RU: "Задать вопрос человеку"},
+    "cmd_questions": {Lang.EN: "Customers' open questions", Lang.RU: "Открытые вопросы клиентов"},
     "cmd_today": {Lang.EN: "Today's drop-offs", Lang.RU: "Приём на сегодня"},
     "cmd_jobs": {Lang.EN: "Open tickets", Lang.RU: "Открытые заявки"},
     "cmd_job": {Lang.EN: "One ticket in full", Lang.RU: "Заявка целиком"},
@@ -666,6 +676,18 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "☀️ <b>Good morning. Overdue tickets</b>",
         Lang.RU: "☀️ <b>Доброе утро. Просроченные заявки</b>",
     },
+    "digest_morning": {Lang.EN: "☀️ <b>Good morning.</b>", Lang.RU: "☀️ <b>Доброе утро.</b>"},
+    "digest_questions": {
+        Lang.EN: "❓ Customers' questions without an answer: {count}, the oldest waiting {age}. "
+        "See /questions.",
+        Lang.RU: "❓ Вопросы клиентов без ответа: {count}, самый давний ждёт {age}. "
+        "Смотрите /questions.",
+    },
+    "digest_questions_workshop": {
+        Lang.EN: "❓ Customers' questions waiting for your answer: {count}, the oldest waiting "
+        "{age}.",
+        Lang.RU: "❓ Вопросы клиентов ждут вашего ответа: {count}, самый давний ждёт {age}.",
+    },
     # Broadcasts
     "broadcast_preview": {
         Lang.EN: "📣 <b>Broadcast preview</b> to {audience} customers{when}:\n\n{body}",
@@ -772,6 +794,112 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "<b>{code}</b> уже нельзя отменить здесь: устройство в мастерской. "
         "Позвоните, пожалуйста, в мастерскую.",
     },
+    # Questions to a person
+    "ask_general": {
+        Lang.EN: "💬 Write your question in one message (a photo with a caption works too). "
+        "Our head office will answer here, in this chat. /cancel if you changed your mind.",
+        Lang.RU: "💬 Напишите вопрос одним сообщением (можно фото с подписью). "
+        "Головной офис ответит здесь, в этом чате. /cancel — если передумали.",
+    },
+    "ask_ticket": {
+        Lang.EN: "💬 Write your question about <b>{code}</b> in one message (a photo with a "
+        "caption works too). {workshop} will answer here, in this chat. /cancel if you changed "
+        "your mind.",
+        Lang.RU: "💬 Напишите вопрос по заявке <b>{code}</b> одним сообщением (можно фото с "
+        "подписью). Мастерская «{workshop}» ответит здесь, в этом чате. /cancel — если "
+        "передумали.",
+    },
+    "ask_closed": {
+        Lang.EN: "💬 Booking <b>{code}</b> is closed, so our head office will answer your "
+        "question here, in this chat. Write it in one message (a photo with a caption works "
+        "too). /cancel if you changed your mind.",
+        Lang.RU: "💬 Заявка <b>{code}</b> закрыта, поэтому на ваш вопрос ответит головной офис "
+        "здесь, в этом чате. Напишите его одним сообщением (можно фото с подписью). /cancel — "
+        "если передумали.",
+    },
+    "ask_follow_up": {
+        Lang.EN: "✍️ Write your reply in one message (a photo with a caption works too). "
+        "/cancel if you changed your mind.",
+        Lang.RU: "✍️ Напишите ответ одним сообщением (можно фото с подписью). /cancel — если "
+        "передумали.",
+    },
+    "answer_prompt": {
+        Lang.EN: "✍️ Write your answer to {name} in one message (a photo with a caption works "
+        "too). /cancel if you changed your mind.",
+        Lang.RU: "✍️ Напишите ответ для клиента ({name}) одним сообщением (можно фото с "
+        "подписью). /cancel — если передумали.",
+    },
+    "ask_cancelled": {
+        Lang.EN: "OK, nothing was sent.",
+        Lang.RU: "Хорошо, ничего не отправлено.",
+    },
+    "ask_text_only": {
+        Lang.EN: "I can pass on words and photos. Please write your question, or send a photo "
+        "with a caption. /cancel if you changed your mind.",
+        Lang.RU: "Я могу передать текст и фотографии. Пожалуйста, напишите вопрос или "
+        "отправьте фото с подписью. /cancel — если передумали.",
+    },
+    "ask_too_long": {
+        Lang.EN: "That is {length} characters; please shorten it to {limit} and send it again. "
+        "Nothing was sent yet.",
+        Lang.RU: "Здесь {length} символов; пожалуйста, сократите до {limit} и отправьте ещё раз. "
+        "Пока ничего не отправлено.",
+    },
+    "ask_sent": {
+        Lang.EN: "✅ Passed on to {who}. The answer will come here, in this chat.",
+        Lang.RU: "✅ Передано: {who}. Ответ придёт сюда, в этот чат.",
+    },
+    "answer_sent": {
+        Lang.EN: "✅ Sent to {name}.",
+        Lang.RU: "✅ Отправлено клиенту ({name}).",
+    },
+    "head_office": {Lang.EN: "Head office", Lang.RU: "Головной офис"},
+    "question_general": {
+        Lang.EN: "❓ <b>Question</b> from {name}:",
+        Lang.RU: "❓ <b>Вопрос</b> от клиента ({name}):",
+    },
+    "question_about": {
+        Lang.EN: "❓ <b>Question</b> from {name} about <b>{code}</b> ({workshop}):",
+        Lang.RU: "❓ <b>Вопрос</b> от клиента ({name}) по заявке <b>{code}</b> ({workshop}):",
+    },
+    "question_late": {
+        Lang.EN: "⏰ <b>Not answered</b> by {workshop} within {minutes} minutes of opening hours.",
+        Lang.RU: "⏰ <b>Нет ответа</b>: мастерская «{workshop}» не ответила за {minutes} мин "
+        "рабочего времени.",
+    },
+    "answer_to_customer": {Lang.EN: "💬 {who}: {body}", Lang.RU: "💬 {who}: {body}"},
+    "btn_reply": {Lang.EN: "↩️ Reply", Lang.RU: "↩️ Ответить"},
+    "btn_hand_over": {Lang.EN: "🔧 To the workshop", Lang.RU: "🔧 Передать мастерской"},
+    "btn_answer_n": {Lang.EN: "↩️ Answer {n}", Lang.RU: "↩️ Ответить на {n}"},
+    "btn_hand_over_n": {Lang.EN: "🔧 {n} to the workshop", Lang.RU: "🔧 {n} — мастерской"},
+    "handed_over": {
+        Lang.EN: "Handed over to {workshop}; the time to answer starts again.",
+        Lang.RU: "Передано мастерской «{workshop}»; срок ответа отсчитывается заново.",
+    },
+    "questions_title": {
+        Lang.EN: "❓ <b>Open questions</b>, oldest first",
+        Lang.RU: "❓ <b>Открытые вопросы</b>, сначала давние",
+    },
+    "questions_empty": {
+        Lang.EN: "No question is waiting for an answer. 👍",
+        Lang.RU: "Ни один вопрос не ждёт ответа. 👍",
+    },
+    "questions_line": {
+        Lang.EN: "{number}. <b>{code}</b> · {workshop} · waiting {age}\n{name}: {body}",
+        Lang.RU: "{number}. <b>{code}</b> · {workshop} · ждёт {age}\n{name}: {body}",
+    },
+    "questions_more": {
+        Lang.EN: "…and {count} more; answer these first.",
+        Lang.RU: "…и ещё {count}; сначала ответьте на эти.",
+    },
+    "age_minutes": {Lang.EN: "{minutes} min", Lang.RU: "{minutes} мин"},
+    "age_hours": {Lang.EN: "{hours} h {minutes} min", Lang.RU: "{hours} ч {minutes} мин"},
+    "age_days": {Lang.EN: "{days} d {hours} h", Lang.RU: "{days} дн. {hours} ч"},
+    "thread_title": {
+        Lang.EN: "💬 <b>Questions and answers</b>",
+        Lang.RU: "💬 <b>Вопросы и ответы</b>",
+    },
+    "thread_line": {Lang.EN: "{when} {who}: {body}", Lang.RU: "{when} {who}: {body}"},
     "booking_not_found": {
         Lang.EN: "There is no such booking among yours.",
         Lang.RU: "Среди ваших записей такой нет.",

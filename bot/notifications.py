@@ -34,6 +34,12 @@ class Kind(StrEnum):
     FEEDBACK = "feedback"
     FEEDBACK_ALERT = "feedback_alert"
     DIGEST = "digest"
+    QUESTION = "question"
+    """A customer's question, to the workshop's staff or head office."""
+    ANSWER = "answer"
+    """An answer to the customer: they asked, so it goes at once, even in quiet hours."""
+    QUESTION_LATE = "question_late"
+    """A workshop's question unanswered in time, to head office."""
     REPLY = "reply"
     """An answer Telegram told us to make later (429 in that chat): its method and request."""
 

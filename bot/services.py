@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.fault_reports import FaultReports
 from bot.flood import FloodGuard
 from bot.locator import Locator
+from bot.questions import QuestionDesk
 from bot.roles import Access
 from bot.storage.conversations import ConversationStore
 from bot.storage.customers import Customers
@@ -60,6 +61,7 @@ class Services:
     broadcasts: BroadcastDesk
     locator: Locator
     flood: FloodGuard
+    questions: QuestionDesk
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock) -> Services:
@@ -81,6 +83,7 @@ class Services:
             broadcasts=BroadcastDesk(db, clock, settings.quiet, settings.zone),
             locator=locator,
             flood=FloodGuard(settings.flood_burst, settings.flood_rate),
+            questions=QuestionDesk(db, network, clock, settings.question_sla_minutes),
         )
 
     async def close(self) -> None:

@@ -17,6 +17,7 @@ from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import when
 from bot.handlers.replies import acknowledge, answered, edit, pressed, say, show, stale
+from bot.handlers.thread_views import thread_lines
 from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
 from bot.i18n import Lang
 from bot.messages import text
@@ -59,9 +60,11 @@ def card(
     """The /mybookings card: every ticket, and a cancel button for each that allows it."""
     body = "\n\n".join(describe(context, lang, ticket) for ticket in tickets)
     cancellable = [t.code for t in tickets if can_customer_cancel(Status(t.status))]
+    buttons = keyboards.cancellable(lang, cancellable).inline_keyboard if cancellable else ()
+    asks = keyboards.inline([keyboards.ask_row(lang, t.code, named=True) for t in tickets])
     return (
         f"{text(lang, 'bookings_title')}\n\n{body}",
-        keyboards.cancellable(lang, cancellable) if cancellable else None,
+        InlineKeyboardMarkup([*buttons, *asks.inline_keyboard]),
     )
 
 
@@ -177,7 +180,10 @@ async def ticket_status(update: Update, context: Context) -> None:
     history = [
         history_line(lang, event, zone) for event in await context.services.desk.history(ticket)
     ]
-    await say(update, "\n\n".join([card, "\n".join([text(lang, "history_title"), *history])]))
+    sections = [card, "\n".join([text(lang, "history_title"), *history])]
+    if thread := await thread_lines(context.services, lang, ticket, zone):
+        sections.append("\n".join(thread))
+    await say(update, "\n\n".join(sections), keyboards.ask_button(lang, ticket.code))
 
 
 async def estimate_answered(update: Update, context: Context) -> None:

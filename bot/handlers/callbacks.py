@@ -203,6 +203,40 @@ class Rating(Payload):
     stars: Number = Field(ge=1, le=5)
 
 
+class Ask(Payload):
+    """`💬 Ask a question`: `ask:` about no ticket, `ask:SR-XXXXXX` about one."""
+
+    prefix = "ask"
+    code: TicketCode | None = None
+
+    def encode(self) -> str:
+        return f"{self.prefix}:{self.code or ''}"
+
+    @classmethod
+    def decode(cls, data: object) -> Self | None:
+        if not isinstance(data, str) or not data.startswith(f"{cls.prefix}:"):
+            return None
+        code = data.removeprefix(f"{cls.prefix}:")
+        try:
+            return cls(code=code or None)
+        except ValidationError:
+            return None
+
+
+class ThreadReply(Payload):
+    """`↩️ Reply` under a question or an answer: write the next message of that thread."""
+
+    prefix = "qr"
+    thread: RowId
+
+
+class HandOver(Payload):
+    """Head office gives a ticket's question to the ticket's workshop."""
+
+    prefix = "qh"
+    thread: RowId
+
+
 class BroadcastDecision(Payload):
     prefix = "bc"
     broadcast: RowId

@@ -39,9 +39,10 @@ from bot.handlers.callbacks import (
 from bot.handlers.context import Context
 from bot.handlers.formatting import when
 from bot.handlers.rate_limit import BULK, retry_seconds
+from bot.handlers.thread_views import THREAD_KINDS, digest_questions, thread_letter
 from bot.handlers.ticket_views import category_title, status_word
 from bot.i18n import Lang, preferred
-from bot.message_length import split_message
+from bot.message_length import MAX_CAPTION, split_message
 from bot.messages import label, text
 from bot.money import from_minor
 from bot.notifications import Kind
@@ -69,6 +70,10 @@ class Letter:
     body: str
     markup: InlineKeyboardMarkup | None = None
     venue: Workshop | None = None
+    photo: str | None = None
+    """A Telegram file_id, passed on as it is: the text is its caption when it fits."""
+    thread: int | None = None
+    """The question thread this belongs to: a reply to any of its messages continues it."""
 
 
 class Postman:
@@ -200,15 +205,7 @@ class Postman:
             if letter is None:
                 await outbox.finish(record.id, "skipped", now, "nothing to report")
                 return 0
-            parts = split_message(letter.body)
-            for number, part in enumerate(parts, start=1):
-                await self._bot.send_message(
-                    record.chat_id,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=letter.markup if number == len(parts) else None,
-                    rate_limit_args=BULK,
-                )
+            sent_ids = await self._send(record.chat_id, letter)
             if letter.venue is not None:
                 await self._bot.send_venue(
                     record.chat_id,
@@ -245,7 +242,56 @@ class Postman:
             await self._not_delivered(outbox, record, "failed", now, repr(error))
             return 0
         await self._record_sent(outbox, record, now)
+        if letter.thread is not None:
+            await self._remember_thread(record.chat_id, sent_ids, letter.thread)
         return 1
+
+    async def _remember_thread(self, chat_id: int, message_ids: list[int], thread: int) -> None:
+        """Note which thread the sent messages belong to, for Telegram's reply to them.
+
+        After the send is recorded: failing here must not make a sent message look unsent.
+        """
+        try:
+            await self._services.questions.delivered(chat_id, message_ids, thread)
+        except Exception:
+            log.exception(
+                "Messages %s in chat %s could not be tied to question thread %s; a reply to"
+                " them will not continue it (the Reply button still does)",
+                message_ids,
+                chat_id,
+                thread,
+            )
+
+    async def _send(self, chat_id: int, letter: Letter) -> list[int]:
+        """Send a letter's text (in parts if long) and photo; return the messages' ids.
+
+        A photo whose text fits a caption goes as one message, buttons under it.
+        """
+        if letter.photo is not None and len(split_message(letter.body, MAX_CAPTION)) == 1:
+            sent = await self._bot.send_photo(
+                chat_id,
+                letter.photo,
+                caption=letter.body,
+                parse_mode=ParseMode.HTML,
+                reply_markup=letter.markup,
+                rate_limit_args=BULK,
+            )
+            return [sent.message_id]
+        parts = split_message(letter.body)
+        ids: list[int] = []
+        for number, part in enumerate(parts, start=1):
+            sent = await self._bot.send_message(
+                chat_id,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=letter.markup if number == len(parts) else None,
+                rate_limit_args=BULK,
+            )
+            ids.append(sent.message_id)
+        if letter.photo is not None:
+            sent = await self._bot.send_photo(chat_id, letter.photo, rate_limit_args=BULK)
+            ids.append(sent.message_id)
+        return ids
 
     async def _not_delivered(
         self,
@@ -299,7 +345,16 @@ class Postman:
             )
             names = {code: w.title(lang) for code, w in services.network.workshops.items()}
             lines = overdue_lines(grouped, lang, names)
-            return Letter("\n".join([text(lang, "digest_title"), *lines])) if lines else None
+            heading = [text(lang, "digest_title")] if lines else [text(lang, "digest_morning")]
+            questions = await digest_questions(
+                services, lang, params.get("workshop"), services.clock.now()
+            )
+            return Letter("\n".join([*heading, *lines, *questions])) if lines or questions else None
+        if record.kind in THREAD_KINDS:
+            found = await thread_letter(services, record, lang)
+            if found is None:
+                return None
+            return Letter(found.body, found.markup, photo=found.photo, thread=found.thread)
         if ticket is None:
             raise ValueError(f"outbox kind {record.kind!r} needs a ticket")
         code = ticket.code
@@ -322,9 +377,12 @@ class Postman:
                             **where,
                         )
                     )
-                return Letter("\n".join(lines))
+                return Letter("\n".join(lines), keyboards.ask_button(lang, code))
             case Kind.ETA:
-                return Letter(text(lang, "notice_eta", code=code, eta=params["eta"]))
+                return Letter(
+                    text(lang, "notice_eta", code=code, eta=params["eta"]),
+                    keyboards.ask_button(lang, code),
+                )
             case Kind.ESTIMATE:
                 lines = [
                     text(

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 
 from bot.handlers.callbacks import (
     AnswerPick,
+    Ask,
     CancelConfirm,
     CancelKeep,
     CardCancel,
@@ -64,12 +65,24 @@ def main_menu(lang: Lang) -> InlineKeyboardMarkup:
         [
             [(label(lang, "menu_repair"), MenuPick(item="repair"))],
             [(label(lang, "menu_bookings"), MenuPick(item="bookings"))],
+            ask_row(lang, None),
             [
                 (label(lang, "menu_language"), MenuPick(item="language")),
                 (label(lang, "menu_help"), MenuPick(item="help")),
             ],
         ]
     )
+
+
+def ask_row(lang: Lang, code: str | None, named: bool = False) -> Row:
+    """`💬 Ask a question`, about a ticket or (no code) about none; `named` says which ticket,
+    where a message shows several."""
+    key = "btn_ask_about" if named and code else "btn_ask"
+    return [(label(lang, key, code=code), Ask(code=code))]
+
+
+def ask_button(lang: Lang, code: str | None) -> InlineKeyboardMarkup:
+    return inline([ask_row(lang, code)])
 
 
 def languages() -> InlineKeyboardMarkup:

@@ -16,9 +16,19 @@ from bot.messages import CATALOGUE
 from bot.roles import Role
 from bot.services import Services
 
-CUSTOMER_COMMANDS = ("start", "repair", "mybookings", "status", "language", "help", "cancel")
+CUSTOMER_COMMANDS = (
+    "start",
+    "repair",
+    "mybookings",
+    "status",
+    "ask",
+    "language",
+    "help",
+    "cancel",
+)
 STAFF_COMMANDS = ("today", "jobs", "job", "setstatus", "eta", "quote", "walkin", "help")
 HEAD_OFFICE_COMMANDS = (
+    "questions",
     "jobs",
     "job",
     "setstatus",

@@ -18,6 +18,7 @@ from bot.handlers.context import Context, lang_of
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import when
 from bot.handlers.replies import acknowledge, edit, pressed, say, show
+from bot.handlers.thread_views import thread_lines
 from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
 from bot.i18n import Lang, pick
 from bot.messages import label, text
@@ -237,6 +238,8 @@ async def ticket_card(context: Context, lang: Lang, ticket: TicketRecord) -> str
         sections.append("\n".join([text(lang, "fault_title"), *fault]))
     history = [history_line(lang, event, zone) for event in await services.desk.history(ticket)]
     sections.append("\n".join([text(lang, "history_title"), *history]))
+    if thread := await thread_lines(services, lang, ticket, zone):
+        sections.append("\n".join(thread))
     return "\n\n".join(sections)
 
 

@@ -48,6 +48,13 @@ class Customers:
             return None
         return " ".join(part for part in (row["first_name"], row["last_name"]) if part)
 
+    async def first_name(self, user_id: int) -> str | None:
+        """What people who answer a customer see of them: no surname, no username, no id."""
+        row = await self._db.fetch_one(
+            "SELECT first_name FROM customers WHERE user_id = ?", (user_id,)
+        )
+        return row["first_name"] or None if row else None
+
     async def phone(self, user_id: int) -> str | None:
         row = await self._db.fetch_one("SELECT phone FROM customers WHERE user_id = ?", (user_id,))
         return row["phone"] if row else None

@@ -214,4 +214,39 @@ MIGRATIONS: list[str] = [
     -- A customer's plain message may be the comment on their latest rating: found by person.
     CREATE INDEX feedback_customer ON feedback(customer_id, created_at);
     """,
+    """
+    -- Customers' questions and the answers of workshops and head office, one thread per
+    -- customer and ticket (ticket_id NULL: a general question to head office).
+    CREATE TABLE question_threads (
+        id             INTEGER PRIMARY KEY,
+        customer_id    INTEGER NOT NULL,
+        ticket_id      INTEGER REFERENCES tickets(id),
+        workshop_code  TEXT,  -- who answers; NULL: head office
+        waiting_since  TEXT,  -- the oldest unanswered question; NULL: all answered
+        created_at     TEXT NOT NULL
+    );
+    CREATE INDEX question_threads_customer ON question_threads(customer_id, ticket_id);
+    CREATE INDEX question_threads_waiting ON question_threads(waiting_since)
+        WHERE waiting_since IS NOT NULL;
+
+    CREATE TABLE question_messages (
+        id             INTEGER PRIMARY KEY,
+        thread_id      INTEGER NOT NULL REFERENCES question_threads(id),
+        author_id      INTEGER NOT NULL,
+        author_role    TEXT NOT NULL CHECK (author_role IN ('customer', 'staff', 'head_office')),
+        workshop_code  TEXT,  -- the workshop an answer is signed with; NULL: head office
+        body           TEXT NOT NULL DEFAULT '',
+        photo          TEXT,  -- a Telegram file_id, passed on as it is, never downloaded
+        at             TEXT NOT NULL
+    );
+    CREATE INDEX question_messages_thread ON question_messages(thread_id, id);
+
+    -- Which bot message belongs to which thread: answering it with Telegram's reply goes on.
+    CREATE TABLE question_deliveries (
+        chat_id     INTEGER NOT NULL,
+        message_id  INTEGER NOT NULL,
+        thread_id   INTEGER NOT NULL REFERENCES question_threads(id),
+        PRIMARY KEY (chat_id, message_id)
+    );
+    """,
 ]

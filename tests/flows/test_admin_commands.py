@@ -747,7 +747,9 @@ async def test_each_customer_hears_about_their_repair_in_their_own_language(
     assert WORDS_RU["received"] in received
     assert "ожидаемая дата готовности" in eta
     assert "Смета на ремонт" in estimate and "990.00 RUB" in estimate
-    assert ivan.buttons() == ["Одобрить", "Отклонить"]
+    estimate_id = next(m["message_id"] for m in ivan.user.messages() if m.get("text") == estimate)
+    assert ivan.buttons(estimate_id) == ["Одобрить", "Отклонить"]
+    assert ivan.buttons() == ["💬 Задать вопрос"]
     assert WORDS_RU["diagnosing"] in diagnosing
     assert WORDS_RU["ready"] in ready
     assert "Bench Street 1" in ready and "Пн 09:00-11:00" in ready

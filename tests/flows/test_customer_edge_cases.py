@@ -275,7 +275,16 @@ async def test_language_can_be_switched_to_russian(bot: BotRunner, api: FakeBotA
 async def test_command_menu_is_published_in_both_languages(bot: BotRunner, api: FakeBotApi) -> None:
     english = [c["command"] for c in api.commands()]
     russian = api.commands(language_code="ru")
-    assert english == ["start", "repair", "mybookings", "status", "language", "help", "cancel"]
+    assert english == [
+        "start",
+        "repair",
+        "mybookings",
+        "status",
+        "ask",
+        "language",
+        "help",
+        "cancel",
+    ]
     assert russian[1]["description"] == "Сообщить о неисправности"
 
 
