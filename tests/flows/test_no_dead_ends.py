@@ -363,7 +363,7 @@ async def test_cancel_on_an_old_bookings_card_shows_the_ticket_as_it_is_now(
     now = anna.user.api.message(anna.user.chat_id, card["message_id"])
     assert now is not None
     assert text(lang, "status_received") in now["text"]
-    assert anna.buttons(card["message_id"]) == []
+    assert anna.buttons(card["message_id"]) == [label(lang, "btn_ask_about", code=code)]
     assert anna.toasts()[-1] == text(lang, "card_refreshed")
 
 
@@ -380,7 +380,9 @@ async def test_cancel_on_an_old_card_updates_it_and_then_asks_about_the_ticket_s
 
     answer = await anna.taps(f"Cancel {tomorrow}", card["message_id"])
 
-    assert anna.buttons(card["message_id"]) == [f"Cancel {tomorrow}"]
+    assert [b for b in anna.buttons(card["message_id"]) if b.startswith("Cancel")] == [
+        f"Cancel {tomorrow}"
+    ]
     now = anna.user.api.message(anna.user.chat_id, card["message_id"])
     assert now is not None and text(Lang.EN, "status_received") in now["text"]
     assert f"Cancel booking {tomorrow}" in answer[-1]["text"]
