@@ -9,8 +9,9 @@ from datetime import date
 
 import qrcode
 from qrcode.image.pure import PyPNGImage
-from telegram import Update
+from telegram import InputMediaPhoto, InputMediaVideo, Update
 
+from bot.fault_notes import Attachment, MediaKind
 from bot.handlers import keyboards
 from bot.handlers.access import STAFF_OR_HEAD_OFFICE, requires
 from bot.handlers.callbacks import JobsPageTurn, SetStatus
@@ -179,6 +180,36 @@ async def job(update: Update, context: Context, who: Principal) -> None:
         await say(update, text(lang, "ticket_unknown", code=args[0][:20]))
         return
     await say(update, await ticket_card(context, lang, ticket), status_buttons(lang, ticket))
+    await show_attachments(update, context, lang, ticket)
+
+
+async def show_attachments(
+    update: Update, context: Context, lang: Lang, ticket: TicketRecord
+) -> None:
+    """The customer's photos and video by their Telegram ids: one album, or one alone."""
+    attachments = await context.services.desk.attachments(ticket)
+    chat = update.effective_chat
+    if not attachments or chat is None:
+        return
+    caption = label(lang, "attachments_caption", code=ticket.code)
+    if len(attachments) == 1:
+        only = attachments[0]
+        if only.kind is MediaKind.PHOTO:
+            await chat.send_photo(only.file_id, caption=caption)
+        else:
+            await chat.send_video(only.file_id, caption=caption)
+        return
+    await chat.send_media_group(
+        [
+            album_item(item, caption if number == 0 else None)
+            for number, item in enumerate(attachments)
+        ]
+    )
+
+
+def album_item(attachment: Attachment, caption: str | None) -> InputMediaPhoto | InputMediaVideo:
+    kind = InputMediaPhoto if attachment.kind is MediaKind.PHOTO else InputMediaVideo
+    return kind(attachment.file_id, caption=caption)
 
 
 def status_buttons(lang: Lang, ticket: TicketRecord) -> keyboards.InlineKeyboardMarkup | None:

@@ -210,4 +210,15 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX update_effects_at ON update_effects(at);
     """,
+    """
+    -- The customer's photos and video of the fault: Telegram's file ids, never the files.
+    CREATE TABLE ticket_attachments (
+        ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+        position   INTEGER NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('photo', 'video')),
+        file_id    TEXT NOT NULL,
+        added_at   TEXT NOT NULL,
+        PRIMARY KEY (ticket_id, position)
+    );
+    """,
 ]
