@@ -50,16 +50,15 @@ class FaultNotes(BaseModel):
 
     @property
     def room(self) -> int:
-        """Characters the description may still grow by."""
-        return MAX_WORDS - len(self.words)
+        """How long the next message may be: messages are joined with a line break."""
+        return max(MAX_WORDS - len(self.words) - (1 if self.words else 0), 0)
 
     def add_words(self, typed: str) -> Refusal | None:
         """Add a message to the description; one that does not fit is refused whole, never cut."""
         typed = typed.strip()
-        joined = f"{self.words}\n{typed}" if self.words else typed
-        if len(joined) > MAX_WORDS:
+        if len(typed) > self.room:
             return Refusal.TOO_LONG
-        self.words = joined
+        self.words = f"{self.words}\n{typed}" if self.words else typed
         return None
 
     def add(self, attachment: Attachment) -> Refusal | None:

@@ -154,3 +154,195 @@ async def test_an_album_of_three_photos_and_a_description_reach_the_workshop_as_
         assert {item["type"] for item in shown} == {"photo"}
         assert shown[0]["caption"] == f"{code}: the customer's photos and video"
         assert sum(1 for m in card if m.get("media_group_id")) == 3, "one album in the chat"
+
+
+async def test_an_album_of_ten_after_three_typed_lines_is_never_refused_and_gets_one_answer(
+    paced: BotRunner, clock: FakeClock
+) -> None:
+    anna = paced.person(1002, "Anna")
+    for step in (
+        lambda: anna.command("/repair"),
+        lambda: anna.taps("Washing machine"),
+        lambda: anna.taps("Won't drain"),
+        lambda: anna.taps("❌ Still broken"),
+    ):
+        await step()
+        clock.advance(seconds=3)  # a person's pace through the buttons
+
+    last = 0
+    for line in ("Bosch WAT28", "bought in 2019", "the pump hums"):
+        last = anna.user.send_text(line)
+    last = anna.user.send_album(photos=10)
+    paced.last_update_id = last
+    await paced.settle()
+    answers = answers_to(anna.new_messages())
+
+    assert not [a for a in answers if SLOW_DOWN in a]
+    assert answers.count("✍️ Noted. Add photos or a video if you like, or tap ➡️ Continue.") == 3
+    assert answers.count("📷 Got it. Send more, or tap ➡️ Continue.") == 1, "one answer an album"
+    assert len(answers) == 4
+    summary = await to_summary(anna, pace=clock)
+    assert "Bosch WAT28\nbought in 2019\nthe pump hums" in summary
+    assert "Photos and videos: 10" in summary
+
+
+async def to_summary(customer: Person, pace: FakeClock | None = None) -> str:
+    """From the description step to the booking summary, a step every 3 s of `pace`."""
+    steps = [
+        lambda: customer.taps("➡️ Continue"),
+        lambda: customer.says("Testville"),
+        lambda: customer.taps("One Bench"),
+        lambda: customer.taps(customer.buttons()[1]),
+        lambda: customer.taps("09:00"),
+    ]
+    for step in steps:
+        if pace is not None:
+            pace.advance(seconds=3)
+        await step()
+    return str((await customer.taps_reply("Skip"))[-1]["text"])
+
+
+async def test_a_5000_character_description_is_refused_whole_and_asked_to_shorten(
+    network: BotRunner,
+) -> None:
+    anna = network.person(1003, "Anna")
+    await to_description(anna)
+
+    refused = await anna.says("drum " * 1000)
+
+    assert len(refused) == 1
+    assert "4999 characters long" in refused[0]["text"], "counted without the trailing space"
+    assert "1000 at most (1000 left)" in refused[0]["text"]
+    assert "shorten it" in refused[0]["text"] and "none of it was kept" in refused[0]["text"]
+    assert anna.buttons(refused[0]["message_id"])[0] == "Skip", "nothing was kept"
+
+    kept = await anna.says("The drum does not turn")
+    assert anna.buttons(kept[0]["message_id"])[0] == "➡️ Continue"
+    later = await anna.says("x" * 990)
+    assert "(977 left)" in later[0]["text"], "the room left beside the 22 characters kept"
+    summary = await to_summary(anna)
+    assert summary.endswith("📝 The drum does not turn"), "the refused text is not in it"
+
+
+async def test_an_eleventh_photo_and_a_second_video_are_refused_plainly_and_not_kept(
+    network: BotRunner, api: FakeBotApi
+) -> None:
+    mechanic = await hire_mechanic(network)
+    anna = network.person(1004, "Anna")
+    await to_description(anna)
+
+    first = await anna.sends_album(photos=5, videos=1)
+    assert answers_to(first) == ["📷 Got it. Send more, or tap ➡️ Continue."]
+    second_video = await anna.sends("video")
+    assert "One video is enough" in second_video[0]["text"]
+    overflow = await anna.sends_album(photos=6)
+    [answer] = overflow
+    assert "📷 Got it." in answer["text"], "the album's one answer"
+    assert answer.get("edit_date"), "corrected once the album ran over"
+    assert "the first 10 are kept, the rest are not" in answer["text"]
+    eleventh = await anna.sends("photo")
+    assert "the first 10 are kept" in eleventh[0]["text"]
+
+    await anna.taps("➡️ Continue")
+    code, summary = await book_from_here(anna)
+    assert "Photos and videos: 10" in summary
+    await mechanic.command("/job", code)
+    [shown] = albums_to(api, mechanic.id)
+    sent = sent_media(api, anna.id)
+    kept = [*sent[:6], *sent[7:11]]  # the album of five and a video; not the second video
+    assert [item["media"] for item in shown] == kept
+    assert [item["type"] for item in shown] == ["photo"] * 5 + ["video"] + ["photo"] * 4
+
+
+async def test_skip_goes_on_to_the_booking_and_the_workshop_gets_no_album(
+    network: BotRunner, api: FakeBotApi
+) -> None:
+    mechanic = await hire_mechanic(network)
+    anna = network.person(1005, "Anna")
+    asked = await to_description(anna)
+    assert "Tell the workshop what is wrong" in asked[-1]["text"]
+    assert anna.buttons(asked[-1]["message_id"]) == ["Skip", "⬅️ Back", "✖️ Exit"]
+
+    where = await anna.taps("Skip")
+    assert "Share your location" in where[-1]["text"]
+    code, summary = await book_from_here(anna)
+    assert "📝" not in summary and "📎" not in summary
+
+    card = await mechanic.command("/job", code)
+    assert "📝" not in card[0]["text"]
+    assert not api.calls_of("sendMediaGroup") and not api.calls_of("sendPhoto")
+
+
+async def test_back_from_the_description_returns_to_the_fix_and_keeps_what_was_sent(
+    network: BotRunner,
+) -> None:
+    anna = network.person(1006, "Anna")
+    await to_description(anna)
+    await anna.says("Bosch WAT28")
+
+    await anna.taps("⬅️ Back")
+    assert "drain pump filter" in anna.screen["text"]
+    again = await anna.taps("❌ Still broken")
+    assert anna.buttons(again[-1]["message_id"])[0] == "➡️ Continue"
+    assert "📝 Bosch WAT28" in await to_summary(anna)
+
+
+@pytest.mark.parametrize("kind", ["sticker", "voice", "document"])
+async def test_a_sticker_voice_or_document_gets_a_kind_answer_and_the_step_stays(
+    network: BotRunner, kind: str
+) -> None:
+    anna = network.person(1007, "Anna")
+    await to_description(anna)
+
+    answer = await anna.sends(kind)
+
+    assert "I can take text, photos or a video" in answer[-1]["text"]
+    assert anna.buttons(answer[-1]["message_id"])[0] == "Skip"
+    noted = await anna.says("Bosch WAT28")
+    assert "Noted" in noted[-1]["text"]
+
+
+async def test_a_walk_in_customer_describes_the_fault_when_claiming_the_ticket(
+    network: BotRunner, api: FakeBotApi
+) -> None:
+    mechanic = await hire_mechanic(network)
+    created = await mechanic.command("/walkin", "washer drum")
+    link = re.search(r"\?start=(\S+)", created[0]["text"])
+    code = re.search(r"SR-[0-9A-Z]{6}", created[0]["text"])
+    assert link is not None and code is not None
+    walter = network.person(1500, "Walter")
+
+    claimed = await walter.command("/start", link.group(1))
+    assert code.group(0) in claimed[0]["text"]
+    assert ASKED in claimed[-1]["text"]
+    assert walter.buttons(claimed[-1]["message_id"]) == ["Skip", "✖️ Exit"], "no tree to go back"
+    await walter.says("Siemens iQ500: the drum stops after a minute")
+    await walter.sends("video")
+    thanked = await walter.taps("➡️ Continue")
+    assert not thanked or "Thank you" in walter.screen["text"]
+    assert f"the workshop will see it with ticket {code.group(0)}" in walter.screen["text"]
+
+    mechanic.new_messages()
+    card = await mechanic.command("/job", code.group(0))
+    assert "drum\nSiemens iQ500: the drum stops after a minute" in card[0]["text"]
+    [video] = [m for m in card if m.get("video")]
+    assert video["video"]["file_id"] == sent_media(api, walter.id)[0]
+    assert video["caption"] == f"{code.group(0)}: the customer's photos and video"
+    assert not api.calls_of("sendMediaGroup"), "one video goes alone"
+
+
+async def test_a_russian_customer_is_asked_and_answered_in_russian(network: BotRunner) -> None:
+    ivan = network.person(1008, "Иван", language_code="ru")
+
+    asked = await to_description(ivan, "ru")
+    assert "Опишите неисправность своими словами" in asked[-1]["text"]
+    assert ivan.buttons(asked[-1]["message_id"]) == ["Пропустить", "⬅️ Назад", "✖️ Выйти"]
+    too_long = await ivan.says("а" * 1001)
+    assert "Символов в этом тексте: 1001" in too_long[0]["text"]
+    noted = await ivan.says("Bosch: не сливает воду")
+    assert noted[0]["text"].startswith("✍️ Записал.")
+    assert ivan.buttons(noted[0]["message_id"])[0] == "➡️ Продолжить"
+    album = await ivan.sends_album(photos=2)
+    assert [m["text"] for m in album] == ["📷 Получил. Пришлите ещё или нажмите «➡️ Продолжить»."]
+    odd = await ivan.sends("sticker")
+    assert "Здесь я принимаю текст, фото или видео" in odd[0]["text"]
