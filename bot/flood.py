@@ -76,7 +76,7 @@ class FloodGuard:
             return Verdict.ALLOW
         if bucket.tokens >= 1:
             bucket.tokens -= 1
-            if album is not None:
+            if album is not None and album != bucket.album:
                 bucket.album, bucket.album_items = album, 1
             return Verdict.ALLOW
         if bucket.warned:
