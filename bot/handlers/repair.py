@@ -398,6 +398,10 @@ async def description_done(update: Update, context: Context) -> Waiting | int:
     if draft.ticket is None:
         return await ask_location(update, context, draft)
     lang = lang_of(update, context)
+    drop_draft(context)
+    if draft.notes.empty:
+        await show(update, text(lang, "description_none", code=draft.ticket))
+        return END
     described = await context.services.desk.describe(
         query.from_user.id,
         draft.ticket,
@@ -405,11 +409,9 @@ async def description_done(update: Update, context: Context) -> Waiting | int:
         draft.notes.attachments,
         update.update_id,
     )
-    drop_draft(context)
     if described is None:
         return await stale(update, context)
-    key = "description_none" if draft.notes.empty else "description_sent"
-    await show(update, text(lang, key, code=described.code))
+    await show(update, text(lang, "description_sent", code=described.code))
     return END
 
 

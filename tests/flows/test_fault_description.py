@@ -331,6 +331,26 @@ async def test_a_walk_in_customer_describes_the_fault_when_claiming_the_ticket(
     assert not api.calls_of("sendMediaGroup"), "one video goes alone"
 
 
+async def test_a_walk_in_customer_who_skips_adds_nothing_to_the_ticket(
+    network: BotRunner,
+) -> None:
+    mechanic = await hire_mechanic(network)
+    created = await mechanic.command("/walkin", "washer drum")
+    link = re.search(r"\?start=(\S+)", created[0]["text"])
+    assert link is not None
+    walter = network.person(1501, "Walter")
+    await walter.command("/start", link.group(1))
+
+    await walter.taps("Skip")
+
+    assert walter.screen["text"].startswith("OK, nothing added.")
+    mechanic.new_messages()
+    code = re.search(r"SR-[0-9A-Z]{6}", created[0]["text"])
+    assert code is not None
+    card = await mechanic.command("/job", code.group(0))
+    assert "described" not in card[0]["text"] and "• 📝 — drum" in card[0]["text"]
+
+
 async def test_a_russian_customer_is_asked_and_answered_in_russian(network: BotRunner) -> None:
     ivan = network.person(1008, "Иван", language_code="ru")
 
