@@ -550,6 +550,10 @@ async def test_an_album_of_known_file_ids_becomes_one_message_per_item_like_tele
     assert album[0].caption == "SR-1" and album[0].media_group_id == album[1].media_group_id
     alone = await bot.send_video(USER_ID, video, caption="one")
     assert alone.video is not None and alone.video.file_id == video
+    uploaded = await bot.send_media_group(
+        USER_ID, [InputMediaPhoto(b"\x89PNG one"), InputMediaPhoto(photo)]
+    )
+    assert api.file_data(uploaded[0].photo[-1].file_id) == b"\x89PNG one"
 
 
 @pytest.mark.parametrize(
