@@ -243,6 +243,12 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "📎 Photos and videos: {count}",
         Lang.RU: "📎 Фото и видео: {count}",
     },
+    "attachments_unavailable": {
+        Lang.EN: "📎 The customer's photos and videos ({count}) could not be shown: Telegram "
+        "refused them.",
+        Lang.RU: "📎 Фото и видео клиента (всего: {count}) показать не удалось: Telegram их "
+        "не принял.",
+    },
     "attachments_caption": {
         Lang.EN: "{code}: the customer's photos and video",
         Lang.RU: "{code}: фото и видео клиента",

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 from datetime import date
 
 import qrcode
 from qrcode.image.pure import PyPNGImage
 from telegram import InputMediaPhoto, InputMediaVideo, Update
+from telegram.error import BadRequest
 
 from bot.fault_notes import Attachment, MediaKind
 from bot.handlers import keyboards
@@ -28,6 +30,8 @@ from bot.status_rules import next_statuses
 from bot.storage.tickets import TicketRecord
 from bot.ticket_desk import Moved, Outcome
 from bot.tickets import Status
+
+log = logging.getLogger(__name__)
 
 MAX_NOTE = 500
 
@@ -192,19 +196,23 @@ async def show_attachments(
     if not attachments or chat is None:
         return
     caption = label(lang, "attachments_caption", code=ticket.code)
-    if len(attachments) == 1:
-        only = attachments[0]
-        if only.kind is MediaKind.PHOTO:
+    only = attachments[0]
+    try:
+        if len(attachments) > 1:
+            await chat.send_media_group(
+                [
+                    album_item(item, caption if number == 0 else None)
+                    for number, item in enumerate(attachments)
+                ]
+            )
+        elif only.kind is MediaKind.PHOTO:
             await chat.send_photo(only.file_id, caption=caption)
         else:
             await chat.send_video(only.file_id, caption=caption)
-        return
-    await chat.send_media_group(
-        [
-            album_item(item, caption if number == 0 else None)
-            for number, item in enumerate(attachments)
-        ]
-    )
+    except BadRequest as error:
+        # The card is shown already; say what is missing rather than "something went wrong".
+        log.warning("Attachments of %s could not be shown: %s", ticket.code, error.message)
+        await say(update, text(lang, "attachments_unavailable", count=len(attachments)))
 
 
 def album_item(attachment: Attachment, caption: str | None) -> InputMediaPhoto | InputMediaVideo:

@@ -156,6 +156,26 @@ async def test_an_album_of_three_photos_and_a_description_reach_the_workshop_as_
         assert sum(1 for m in card if m.get("media_group_id")) == 3, "one album in the chat"
 
 
+async def test_photos_telegram_refuses_leave_the_card_and_a_plain_note(
+    network: BotRunner, api: FakeBotApi
+) -> None:
+    mechanic = await hire_mechanic(network)
+    anna = network.person(1009, "Anna")
+    await to_description(anna)
+    await anna.sends_album(photos=2)
+    await anna.taps("➡️ Continue")
+    code, _ = await book_from_here(anna)
+    mechanic.new_messages()
+    api.fail_next("sendMediaGroup", 400, "Bad Request: wrong file identifier/HTTP URL specified")
+
+    answers = answers_to(await mechanic.command("/job", code))
+
+    assert answers[0].startswith(f"Ticket {code}")
+    assert answers[1:] == [
+        "📎 The customer's photos and videos (2) could not be shown: Telegram refused them."
+    ]
+
+
 async def test_an_album_of_ten_after_three_typed_lines_is_never_refused_and_gets_one_answer(
     paced: BotRunner, clock: FakeClock
 ) -> None:
