@@ -38,7 +38,7 @@ TICKET_CODE = re.compile(r"SR-[0-9A-Z]{6}")
 STEP_TIMEOUT = 60.0
 CITY = "Moscow"
 PHONE = "+79161234567"
-UPDATES_PER_JOURNEY = 12
+UPDATES_PER_JOURNEY = 13
 ERROR_SAMPLES = 5
 FLOODER_ID = 8_000_000
 
@@ -282,7 +282,7 @@ Script = list[Callable[[], int]]
 
 
 def journey_script(customer: Customer) -> Script:
-    """The full customer journey: 12 updates from /start to /mybookings."""
+    """The full customer journey: 13 updates from /start to /mybookings."""
     user = customer.user
     return [
         lambda: user.send_command("/start"),
@@ -290,6 +290,7 @@ def journey_script(customer: Customer) -> Script:
         customer.press("Washing machine"),
         customer.press("Won't drain"),
         customer.press("❌ Still broken"),
+        customer.press("Skip"),
         lambda: user.send_text(CITY),
         customer.press_nth(lambda n: 0),  # the nearest workshop
         customer.press_nth(lambda n: 0),  # the first day
@@ -314,11 +315,12 @@ def check_journey(customer: Customer) -> None:
 
 
 def echo_script(customer: Customer) -> Script:
-    """The same 12 updates of the same kinds, to the echo bot."""
+    """The same 13 updates of the same kinds, to the echo bot."""
     user = customer.user
     nxt = customer.press("Next")
     return [
         lambda: user.send_command("/start"),
+        nxt,
         nxt,
         nxt,
         nxt,

@@ -14,10 +14,12 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.fault_notes import Attachment
 from bot.fault_reports import Outcome, Step
 from bot.notifications import Kind, tell_customer, tell_workshop
 from bot.reminders import DROPOFF_KINDS, dropoff_schedule
 from bot.slots import BOOKING_HORIZON_DAYS, bookable_days, free_slots, horizon, is_bookable
+from bot.storage.attachments import Attachments
 from bot.storage.cases import Cases
 from bot.storage.database import Database, Transaction
 from bot.storage.effects import UpdateEffects
@@ -54,6 +56,9 @@ class BookingRequest:
     phone: str | None
     case_id: int | None
     path: list[Step]
+    description: str | None = None
+    """The fault in the customer's own words; photos and videos in `attachments`."""
+    attachments: tuple[Attachment, ...] = ()
 
 
 class CancelResult(StrEnum):
@@ -143,10 +148,11 @@ class Bookings:
                     status=Status.BOOKED,
                     phone=request.phone,
                     case_id=request.case_id,
-                    description=None,
+                    description=request.description,
                 ),
                 now,
             )
+            await Attachments(tx).add(ticket_id, request.attachments, now)
             event_id = await tickets.add_event(
                 ticket_id, now, request.customer_id, CUSTOMER, "booked", to_status=Status.BOOKED
             )

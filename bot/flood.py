@@ -7,7 +7,8 @@ handled one after another, so a long burst of them keeps the oldest of them in f
 with it the acknowledgement of everyone's updates, for the whole burst: hence a small burst.
 Updates over the limit are refused at once, before any handler runs, and the person is told
 once per streak. A person's own ordinary pace (a tap every
-second or two, a few quick messages) stays inside the limit.
+second or two, a few quick messages) stays inside the limit, and so does a photo album: its
+photos come as one update each, sharing a `media_group_id`, and cost one update together.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+
+ALBUM_SIZE = 10
+"""The most items Telegram puts in one album: more under one `media_group_id` is forged."""
 
 
 class Verdict(Enum):
@@ -30,6 +34,9 @@ class _Bucket:
     tokens: float
     at: datetime
     warned: bool = False
+    album: str | None = None
+    """The album whose first item was paid for, and how many of its items came."""
+    album_items: int = 0
 
 
 class FloodGuard:
@@ -52,7 +59,8 @@ class FloodGuard:
         """People with a bucket in memory: only the recently busy ones, however many talk."""
         return len(self._buckets)
 
-    def check(self, user_id: int, now: datetime) -> Verdict:
+    def check(self, user_id: int, now: datetime, album: str | None = None) -> Verdict:
+        """Count one update; the items of one `album` after the first are free."""
         if not self.burst:
             return Verdict.ALLOW
         self._checks += 1
@@ -63,8 +71,13 @@ class FloodGuard:
             bucket = self._buckets[user_id] = _Bucket(float(self.burst), now)
         else:
             self._refill(bucket, now)
+        if album is not None and album == bucket.album and bucket.album_items < ALBUM_SIZE:
+            bucket.album_items += 1
+            return Verdict.ALLOW
         if bucket.tokens >= 1:
             bucket.tokens -= 1
+            if album is not None and album != bucket.album:
+                bucket.album, bucket.album_items = album, 1
             return Verdict.ALLOW
         if bucket.warned:
             return Verdict.IGNORE

@@ -202,6 +202,75 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "Пожалуйста, выберите кнопкой в сообщении выше или отправьте /cancel, "
         "чтобы выйти.",
     },
+    "ask_description": {
+        Lang.EN: "📝 <b>Tell the workshop what is wrong</b>, in your own words: what happens, "
+        "since when, the brand and model if you know them (up to {limit} characters).\n"
+        "📷 If you can, send photos (up to {photos}) or a short video too.\n\n"
+        "Nothing to add? Tap Skip.",
+        Lang.RU: "📝 <b>Опишите неисправность своими словами</b>: что происходит, с каких пор, "
+        "марку и модель, если знаете (до {limit} символов).\n"
+        "📷 Если можете, пришлите фото (до {photos}) или короткое видео.\n\n"
+        "Нечего добавить? Нажмите «Пропустить».",
+    },
+    "btn_continue": {Lang.EN: "➡️ Continue", Lang.RU: "➡️ Продолжить"},
+    "description_noted": {
+        Lang.EN: "✍️ Noted. Add photos or a video if you like, or tap ➡️ Continue.",
+        Lang.RU: "✍️ Записал. Можете добавить фото или видео или нажмите «➡️ Продолжить».",
+    },
+    "media_noted": {
+        Lang.EN: "📷 Got it. Send more, or tap ➡️ Continue.",
+        Lang.RU: "📷 Получил. Пришлите ещё или нажмите «➡️ Продолжить».",
+    },
+    "description_too_long": {
+        Lang.EN: "That text is {length} characters long, and the description can have "
+        "{limit} at most ({room} left). Please shorten it and send it again: none of it "
+        "was kept.",
+        Lang.RU: "Символов в этом тексте: {length}, а в описании их может быть не больше "
+        "{limit} (осталось: {room}). Сократите текст и отправьте снова — пока я ничего "
+        "из него не сохранил.",
+    },
+    "too_many_attachments": {
+        Lang.EN: "I can take {limit} photos and videos at most: the first {limit} are kept, "
+        "the rest are not. Tap ➡️ Continue.",
+        Lang.RU: "Я принимаю не больше {limit} фото и видео: первые {limit} сохранены, "
+        "остальные — нет. Нажмите «➡️ Продолжить».",
+    },
+    "second_video": {
+        Lang.EN: "One video is enough: I kept the first one, not this one. Photos are "
+        "still welcome.",
+        Lang.RU: "Достаточно одного видео: я сохранил первое, а это — нет. Фото прислать "
+        "ещё можно.",
+    },
+    "description_expected": {
+        Lang.EN: "Here I can take text, photos or a video. Please send one of those, or tap "
+        "the button below.",
+        Lang.RU: "Здесь я принимаю текст, фото или видео. Пришлите что-то из этого или "
+        "нажмите кнопку ниже.",
+    },
+    "description_sent": {
+        Lang.EN: "✅ Thank you: the workshop will see it with ticket <code>{code}</code>.",
+        Lang.RU: "✅ Спасибо: мастерская увидит это в заявке <code>{code}</code>.",
+    },
+    "description_none": {
+        Lang.EN: "OK, nothing added. Updates of ticket <code>{code}</code> will come here.",
+        Lang.RU: "Хорошо, ничего не добавляю. Новости по заявке <code>{code}</code> "
+        "будут приходить сюда.",
+    },
+    "fault_words": {Lang.EN: "📝 {words}", Lang.RU: "📝 {words}"},
+    "attachments_count": {
+        Lang.EN: "📎 Photos and videos: {count}",
+        Lang.RU: "📎 Фото и видео: {count}",
+    },
+    "attachments_unavailable": {
+        Lang.EN: "📎 The customer's photos and videos ({count}) could not be shown: Telegram "
+        "refused them.",
+        Lang.RU: "📎 Фото и видео клиента (всего: {count}) показать не удалось: Telegram их "
+        "не принял.",
+    },
+    "attachments_caption": {
+        Lang.EN: "{code}: the customer's photos and video",
+        Lang.RU: "{code}: фото и видео клиента",
+    },
     "ask_location": {
         Lang.EN: "Let's find a workshop near you. 📍 Share your location with the button "
         "below, or type your city or address.",

@@ -9,18 +9,20 @@ same update handled again returns what it did the first time and changes nothing
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from bot.clock import Clock
+from bot.fault_notes import MAX_ATTACHMENTS, Attachment
 from bot.money import from_minor, to_minor
 from bot.notifications import Kind, tell, tell_customer, tell_workshop
 from bot.reminders import DROPOFF_KINDS, ESTIMATE_AFTER, FEEDBACK_AFTER, pickup_schedule
 from bot.roles import Principal
 from bot.status_rules import OPEN_STATUSES, may_move, next_statuses
+from bot.storage.attachments import Attachments
 from bot.storage.claims import ClaimLinks
 from bot.storage.database import Database, Transaction
 from bot.storage.effects import UpdateEffects
@@ -89,6 +91,10 @@ class TicketDesk:
 
     async def history(self, ticket: TicketRecord) -> list[EventRecord]:
         return await Tickets(self._db).events(ticket.id)
+
+    async def attachments(self, ticket: TicketRecord) -> list[Attachment]:
+        """The customer's photos and video of the fault, in the order they sent them."""
+        return await Attachments(self._db).of_ticket(ticket.id)
 
     async def latest_estimate(self, ticket: TicketRecord) -> EstimateRecord | None:
         return await Estimates(self._db).latest(ticket.id)
@@ -414,6 +420,37 @@ class TicketDesk:
             await tickets.bind_customer(ticket.id, user_id, now)
             await tickets.add_event(ticket.id, now, user_id, "customer", "claimed")
             await effects.record(origin, "claim", ticket.id, now)
+            return await tickets.by_id(ticket.id)
+
+    async def describe(
+        self,
+        customer_id: int,
+        code: str,
+        words: str | None,
+        attachments: Sequence[Attachment],
+        origin: int | None = None,
+    ) -> TicketRecord | None:
+        """The customer's own account of their ticket's fault (a walk-in's, once claimed),
+        added to what the workshop noted; None for a ticket that is not theirs."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "described", now):
+                return earlier
+            tickets = Tickets(tx)
+            ticket = await tickets.by_code(normalize_code(code))
+            if ticket is None or ticket.customer_id != customer_id:
+                return None
+            if words:
+                joined = f"{ticket.description}\n{words}" if ticket.description else words
+                await tickets.set_description(ticket.id, joined, now)
+            stored = Attachments(tx)
+            room = MAX_ATTACHMENTS - len(await stored.of_ticket(ticket.id))
+            await stored.add(ticket.id, list(attachments)[: max(room, 0)], now)
+            await tickets.add_event(
+                ticket.id, now, customer_id, "customer", "described", note=words
+            )
+            await effects.record(origin, "described", ticket.id, now)
             return await tickets.by_id(ticket.id)
 
     async def jobs(

@@ -105,6 +105,7 @@ _JSON_PARAMS = frozenset(
         "commands",
         "allowed_updates",
         "menu_button",
+        "media",
     }
 )
 _CHAT_ACTIONS = frozenset(
@@ -147,6 +148,9 @@ _COMMAND_SCOPES = frozenset(
 )
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _MEDIA_KEYS = ("photo", "document", "video", "audio", "voice", "animation", "sticker")
+MIN_ALBUM, MAX_ALBUM = 2, 10
+_ALBUM_TYPES = frozenset({"photo", "video", "document", "audio"})
+"""What an album may hold: photos and videos together, documents or audio only alone."""
 
 
 class ApiError(Exception):
@@ -660,6 +664,7 @@ class FakeBotApi:
         self._files: dict[str, _StoredFile] = {}
         self._file_counter = itertools.count(1)
         self._query_counter = itertools.count(1)
+        self._album_counter = itertools.count(1)
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -682,6 +687,8 @@ class FakeBotApi:
             "sendLocation": self._send_location,
             "sendContact": self._send_contact,
             "sendPhoto": self._send_photo,
+            "sendVideo": self._send_video,
+            "sendMediaGroup": self._send_media_group,
             "sendDocument": self._send_document,
             "sendChatAction": self._send_chat_action,
             "editMessageText": self._edit_message_text,
@@ -849,6 +856,16 @@ class FakeBotApi:
         """Register a photo and return its PhotoSize list (thumbnail first, like Telegram)."""
         stored = self._store_photo(data)
         return copy.deepcopy(stored.obj)
+
+    def make_video(self, data: bytes | None = None, duration: int = 5) -> JSONDict:
+        """Register a short video and return its Video object."""
+        return self.make_file(
+            "video", data, width=640, height=360, duration=duration, mime_type="video/mp4"
+        )
+
+    def new_media_group_id(self) -> str:
+        """An album's id, shared by its messages; numeric-looking, like Telegram's."""
+        return str(13_000_000_000_000_000 + next(self._album_counter))
 
     def file_data(self, file_id: str) -> bytes | None:
         """The bytes of a file the fake hosts (any size of a photo), or None if unknown.
@@ -1173,10 +1190,13 @@ class FakeBotApi:
             self.too_many_requests += 1
             self.rate_limited_calls.append(call)
         if call.ok and _is_send(call.method):
-            self._send_times.append(call.at_timer)
-            chat = call.result.get("chat") if isinstance(call.result, dict) else None
-            if isinstance(chat, dict):
-                self._chat_send_times.setdefault(int(chat["id"]), []).append(call.at_timer)
+            # An album is one message per item, for the limits as in the chat.
+            sent = call.result if isinstance(call.result, list) else [call.result]
+            for message in sent:
+                self._send_times.append(call.at_timer)
+                chat = message.get("chat") if isinstance(message, dict) else None
+                if isinstance(chat, dict):
+                    self._chat_send_times.setdefault(int(chat["id"]), []).append(call.at_timer)
         self._notify()
 
     def _flood_error(self, method: str, params: JSONDict) -> ApiError | None:
@@ -1693,6 +1713,65 @@ class FakeBotApi:
             assert upload is not None
             photo = self.make_photo(upload.data)
         return self._deliver(chat, {"photo": photo, **caption}, params)
+
+    async def _send_video(self, params: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:
+        chat = self._target_chat(params, sending=True)
+        upload, stored = self._input_file(params, files, "video")
+        caption = self._caption(params)
+        if stored is not None:
+            video = copy.deepcopy(stored.obj)
+        else:
+            assert upload is not None
+            video = self.make_video(upload.data)
+        return self._deliver(chat, {"video": video, **caption}, params)
+
+    async def _send_media_group(
+        self, params: JSONDict, files: dict[str, UploadedFile]
+    ) -> list[JSONDict]:
+        """An album: every item is checked before any is sent, then one message per item."""
+        chat = self._target_chat(params, sending=True)
+        media = params.get("media")
+        if not isinstance(media, list) or not all(isinstance(item, dict) for item in media):
+            raise bad_request("can't parse media JSON object")
+        if not MIN_ALBUM <= len(media) <= MAX_ALBUM:
+            raise bad_request(f"media must include {MIN_ALBUM}-{MAX_ALBUM} items")
+        kinds = {item.get("type") for item in media}
+        if not kinds <= _ALBUM_TYPES:
+            raise bad_request("invalid media type in the album")
+        for alone in ("document", "audio"):
+            if alone in kinds and len(kinds) > 1:
+                raise bad_request(f"{alone} can't be mixed with other media types")
+        contents = [self._album_item(item, files) for item in media]
+        single = {key: value for key, value in params.items() if key != "reply_markup"}
+        group = self.new_media_group_id()
+        return [
+            self._deliver(chat, {"media_group_id": group, **content}, single)
+            for content in contents
+        ]
+
+    def _album_item(self, item: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:
+        """One InputMedia of an album as the message content it becomes."""
+        kind = str(item["type"])
+        source = item.get("media")
+        uploads = files if isinstance(source, str) and source.startswith("attach://") else {}
+        upload, stored = self._input_file({kind: source}, uploads, kind)
+        caption = self._caption(
+            {
+                "caption": item.get("caption"),
+                "parse_mode": item.get("parse_mode"),
+                "caption_entities": item.get("caption_entities"),
+            }
+        )
+        if stored is not None:
+            body = copy.deepcopy(stored.obj)
+        else:
+            assert upload is not None
+            body = (
+                self.make_photo(upload.data)
+                if kind == "photo"
+                else self.make_file(kind, upload.data)
+            )
+        return {kind: body, **caption}
 
     async def _send_document(self, params: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:
         chat = self._target_chat(params, sending=True)

@@ -12,7 +12,7 @@ import enum
 import re
 from typing import Any, Literal
 
-from bot.fake_telegram.server import FakeBotApi, JSONDict, utf16_len
+from bot.fake_telegram.server import MAX_ALBUM, MIN_ALBUM, FakeBotApi, JSONDict, utf16_len
 
 _COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?=\s|$)")
 
@@ -165,6 +165,30 @@ class FakeUser:
         if caption is not None:
             content["caption"] = caption
         return self._push_message(**content)
+
+    def send_video(self, caption: str | None = None, duration: int = 5) -> int:
+        content: JSONDict = {"video": self.api.make_video(duration=duration)}
+        if caption is not None:
+            content["caption"] = caption
+        return self._push_message(**content)
+
+    def send_album(self, photos: int = 3, videos: int = 0, caption: str | None = None) -> int:
+        """Send an album as Telegram delivers it: one message per item, all with one
+        ``media_group_id``, the caption on the first, photos first; the last update's id."""
+        if not MIN_ALBUM <= photos + videos <= MAX_ALBUM:
+            raise ValueError(f"an album holds {MIN_ALBUM}-{MAX_ALBUM} items")
+        group = self.api.new_media_group_id()
+        last = 0
+        for number in range(photos + videos):
+            content: JSONDict = {"media_group_id": group}
+            if number < photos:
+                content["photo"] = self.api.make_photo()
+            else:
+                content["video"] = self.api.make_video()
+            if number == 0 and caption is not None:
+                content["caption"] = caption
+            last = self._push_message(**content)
+        return last
 
     def send_voice(self, duration: int = 3, data: bytes | None = None) -> int:
         voice = self.api.make_file("voice", data, duration=duration, mime_type="audio/ogg")

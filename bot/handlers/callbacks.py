@@ -112,6 +112,12 @@ class Nav(Payload):
     to: Literal["back", "exit"]
 
 
+class DescriptionDone(Payload):
+    """`Skip` or `➡️ Continue` at the description step: go on with whatever was sent."""
+
+    prefix = "desc"
+
+
 class WorkshopPick(Payload):
     prefix = "ws"
     code: WorkshopCode

@@ -7,13 +7,13 @@ import logging
 from telegram import Update
 
 from bot.handlers import keyboards
-from bot.handlers.access import FROM_GROUP
 from bot.handlers.callbacks import LanguagePick, MenuPick
 from bot.handlers.context import LANG_KEY, Context, lang_of, remember_user
 from bot.handlers.replies import acknowledge, answered, edit, present, say, stale
 from bot.handlers.ticket_views import category_title, workshop_title
 from bot.messages import text
 from bot.roles import Role
+from bot.storage.tickets import TicketRecord
 
 log = logging.getLogger(__name__)
 
@@ -35,26 +35,26 @@ async def note_visitor(update: Update, context: Context) -> None:
 
 
 async def start(update: Update, context: Context) -> None:
-    """Greet and show the main menu; `/start <token>` from a walk-in receipt claims a ticket."""
+    """Greet and show the main menu (`/start <token>` of a walk-in receipt is the repair
+    conversation's: it claims the ticket and asks about the fault)."""
     await remember_user(update, context)
     lang = lang_of(update, context)
     user = update.effective_user
     assert user is not None
-    if context.args and context.args[0] != FROM_GROUP:
-        await claim(update, context, context.args[0])
-        return
     greeting = text(lang, "greeting", name=user.first_name)
     await present(update, context, greeting, keyboards.main_menu(lang))
 
 
-async def claim(update: Update, context: Context, token: str) -> None:
+async def claim(update: Update, context: Context, token: str) -> TicketRecord | None:
+    """Bind a walk-in ticket to the person who opened its link, and tell them."""
+    await remember_user(update, context)
     lang = lang_of(update, context)
     user = update.effective_user
     assert user is not None
     ticket = await context.services.desk.claim(user.id, token[:64], update.update_id)
     if ticket is None:
         await say(update, text(lang, "claim_invalid"))
-        return
+        return None
     await say(
         update,
         text(
@@ -65,6 +65,7 @@ async def claim(update: Update, context: Context, token: str) -> None:
             workshop=workshop_title(context.services, lang, ticket.workshop_code),
         ),
     )
+    return ticket
 
 
 async def show_help(update: Update, context: Context) -> None:

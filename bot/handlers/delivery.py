@@ -49,6 +49,7 @@ from bot.notifications import Kind
 from bot.overdue import DEFAULT_LIMITS_DAYS, overdue, overdue_lines
 from bot.reminders import CUSTOMER_KINDS, Facts, still_meaningful
 from bot.services import Services
+from bot.storage.attachments import Attachments
 from bot.storage.estimates import Estimates
 from bot.storage.feedback import Feedback
 from bot.storage.outbox import Outbox, OutboxRecord
@@ -421,7 +422,7 @@ class Postman:
                 )
             case Kind.NEW_BOOKING:
                 customer = await services.customers.name(ticket.customer_id or 0) or "—"
-                return Letter(
+                lines = [
                     text(
                         lang,
                         "notice_new_booking",
@@ -431,7 +432,12 @@ class Postman:
                         customer=customer,
                         phone=ticket.phone or label(lang, "not_shared"),
                     )
-                )
+                ]
+                if ticket.description:
+                    lines.append(text(lang, "fault_words", words=ticket.description))
+                if attachments := await Attachments(services.db).of_ticket(ticket.id):
+                    lines.append(text(lang, "attachments_count", count=len(attachments)))
+                return Letter("\n".join(lines))
             case Kind.BOOKING_CANCELLED:
                 return Letter(
                     text(

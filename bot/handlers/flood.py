@@ -21,7 +21,9 @@ async def guard(update: Update, context: Context) -> None:
     if user is None:
         return
     services = context.services
-    verdict = services.flood.check(user.id, services.clock.now())
+    message = update.effective_message
+    album = message.media_group_id if message is not None else None
+    verdict = services.flood.check(user.id, services.clock.now(), album)
     if verdict is Verdict.ALLOW:
         return
     if verdict is Verdict.WARN:

@@ -18,6 +18,7 @@ from bot.handlers.callbacks import (
     CategoryPick,
     DayPick,
     Decision,
+    DescriptionDone,
     FixOutcome,
     LanguagePick,
     MenuPick,
@@ -119,6 +120,12 @@ def fix(lang: Lang, node: Node) -> InlineKeyboardMarkup:
             nav_row(lang),
         ]
     )
+
+
+def description(lang: Lang, sent: bool, back: bool = True) -> InlineKeyboardMarkup:
+    """`Skip` until something was sent, then `➡️ Continue`."""
+    onward = label(lang, "btn_continue" if sent else "btn_skip")
+    return inline([[(onward, DescriptionDone())], nav_row(lang, back=back)])
 
 
 def location_request(lang: Lang, cities: Sequence[str]) -> ReplyKeyboardMarkup:

@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from telegram import ReplyKeyboardRemove, Update
+from pydantic import BaseModel, Field, ValidationError
+from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -25,20 +25,24 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.booking import BookingRequest, Refusal
+from bot.fault_notes import MAX_ATTACHMENTS, MAX_WORDS, Attachment, FaultNotes, MediaKind
+from bot.fault_notes import Refusal as NotesRefusal
 from bot.fault_reports import Outcome, Step
 from bot.handlers import keyboards
+from bot.handlers.access import FROM_GROUP
 from bot.handlers.callbacks import (
     AnswerPick,
     CategoryPick,
     DayPick,
     Decision,
+    DescriptionDone,
     FixOutcome,
     MenuPick,
     Nav,
     SlotPick,
     WorkshopPick,
 )
-from bot.handlers.common import start
+from bot.handlers.common import claim, start
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import day_label, when
@@ -50,7 +54,9 @@ from bot.handlers.replies import (
     present,
     pressed,
     retire_buttons,
+    rewrite,
     say,
+    say_tracked,
     show,
     stale,
     withdraw,
@@ -63,6 +69,8 @@ from bot.tickets import MAX_ACTIVE_BOOKINGS
 from bot.troubleshooting import BOOK
 
 CONVERSATION = "repair"
+CLAIM_LINK = ~filters.Regex(rf"^/start(@\w+)?\s+{FROM_GROUP}$")
+"""`/start <token>` of a walk-in receipt: any argument but the one of the group pointer."""
 DRAFT_KEY = "draft"
 END = ConversationHandler.END
 
@@ -72,6 +80,7 @@ class Waiting(StrEnum):
 
     CATEGORY = "category"
     TREE_ANSWER = "tree_answer"
+    DESCRIPTION = "description"
     LOCATION = "location"
     WORKSHOP = "workshop"
     DAY = "day"
@@ -87,6 +96,16 @@ class Draft(BaseModel):
     category: str | None = None
     trail: list[str] = []
     path: list[Step] = []
+    notes: FaultNotes = Field(default_factory=FaultNotes)
+    seen: int = 0
+    """The last message taken at the description step: one handled again is not added twice."""
+    album: str | None = None
+    """The album (`media_group_id`) last answered, with that answer's message id: the rest
+    of an album gets no answer of its own, only a correction of that one if refused."""
+    album_answer: int | None = None
+    album_refused: bool = False
+    ticket: str | None = None
+    """A claimed walk-in ticket being described: no booking follows."""
     lat: float | None = None
     lon: float | None = None
     workshop: str | None = None
@@ -240,8 +259,7 @@ async def fix_tried(update: Update, context: Context) -> Waiting | int:
 
 async def follow(update: Update, context: Context, draft: Draft, target: str) -> Waiting | int:
     if target == BOOK:
-        save_draft(context, draft)
-        return await ask_location(update, context, draft)
+        return await ask_description(update, context, draft)
     draft.trail.append(target)
     return await show_node(update, context, draft)
 
@@ -268,6 +286,161 @@ async def back_to_categories(update: Update, context: Context) -> Waiting:
     return Waiting.CATEGORY
 
 
+# The fault in the customer's own words and pictures
+
+
+async def ask_description(update: Update, context: Context, draft: Draft) -> Waiting | int:
+    """Ask once for words, photos or a video; before a booking, only if one may be made."""
+    if draft.ticket is None and await at_booking_limit(update, context):
+        return END
+    save_draft(context, draft)
+    lang = lang_of(update, context)
+    await retire_buttons(update)
+    await say(
+        update,
+        text(lang, "ask_description", limit=MAX_WORDS, photos=MAX_ATTACHMENTS),
+        description_buttons(lang, draft),
+    )
+    return Waiting.DESCRIPTION
+
+
+def description_buttons(lang: Lang, draft: Draft) -> keyboards.InlineKeyboardMarkup:
+    """A walk-in has no troubleshooting step to go back to."""
+    return keyboards.description(lang, sent=not draft.notes.empty, back=draft.ticket is None)
+
+
+def taken_once(draft: Draft, message: Message) -> bool:
+    """Note a message as taken; False if it was (the same update handled again)."""
+    if message.message_id <= draft.seen:
+        return False
+    draft.seen = message.message_id
+    return True
+
+
+async def words_sent(update: Update, context: Context) -> Waiting | int:
+    """Add typed words to the description; a text that does not fit is refused whole."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    if message.text.strip() in all_labels("btn_exit"):
+        return await leave(update, context)
+    draft = load_draft(context)
+    if not taken_once(draft, message):
+        return Waiting.DESCRIPTION
+    lang = lang_of(update, context)
+    refused = draft.notes.add_words(message.text)
+    save_draft(context, draft)
+    answer = (
+        too_long(lang, draft, message.text) if refused else text(lang, "description_noted")
+    )
+    await say(update, answer, description_buttons(lang, draft))
+    return Waiting.DESCRIPTION
+
+
+def too_long(lang: Lang, draft: Draft, typed: str) -> str:
+    return text(
+        lang,
+        "description_too_long",
+        length=len(typed.strip()),
+        limit=MAX_WORDS,
+        room=draft.notes.room,
+    )
+
+
+def attachment_of(message: Message) -> Attachment:
+    if message.photo:
+        return Attachment(kind=MediaKind.PHOTO, file_id=message.photo[-1].file_id)
+    assert message.video is not None
+    return Attachment(kind=MediaKind.VIDEO, file_id=message.video.file_id)
+
+
+async def media_sent(update: Update, context: Context) -> Waiting:
+    """Keep a photo or video; an album, several updates, gets one answer."""
+    message = update.effective_message
+    assert message is not None
+    draft = load_draft(context)
+    if not taken_once(draft, message):
+        return Waiting.DESCRIPTION
+    lang = lang_of(update, context)
+    refusals = [draft.notes.add(attachment_of(message))]
+    if message.caption:
+        refusals.append(draft.notes.add_words(message.caption))
+    notes = [refusal_text(lang, draft, refusal, message) for refusal in refusals if refusal]
+    answer = "\n\n".join([text(lang, "media_noted"), *notes])
+    group = message.media_group_id
+    if group is not None and group == draft.album:
+        if notes and not draft.album_refused and draft.album_answer is not None:
+            draft.album_refused = True
+            await rewrite(update, draft.album_answer, answer, description_buttons(lang, draft))
+    else:
+        draft.album = group
+        draft.album_refused = bool(notes)
+        draft.album_answer = await say_tracked(update, answer, description_buttons(lang, draft))
+    save_draft(context, draft)
+    return Waiting.DESCRIPTION
+
+
+def refusal_text(lang: Lang, draft: Draft, refusal: NotesRefusal, message: Message) -> str:
+    if refusal is NotesRefusal.TOO_LONG:
+        return too_long(lang, draft, message.caption or "")
+    if refusal is NotesRefusal.SECOND_VIDEO:
+        return text(lang, "second_video")
+    return text(lang, "too_many_attachments", limit=MAX_ATTACHMENTS)
+
+
+async def description_expected(update: Update, context: Context) -> Waiting:
+    """Stickers, voice, documents and the like: say kindly what this step takes."""
+    lang = lang_of(update, context)
+    markup = description_buttons(lang, load_draft(context))
+    await say(update, text(lang, "description_expected"), markup)
+    return Waiting.DESCRIPTION
+
+
+async def description_done(update: Update, context: Context) -> Waiting | int:
+    """`Skip` or `➡️ Continue`: on to the booking, or, for a walk-in, to the workshop."""
+    query = pressed(update)
+    await acknowledge(query)
+    draft = load_draft(context)
+    if draft.ticket is None:
+        return await ask_location(update, context, draft)
+    lang = lang_of(update, context)
+    drop_draft(context)
+    if draft.notes.empty:
+        await show(update, text(lang, "description_none", code=draft.ticket))
+        return END
+    described = await context.services.desk.describe(
+        query.from_user.id,
+        draft.ticket,
+        draft.notes.words or None,
+        draft.notes.attachments,
+        update.update_id,
+    )
+    if described is None:
+        return await stale(update, context)
+    await show(update, text(lang, "description_sent", code=described.code))
+    return END
+
+
+async def description_back(update: Update, context: Context) -> Waiting | int:
+    """Back to the last troubleshooting step; what was sent is kept for the way forward."""
+    draft = load_draft(context)
+    if draft.ticket is not None or not draft.trail:
+        return await stale(update, context)
+    await answered(update)
+    if draft.path:
+        draft.path.pop()
+    return await show_node(update, context, draft)
+
+
+async def walk_in_claimed(update: Update, context: Context) -> Waiting | int:
+    """`/start <token>` from a walk-in receipt: claim the ticket, then ask about its fault."""
+    await abandon_open_case(context)
+    assert context.args
+    ticket = await claim(update, context, context.args[0])
+    if ticket is None:
+        return END
+    return await ask_description(update, context, Draft(ticket=ticket.code))
+
+
 # Where the customer is
 
 
@@ -279,14 +452,21 @@ def cities_for(context: Context, lang: Lang, category: str | None) -> list[str]:
     return list(names)
 
 
-async def ask_location(update: Update, context: Context, draft: Draft) -> Waiting | int:
-    lang = lang_of(update, context)
+async def at_booking_limit(update: Update, context: Context) -> bool:
+    """Refuse, and end the report, for a customer who may not book more now."""
     user = update.effective_user
     assert user is not None
-    active = await context.services.bookings.active_bookings(user.id)
-    if active >= MAX_ACTIVE_BOOKINGS:
-        await abandon_open_case(context)
-        await show(update, text(lang, "too_many_bookings", limit=MAX_ACTIVE_BOOKINGS))
+    if await context.services.bookings.active_bookings(user.id) < MAX_ACTIVE_BOOKINGS:
+        return False
+    await abandon_open_case(context)
+    lang = lang_of(update, context)
+    await show(update, text(lang, "too_many_bookings", limit=MAX_ACTIVE_BOOKINGS))
+    return True
+
+
+async def ask_location(update: Update, context: Context, draft: Draft) -> Waiting | int:
+    lang = lang_of(update, context)
+    if await at_booking_limit(update, context):
         return END
     await retire_buttons(update)
     await offer(
@@ -531,20 +711,29 @@ async def show_summary(update: Update, context: Context, draft: Draft) -> Waitin
     category = context.services.tree.category(draft.category or "")
     assert workshop is not None and category is not None and draft.slot is not None
     zone = context.services.network.zone(workshop.code)
+    summary = text(
+        lang,
+        "summary",
+        category=pick(category.title, lang),
+        workshop=workshop.title(lang),
+        address=workshop.where(lang),
+        when=when(lang, datetime.fromtimestamp(draft.slot, UTC), zone),
+        phone=draft.phone or label(lang, "no_phone"),
+    )
     await say(
         update,
-        text(
-            lang,
-            "summary",
-            category=pick(category.title, lang),
-            workshop=workshop.title(lang),
-            address=workshop.where(lang),
-            when=when(lang, datetime.fromtimestamp(draft.slot, UTC), zone),
-            phone=draft.phone or label(lang, "no_phone"),
-        ),
+        "\n".join([summary, *notes_lines(lang, draft.notes)]),
         keyboards.confirmation(lang),
     )
     return Waiting.CONFIRMATION
+
+
+def notes_lines(lang: Lang, notes: FaultNotes) -> list[str]:
+    """What the workshop will get besides the booking: the words, and how many pictures."""
+    lines = [text(lang, "fault_words", words=notes.words)] if notes.words else []
+    if notes.attachments:
+        lines.append(text(lang, "attachments_count", count=len(notes.attachments)))
+    return lines
 
 
 async def decided(update: Update, context: Context) -> Waiting | int:
@@ -578,6 +767,8 @@ async def decided(update: Update, context: Context) -> Waiting | int:
                 phone=draft.phone,
                 case_id=draft.case_id,
                 path=draft.path,
+                description=draft.notes.words or None,
+                attachments=tuple(draft.notes.attachments),
             ),
             update.update_id,
         )
@@ -706,6 +897,7 @@ def conversation(from_keyboard: filters.MessageFilter) -> ConversationHandler[Co
             entry_points=[
                 CommandHandler("repair", begin),
                 button(begin, pattern=MenuPick(item="repair").encode()),
+                CommandHandler("start", walk_in_claimed, filters=CLAIM_LINK, has_args=1),
             ],
             states={
                 Waiting.CATEGORY: [
@@ -717,6 +909,13 @@ def conversation(from_keyboard: filters.MessageFilter) -> ConversationHandler[Co
                     button(fix_tried, pattern=FixOutcome.matches),
                     back,
                     left_over(Waiting.TREE_ANSWER),
+                ],
+                Waiting.DESCRIPTION: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, words_sent),
+                    MessageHandler(filters.PHOTO | filters.VIDEO, media_sent),
+                    MessageHandler(~filters.COMMAND, description_expected),
+                    button(description_done, pattern=DescriptionDone.matches),
+                    button(description_back, pattern=Nav(to="back").encode()),
                 ],
                 Waiting.LOCATION: [
                     left_over(Waiting.LOCATION, skip_or_contact),

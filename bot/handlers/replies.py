@@ -176,6 +176,33 @@ async def present(
             await send(chat, parts[-1], markup)
 
 
+async def say_tracked(update: Update, message: str, markup: Any = None) -> int | None:
+    """Send a short message and return its id, for `rewrite` to correct it later."""
+    if update.effective_chat is None:
+        return None
+    sent = await update.effective_chat.send_message(
+        message, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+    return sent.message_id
+
+
+async def rewrite(update: Update, message_id: int, message: str, markup: Any = None) -> None:
+    """Correct an earlier message of this chat: one answer to several updates (an album)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    with unless_already_done():
+        await post(
+            chat.get_bot(),
+            "editMessageText",
+            chat_id=chat.id,
+            message_id=message_id,
+            text=message,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+        )
+
+
 async def retire_buttons(update: Update) -> None:
     """Take the buttons off a message whose step is over, so they cannot be pressed again."""
     query = update.callback_query

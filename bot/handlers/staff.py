@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 from datetime import date
 
 import qrcode
 from qrcode.image.pure import PyPNGImage
-from telegram import Update
+from telegram import InputMediaPhoto, InputMediaVideo, Update
+from telegram.error import BadRequest
 
+from bot.fault_notes import Attachment, MediaKind
 from bot.handlers import keyboards
 from bot.handlers.access import STAFF_OR_HEAD_OFFICE, requires
 from bot.handlers.callbacks import JobsPageTurn, SetStatus
@@ -28,6 +31,8 @@ from bot.status_rules import next_statuses
 from bot.storage.tickets import TicketRecord
 from bot.ticket_desk import Moved, Outcome
 from bot.tickets import Status
+
+log = logging.getLogger(__name__)
 
 MAX_NOTE = 500
 
@@ -180,6 +185,40 @@ async def job(update: Update, context: Context, who: Principal) -> None:
         await say(update, text(lang, "ticket_unknown", code=args[0][:20]))
         return
     await say(update, await ticket_card(context, lang, ticket), status_buttons(lang, ticket))
+    await show_attachments(update, context, lang, ticket)
+
+
+async def show_attachments(
+    update: Update, context: Context, lang: Lang, ticket: TicketRecord
+) -> None:
+    """The customer's photos and video by their Telegram ids: one album, or one alone."""
+    attachments = await context.services.desk.attachments(ticket)
+    chat = update.effective_chat
+    if not attachments or chat is None:
+        return
+    caption = label(lang, "attachments_caption", code=ticket.code)
+    only = attachments[0]
+    try:
+        if len(attachments) > 1:
+            await chat.send_media_group(
+                [
+                    album_item(item, caption if number == 0 else None)
+                    for number, item in enumerate(attachments)
+                ]
+            )
+        elif only.kind is MediaKind.PHOTO:
+            await chat.send_photo(only.file_id, caption=caption)
+        else:
+            await chat.send_video(only.file_id, caption=caption)
+    except BadRequest as error:
+        # The card is shown already; say what is missing rather than "something went wrong".
+        log.warning("Attachments of %s could not be shown: %s", ticket.code, error.message)
+        await say(update, text(lang, "attachments_unavailable", count=len(attachments)))
+
+
+def album_item(attachment: Attachment, caption: str | None) -> InputMediaPhoto | InputMediaVideo:
+    kind = InputMediaPhoto if attachment.kind is MediaKind.PHOTO else InputMediaVideo
+    return kind(attachment.file_id, caption=caption)
 
 
 def status_buttons(lang: Lang, ticket: TicketRecord) -> keyboards.InlineKeyboardMarkup | None:

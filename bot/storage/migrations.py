@@ -247,6 +247,16 @@ MIGRATIONS: list[str] = [
         message_id  INTEGER NOT NULL,
         thread_id   INTEGER NOT NULL REFERENCES question_threads(id),
         PRIMARY KEY (chat_id, message_id)
+    """,
+    """
+    -- The customer's photos and video of the fault: Telegram's file ids, never the files.
+    CREATE TABLE ticket_attachments (
+        ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+        position   INTEGER NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('photo', 'video')),
+        file_id    TEXT NOT NULL,
+        added_at   TEXT NOT NULL,
+        PRIMARY KEY (ticket_id, position)
     );
     """,
 ]

@@ -157,6 +157,12 @@ class Tickets:
             (eta.isoformat(), stamp(now), ticket_id),
         )
 
+    async def set_description(self, ticket_id: int, description: str, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE tickets SET description = ?, updated_at = ? WHERE id = ?",
+            (description, stamp(now), ticket_id),
+        )
+
     async def bind_customer(self, ticket_id: int, customer_id: int, now: datetime) -> None:
         await self._db.execute(
             "UPDATE tickets SET customer_id = ?, updated_at = ? WHERE id = ?",

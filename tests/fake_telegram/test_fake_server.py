@@ -19,6 +19,9 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -529,3 +532,56 @@ async def test_uploaded_returns_the_bytes_the_bot_sent(
     assert api.uploaded("senddocument", 0).data == b"%PDF-1"
     with pytest.raises(AssertionError, match="0 successful sendPhoto uploads"):
         api.uploaded("sendPhoto")
+
+
+async def test_an_album_of_known_file_ids_becomes_one_message_per_item_like_telegram(
+    api: FakeBotApi, bot: Bot, user: FakeUser
+) -> None:
+    user.send_album(photos=2, videos=1, caption="the drum")
+    sent = [m for m in api.history(USER_ID) if m.get("media_group_id")]
+    assert len({m["media_group_id"] for m in sent}) == 1 and sent[0]["caption"] == "the drum"
+    photo, video = sent[0]["photo"][-1]["file_id"], sent[2]["video"]["file_id"]
+
+    album = await bot.send_media_group(
+        USER_ID, [InputMediaPhoto(photo, caption="SR-1"), InputMediaVideo(video)]
+    )
+
+    assert [m.photo[-1].file_id if m.photo else m.video.file_id for m in album] == [photo, video]
+    assert album[0].caption == "SR-1" and album[0].media_group_id == album[1].media_group_id
+    alone = await bot.send_video(USER_ID, video, caption="one")
+    assert alone.video is not None and alone.video.file_id == video
+    uploaded = await bot.send_media_group(
+        USER_ID, [InputMediaPhoto(b"\x89PNG one"), InputMediaPhoto(photo)]
+    )
+    assert api.file_data(uploaded[0].photo[-1].file_id) == b"\x89PNG one"
+
+
+@pytest.mark.parametrize(
+    ("album", "detail"),
+    [
+        (["photo"], "Media must include 2-10 items"),
+        (["photo"] * 11, "Media must include 2-10 items"),
+        (["photo", "no-such-file-id"], "Wrong file identifier"),
+    ],
+)
+async def test_an_album_of_the_wrong_size_or_an_unknown_file_is_refused_whole(
+    api: FakeBotApi, bot: Bot, user: FakeUser, album: list[str], detail: str
+) -> None:
+    photo = api.make_photo()[-1]["file_id"]
+    media = [InputMediaPhoto(photo if item == "photo" else item) for item in album]
+
+    with pytest.raises(BadRequest, match=detail):
+        await bot.send_media_group(USER_ID, media)
+    assert api.sent_to(USER_ID) == []
+
+
+async def test_a_document_cannot_join_photos_in_an_album(
+    api: FakeBotApi, bot: Bot, user: FakeUser
+) -> None:
+    photo = api.make_photo()[-1]["file_id"]
+    document = api.make_file("document", file_name="a.pdf")["file_id"]
+
+    with pytest.raises(BadRequest, match="mixed with other media types"):
+        await bot.send_media_group(USER_ID, [InputMediaPhoto(photo), InputMediaDocument(document)])
+    with pytest.raises(BadRequest, match=r"(?i)use file of type photo as video"):
+        await bot.send_media_group(USER_ID, [InputMediaPhoto(photo), InputMediaVideo(photo)])

@@ -58,6 +58,7 @@ async def to_location(customer: Person) -> None:
     await customer.taps("Washing machine")
     await customer.taps("Won't drain")
     await customer.taps("❌ Still broken")
+    await customer.taps("Skip")
 
 
 async def to_days(customer: Person) -> None:

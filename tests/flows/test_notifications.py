@@ -50,6 +50,7 @@ async def book(customer: Person, day_index: int = 1, time: str = "14:00") -> str
     await customer.taps("Washing machine")
     await customer.taps("Won't drain")
     await customer.taps("❌ Still broken")
+    await customer.taps("Skip")
     await customer.says("Testville")
     await customer.taps("Day Bench")
     await customer.taps(customer.buttons()[day_index])

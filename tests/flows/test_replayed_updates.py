@@ -120,6 +120,7 @@ async def up_to_confirmation(customer: Person) -> None:
     await customer.taps("Washing machine")
     await customer.taps("Won't drain")
     await customer.taps("❌ Still broken")
+    await customer.taps("Skip")
     await customer.says("Testville")
     await customer.taps("One Bench")
     await customer.taps(customer.buttons()[1])
@@ -390,6 +391,30 @@ async def test_a_replayed_claim_link_answers_with_the_ticket_it_claimed(
     assert shown(walter.new_messages()) == shown(first)
     assert "already been used" not in first[-1]["text"]
     assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'claimed'") == 1
+
+
+async def test_a_replayed_walk_in_description_is_added_to_the_ticket_once(
+    network: BotRunner,
+) -> None:
+    mechanic = network.person(MECHANIC, "Mike")
+    mechanic.new_messages()  # what came before
+    created = await mechanic.command("/walkin", "washer drum")
+    link = re.search(r"start=(\S+)", created[0]["text"])
+    assert link is not None
+    walter = network.person(1500, "Walter")
+    await walter.command("/start", link.group(1))
+    await walter.says("Siemens iQ500")
+    await walter.sends("photo")
+    before = snapshot(network)
+
+    first = await walter.taps("➡️ Continue")
+    await crash_and_replay(network, before)
+
+    assert "Thank you" in walter.screen["text"] and not first
+    rows = "SELECT description FROM tickets WHERE description = 'drum\nSiemens iQ500'"
+    assert count_rows(network, rows) == 1, "the words are added once"
+    assert count_rows(network, "SELECT * FROM ticket_attachments") == 1
+    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'described'") == 1
 
 
 # Head office

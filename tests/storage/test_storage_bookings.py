@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.booking import BookingRequest, Bookings, CancelResult, Refusal
+from bot.fault_notes import Attachment, MediaKind
 from bot.fault_reports import Outcome, Step
+from bot.storage.attachments import Attachments
 from bot.storage.cases import Cases
 from bot.storage.customers import Customers
 from bot.storage.database import Database
@@ -295,3 +298,23 @@ async def test_booking_for_an_unknown_customer_is_refused_by_the_database(
 
     assert await db.fetch_one("SELECT 1 FROM tickets") is None
     booked(await bookings.book(request(customer_id=ALICE)))
+
+
+async def test_a_booking_keeps_the_customers_words_and_their_photos_and_video_in_order(
+    bookings: Bookings, db: Database
+) -> None:
+    sent = (
+        Attachment(kind=MediaKind.PHOTO, file_id="photo-1"),
+        Attachment(kind=MediaKind.VIDEO, file_id="video-1"),
+        Attachment(kind=MediaKind.PHOTO, file_id="photo-2"),
+    )
+
+    ticket = booked(
+        await bookings.book(replace(request(), description="Bosch WAT28", attachments=sent))
+    )
+
+    assert ticket.description == "Bosch WAT28"
+    assert await Attachments(db).of_ticket(ticket.id) == list(sent)
+    later = SINGLE_SLOT + timedelta(hours=1)
+    other = booked(await bookings.book(request(customer_id=BOB, slot_start=later)))
+    assert await Attachments(db).of_ticket(other.id) == []

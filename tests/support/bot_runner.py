@@ -153,8 +153,14 @@ class Person:
         return await self._after(self.user.send_contact(phone, **kwargs))
 
     async def sends(self, kind: str) -> list[JSONDict]:
-        """A sticker, photo, voice or document."""
+        """A sticker, photo, video, voice or document."""
         return await self._after(getattr(self.user, f"send_{kind}")())
+
+    async def sends_album(
+        self, photos: int = 3, videos: int = 0, caption: str | None = None
+    ) -> list[JSONDict]:
+        """An album: several updates sharing one ``media_group_id``."""
+        return await self._after(self.user.send_album(photos, videos, caption))
 
     @property
     def screen(self) -> JSONDict:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.flood import FloodGuard, Verdict
+from bot.flood import ALBUM_SIZE, FloodGuard, Verdict
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -101,3 +101,30 @@ def test_silenced_means_refused_without_a_word_and_counts_nothing() -> None:
     assert not guard.silenced(1, one_back)
     assert guard.check(1, one_back) is Verdict.ALLOW
     assert guard.silenced(1, one_back)
+
+
+def test_the_items_of_one_album_cost_one_update_together() -> None:
+    guard = FloodGuard(burst=2, per_second=1)
+
+    assert [guard.check(1, T0, album="a1") for _ in range(ALBUM_SIZE)] == [Verdict.ALLOW] * 10
+    assert guard.check(1, T0) is Verdict.ALLOW, "one token of two was spent"
+    assert guard.check(1, T0) is Verdict.WARN
+
+
+def test_more_items_under_one_album_id_than_telegram_sends_are_counted_again() -> None:
+    guard = FloodGuard(burst=3, per_second=1)
+
+    forged = [guard.check(1, T0, album="a1") for _ in range(ALBUM_SIZE + 3)]
+
+    assert forged[: ALBUM_SIZE + 2] == [Verdict.ALLOW] * (ALBUM_SIZE + 2)
+    assert forged[-1] is Verdict.WARN
+
+
+def test_each_new_album_costs_an_update() -> None:
+    guard = FloodGuard(burst=2, per_second=1)
+
+    assert [guard.check(1, T0, album=f"a{n}") for n in range(3)] == [
+        Verdict.ALLOW,
+        Verdict.ALLOW,
+        Verdict.WARN,
+    ]
