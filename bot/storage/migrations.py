@@ -247,6 +247,7 @@ MIGRATIONS: list[str] = [
         message_id  INTEGER NOT NULL,
         thread_id   INTEGER NOT NULL REFERENCES question_threads(id),
         PRIMARY KEY (chat_id, message_id)
+    );
     """,
     """
     -- The customer's photos and video of the fault: Telegram's file ids, never the files.
