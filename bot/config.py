@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     quiet_hours: str = "21:00-09:00"
     flood_burst: int = Field(default=5, ge=0)
     flood_rate: float = Field(default=2.0, gt=0)
+    default_region: str = "RU"
+    max_distance_km: float = Field(default=150, gt=0)
 
     @field_validator("head_office_ids", mode="before")
     @classmethod
@@ -62,6 +65,15 @@ class Settings(BaseSettings):
                 raise ValueError(f"'{part}' is not like received=1")
             limits[status] = int(days)
         return limits
+
+    @field_validator("default_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        """A country the phone library knows: typed numbers and places are read in it."""
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{value!r} is not a country code like RU")
+        return region
 
     @field_validator("quiet_hours")
     @classmethod

@@ -249,9 +249,9 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     },
     "ask_phone": {
         Lang.EN: "May the workshop call you about the repair? Share your phone number with "
-        "the button below, or tap Skip.",
+        "the button below or type it, or tap Skip.",
         Lang.RU: "Может ли мастерская позвонить вам по поводу ремонта? Отправьте номер "
-        "кнопкой ниже или нажмите «Пропустить».",
+        "кнопкой ниже или напишите его, или нажмите «Пропустить».",
     },
     "btn_share_phone": {
         Lang.EN: "📱 Share my phone number",
@@ -264,8 +264,17 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "«Пропустить».",
     },
     "phone_expected": {
-        Lang.EN: "Please use the button below to share your number, or tap Skip.",
-        Lang.RU: "Пожалуйста, отправьте номер кнопкой ниже или нажмите «Пропустить».",
+        Lang.EN: "Please use the button below to share your number, type it, or tap Skip.",
+        Lang.RU: "Пожалуйста, отправьте номер кнопкой ниже, напишите его или нажмите "
+        "«Пропустить».",
+    },
+    "phone_invalid": {
+        Lang.EN: "“{typed}” is not a phone number I can call. Type it with the area code, "
+        "for example +7 916 123-45-67 or 8 916 123-45-67, share it with the button, "
+        "or tap Skip.",
+        Lang.RU: "«{typed}» не похоже на номер телефона, по которому можно позвонить. "
+        "Напишите его с кодом, например +7 916 123-45-67 или 8 916 123-45-67, отправьте "
+        "кнопкой или нажмите «Пропустить».",
     },
     "phone_noted": {Lang.EN: "📱 Thank you, noted.", Lang.RU: "📱 Спасибо, записал."},
     "phone_skipped": {

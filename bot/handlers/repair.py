@@ -53,6 +53,7 @@ from bot.handlers.replies import (
 from bot.i18n import Lang, pick
 from bot.locator import Point
 from bot.messages import all_labels, label, text
+from bot.phones import contact_number, typed_number
 from bot.storage.tickets import TicketRecord
 from bot.tickets import MAX_ACTIVE_BOOKINGS
 from bot.troubleshooting import BOOK
@@ -96,6 +97,11 @@ class Draft(BaseModel):
     @property
     def here(self) -> Point | None:
         return Point(self.lat, self.lon) if self.lat is not None and self.lon is not None else None
+
+
+def echo(typed: str) -> str:
+    """What the customer typed, short enough to quote back in an answer."""
+    return typed if len(typed) <= 40 else typed[:40] + "…"
 
 
 def load_draft(context: Context) -> Draft:
@@ -318,7 +324,7 @@ async def place_typed(update: Update, context: Context) -> Waiting | int:
     lang = lang_of(update, context)
     here = context.services.locator.locate(typed)
     if here is None:
-        shown = typed if len(typed) <= 40 else typed[:40] + "…"
+        shown = echo(typed)
         examples = ", ".join(cities_for(context, lang, draft.category)[:3])
         await say(update, text(lang, "location_unknown", typed=shown, cities=examples))
         return Waiting.LOCATION
@@ -483,16 +489,24 @@ async def contact_shared(update: Update, context: Context) -> Waiting:
     if message.contact.user_id != user.id:
         await say(update, text(lang, "phone_not_own"))
         return Waiting.PHONE
+    region = context.services.settings.default_region
+    return await phone_given(update, context, contact_number(message.contact.phone_number, region))
+
+
+async def phone_given(update: Update, context: Context, phone: str) -> Waiting:
+    """Keep the number for this booking and as the customer's own, then show the summary."""
+    user = update.effective_user
+    assert user is not None
     draft = load_draft(context)
-    draft.phone = message.contact.phone_number
+    draft.phone = phone
     save_draft(context, draft)
-    await context.services.customers.set_phone(user.id, draft.phone)
-    await say(update, text(lang, "phone_noted"), ReplyKeyboardRemove())
+    await context.services.customers.set_phone(user.id, phone)
+    await say(update, text(lang_of(update, context), "phone_noted"), ReplyKeyboardRemove())
     return await show_summary(update, context, draft)
 
 
 async def phone_step_text(update: Update, context: Context) -> Waiting | int:
-    """Skip, Back and Exit from the reply keyboard; anything else is asked again."""
+    """A typed phone number, or Skip, Back and Exit from the reply keyboard."""
     message = update.effective_message
     assert message is not None and message.text is not None
     typed = message.text.strip()
@@ -510,7 +524,13 @@ async def phone_step_text(update: Update, context: Context) -> Waiting | int:
         save_draft(context, draft)
         await say(update, "↩️", ReplyKeyboardRemove())
         return await show_slots(update, context, draft)
-    await say(update, text(lang, "phone_expected"))
+    phone = typed_number(typed, context.services.settings.default_region)
+    if phone is not None:
+        return await phone_given(update, context, phone)
+    if any(char.isdigit() for char in typed):
+        await say(update, text(lang, "phone_invalid", typed=echo(typed)))
+    else:
+        await say(update, text(lang, "phone_expected"))
     return Waiting.PHONE
 
 
