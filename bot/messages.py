@@ -192,10 +192,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     },
     "btn_send_location": {Lang.EN: "📍 Send my location", Lang.RU: "📍 Отправить геопозицию"},
     "location_unknown": {
-        Lang.EN: "I could not find “{typed}” among the places we serve. Type a city, "
-        "for example {cities}, or share your location with the button.",
-        Lang.RU: "Не нашёл «{typed}» среди мест, где мы работаем. Напишите город, "
-        "например {cities}, или отправьте геопозицию кнопкой.",
+        Lang.EN: "I could not find “{typed}” on the map. Check the spelling or type the "
+        "nearest town, or share your location with the button below.",
+        Lang.RU: "Не нашёл «{typed}» на карте. Проверьте написание или напишите ближайший "
+        "город, или отправьте геопозицию кнопкой ниже.",
     },
     "location_expected": {
         Lang.EN: "Please share your location with the button below, or type your city or address.",
@@ -210,6 +210,20 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "searching": {
         Lang.EN: "🔎 Looking for workshops near you…",
         Lang.RU: "🔎 Ищу мастерские рядом с вами…",
+    },
+    "searching_near": {
+        Lang.EN: "📍 {place}. 🔎 Looking for workshops near you…",
+        Lang.RU: "📍 {place}. 🔎 Ищу мастерские рядом с вами…",
+    },
+    "none_near": {
+        Lang.EN: "😔 None of our workshops that repair {category} is within {reach} km of "
+        "you. The nearest is <b>{name}</b> in {city}, {km} km away.",
+        Lang.RU: "😔 В пределах {reach} км от вас нет наших мастерских, где ремонтируют: "
+        "{category}. Ближайшая — <b>{name}</b> ({city}), в {km} км от вас.",
+    },
+    "btn_book_far": {
+        Lang.EN: "{name} · {km} km, book anyway",
+        Lang.RU: "{name} · {km} км, всё равно записаться",
     },
     "no_workshops": {
         Lang.EN: "Sorry, no workshop of our network repairs this kind of product yet.",

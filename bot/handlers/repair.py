@@ -40,7 +40,7 @@ from bot.handlers.callbacks import (
 from bot.handlers.common import start
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
-from bot.handlers.formatting import day_label, when
+from bot.handlers.formatting import day_label, km, when
 from bot.handlers.replies import (
     acknowledge,
     answered,
@@ -322,13 +322,11 @@ async def place_typed(update: Update, context: Context) -> Waiting | int:
         await say(update, "↩️", ReplyKeyboardRemove())
         return await show_node(update, context, draft)
     lang = lang_of(update, context)
-    here = context.services.locator.locate(typed)
-    if here is None:
-        shown = echo(typed)
-        examples = ", ".join(cities_for(context, lang, draft.category)[:3])
-        await say(update, text(lang, "location_unknown", typed=shown, cities=examples))
+    place = context.services.locator.locate(typed)
+    if place is None:
+        await say(update, text(lang, "location_unknown", typed=echo(typed)))
         return Waiting.LOCATION
-    return await list_workshops(update, context, here)
+    return await list_workshops(update, context, place.point, pick(place.name, lang))
 
 
 async def location_expected(update: Update, context: Context) -> Waiting:
@@ -336,12 +334,16 @@ async def location_expected(update: Update, context: Context) -> Waiting:
     return Waiting.LOCATION
 
 
-async def list_workshops(update: Update, context: Context, here: Point) -> Waiting | int:
+async def list_workshops(
+    update: Update, context: Context, here: Point, place: str | None = None
+) -> Waiting | int:
+    """Search from `here`; a typed `place` is named, so a misread one is noticed at once."""
     lang = lang_of(update, context)
     draft = load_draft(context)
     draft.lat, draft.lon = here.lat, here.lon
     save_draft(context, draft)
-    await say(update, text(lang, "searching"), ReplyKeyboardRemove())
+    searching = text(lang, "searching_near", place=place) if place else text(lang, "searching")
+    await say(update, searching, ReplyKeyboardRemove())
     return await show_workshops(update, context, draft)
 
 
@@ -355,10 +357,28 @@ async def show_workshops(update: Update, context: Context, draft: Draft) -> Wait
         await abandon_open_case(context)
         await show(update, text(lang, "no_workshops"))
         return END
+    reach = context.services.settings.max_distance_km
+    near = [item for item in found if item.km <= reach]
+    if not near:
+        nearest = found[0]
+        await show(
+            update,
+            text(
+                lang,
+                "none_near",
+                category=pick(category.title, lang).lower(),
+                reach=km(lang, reach),
+                name=nearest.workshop.title(lang),
+                city=pick(nearest.workshop.city, lang),
+                km=km(lang, nearest.km),
+            ),
+            keyboards.none_near(lang, nearest),
+        )
+        return Waiting.WORKSHOP
     await show(
         update,
         text(lang, "choose_workshop", category=pick(category.title, lang).lower()),
-        keyboards.workshops(lang, found),
+        keyboards.workshops(lang, near),
     )
     return Waiting.WORKSHOP
 

@@ -19,7 +19,8 @@ def nearest(workshops: list[Workshop], category: str, here: Point) -> list[Nearb
 
 
 def locate(typed: str, workshops: list[Workshop]) -> Point | None:
-    return Locator(workshops).locate(typed)
+    place = Locator(workshops).locate(typed)
+    return place.point if place is not None else None
 
 
 MOSCOW = Point(55.7558, 37.6173)
