@@ -27,6 +27,9 @@ MAX_CHOICES = 5
 MAX_RINGS = 8
 """Rings of one-degree cells searched before measuring every workshop of a category."""
 MATCH_THRESHOLD = 0.8
+MAX_PLACE_LENGTH = 200
+"""Longer text is not an address: it is not searched (each part costs a scan of the towns)."""
+MAX_PLACE_PARTS = 5
 
 CYRILLIC_TO_LATIN = str.maketrans(
     {
@@ -225,9 +228,9 @@ class Locator:
         workshop; any other town of the country comes from the gazetteer, an address by its
         town. Small typos are forgiven by a similarity ratio.
         """
-        if len(normalize(typed)) < 2:
+        if len(normalize(typed)) < 2 or len(typed) > MAX_PLACE_LENGTH:
             return None
-        names = place_names(typed)
+        names = place_names(typed)[:MAX_PLACE_PARTS]
         for name in names:  # the cheap, common case first: "Москва", "Arbat 10, Moscow"
             for spelling in spellings(name):
                 if spelling in self._cities:

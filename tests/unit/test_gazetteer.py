@@ -228,3 +228,10 @@ def test_a_town_named_like_the_start_of_a_workshop_street_is_the_town(
 
     assert pushkin is not None
     assert distance_km(pushkin, Point(59.714, 30.396)) < 5  # the town near Saint Petersburg
+
+
+def test_a_long_text_is_not_searched_as_a_place(
+    bundled: list[Workshop], russia: Gazetteer
+) -> None:
+    assert locate("Подольск, " * 30, bundled, russia) is None
+    assert locate("Москва, " + "x, " * 70, bundled, russia) is None
