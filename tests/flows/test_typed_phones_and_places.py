@@ -199,3 +199,22 @@ async def test_customer_who_types_a_place_that_does_not_exist_is_offered_the_loc
     assert "could not find" in lost[-1]["text"]
     assert "share your location" in lost[-1]["text"]
     assert anna.user.reply_buttons()[0].get("request_location") is True
+
+
+async def test_customer_far_away_may_still_book_the_nearest_knowing_the_distance(
+    bot: BotRunner,
+) -> None:
+    ivan = bot.person(1118, "Иван", language_code="ru")
+    await ivan.command("/repair")
+    await ivan.taps("Стиральная машина")
+    await ivan.taps("Не сливает воду")
+    await ivan.taps("❌ Не помогло")
+
+    answer = (await ivan.says("Тула"))[-1]
+
+    assert "В пределах 150 км от вас нет наших мастерских" in answer["text"]
+    far = ivan.buttons(answer["message_id"])[0]
+    assert far.startswith("Мастерская на Даниловском рынке · 16")
+    assert far.endswith("км, всё равно записаться")
+    await ivan.taps(far)
+    assert "Выберите день" in ivan.screen["text"]
