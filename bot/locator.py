@@ -116,6 +116,15 @@ class Nearby:
     km: float
 
 
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """What a customer somewhere is offered: the workshops within reach, nearest first; and
+    the nearest of all, to name when none is within reach (None: nobody repairs it)."""
+
+    near: list[Nearby]
+    nearest: Nearby | None
+
+
 def distance_km(a: Point, b: Point) -> float:
     """Great-circle distance by the haversine formula."""
     lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
@@ -220,6 +229,13 @@ class Locator:
         ]
         found.sort(key=lambda item: (item.km, item.workshop.code))
         return found[:limit]
+
+    def offer(self, category: str, here: Point, reach_km: float) -> Offer:
+        """Workshops farther than `reach_km` are no ordinary choice: a customer in
+        Vladivostok is not offered Novosibirsk as if it were next door."""
+        found = self.nearest(category, here)
+        near = [item for item in found if item.km <= reach_km]
+        return Offer(near, found[0] if found else None)
 
     def locate(self, typed: str) -> Place | None:
         """Where a typed town or address is.

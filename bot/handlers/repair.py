@@ -352,15 +352,14 @@ async def show_workshops(update: Update, context: Context, draft: Draft) -> Wait
     here = draft.here
     category = context.services.tree.category(draft.category or "")
     assert here is not None and category is not None
-    found = context.services.locator.nearest(category.id, here)
-    if not found:
+    reach = context.services.settings.max_distance_km
+    offer = context.services.locator.offer(category.id, here, reach)
+    nearest = offer.nearest
+    if nearest is None:
         await abandon_open_case(context)
         await show(update, text(lang, "no_workshops"))
         return END
-    reach = context.services.settings.max_distance_km
-    near = [item for item in found if item.km <= reach]
-    if not near:
-        nearest = found[0]
+    if not offer.near:
         await show(
             update,
             text(
@@ -378,7 +377,7 @@ async def show_workshops(update: Update, context: Context, draft: Draft) -> Wait
     await show(
         update,
         text(lang, "choose_workshop", category=pick(category.title, lang).lower()),
-        keyboards.workshops(lang, near),
+        keyboards.workshops(lang, offer.near),
     )
     return Waiting.WORKSHOP
 
