@@ -33,3 +33,12 @@ def contact_number(shared: str, region: str) -> str:
     """
     international = shared if shared.startswith("+") else f"+{shared}"
     return typed_number(international, region) or shared
+
+
+def readable(stored: str) -> str:
+    """A stored number as people write it (`+7 916 123-45-67`), to check at a glance."""
+    try:
+        number = phonenumbers.parse(stored, None)
+    except phonenumbers.NumberParseException:
+        return stored
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -53,7 +53,7 @@ from bot.handlers.replies import (
 from bot.i18n import Lang, pick
 from bot.locator import Point
 from bot.messages import all_labels, label, text
-from bot.phones import contact_number, typed_number
+from bot.phones import contact_number, readable, typed_number
 from bot.storage.tickets import TicketRecord
 from bot.tickets import MAX_ACTIVE_BOOKINGS
 from bot.troubleshooting import BOOK
@@ -573,7 +573,7 @@ async def show_summary(update: Update, context: Context, draft: Draft) -> Waitin
             workshop=workshop.title(lang),
             address=workshop.where(lang),
             when=when(lang, datetime.fromtimestamp(draft.slot, UTC), zone),
-            phone=draft.phone or label(lang, "no_phone"),
+            phone=readable(draft.phone) if draft.phone else label(lang, "no_phone"),
         ),
         keyboards.confirmation(lang),
     )

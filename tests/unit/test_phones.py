@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.phones import contact_number, typed_number
+from bot.phones import contact_number, readable, typed_number
 
 
 @pytest.mark.parametrize("typed", ["+7 916 123-45-67", "8 (916) 1234567", "89161234567"])
@@ -36,3 +36,11 @@ def test_a_shared_contact_is_stored_in_e164_whether_or_not_telegram_gave_a_plus(
 
 def test_a_shared_contact_telegram_vouches_for_is_kept_even_if_unknown_to_the_library() -> None:
     assert contact_number("8888", "RU") == "8888"
+
+
+def test_a_stored_number_is_shown_grouped_as_people_write_it() -> None:
+    assert readable("+79161234567") == "+7 916 123-45-67"
+
+
+def test_a_stored_number_the_library_cannot_read_is_shown_as_stored() -> None:
+    assert readable("8888") == "8888"
