@@ -13,6 +13,7 @@ from bot.app import freeze_startup_objects, running_bot
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.datafiles import DataFileError
+from bot.gazetteer import GazetteerError
 from bot.handlers.polling import PollingStopped
 from bot.logs import configure_logging, redact
 from bot.storage.database import DatabaseFileError
@@ -67,7 +68,7 @@ def main() -> None:
     configure_logging(settings.log_level, token)
     try:
         asyncio.run(serve(settings))
-    except (DataFileError, DatabaseFileError) as error:
+    except (DataFileError, DatabaseFileError, GazetteerError) as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except InvalidToken:

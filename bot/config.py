@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -31,6 +32,8 @@ class Settings(BaseSettings):
     flood_burst: int = Field(default=5, ge=0)
     flood_rate: float = Field(default=2.0, gt=0)
     question_sla_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    default_region: str = "RU"
+    max_distance_km: float = Field(default=150, gt=0)
 
     @field_validator("head_office_ids", mode="before")
     @classmethod
@@ -63,6 +66,15 @@ class Settings(BaseSettings):
                 raise ValueError(f"'{part}' is not like received=1")
             limits[status] = int(days)
         return limits
+
+    @field_validator("default_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        """A country the phone library knows: typed numbers and places are read in it."""
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{value!r} is not a country code like RU")
+        return region
 
     @field_validator("quiet_hours")
     @classmethod

@@ -13,9 +13,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
 
-from bot.i18n import variants
+from bot.i18n import LocalizedText, variants
 from bot.workshops import Workshop
+
+if TYPE_CHECKING:
+    from bot.gazetteer import Gazetteer
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
@@ -23,6 +27,9 @@ MAX_CHOICES = 5
 MAX_RINGS = 8
 """Rings of one-degree cells searched before measuring every workshop of a category."""
 MATCH_THRESHOLD = 0.8
+MAX_PLACE_LENGTH = 200
+"""Longer text is not an address: it is not searched (each part costs a scan of the towns)."""
+MAX_PLACE_PARTS = 5
 
 CYRILLIC_TO_LATIN = str.maketrans(
     {
@@ -63,6 +70,21 @@ CYRILLIC_TO_LATIN = str.maketrans(
 )
 """Russian names in Latin letters, so "Moskva" and "Kazan'" find Москва and Казань."""
 
+ADDRESS_WORDS = frozenset(
+    {
+        "ул", "улица", "пр", "проспект", "пер", "переулок", "пл", "площадь", "б", "р",
+        "бульвар", "ш", "шоссе", "наб", "набережная", "туп", "тупик", "проезд", "д", "дом",
+        "к", "корп", "корпус", "стр", "строение", "кв", "квартира", "офис", "г", "город",
+        "гор", "пос", "поселок", "пгт", "с", "село", "дер", "деревня", "мкр", "микрорайон",
+        "н", "район", "обл", "область", "край", "респ", "республика", "st", "street", "str",
+        "ave", "avenue", "pr", "prospekt", "prospect", "blvd", "boulevard", "sq", "square",
+        "ln", "lane", "rd", "road", "hwy", "highway", "emb", "embankment", "per",
+        "pereulok", "ul", "ulitsa", "house", "bldg", "building", "apt", "flat", "office",
+        "city", "town", "village", "district", "region", "oblast", "obl", "krai", "republic",
+    }
+)
+"""Words that say what kind of street or place a name is, not which one."""
+
 
 @dataclass(frozen=True, slots=True)
 class Point:
@@ -81,9 +103,26 @@ class Point:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """Where a typed place is, with the name it was recognised by (to show the customer)."""
+
+    name: LocalizedText
+    point: Point
+
+
+@dataclass(frozen=True, slots=True)
 class Nearby:
     workshop: Workshop
     km: float
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """What a customer somewhere is offered: the workshops within reach, nearest first; and
+    the nearest of all, to name when none is within reach (None: nobody repairs it)."""
+
+    near: list[Nearby]
+    nearest: Nearby | None
 
 
 def distance_km(a: Point, b: Point) -> float:
@@ -112,7 +151,8 @@ def spellings(text: str) -> set[str]:
 def _ratio(typed: str, known: str) -> float:
     if not typed or not known:
         return 0.0
-    if typed == known or (len(typed) >= 4 and typed in known):
+    # A fragment counts whole only as whole words: "Pushkin" is not "Pushkina St".
+    if typed == known or (len(typed) >= 4 and f" {typed} " in f" {known} "):
         return 1.0
     matcher = SequenceMatcher(None, typed, known)
     if matcher.real_quick_ratio() < MATCH_THRESHOLD or matcher.quick_ratio() < MATCH_THRESHOLD:
@@ -123,11 +163,28 @@ def _ratio(typed: str, known: str) -> float:
 Cell = tuple[int, int]
 
 
+def place_names(typed: str) -> list[str]:
+    """The parts of a typed address that may name a town: "ул. Тверская, 1, Москва" gives
+    "тверская" and "москва" (numbers and words like "street" or "город" are dropped)."""
+    names = []
+    for part in re.split(r"[,;\n]", typed):
+        words = [
+            word
+            for word in normalize(part).split()
+            if word not in ADDRESS_WORDS and not any(char.isdigit() for char in word)
+        ]
+        if words:
+            names.append(" ".join(words))
+    return names
+
+
 class Locator:
-    def __init__(self, workshops: Iterable[Workshop]) -> None:
+    def __init__(self, workshops: Iterable[Workshop], gazetteer: Gazetteer | None = None) -> None:
+        """`gazetteer`, when given, finds the towns that have no workshop."""
+        self._gazetteer = gazetteer
         self._grids: dict[str, dict[Cell, list[Workshop]]] = {}
         cities: dict[str, list[Workshop]] = {}
-        addresses: list[tuple[str, Point]] = []
+        addresses: list[tuple[str, Place]] = []
         for workshop in workshops:
             cell = (math.floor(workshop.lat), math.floor(workshop.lon))
             for category in workshop.categories:
@@ -135,13 +192,17 @@ class Locator:
             for city in variants(workshop.city):
                 cities.setdefault(city, []).append(workshop)
             point = Point(workshop.lat, workshop.lon)
+            place = Place(workshop.address, point)
             for address in variants(workshop.address):
-                addresses.extend((spelling, point) for spelling in spellings(address))
+                addresses.extend((spelling, place) for spelling in spellings(address))
         # Cities before addresses: on an equal score, a typed city means the city.
-        self._places: list[tuple[str, Point]] = []
+        self._places: list[tuple[str, Place]] = []
+        self._cities: dict[str, Place] = {}
         for city, members in cities.items():
-            middle = _middle({w.code: w for w in members}.values())
-            self._places.extend((spelling, middle) for spelling in spellings(city))
+            middle = Place(members[0].city, _middle({w.code: w for w in members}.values()))
+            for spelling in spellings(city):
+                self._places.append((spelling, middle))
+                self._cities.setdefault(spelling, middle)
         self._places.extend(addresses)
 
     def nearest(self, category: str, here: Point, limit: int = MAX_CHOICES) -> list[Nearby]:
@@ -169,18 +230,36 @@ class Locator:
         found.sort(key=lambda item: (item.km, item.workshop.code))
         return found[:limit]
 
-    def locate(self, typed: str) -> Point | None:
-        """Where a typed city or address is: a city is the middle of its workshops, an address
-        the workshop that has it. Small typos are forgiven by a similarity ratio."""
-        if len(normalize(typed)) < 2:
+    def offer(self, category: str, here: Point, reach_km: float) -> Offer:
+        """Workshops farther than `reach_km` are no ordinary choice: a customer in
+        Vladivostok is not offered Novosibirsk as if it were next door."""
+        found = self.nearest(category, here)
+        near = [item for item in found if item.km <= reach_km]
+        return Offer(near, found[0] if found else None)
+
+    def locate(self, typed: str) -> Place | None:
+        """Where a typed town or address is.
+
+        A city with workshops is the middle of its workshops, a workshop's address the
+        workshop; any other town of the country comes from the gazetteer, an address by its
+        town. Small typos are forgiven by a similarity ratio.
+        """
+        if len(normalize(typed)) < 2 or len(typed) > MAX_PLACE_LENGTH:
             return None
+        names = place_names(typed)[:MAX_PLACE_PARTS]
+        for name in names:  # the cheap, common case first: "Москва", "Arbat 10, Moscow"
+            for spelling in spellings(name):
+                if spelling in self._cities:
+                    return self._cities[spelling]
         query = spellings(typed)
         best_score, best = 0.0, None
-        for known, point in self._places:
+        for known, place in self._places:
             score = max(_ratio(spelling, known) for spelling in query)
             if score > best_score:
-                best_score, best = score, point
-        return best if best_score >= MATCH_THRESHOLD else None
+                best_score, best = score, place
+        if best_score >= MATCH_THRESHOLD:
+            return best
+        return self._gazetteer.find(names) if self._gazetteer is not None else None
 
 
 def _middle(workshops: Iterable[Workshop]) -> Point:

@@ -279,10 +279,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     },
     "btn_send_location": {Lang.EN: "📍 Send my location", Lang.RU: "📍 Отправить геопозицию"},
     "location_unknown": {
-        Lang.EN: "I could not find “{typed}” among the places we serve. Type a city, "
-        "for example {cities}, or share your location with the button.",
-        Lang.RU: "Не нашёл «{typed}» среди мест, где мы работаем. Напишите город, "
-        "например {cities}, или отправьте геопозицию кнопкой.",
+        Lang.EN: "I could not find “{typed}” on the map. Check the spelling or type the "
+        "nearest town, or share your location with the button below.",
+        Lang.RU: "Не нашёл «{typed}» на карте. Проверьте написание или напишите ближайший "
+        "город, или отправьте геопозицию кнопкой ниже.",
     },
     "location_expected": {
         Lang.EN: "Please share your location with the button below, or type your city or address.",
@@ -297,6 +297,23 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "searching": {
         Lang.EN: "🔎 Looking for workshops near you…",
         Lang.RU: "🔎 Ищу мастерские рядом с вами…",
+    },
+    "searching_near": {
+        Lang.EN: "📍 {place}. 🔎 Looking for workshops near you…",
+        Lang.RU: "📍 {place}. 🔎 Ищу мастерские рядом с вами…",
+    },
+    "none_near": {
+        Lang.EN: "😔 None of our workshops that repair {category} is within {reach} km of "
+        "you. The nearest is <b>{name}</b> in {city}, {km} km away.\n\nAsk us a question: "
+        "we can often arrange a courier or a partner workshop near you.",
+        Lang.RU: "😔 В пределах {reach} км от вас нет наших мастерских, где ремонтируют: "
+        "{category}. Ближайшая — <b>{name}</b> ({city}), в {km} км от вас.\n\n"
+        "Задайте нам вопрос: часто мы можем организовать курьера или найти мастерскую-партнёра "
+        "рядом с вами.",
+    },
+    "btn_book_far": {
+        Lang.EN: "{name} · {km} km, book anyway",
+        Lang.RU: "{name} · {km} км, всё равно записаться",
     },
     "no_workshops": {
         Lang.EN: "Sorry, no workshop of our network repairs this kind of product yet.",
@@ -336,9 +353,9 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     },
     "ask_phone": {
         Lang.EN: "May the workshop call you about the repair? Share your phone number with "
-        "the button below, or tap Skip.",
+        "the button below or type it, or tap Skip.",
         Lang.RU: "Может ли мастерская позвонить вам по поводу ремонта? Отправьте номер "
-        "кнопкой ниже или нажмите «Пропустить».",
+        "кнопкой ниже или напишите его, или нажмите «Пропустить».",
     },
     "btn_share_phone": {
         Lang.EN: "📱 Share my phone number",
@@ -351,8 +368,17 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "«Пропустить».",
     },
     "phone_expected": {
-        Lang.EN: "Please use the button below to share your number, or tap Skip.",
-        Lang.RU: "Пожалуйста, отправьте номер кнопкой ниже или нажмите «Пропустить».",
+        Lang.EN: "Please use the button below to share your number, type it, or tap Skip.",
+        Lang.RU: "Пожалуйста, отправьте номер кнопкой ниже, напишите его или нажмите "
+        "«Пропустить».",
+    },
+    "phone_invalid": {
+        Lang.EN: "“{typed}” is not a phone number I can call. Type it with the area code, "
+        "for example +7 916 123-45-67 or 8 916 123-45-67, share it with the button, "
+        "or tap Skip.",
+        Lang.RU: "«{typed}» не похоже на номер телефона, по которому можно позвонить. "
+        "Напишите его с кодом, например +7 916 123-45-67 или 8 916 123-45-67, отправьте "
+        "кнопкой или нажмите «Пропустить».",
     },
     "phone_noted": {Lang.EN: "📱 Thank you, noted.", Lang.RU: "📱 Спасибо, записал."},
     "phone_skipped": {

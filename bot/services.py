@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.fault_reports import FaultReports
 from bot.flood import FloodGuard
+from bot.gazetteer import gazetteer_of
 from bot.locator import Locator
 from bot.questions import QuestionDesk
 from bot.roles import Access
@@ -38,11 +39,12 @@ def _collector_paused() -> Iterator[None]:
 
 
 def load_data_files(settings: Settings) -> tuple[TroubleshootingTree, Network, Locator]:
-    """Read, check and index the troubleshooting tree and the workshops."""
+    """Read, check and index the troubleshooting tree, the workshops and the towns."""
     with _collector_paused():
         tree = load_tree(settings.troubleshooting_file)
         network = load_workshops(settings.workshops_file, tree, settings.zone)
-        return tree, network, Locator(network.workshops.values())
+        gazetteer = gazetteer_of(settings.default_region)
+        return tree, network, Locator(network.workshops.values(), gazetteer)
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,21 @@ def workshops(lang: Lang, nearby: Sequence[Nearby]) -> InlineKeyboardMarkup:
     )
 
 
+def none_near(lang: Lang, nearest: Nearby) -> InlineKeyboardMarkup:
+    """No workshop within reach: the nearest may still be chosen, knowing how far it is, head
+    office asked (it can arrange a courier or a partner), or another place typed."""
+    book_anyway = label(
+        lang, "btn_book_far", name=nearest.workshop.title(lang), km=km(lang, nearest.km)
+    )
+    return inline(
+        [
+            [(book_anyway, WorkshopPick(code=nearest.workshop.code))],
+            ask_row(lang, None),
+            nav_row(lang),
+        ]
+    )
+
+
 def days(lang: Lang, open_days: Sequence[date]) -> InlineKeyboardMarkup:
     buttons = [(day_label(lang, day), DayPick(day=day)) for day in open_days]
     return inline([*chunks(buttons, 3), nav_row(lang)])

@@ -45,7 +45,7 @@ from bot.handlers.callbacks import (
 from bot.handlers.common import claim, start
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
-from bot.handlers.formatting import day_label, when
+from bot.handlers.formatting import day_label, km, when
 from bot.handlers.leftovers import LABELS, is_exit
 from bot.handlers.replies import (
     acknowledge,
@@ -64,6 +64,7 @@ from bot.handlers.replies import (
 from bot.i18n import Lang, pick
 from bot.locator import Point
 from bot.messages import all_labels, label, text
+from bot.phones import contact_number, readable, typed_number
 from bot.storage.tickets import TicketRecord
 from bot.tickets import MAX_ACTIVE_BOOKINGS
 from bot.troubleshooting import BOOK
@@ -120,6 +121,11 @@ class Draft(BaseModel):
     @property
     def here(self) -> Point | None:
         return Point(self.lat, self.lon) if self.lat is not None and self.lon is not None else None
+
+
+def echo(typed: str) -> str:
+    """What the customer typed, short enough to quote back in an answer."""
+    return typed if len(typed) <= 40 else typed[:40] + "…"
 
 
 def load_draft(context: Context) -> Draft:
@@ -502,13 +508,11 @@ async def place_typed(update: Update, context: Context) -> Waiting | int:
         await say(update, "↩️", ReplyKeyboardRemove())
         return await show_node(update, context, draft)
     lang = lang_of(update, context)
-    here = context.services.locator.locate(typed)
-    if here is None:
-        shown = typed if len(typed) <= 40 else typed[:40] + "…"
-        examples = ", ".join(cities_for(context, lang, draft.category)[:3])
-        await say(update, text(lang, "location_unknown", typed=shown, cities=examples))
+    place = context.services.locator.locate(typed)
+    if place is None:
+        await say(update, text(lang, "location_unknown", typed=echo(typed)))
         return Waiting.LOCATION
-    return await list_workshops(update, context, here)
+    return await list_workshops(update, context, place.point, pick(place.name, lang))
 
 
 async def location_expected(update: Update, context: Context) -> Waiting:
@@ -516,12 +520,16 @@ async def location_expected(update: Update, context: Context) -> Waiting:
     return Waiting.LOCATION
 
 
-async def list_workshops(update: Update, context: Context, here: Point) -> Waiting | int:
+async def list_workshops(
+    update: Update, context: Context, here: Point, place: str | None = None
+) -> Waiting | int:
+    """Search from `here`; a typed `place` is named, so a misread one is noticed at once."""
     lang = lang_of(update, context)
     draft = load_draft(context)
     draft.lat, draft.lon = here.lat, here.lon
     save_draft(context, draft)
-    await say(update, text(lang, "searching"), ReplyKeyboardRemove())
+    searching = text(lang, "searching_near", place=place) if place else text(lang, "searching")
+    await say(update, searching, ReplyKeyboardRemove())
     return await show_workshops(update, context, draft)
 
 
@@ -530,15 +538,32 @@ async def show_workshops(update: Update, context: Context, draft: Draft) -> Wait
     here = draft.here
     category = context.services.tree.category(draft.category or "")
     assert here is not None and category is not None
-    found = context.services.locator.nearest(category.id, here)
-    if not found:
+    reach = context.services.settings.max_distance_km
+    offer = context.services.locator.offer(category.id, here, reach)
+    nearest = offer.nearest
+    if nearest is None:
         await abandon_open_case(context)
         await show(update, text(lang, "no_workshops"))
         return END
+    if not offer.near:
+        await show(
+            update,
+            text(
+                lang,
+                "none_near",
+                category=pick(category.title, lang).lower(),
+                reach=km(lang, reach),
+                name=nearest.workshop.title(lang),
+                city=pick(nearest.workshop.city, lang),
+                km=km(lang, nearest.km),
+            ),
+            keyboards.none_near(lang, nearest),
+        )
+        return Waiting.WORKSHOP
     await show(
         update,
         text(lang, "choose_workshop", category=pick(category.title, lang).lower()),
-        keyboards.workshops(lang, found),
+        keyboards.workshops(lang, offer.near),
     )
     return Waiting.WORKSHOP
 
@@ -669,16 +694,24 @@ async def contact_shared(update: Update, context: Context) -> Waiting:
     if message.contact.user_id != user.id:
         await say(update, text(lang, "phone_not_own"))
         return Waiting.PHONE
+    region = context.services.settings.default_region
+    return await phone_given(update, context, contact_number(message.contact.phone_number, region))
+
+
+async def phone_given(update: Update, context: Context, phone: str) -> Waiting:
+    """Keep the number for this booking and as the customer's own, then show the summary."""
+    user = update.effective_user
+    assert user is not None
     draft = load_draft(context)
-    draft.phone = message.contact.phone_number
+    draft.phone = phone
     save_draft(context, draft)
-    await context.services.customers.set_phone(user.id, draft.phone)
-    await say(update, text(lang, "phone_noted"), ReplyKeyboardRemove())
+    await context.services.customers.set_phone(user.id, phone)
+    await say(update, text(lang_of(update, context), "phone_noted"), ReplyKeyboardRemove())
     return await show_summary(update, context, draft)
 
 
 async def phone_step_text(update: Update, context: Context) -> Waiting | int:
-    """Skip, Back and Exit from the reply keyboard; anything else is asked again."""
+    """A typed phone number, or Skip, Back and Exit from the reply keyboard."""
     message = update.effective_message
     assert message is not None and message.text is not None
     typed = message.text.strip()
@@ -696,7 +729,13 @@ async def phone_step_text(update: Update, context: Context) -> Waiting | int:
         save_draft(context, draft)
         await say(update, "↩️", ReplyKeyboardRemove())
         return await show_slots(update, context, draft)
-    await say(update, text(lang, "phone_expected"))
+    phone = typed_number(typed, context.services.settings.default_region)
+    if phone is not None:
+        return await phone_given(update, context, phone)
+    if any(char.isdigit() for char in typed):
+        await say(update, text(lang, "phone_invalid", typed=echo(typed)))
+    else:
+        await say(update, text(lang, "phone_expected"))
     return Waiting.PHONE
 
 
@@ -718,7 +757,7 @@ async def show_summary(update: Update, context: Context, draft: Draft) -> Waitin
         workshop=workshop.title(lang),
         address=workshop.where(lang),
         when=when(lang, datetime.fromtimestamp(draft.slot, UTC), zone),
-        phone=draft.phone or label(lang, "no_phone"),
+        phone=readable(draft.phone) if draft.phone else label(lang, "no_phone"),
     )
     await say(
         update,

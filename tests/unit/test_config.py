@@ -22,6 +22,8 @@ VARIABLES = (
     "HEAD_OFFICE_IDS",
     "TIMEZONE",
     "LOG_LEVEL",
+    "DEFAULT_REGION",
+    "MAX_DISTANCE_KM",
 )
 
 
@@ -112,3 +114,14 @@ def test_running_the_bot_without_a_token_says_so_in_one_line_and_fails(tmp_path:
     assert finished.returncode != 0
     assert len(lines) == 1, finished.stderr
     assert "BOT_TOKEN" in lines[0]
+
+
+def test_the_default_region_is_read_as_an_upper_case_country_code() -> None:
+    settings = Settings(_env_file=None, bot_token="1:a", default_region="de")  # type: ignore[call-arg]
+
+    assert settings.default_region == "DE"
+
+
+def test_an_unknown_default_region_is_refused_at_start_up() -> None:
+    with pytest.raises(ValidationError, match="country code"):
+        Settings(_env_file=None, bot_token="1:a", default_region="XX")  # type: ignore[call-arg]

@@ -19,7 +19,8 @@ def nearest(workshops: list[Workshop], category: str, here: Point) -> list[Nearb
 
 
 def locate(typed: str, workshops: list[Workshop]) -> Point | None:
-    return Locator(workshops).locate(typed)
+    place = Locator(workshops).locate(typed)
+    return place.point if place is not None else None
 
 
 MOSCOW = Point(55.7558, 37.6173)
@@ -194,3 +195,32 @@ def test_only_a_finite_latitude_and_longitude_in_range_are_a_place_on_earth(
     lat: float, lon: float, on_earth: bool
 ) -> None:
     assert Point(lat, lon).on_earth is on_earth
+
+
+def test_the_offer_keeps_only_workshops_within_reach() -> None:
+    near = make_workshop("NEAR", 55.0, 37.7, ["phone"])
+    far = make_workshop("FAR", 55.0, 40.0, ["phone"])
+
+    offer = Locator([near, far]).offer("phone", Point(55.0, 37.6), reach_km=150)
+
+    assert [item.workshop.code for item in offer.near] == ["NEAR"]
+    assert offer.nearest is not None and offer.nearest.workshop.code == "NEAR"
+
+
+def test_with_nothing_within_reach_the_offer_still_names_the_nearest() -> None:
+    novosibirsk = make_workshop("NSK", 55.03, 82.92, ["phone"])
+    kazan = make_workshop("KZN", 55.79, 49.12, ["phone"])
+
+    offer = Locator([kazan, novosibirsk]).offer("phone", Point(43.11, 131.87), reach_km=150)
+
+    assert offer.near == []
+    assert offer.nearest is not None and offer.nearest.workshop.code == "NSK"
+    assert 3500 < offer.nearest.km < 4000
+
+
+def test_nobody_repairing_the_category_is_an_empty_offer_without_a_nearest() -> None:
+    offer = Locator([make_workshop("W", 55.0, 37.0, ["phone"])]).offer(
+        "bicycle", MOSCOW, reach_km=150
+    )
+
+    assert offer.near == [] and offer.nearest is None
