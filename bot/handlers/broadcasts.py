@@ -12,28 +12,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 import time
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel, Field, ValidationError
 from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ApplicationHandlerStop
 
-from bot.broadcasts import MAX_BODY, Segment
+from bot.broadcasts import MAX_BODY, Draft, Segment, Texts, missing, split_texts
 from bot.handlers import keyboards
 from bot.handlers.access import requires
 from bot.handlers.arguments import local_time, whole_number
 from bot.handlers.callbacks import BroadcastDecision
 from bot.handlers.context import Context, lang_of
+from bot.handlers.persistence import flush_now
 from bot.handlers.rate_limit import BROADCAST
 from bot.handlers.replies import acknowledge, edit, pressed, say, stale
-from bot.i18n import Lang, preferred
-from bot.message_length import utf16_len
+from bot.i18n import Lang, pick, preferred
+from bot.message_length import split_message, utf16_len
 from bot.messages import label, text
 from bot.roles import Principal, Role
 from bot.services import Services
-from bot.storage.broadcasts import Broadcasts
+from bot.storage.broadcasts import Broadcasts, Recipient
 
 log = logging.getLogger(__name__)
 
@@ -150,12 +154,12 @@ class BroadcastRunner:
             batch = await store.pending(broadcast_id, BATCH)
             if not batch:
                 break
-            queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+            queue: asyncio.Queue[Recipient] = asyncio.Queue()
             for item in batch:
                 queue.put_nowait(item)
             await asyncio.gather(
                 *(
-                    self._worker(broadcast_id, record.body, queue, lang, last_edit)
+                    self._worker(broadcast_id, record.texts, queue, lang, last_edit)
                     for _ in range(WORKERS)
                 )
             )
@@ -191,11 +195,12 @@ class BroadcastRunner:
     async def _worker(
         self,
         broadcast_id: int,
-        body: str,
-        queue: asyncio.Queue[tuple[int, int]],
+        texts: Texts,
+        queue: asyncio.Queue[Recipient],
         lang: Lang,
         last_edit: list[float],
     ) -> None:
+        """Send to the queued recipients, each the text in their language as they read now."""
         store = Broadcasts(self._services.db)
         now = self._services.clock.now
         while (
@@ -204,7 +209,9 @@ class BroadcastRunner:
             and not self._unrecorded
             and broadcast_id not in self._cancelled
         ):
-            chat_id, attempts = queue.get_nowait()
+            recipient = queue.get_nowait()
+            chat_id, attempts = recipient.chat_id, recipient.attempts
+            body = pick(texts, preferred(recipient.language, recipient.client_language))
             try:
                 await self._bot.send_message(chat_id, body, rate_limit_args=BROADCAST)
             except Forbidden:
@@ -291,25 +298,58 @@ def runner_of(context: Context) -> BroadcastRunner:
 # Commands
 
 
+TEXT_WANTED_KEY = "broadcast_text_wanted"
+
+
+class TextWanted(BaseModel):
+    """A draft whose preview asked for its text in one more language, kept in the head
+    office member's data so that their next message fills it in, even after a restart."""
+
+    broadcast: int = Field(ge=1, le=2**62)
+    lang: Lang
+
+
+def text_wanted(context: Context) -> TextWanted | None:
+    data = context.user_data
+    try:
+        return TextWanted.model_validate(data.get(TEXT_WANTED_KEY)) if data else None
+    except ValidationError:
+        return None
+
+
+def too_long(lang: Lang, texts: Texts, named: bool) -> str | None:
+    """Why a text cannot go out as one message, naming its language when there are two."""
+    for language, body in texts.items():
+        if (length := utf16_len(body)) > MAX_BODY:
+            if not named:
+                return text(lang, "broadcast_too_long", length=length, limit=MAX_BODY)
+            name = label(lang, f"broadcast_language_{language.value}")
+            return text(lang, "broadcast_too_long_in", language=name, length=length, limit=MAX_BODY)
+    return None
+
+
 async def preview(
     update: Update,
     context: Context,
     who: Principal,
     segment: Segment,
     value: str | None,
-    body: str,
+    typed: str,
     scheduled_at: datetime | None,
 ) -> None:
     lang = lang_of(update, context)
     chat = update.effective_chat
     assert chat is not None
-    length = utf16_len(body)
-    if length > MAX_BODY:
-        await say(update, text(lang, "broadcast_too_long", length=length, limit=MAX_BODY))
+    texts = split_texts(typed)
+    if texts is None:
+        await say(update, text(lang, "broadcast_separators"))
+        return
+    if (refusal := too_long(lang, texts, named=len(texts) > 1)) is not None:
+        await say(update, refusal)
         return
     draft = await context.services.broadcasts.prepare(
         who.user_id,
-        body,
+        texts,
         segment,
         value,
         scheduled_at,
@@ -317,15 +357,55 @@ async def preview(
         runner_of(context).exclude,
         update.update_id,
     )
+    await show_preview(update, context, draft)
+
+
+async def show_preview(update: Update, context: Context, draft: Draft) -> None:
+    """Each text whole, as its readers will get it, then who gets which, and the buttons;
+    when a language has no text, ask for it as the next message."""
+    lang = lang_of(update, context)
     zone = context.services.settings.zone
     when = (
-        label(lang, "broadcast_when", when=f"{scheduled_at.astimezone(zone):%d.%m.%Y %H:%M}")
-        if scheduled_at
+        label(lang, "broadcast_when", when=f"{draft.scheduled_at.astimezone(zone):%d.%m.%Y %H:%M}")
+        if draft.scheduled_at
         else ""
     )
+    header = text(
+        lang,
+        "broadcast_preview",
+        audience=draft.audience,
+        when=when,
+        en=draft.readers[Lang.EN],
+        ru=draft.readers[Lang.RU],
+    )
+    pieces = [("", header)]
+    for language, body in sorted(draft.texts.items()):
+        pieces += [
+            ("\n\n", text(lang, f"broadcast_text_{language.value}")),
+            ("\n", html.escape(body, quote=False)),
+        ]
+    absent = missing(draft.texts)
+    if context.user_data is not None:
+        context.user_data.pop(TEXT_WANTED_KEY, None)
+    if absent is not None:
+        [(given, _)] = draft.texts.items()
+        warning = text(
+            lang,
+            "broadcast_missing",
+            absent=label(lang, f"broadcast_language_{absent.value}"),
+            given=label(lang, f"broadcast_language_{given.value}"),
+        )
+        pieces.append(("\n\n", warning))
+        if context.user_data is not None:
+            context.user_data[TEXT_WANTED_KEY] = TextWanted(
+                broadcast=draft.broadcast_id, lang=absent
+            ).model_dump(mode="json")
+    *first, last = packed(pieces)
+    for message in first:
+        await say(update, message)
     await say(
         update,
-        text(lang, "broadcast_preview", audience=draft.audience, when=when, body=body),
+        last,
         keyboards.inline(
             [
                 [
@@ -341,6 +421,54 @@ async def preview(
             ]
         ),
     )
+
+
+def packed(pieces: list[tuple[str, str]]) -> list[str]:
+    """(joint, piece) pairs joined into as few messages as fit, no piece ever cut in two."""
+    messages: list[str] = []
+    for joint, piece in pieces:
+        if messages and len(split_message(messages[-1] + joint + piece)) == 1:
+            messages[-1] += joint + piece
+        else:
+            messages.append(piece)
+    return messages
+
+
+async def text_given(update: Update, context: Context) -> None:
+    """Head office's next message after a preview asked for the text in the other language.
+
+    Runs before the other handlers; anything else, or a draft that was confirmed or
+    discarded meanwhile, goes on to them.
+    """
+    wanted = text_wanted(context)
+    message = update.effective_message
+    user = update.effective_user
+    if wanted is None or message is None or not message.text or user is None:
+        return
+    assert context.user_data is not None
+    if (await context.services.access.who(user.id)).role is not Role.HEAD_OFFICE:
+        context.user_data.pop(TEXT_WANTED_KEY, None)
+        return
+    body = message.text.strip()
+    refusal = too_long(lang_of(update, context), {wanted.lang: body}, named=True)
+    if refusal is not None:
+        await say(update, refusal)
+        raise ApplicationHandlerStop
+    draft = await context.services.broadcasts.add_text(
+        wanted.broadcast,
+        message.chat.id,
+        wanted.lang,
+        body,
+        runner_of(context).exclude,
+        update.update_id,
+    )
+    if draft is None:
+        context.user_data.pop(TEXT_WANTED_KEY, None)
+        return
+    await show_preview(update, context, draft)
+    # Later groups are skipped, the one that writes user data among them.
+    await flush_now(update, context)
+    raise ApplicationHandlerStop
 
 
 def body_after(update: Update, words: int) -> str:
@@ -442,6 +570,9 @@ async def decided(update: Update, context: Context, who: Principal) -> None:
     if payload is None or chat is None:
         await stale(update, context)
         return
+    wanted = text_wanted(context)
+    if wanted is not None and wanted.broadcast == payload.broadcast and context.user_data:
+        context.user_data.pop(TEXT_WANTED_KEY)
     if payload.confirm == "n":
         if not await desk.discard(payload.broadcast, chat.id, update.update_id):
             await stale(update, context)
@@ -500,10 +631,14 @@ async def list_broadcasts(update: Update, context: Context, who: Principal) -> N
                 total=tally.total,
                 blocked=tally.blocked,
                 failed=tally.failed,
-                preview=record.body if len(record.body) <= 40 else record.body[:39] + "…",
+                preview=shortened(pick(record.texts, lang)),
             )
         )
     await say(update, "\n".join(lines))
+
+
+def shortened(body: str) -> str:
+    return body if len(body) <= 40 else body[:39] + "…"
 
 
 @requires(Role.HEAD_OFFICE)

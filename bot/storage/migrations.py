@@ -210,4 +210,9 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX update_effects_at ON update_effects(at);
     """,
+    """
+    -- A broadcast's Russian text, NULL when none was given; `body` holds the English one,
+    -- '' when only the Russian was given. Each customer gets their language, else the other.
+    ALTER TABLE broadcasts ADD COLUMN body_ru TEXT;
+    """,
 ]
