@@ -68,6 +68,13 @@ def missing(texts: Texts) -> Lang | None:
     return next((lang for lang in Lang if lang not in texts), None)
 
 
+def wants_text(record: BroadcastRecord, chat_id: int, lang: Lang) -> bool:
+    """Whether a broadcast may still get its text in `lang`, from the chat it was previewed in."""
+    return (
+        record.status == "draft" and record.report_chat_id == chat_id and lang not in record.texts
+    )
+
+
 class Segment(StrEnum):
     ALL = "all"
     WORKSHOP = "workshop"
@@ -143,16 +150,15 @@ class BroadcastDesk:
             effects = UpdateEffects(tx)
             if await effects.recall(origin, "broadcast_text", now) is None:
                 record = await broadcasts.get(broadcast_id)
-                if (
-                    record is None
-                    or record.status != "draft"
-                    or record.report_chat_id != chat_id
-                    or lang in record.texts
-                ):
+                if record is None or not wants_text(record, chat_id, lang):
                     return None
                 await broadcasts.set_texts(broadcast_id, {**record.texts, lang: body})
                 await effects.record(origin, "broadcast_text", broadcast_id, now)
         return await self._draft(broadcast_id, exclude)
+
+    async def wants(self, broadcast_id: int, chat_id: int, lang: Lang) -> bool:
+        record = await Broadcasts(self._db).get(broadcast_id)
+        return record is not None and wants_text(record, chat_id, lang)
 
     async def _draft(self, broadcast_id: int, exclude: set[int]) -> Draft:
         broadcasts = Broadcasts(self._db)

@@ -17,7 +17,7 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -27,9 +27,8 @@ from bot.broadcasts import MAX_BODY, Draft, Segment, Texts, missing, split_texts
 from bot.handlers import keyboards
 from bot.handlers.access import requires
 from bot.handlers.arguments import local_time, whole_number
-from bot.handlers.callbacks import BroadcastDecision
+from bot.handlers.callbacks import BroadcastDecision, RowId
 from bot.handlers.context import Context, lang_of
-from bot.handlers.persistence import flush_now
 from bot.handlers.rate_limit import BROADCAST
 from bot.handlers.replies import acknowledge, edit, pressed, say, stale
 from bot.i18n import Lang, pick, preferred
@@ -305,14 +304,15 @@ class TextWanted(BaseModel):
     """A draft whose preview asked for its text in one more language, kept in the head
     office member's data so that their next message fills it in, even after a restart."""
 
-    broadcast: int = Field(ge=1, le=2**62)
+    broadcast: RowId
     lang: Lang
 
 
 def text_wanted(context: Context) -> TextWanted | None:
-    data = context.user_data
+    """The text this person was asked for; None if none, or if what is stored is unreadable."""
+    stored = context.user_data.get(TEXT_WANTED_KEY) if context.user_data else None
     try:
-        return TextWanted.model_validate(data.get(TEXT_WANTED_KEY)) if data else None
+        return None if stored is None else TextWanted.model_validate(stored)
     except ValidationError:
         return None
 
@@ -357,6 +357,11 @@ async def preview(
         runner_of(context).exclude,
         update.update_id,
     )
+    if context.user_data is not None:
+        context.user_data.pop(TEXT_WANTED_KEY, None)
+        if (absent := missing(draft.texts)) is not None:
+            wanted = TextWanted(broadcast=draft.broadcast_id, lang=absent)
+            context.user_data[TEXT_WANTED_KEY] = wanted.model_dump(mode="json")
     await show_preview(update, context, draft)
 
 
@@ -385,8 +390,6 @@ async def show_preview(update: Update, context: Context, draft: Draft) -> None:
             ("\n", html.escape(body, quote=False)),
         ]
     absent = missing(draft.texts)
-    if context.user_data is not None:
-        context.user_data.pop(TEXT_WANTED_KEY, None)
     if absent is not None:
         [(given, _)] = draft.texts.items()
         warning = text(
@@ -396,10 +399,6 @@ async def show_preview(update: Update, context: Context, draft: Draft) -> None:
             given=label(lang, f"broadcast_language_{given.value}"),
         )
         pieces.append(("\n\n", warning))
-        if context.user_data is not None:
-            context.user_data[TEXT_WANTED_KEY] = TextWanted(
-                broadcast=draft.broadcast_id, lang=absent
-            ).model_dump(mode="json")
     *first, last = packed(pieces)
     for message in first:
         await say(update, message)
@@ -437,8 +436,9 @@ def packed(pieces: list[tuple[str, str]]) -> list[str]:
 async def text_given(update: Update, context: Context) -> None:
     """Head office's next message after a preview asked for the text in the other language.
 
-    Runs before the other handlers; anything else, or a draft that was confirmed or
-    discarded meanwhile, goes on to them.
+    Runs before the other handlers; anything else, or a message after the draft got its
+    text or was confirmed or discarded, goes on to them. The request stays until then, so
+    this message handled again after a crash finds the draft it filled in.
     """
     wanted = text_wanted(context)
     message = update.effective_message
@@ -449,12 +449,13 @@ async def text_given(update: Update, context: Context) -> None:
     if (await context.services.access.who(user.id)).role is not Role.HEAD_OFFICE:
         context.user_data.pop(TEXT_WANTED_KEY, None)
         return
+    desk = context.services.broadcasts
     body = message.text.strip()
     refusal = too_long(lang_of(update, context), {wanted.lang: body}, named=True)
-    if refusal is not None:
+    if refusal is not None and await desk.wants(wanted.broadcast, message.chat.id, wanted.lang):
         await say(update, refusal)
         raise ApplicationHandlerStop
-    draft = await context.services.broadcasts.add_text(
+    draft = await desk.add_text(
         wanted.broadcast,
         message.chat.id,
         wanted.lang,
@@ -466,8 +467,6 @@ async def text_given(update: Update, context: Context) -> None:
         context.user_data.pop(TEXT_WANTED_KEY, None)
         return
     await show_preview(update, context, draft)
-    # Later groups are skipped, the one that writes user data among them.
-    await flush_now(update, context)
     raise ApplicationHandlerStop
 
 
