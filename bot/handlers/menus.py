@@ -8,8 +8,10 @@ of staff and head office are also refreshed at every start.
 
 from __future__ import annotations
 
+import logging
+
 from telegram import BotCommand, BotCommandScopeChat
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.handlers.context import Context
@@ -43,6 +45,8 @@ HEAD_OFFICE_COMMANDS = (
     "broadcast_cancel",
     "help",
 )
+log = logging.getLogger(__name__)
+
 ROLE_COMMANDS = {
     Role.CUSTOMER: CUSTOMER_COMMANDS,
     Role.STAFF: STAFF_COMMANDS,
@@ -83,6 +87,10 @@ async def publish_menu(application: Application, services: Services, user_id: in
         # Telegram refuses a chat scope for someone who never opened the bot; their
         # menu is set the next time the bot starts after they have.
         return
+    except TelegramError as error:
+        # What the person did (a role, a language) stands; only the menu lags behind
+        # until the next change, or the next start for staff and head office.
+        log.warning("The command menu of %s was not published: %s", user_id, error)
 
 
 async def publish_menu_for(context: Context, user_id: int) -> None:

@@ -117,3 +117,17 @@ async def test_a_chosen_language_keeps_the_menu_after_a_restart(
     await network.restart()
     menu = seen(api, office, "en")
     assert in_russian(menu) and "stats" in menu
+
+
+async def test_a_language_choice_stands_when_telegram_fails_to_take_the_menu(
+    network: BotRunner, api: FakeBotApi
+) -> None:
+    anna = network.person(1001, "Anna", language_code="en")
+    await anna.command("/start")
+    api.fail_next("setMyCommands", 500, "Internal Server Error")
+    await choose(anna, "Русский")
+    assert not any("went wrong" in t or "пошло не так" in t for t in anna.texts())
+    assert "Готово: буду говорить по-русски." in anna.texts()
+
+    await choose(anna, "Русский")
+    assert in_russian(seen(api, anna, "en")), "the next choice sets it"
