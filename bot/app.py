@@ -74,20 +74,24 @@ from bot.storage.updates import ProcessedUpdates
 
 log = logging.getLogger(__name__)
 
-ASKING_GROUP = -5
+ASKING_GROUP = -6
 """Runs first of all: a command or a button press ends the wait for a question."""
 
-EDITED_GROUP = -4
+EDITED_GROUP = -5
 """Then: an edited message corrects an old one and is never a new command."""
 
-FLOOD_GROUP = -3
+FLOOD_GROUP = -4
 """Someone sending too fast is stopped before anything else happens."""
 
-PRIVATE_GROUP = -2
+PRIVATE_GROUP = -3
 """Group chats and channels are stopped here: personal data is shown in private chats only."""
 
-VISITOR_GROUP = -1
+VISITOR_GROUP = -2
 """Runs before the handlers proper: notes who is talking to the bot."""
+
+AWAITED_GROUP = -1
+"""A message the bot asked for outside any conversation is taken here, and goes no further;
+anything else goes on to the handlers proper."""
 
 FLUSH_GROUP = 1
 """Runs after every other handler, so conversation state is written once it has changed."""
@@ -137,6 +141,12 @@ def add_handlers(application: Application) -> None:
     )
     application.add_handler(TypeHandler(Update, flood.guard), group=FLOOD_GROUP)
     application.add_handler(TypeHandler(Update, common.note_visitor), group=VISITOR_GROUP)
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, broadcasts.text_given
+        ),
+        group=AWAITED_GROUP,
+    )
     # Available at every step of a conversation, so they come before it. Staff and
     # head-office commands check the caller's rights themselves.
     application.add_handlers(

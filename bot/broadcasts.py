@@ -8,12 +8,15 @@ that confirmed it, handled again after a crash, find what they did the first tim
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.i18n import Lang, preferred
 from bot.message_length import MAX_TEXT
 from bot.quiet_hours import QuietHours
 from bot.storage.broadcasts import BroadcastRecord, Broadcasts, Tally
@@ -28,6 +31,50 @@ MAX_LEAD = timedelta(days=365)
 9999 the quiet-hours arithmetic would overflow."""
 
 
+SEPARATOR = re.compile(r"^[ \t]*---[ \t]*$", re.MULTILINE)
+"""A line of three dashes between the English and the Russian text of one command."""
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+Texts = dict[Lang, str]
+"""A broadcast's text per language, at least one; a reader without their own gets the other
+(`bot.i18n.pick`)."""
+
+
+def written_in(body: str) -> Lang:
+    """Russian when at least three letters in ten are Cyrillic, so that brand names such as
+    "iPhone Pro" do not make a Russian text English."""
+    letters = len(_LETTER.findall(body))
+    return Lang.RU if letters and len(_CYRILLIC.findall(body)) * 10 >= letters * 3 else Lang.EN
+
+
+def split_texts(typed: str) -> Texts | None:
+    """The texts of a command: one, or two around a `---` line, English first unless the
+    first is Russian and the second is not. None for more than two, or none."""
+    parts = [part.strip() for part in SEPARATOR.split(typed)]
+    given = [part for part in parts if part]
+    if len(parts) > 2 or not given:
+        return None
+    if len(given) == 1:
+        return {written_in(given[0]): given[0]}
+    first, second = given
+    if written_in(first) is Lang.RU and written_in(second) is Lang.EN:
+        return {Lang.EN: second, Lang.RU: first}
+    return {Lang.EN: first, Lang.RU: second}
+
+
+def missing(texts: Texts) -> Lang | None:
+    """The language a broadcast has no text in; its readers get the other one."""
+    return next((lang for lang in Lang if lang not in texts), None)
+
+
+def wants_text(record: BroadcastRecord, chat_id: int, lang: Lang) -> bool:
+    """Whether a broadcast may still get its text in `lang`, from the chat it was previewed in."""
+    return (
+        record.status == "draft" and record.report_chat_id == chat_id and lang not in record.texts
+    )
+
+
 class Segment(StrEnum):
     ALL = "all"
     WORKSHOP = "workshop"
@@ -37,7 +84,14 @@ class Segment(StrEnum):
 @dataclass(frozen=True)
 class Draft:
     broadcast_id: int
-    audience: int
+    readers: Counter[Lang]
+    """Who would receive it now, by the language they read."""
+    texts: Texts
+    scheduled_at: datetime | None
+
+    @property
+    def audience(self) -> int:
+        return self.readers.total()
 
 
 class BroadcastDesk:
@@ -57,7 +111,7 @@ class BroadcastDesk:
     async def prepare(
         self,
         by: int,
-        body: str,
+        texts: Texts,
         segment: Segment,
         value: str | None,
         scheduled_at: datetime | None,
@@ -74,11 +128,49 @@ class BroadcastDesk:
                 broadcast_id = int(earlier)
             else:
                 broadcast_id = await Broadcasts(tx).create(
-                    by, body, segment, value, scheduled_at, report_chat_id, now
+                    by, texts, segment, value, scheduled_at, report_chat_id, now
                 )
                 await effects.record(origin, "broadcast", broadcast_id, now)
-        audience = await Broadcasts(self._db).audience_size(segment, value, now, exclude)
-        return Draft(broadcast_id, audience)
+        return await self._draft(broadcast_id, exclude)
+
+    async def add_text(
+        self,
+        broadcast_id: int,
+        chat_id: int,
+        lang: Lang,
+        body: str,
+        exclude: set[int],
+        origin: int | None = None,
+    ) -> Draft | None:
+        """Give a draft its text in `lang`; None once it is no longer a draft, or has one, or
+        from another chat than the one it was previewed in."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            broadcasts = Broadcasts(tx)
+            effects = UpdateEffects(tx)
+            if await effects.recall(origin, "broadcast_text", now) is None:
+                record = await broadcasts.get(broadcast_id)
+                if record is None or not wants_text(record, chat_id, lang):
+                    return None
+                await broadcasts.set_texts(broadcast_id, {**record.texts, lang: body})
+                await effects.record(origin, "broadcast_text", broadcast_id, now)
+        return await self._draft(broadcast_id, exclude)
+
+    async def wants(self, broadcast_id: int, chat_id: int, lang: Lang) -> bool:
+        record = await Broadcasts(self._db).get(broadcast_id)
+        return record is not None and wants_text(record, chat_id, lang)
+
+    async def _draft(self, broadcast_id: int, exclude: set[int]) -> Draft:
+        broadcasts = Broadcasts(self._db)
+        record = await broadcasts.get(broadcast_id)
+        assert record is not None
+        groups = await broadcasts.audience_languages(
+            record.segment, record.segment_value, self._clock.now(), exclude
+        )
+        readers: Counter[Lang] = Counter()
+        for chosen, client_language, count in groups:
+            readers[preferred(chosen, client_language)] += count
+        return Draft(broadcast_id, readers, record.texts, record.scheduled_at)
 
     async def confirm(
         self, broadcast_id: int, chat_id: int, exclude: set[int], origin: int | None = None

@@ -86,7 +86,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
             "/overdue — tickets over their time limit\n"
             "/export [days] — tickets as CSV\n"
             "/staff, /addstaff id CODE, /removestaff id — workshop staff\n"
-            "/addadmin id, /removeadmin id — head office"
+            "/addadmin id, /removeadmin id — head office\n"
+            "/broadcast, /broadcast_workshop CODE, /broadcast_category category, /broadcast_at "
+            "YYYY-MM-DD HH:MM — message customers: the English text, a line ---, the Russian text\n"
+            "/broadcasts, /broadcast_cancel id — recent broadcasts, stop one"
         ),
         Lang.RU: (
             "<b>Головной офис</b>\n"
@@ -97,7 +100,11 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
             "/overdue — заявки сверх срока\n"
             "/export [дни] — заявки в CSV\n"
             "/staff, /addstaff id КОД, /removestaff id — сотрудники мастерских\n"
-            "/addadmin id, /removeadmin id — головной офис"
+            "/addadmin id, /removeadmin id — головной офис\n"
+            "/broadcast, /broadcast_workshop КОД, /broadcast_category категория, /broadcast_at "
+            "ГГГГ-ММ-ДД ЧЧ:ММ — рассылка клиентам: текст на английском, строка ---, текст на "
+            "русском\n"
+            "/broadcasts, /broadcast_cancel id — последние рассылки, остановить рассылку"
         ),
     },
     "choose_language": {
@@ -785,10 +792,33 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     },
     # Broadcasts
     "broadcast_preview": {
-        Lang.EN: "📣 <b>Broadcast preview</b> to {audience} customers{when}:\n\n{body}",
-        Lang.RU: "📣 <b>Предпросмотр рассылки</b> для {audience} клиентов{when}:\n\n{body}",
+        Lang.EN: "📣 <b>Broadcast preview</b> to {audience} customers{when} (English: {en}, "
+        "Russian: {ru}):",
+        Lang.RU: "📣 <b>Предпросмотр рассылки</b> для {audience} клиентов{when} (английский: "
+        "{en}, русский: {ru}):",
     },
     "broadcast_when": {Lang.EN: ", on {when}", Lang.RU: ", {when}"},
+    "broadcast_text_en": {
+        Lang.EN: "🇬🇧 <b>English text</b>",
+        Lang.RU: "🇬🇧 <b>Текст на английском</b>",
+    },
+    "broadcast_text_ru": {
+        Lang.EN: "🇷🇺 <b>Russian text</b>",
+        Lang.RU: "🇷🇺 <b>Текст на русском</b>",
+    },
+    "broadcast_language_en": {Lang.EN: "English", Lang.RU: "на английском"},
+    "broadcast_language_ru": {Lang.EN: "Russian", Lang.RU: "на русском"},
+    "broadcast_missing": {
+        Lang.EN: "⚠️ There is no {absent} text: every customer gets the {given} one. Send the "
+        "{absent} text as your next message to add it, or confirm as it is.",
+        Lang.RU: "⚠️ Нет текста {absent}: все клиенты получат текст {given}. Пришлите текст "
+        "{absent} следующим сообщением, чтобы добавить его, или подтвердите как есть.",
+    },
+    "broadcast_separators": {
+        Lang.EN: "Give the English text, a line ---, then the Russian text: one line --- at most.",
+        Lang.RU: "Укажите текст на английском, строку ---, затем текст на русском: не больше "
+        "одной строки ---.",
+    },
     "broadcast_scheduled": {
         Lang.EN: "🗓 Broadcast #{id} is scheduled for {when}. /broadcast_cancel {id} stops it.",
         Lang.RU: "🗓 Рассылка #{id} запланирована на {when}. Отменить: /broadcast_cancel {id}.",
@@ -817,6 +847,16 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: (
             "Текст слишком длинный: {length} из {limit} символов (Telegram считает большинство"
             " эмодзи за два). Сократите его и отправьте команду снова."
+        ),
+    },
+    "broadcast_too_long_in": {
+        Lang.EN: (
+            "The {language} text is too long: {length} of {limit} characters (Telegram counts"
+            " most emoji as two). Shorten it and send it again."
+        ),
+        Lang.RU: (
+            "Текст {language} слишком длинный: {length} из {limit} символов (Telegram считает"
+            " большинство эмодзи за два). Сократите его и отправьте снова."
         ),
     },
     "broadcast_dropped": {

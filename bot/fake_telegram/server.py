@@ -1006,6 +1006,18 @@ class FakeBotApi:
         """What setMyCommands stored for exactly this scope and language."""
         return copy.deepcopy(self._commands.get((_scope_key(scope), language_code), []))
 
+    def menu_of(self, user_id: int, language_code: str = "") -> list[JSONDict]:
+        """The menu a person sees in their private chat, chosen as Telegram documents it.
+
+        The first list set of: this chat in the app's language, this chat in any language,
+        then all private chats, then the default scope, each in that order.
+        """
+        for scope in ({"type": "chat", "chat_id": user_id}, {"type": "all_private_chats"}, None):
+            for code in (language_code, ""):
+                if commands := self.commands(scope, code):
+                    return commands
+        return []
+
     def reply_keyboard(self, chat_id: int) -> JSONDict | None:
         """The reply keyboard currently shown in a chat (None after remove_keyboard)."""
         chat = self._chats.get(chat_id)

@@ -12,28 +12,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 import time
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel, ValidationError
 from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ApplicationHandlerStop
 
-from bot.broadcasts import MAX_BODY, Segment
+from bot.broadcasts import MAX_BODY, Draft, Segment, Texts, missing, split_texts
 from bot.handlers import keyboards
 from bot.handlers.access import requires
 from bot.handlers.arguments import local_time, whole_number
-from bot.handlers.callbacks import BroadcastDecision
+from bot.handlers.callbacks import BroadcastDecision, RowId
 from bot.handlers.context import Context, lang_of
 from bot.handlers.rate_limit import BROADCAST
 from bot.handlers.replies import acknowledge, edit, pressed, say, stale
-from bot.i18n import Lang, preferred
-from bot.message_length import utf16_len
+from bot.i18n import Lang, pick, preferred
+from bot.message_length import split_message, utf16_len
 from bot.messages import label, text
 from bot.roles import Principal, Role
 from bot.services import Services
-from bot.storage.broadcasts import Broadcasts
+from bot.storage.broadcasts import Broadcasts, Recipient
 
 log = logging.getLogger(__name__)
 
@@ -150,12 +153,12 @@ class BroadcastRunner:
             batch = await store.pending(broadcast_id, BATCH)
             if not batch:
                 break
-            queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+            queue: asyncio.Queue[Recipient] = asyncio.Queue()
             for item in batch:
                 queue.put_nowait(item)
             await asyncio.gather(
                 *(
-                    self._worker(broadcast_id, record.body, queue, lang, last_edit)
+                    self._worker(broadcast_id, record.texts, queue, lang, last_edit)
                     for _ in range(WORKERS)
                 )
             )
@@ -191,11 +194,12 @@ class BroadcastRunner:
     async def _worker(
         self,
         broadcast_id: int,
-        body: str,
-        queue: asyncio.Queue[tuple[int, int]],
+        texts: Texts,
+        queue: asyncio.Queue[Recipient],
         lang: Lang,
         last_edit: list[float],
     ) -> None:
+        """Send to the queued recipients, each the text in their language as they read now."""
         store = Broadcasts(self._services.db)
         now = self._services.clock.now
         while (
@@ -204,7 +208,9 @@ class BroadcastRunner:
             and not self._unrecorded
             and broadcast_id not in self._cancelled
         ):
-            chat_id, attempts = queue.get_nowait()
+            recipient = queue.get_nowait()
+            chat_id, attempts = recipient.chat_id, recipient.attempts
+            body = pick(texts, preferred(recipient.language, recipient.client_language))
             try:
                 await self._bot.send_message(chat_id, body, rate_limit_args=BROADCAST)
             except Forbidden:
@@ -291,25 +297,59 @@ def runner_of(context: Context) -> BroadcastRunner:
 # Commands
 
 
+TEXT_WANTED_KEY = "broadcast_text_wanted"
+
+
+class TextWanted(BaseModel):
+    """A draft whose preview asked for its text in one more language, kept in the head
+    office member's data so that their next message fills it in, even after a restart."""
+
+    broadcast: RowId
+    lang: Lang
+
+
+def text_wanted(context: Context) -> TextWanted | None:
+    """The text this person was asked for; None if none, or if what is stored is unreadable."""
+    stored = context.user_data.get(TEXT_WANTED_KEY) if context.user_data else None
+    try:
+        return None if stored is None else TextWanted.model_validate(stored)
+    except ValidationError:
+        return None
+
+
+def too_long(lang: Lang, texts: Texts, named: bool) -> str | None:
+    """Why a text cannot go out as one message, naming its language when there are two."""
+    for language, body in texts.items():
+        if (length := utf16_len(body)) > MAX_BODY:
+            if not named:
+                return text(lang, "broadcast_too_long", length=length, limit=MAX_BODY)
+            name = label(lang, f"broadcast_language_{language.value}")
+            return text(lang, "broadcast_too_long_in", language=name, length=length, limit=MAX_BODY)
+    return None
+
+
 async def preview(
     update: Update,
     context: Context,
     who: Principal,
     segment: Segment,
     value: str | None,
-    body: str,
+    typed: str,
     scheduled_at: datetime | None,
 ) -> None:
     lang = lang_of(update, context)
     chat = update.effective_chat
     assert chat is not None
-    length = utf16_len(body)
-    if length > MAX_BODY:
-        await say(update, text(lang, "broadcast_too_long", length=length, limit=MAX_BODY))
+    texts = split_texts(typed)
+    if texts is None:
+        await say(update, text(lang, "broadcast_separators"))
+        return
+    if (refusal := too_long(lang, texts, named=len(texts) > 1)) is not None:
+        await say(update, refusal)
         return
     draft = await context.services.broadcasts.prepare(
         who.user_id,
-        body,
+        texts,
         segment,
         value,
         scheduled_at,
@@ -317,15 +357,54 @@ async def preview(
         runner_of(context).exclude,
         update.update_id,
     )
+    if context.user_data is not None:
+        context.user_data.pop(TEXT_WANTED_KEY, None)
+        if (absent := missing(draft.texts)) is not None:
+            wanted = TextWanted(broadcast=draft.broadcast_id, lang=absent)
+            context.user_data[TEXT_WANTED_KEY] = wanted.model_dump(mode="json")
+    await show_preview(update, context, draft)
+
+
+async def show_preview(update: Update, context: Context, draft: Draft) -> None:
+    """Each text whole, as its readers will get it, then who gets which, and the buttons;
+    when a language has no text, ask for it as the next message."""
+    lang = lang_of(update, context)
     zone = context.services.settings.zone
     when = (
-        label(lang, "broadcast_when", when=f"{scheduled_at.astimezone(zone):%d.%m.%Y %H:%M}")
-        if scheduled_at
+        label(lang, "broadcast_when", when=f"{draft.scheduled_at.astimezone(zone):%d.%m.%Y %H:%M}")
+        if draft.scheduled_at
         else ""
     )
+    header = text(
+        lang,
+        "broadcast_preview",
+        audience=draft.audience,
+        when=when,
+        en=draft.readers[Lang.EN],
+        ru=draft.readers[Lang.RU],
+    )
+    pieces = [("", header)]
+    for language, body in sorted(draft.texts.items()):
+        pieces += [
+            ("\n\n", text(lang, f"broadcast_text_{language.value}")),
+            ("\n", html.escape(body, quote=False)),
+        ]
+    absent = missing(draft.texts)
+    if absent is not None:
+        [(given, _)] = draft.texts.items()
+        warning = text(
+            lang,
+            "broadcast_missing",
+            absent=label(lang, f"broadcast_language_{absent.value}"),
+            given=label(lang, f"broadcast_language_{given.value}"),
+        )
+        pieces.append(("\n\n", warning))
+    *first, last = packed(pieces)
+    for message in first:
+        await say(update, message)
     await say(
         update,
-        text(lang, "broadcast_preview", audience=draft.audience, when=when, body=body),
+        last,
         keyboards.inline(
             [
                 [
@@ -341,6 +420,54 @@ async def preview(
             ]
         ),
     )
+
+
+def packed(pieces: list[tuple[str, str]]) -> list[str]:
+    """(joint, piece) pairs joined into as few messages as fit, no piece ever cut in two."""
+    messages: list[str] = []
+    for joint, piece in pieces:
+        if messages and len(split_message(messages[-1] + joint + piece)) == 1:
+            messages[-1] += joint + piece
+        else:
+            messages.append(piece)
+    return messages
+
+
+async def text_given(update: Update, context: Context) -> None:
+    """Head office's next message after a preview asked for the text in the other language.
+
+    Runs before the other handlers; anything else, or a message after the draft got its
+    text or was confirmed or discarded, goes on to them. The request stays until then, so
+    this message handled again after a crash finds the draft it filled in.
+    """
+    wanted = text_wanted(context)
+    message = update.effective_message
+    user = update.effective_user
+    if wanted is None or message is None or not message.text or user is None:
+        return
+    assert context.user_data is not None
+    if (await context.services.access.who(user.id)).role is not Role.HEAD_OFFICE:
+        context.user_data.pop(TEXT_WANTED_KEY, None)
+        return
+    desk = context.services.broadcasts
+    body = message.text.strip()
+    refusal = too_long(lang_of(update, context), {wanted.lang: body}, named=True)
+    if refusal is not None and await desk.wants(wanted.broadcast, message.chat.id, wanted.lang):
+        await say(update, refusal)
+        raise ApplicationHandlerStop
+    draft = await desk.add_text(
+        wanted.broadcast,
+        message.chat.id,
+        wanted.lang,
+        body,
+        runner_of(context).exclude,
+        update.update_id,
+    )
+    if draft is None:
+        context.user_data.pop(TEXT_WANTED_KEY, None)
+        return
+    await show_preview(update, context, draft)
+    raise ApplicationHandlerStop
 
 
 def body_after(update: Update, words: int) -> str:
@@ -442,6 +569,9 @@ async def decided(update: Update, context: Context, who: Principal) -> None:
     if payload is None or chat is None:
         await stale(update, context)
         return
+    wanted = text_wanted(context)
+    if wanted is not None and wanted.broadcast == payload.broadcast and context.user_data:
+        context.user_data.pop(TEXT_WANTED_KEY)
     if payload.confirm == "n":
         if not await desk.discard(payload.broadcast, chat.id, update.update_id):
             await stale(update, context)
@@ -500,10 +630,14 @@ async def list_broadcasts(update: Update, context: Context, who: Principal) -> N
                 total=tally.total,
                 blocked=tally.blocked,
                 failed=tally.failed,
-                preview=record.body if len(record.body) <= 40 else record.body[:39] + "…",
+                preview=shortened(pick(record.texts, lang)),
             )
         )
     await say(update, "\n".join(lines))
+
+
+def shortened(body: str) -> str:
+    return body if len(body) <= 40 else body[:39] + "…"
 
 
 @requires(Role.HEAD_OFFICE)

@@ -9,6 +9,7 @@ from telegram import Update
 from bot.handlers import keyboards
 from bot.handlers.callbacks import LanguagePick, MenuPick
 from bot.handlers.context import LANG_KEY, Context, lang_of, remember_user
+from bot.handlers.menus import publish_menu_for
 from bot.handlers.replies import acknowledge, answered, edit, present, say, stale
 from bot.handlers.ticket_views import category_title, workshop_title
 from bot.messages import text
@@ -85,7 +86,8 @@ async def ask_language(update: Update, context: Context) -> None:
 
 
 async def language_chosen(update: Update, context: Context) -> None:
-    """Remember the language for this person, in their data and on their customer record."""
+    """Remember the language for this person, in their data, on their customer record and in
+    their command menu."""
     query = update.callback_query
     assert query is not None
     payload = LanguagePick.decode(query.data)
@@ -103,6 +105,7 @@ async def language_chosen(update: Update, context: Context) -> None:
         text(payload.lang, "greeting", name=query.from_user.first_name),
         keyboards.main_menu(payload.lang),
     )
+    await publish_menu_for(context, query.from_user.id)
 
 
 async def menu_item(update: Update, context: Context) -> None:

@@ -1,17 +1,21 @@
 """Telegram's command menu: each person sees the commands of their role.
 
-Customers get the default menu; staff and head office get a menu scoped to their own chat,
-refreshed whenever their role changes and at every start.
+The default menu is set for each language Telegram apps report, so a customer sees it in
+their app's language. Staff, head office, and anyone who chose a language with /language get
+a menu scoped to their own chat, refreshed whenever their role or language changes; the menus
+of staff and head office are also refreshed at every start.
 """
 
 from __future__ import annotations
 
+import logging
+
 from telegram import BotCommand, BotCommandScopeChat
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.handlers.context import Context
-from bot.i18n import Lang
+from bot.i18n import Lang, language_for, preferred
 from bot.messages import CATALOGUE
 from bot.roles import Role
 from bot.services import Services
@@ -43,8 +47,16 @@ HEAD_OFFICE_COMMANDS = (
     "removestaff",
     "addadmin",
     "removeadmin",
+    "broadcast",
+    "broadcast_workshop",
+    "broadcast_category",
+    "broadcast_at",
+    "broadcasts",
+    "broadcast_cancel",
     "help",
 )
+log = logging.getLogger(__name__)
+
 ROLE_COMMANDS = {
     Role.CUSTOMER: CUSTOMER_COMMANDS,
     Role.STAFF: STAFF_COMMANDS,
@@ -52,34 +64,43 @@ ROLE_COMMANDS = {
 }
 
 
+MENU_LANGUAGES: tuple[str | None, ...] = (None, Lang.EN.value, Lang.RU.value)
+"""Telegram shows the list set for the app's language, else the one set without a language."""
+
+
 def commands(role: Role, lang: Lang) -> list[BotCommand]:
     return [BotCommand(name, CATALOGUE[f"cmd_{name}"][lang]) for name in ROLE_COMMANDS[role]]
 
 
 async def publish_default_menu(application: Application) -> None:
-    for lang in Lang:
+    for code in MENU_LANGUAGES:
         await application.bot.set_my_commands(
-            commands(Role.CUSTOMER, lang), language_code=None if lang is Lang.EN else lang.value
+            commands(Role.CUSTOMER, language_for(code)), language_code=code
         )
 
 
 async def publish_menu(application: Application, services: Services, user_id: int) -> None:
-    """Scope the menu to this person's chat, or drop the scope when they are a customer."""
+    """Scope the menu to this person's chat, in the language they chose for every app
+    language; a customer who chose none gets the default menu back."""
     role = (await services.access.who(user_id)).role
+    chosen, _ = await services.customers.languages(user_id)
     scope = BotCommandScopeChat(user_id)
     try:
-        for lang in Lang:
-            language = None if lang is Lang.EN else lang.value
-            if role is Role.CUSTOMER:
-                await application.bot.delete_my_commands(scope=scope, language_code=language)
+        for code in MENU_LANGUAGES:
+            if role is Role.CUSTOMER and chosen is None:
+                await application.bot.delete_my_commands(scope=scope, language_code=code)
             else:
                 await application.bot.set_my_commands(
-                    commands(role, lang), scope=scope, language_code=language
+                    commands(role, preferred(chosen, code)), scope=scope, language_code=code
                 )
     except (BadRequest, Forbidden):
         # Telegram refuses a chat scope for someone who never opened the bot; their
         # menu is set the next time the bot starts after they have.
         return
+    except TelegramError as error:
+        # What the person did (a role, a language) stands; only the menu lags behind
+        # until the next change, or the next start for staff and head office.
+        log.warning("The command menu of %s was not published: %s", user_id, error)
 
 
 async def publish_menu_for(context: Context, user_id: int) -> None:

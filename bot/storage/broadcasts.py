@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.i18n import Lang
 from bot.storage.database import Executor, Row, stamp, unstamp
 
 _COLUMNS = (
-    "id, created_by, body, segment, segment_value, status, scheduled_at, created_at,"
+    "id, created_by, body, body_ru, segment, segment_value, status, scheduled_at, created_at,"
     " started_at, finished_at, report_chat_id, report_message_id"
 )
+
+
+def _columns(texts: Mapping[Lang, str]) -> tuple[str, str | None]:
+    """`body` holds the English text, '' when there is none; `body_ru` the Russian or NULL."""
+    return texts.get(Lang.EN, ""), texts.get(Lang.RU)
 
 
 @dataclass(frozen=True)
 class BroadcastRecord:
     id: int
     created_by: int
-    body: str
+    texts: dict[Lang, str]
     segment: str
     segment_value: str | None
     status: str
@@ -33,10 +40,11 @@ class BroadcastRecord:
         def maybe(value: str | None) -> datetime | None:
             return unstamp(value) if value else None
 
+        texts = {Lang.EN: row["body"], Lang.RU: row["body_ru"]}
         return cls(
             id=row["id"],
             created_by=row["created_by"],
-            body=row["body"],
+            texts={lang: body for lang, body in texts.items() if body},
             segment=row["segment"],
             segment_value=row["segment_value"],
             status=row["status"],
@@ -47,6 +55,17 @@ class BroadcastRecord:
             report_chat_id=row["report_chat_id"],
             report_message_id=row["report_message_id"],
         )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    chat_id: int
+    attempts: int
+    """Sends tried so far."""
+    language: str | None
+    """Chosen with /language."""
+    client_language: str | None
+    """The Telegram app's."""
 
 
 @dataclass(frozen=True)
@@ -88,21 +107,24 @@ class Broadcasts:
             )
         return base, []
 
-    async def audience_size(
+    async def audience_languages(
         self, segment: str, value: str | None, now: datetime, exclude: set[int]
-    ) -> int:
+    ) -> list[tuple[str | None, str | None, int]]:
+        """(language chosen, app language, how many) of the customers a broadcast would reach."""
         sql, params = self._audience_sql(segment, value, now)
         marks = ", ".join("?" * len(exclude)) or "NULL"
-        row = await self._db.fetch_one(
-            f"SELECT COUNT(*) AS n FROM ({sql}) WHERE user_id NOT IN ({marks})",
+        rows = await self._db.fetch_all(
+            "SELECT language, client_language, COUNT(*) AS n FROM customers"
+            f" WHERE user_id IN ({sql}) AND user_id NOT IN ({marks})"
+            " GROUP BY language, client_language",
             (*params, *exclude),
         )
-        return row["n"] if row else 0
+        return [(row["language"], row["client_language"], row["n"]) for row in rows]
 
     async def create(
         self,
         created_by: int,
-        body: str,
+        texts: Mapping[Lang, str],
         segment: str,
         value: str | None,
         scheduled_at: datetime | None,
@@ -110,11 +132,11 @@ class Broadcasts:
         now: datetime,
     ) -> int:
         return await self._db.insert(
-            "INSERT INTO broadcasts (created_by, body, segment, segment_value, status,"
-            " scheduled_at, created_at, report_chat_id) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)",
+            "INSERT INTO broadcasts (created_by, body, body_ru, segment, segment_value, status,"
+            " scheduled_at, created_at, report_chat_id) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?)",
             (
                 created_by,
-                body,
+                *_columns(texts),
                 segment,
                 value,
                 stamp(scheduled_at) if scheduled_at else None,
@@ -128,6 +150,12 @@ class Broadcasts:
             f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,)
         )
         return BroadcastRecord.from_row(row) if row else None
+
+    async def set_texts(self, broadcast_id: int, texts: Mapping[Lang, str]) -> None:
+        await self._db.execute(
+            "UPDATE broadcasts SET body = ?, body_ru = ? WHERE id = ?",
+            (*_columns(texts), broadcast_id),
+        )
 
     async def set_status(
         self, broadcast_id: int, status: str, expected: tuple[str, ...], now: datetime
@@ -164,14 +192,18 @@ class Broadcasts:
             (broadcast_id, *params, *exclude),
         )
 
-    async def pending(self, broadcast_id: int, limit: int) -> list[tuple[int, int]]:
-        """(chat id, attempts so far) of recipients still waiting."""
+    async def pending(self, broadcast_id: int, limit: int) -> list[Recipient]:
+        """Recipients still waiting, with their languages as they are now."""
         rows = await self._db.fetch_all(
-            "SELECT chat_id, attempts FROM broadcast_deliveries "
-            "WHERE broadcast_id = ? AND status = 'pending' ORDER BY chat_id LIMIT ?",
+            "SELECT d.chat_id, d.attempts, c.language, c.client_language"
+            " FROM broadcast_deliveries d LEFT JOIN customers c ON c.user_id = d.chat_id"
+            " WHERE d.broadcast_id = ? AND d.status = 'pending' ORDER BY d.chat_id LIMIT ?",
             (broadcast_id, limit),
         )
-        return [(row["chat_id"], row["attempts"]) for row in rows]
+        return [
+            Recipient(row["chat_id"], row["attempts"], row["language"], row["client_language"])
+            for row in rows
+        ]
 
     async def mark(self, broadcast_id: int, chat_id: int, status: str, now: datetime) -> None:
         await self._db.execute(

@@ -260,4 +260,9 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (ticket_id, position)
     );
     """,
+    """
+    -- A broadcast's Russian text, NULL when none was given; `body` holds the English one,
+    -- '' when only the Russian was given. Each customer gets their language, else the other.
+    ALTER TABLE broadcasts ADD COLUMN body_ru TEXT;
+    """,
 ]

@@ -391,6 +391,25 @@ async def test_commands_reply_keyboard_media_and_chat(
 
 
 @pytest.mark.asyncio
+async def test_a_persons_menu_is_the_first_list_set_in_telegrams_order(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    await bot.set_my_commands([BotCommand("start", "Start")])
+    await bot.set_my_commands([BotCommand("start", "Старт")], language_code="ru")
+    assert api.menu_of(USER_ID, "ru")[0]["description"] == "Старт"
+    assert api.menu_of(USER_ID, "de")[0]["description"] == "Start"
+
+    await bot.set_my_commands([BotCommand("jobs", "Заявки")], scope=BotCommandScopeChat(USER_ID))
+    assert api.menu_of(USER_ID, "en")[0]["description"] == "Заявки", "the chat scope wins"
+    await bot.set_my_commands(
+        [BotCommand("jobs", "Jobs")], scope=BotCommandScopeChat(USER_ID), language_code="en"
+    )
+    assert api.menu_of(USER_ID, "en")[0]["description"] == "Jobs"
+    assert api.menu_of(USER_ID, "ru")[0]["description"] == "Заявки"
+    assert api.menu_of(USER_ID + 1, "ru")[0]["description"] == "Старт"
+
+
+@pytest.mark.asyncio
 async def test_wait_for_times_out_with_recent_calls(api: FakeBotApi, bot: Bot) -> None:
     await bot.get_me()
     with pytest.raises(TimeoutError, match=r"(?s)condition not met within 0.05s.*getMe -> ok"):

@@ -635,7 +635,12 @@ async def test_a_broadcast_of_less_than_signs_is_previewed_with_its_body_in_one_
 
     answers = await office.command("/broadcast", body)
 
-    assert [m["text"] for m in answers] == ["📣 Broadcast preview to 1 customers:", body]
+    assert [m["text"] for m in answers] == [
+        "📣 Broadcast preview to 1 customers (English: 1, Russian: 0):\n\n🇬🇧 English text",
+        body,
+        "⚠️ There is no Russian text: every customer gets the English one. Send the Russian "
+        "text as your next message to add it, or confirm as it is.",
+    ]
     await office.taps("Confirm", answers[-1]["message_id"])
     await finish(network)
     assert copies(api, anna.id, body) == 1
@@ -704,3 +709,133 @@ async def test_a_broadcast_confirmed_at_night_waits_for_the_morning(
     await network.tick()
     await finish(network)
     assert copies(api, anna.id, "Holiday hours next week") == 1
+
+
+# 9. Two languages
+
+ENGLISH = "Our workshops close early on Friday"
+RUSSIAN = "В пятницу мастерские закрываются раньше"
+NO_RUSSIAN = (
+    "⚠️ There is no Russian text: every customer gets the English one. Send the Russian text "
+    "as your next message to add it, or confirm as it is."
+)
+
+
+async def readers(network: BotRunner) -> tuple[Person, Person, Person]:
+    """An English reader, a Russian one, and one who chose Russian in an English app."""
+    anna = network.person(1001, "Anna", language_code="en")
+    boris = network.person(1002, "Boris", language_code="ru")
+    clara = network.person(1003, "Clara", language_code="en")
+    for customer in (anna, boris, clara):
+        await customer.command("/start")
+    await clara.command("/language")
+    await clara.taps("Русский")
+    return anna, boris, clara
+
+
+async def test_a_bilingual_broadcast_reaches_each_customer_in_their_language(
+    network: BotRunner, api: FakeBotApi, clock: FakeClock
+) -> None:
+    anna, boris, clara = await readers(network)
+    office = network.person(HEAD_OFFICE, "Olga")
+
+    preview = await previewed(office, "/broadcast", f"{ENGLISH}\n---\n{RUSSIAN}")
+    assert preview["text"] == (
+        "📣 Broadcast preview to 3 customers (English: 1, Russian: 2):\n\n"
+        f"🇬🇧 English text\n{ENGLISH}\n\n🇷🇺 Russian text\n{RUSSIAN}"
+    )
+    await office.taps("Confirm", preview["message_id"])
+    await finish(network)
+    assert (copies(api, anna.id, ENGLISH), copies(api, anna.id, RUSSIAN)) == (1, 0)
+    for russian in (boris, clara):
+        assert (copies(api, russian.id, RUSSIAN), copies(api, russian.id, ENGLISH)) == (1, 0)
+    assert "finished: delivered 3" in report_of(api, preview)
+
+    later_en, later_ru = "Lunch offer today", "Обеденное предложение сегодня"
+    preview = await previewed(
+        office, "/broadcast_at", f"2026-11-26 12:00 {later_ru}\n---\n{later_en}"
+    )
+    assert f"🇬🇧 English text\n{later_en}\n\n🇷🇺 Russian text\n{later_ru}" in preview["text"]
+    await office.taps("Confirm", preview["message_id"])
+    clock.set(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))  # 12:00 in Moscow
+    await network.tick()
+    await finish(network)
+    assert copies(api, anna.id, later_en) == 1 and copies(api, clara.id, later_ru) == 1
+    listing = await previewed(office, "/broadcasts", "")
+    assert f"· {later_en}" in listing["text"], "head office reads its English text"
+
+
+async def test_a_broadcast_in_one_language_asks_for_the_other_and_takes_the_next_message(
+    network: BotRunner, api: FakeBotApi
+) -> None:
+    anna, boris, _ = await readers(network)
+    office = network.person(HEAD_OFFICE, "Olga")
+
+    first = await previewed(office, "/broadcast", ENGLISH)
+    assert first["text"].endswith(f"🇬🇧 English text\n{ENGLISH}\n\n{NO_RUSSIAN}")
+    refused = await office.says("😀" * 2100)
+    assert [m["text"] for m in refused] == [
+        "The Russian text is too long: 4200 of 4096 characters (Telegram counts most emoji as"
+        " two). Shorten it and send it again."
+    ]
+    second = (await office.says(RUSSIAN))[-1]
+    assert second["text"] == (
+        "📣 Broadcast preview to 3 customers (English: 1, Russian: 2):\n\n"
+        f"🇬🇧 English text\n{ENGLISH}\n\n🇷🇺 Russian text\n{RUSSIAN}"
+    )
+    assert broadcast_id(second) == broadcast_id(first), "the same draft, now in two languages"
+    await office.taps("Confirm", second["message_id"])
+    await finish(network)
+    assert copies(api, anna.id, ENGLISH) == 1 and copies(api, boris.id, RUSSIAN) == 1
+    assert deliveries(api, ENGLISH) + deliveries(api, RUSSIAN) == 3
+
+    chatter = await office.says("Thanks, that went well")
+    assert chatter[-1]["text"].startswith("I did not get that"), "nothing is asked for now"
+
+
+async def test_a_broadcast_in_one_language_confirmed_as_it_is_goes_to_everyone(
+    network: BotRunner, api: FakeBotApi
+) -> None:
+    anna, boris, clara = await readers(network)
+    office = network.person(HEAD_OFFICE, "Olga")
+
+    preview = await previewed(office, "/broadcast_category", f"washer {RUSSIAN}")
+    assert preview["text"].endswith(
+        "⚠️ There is no English text: every customer gets the Russian one. Send the English "
+        "text as your next message to add it, or confirm as it is."
+    )
+    await previewed(office, "/broadcast", RUSSIAN)
+    latest = await previewed(office, "/broadcast", RUSSIAN)
+    await office.taps("Confirm", latest["message_id"])
+    await finish(network)
+    for customer in (anna, boris, clara):
+        assert copies(api, customer.id, RUSSIAN) == 1, customer.id
+
+    late = await office.says(ENGLISH)
+    assert late[-1]["text"].startswith("I did not get that"), "a confirmed draft takes no text"
+    assert deliveries(api, ENGLISH) == 0
+
+
+async def test_bilingual_broadcasts_refuse_a_third_text_and_a_text_too_long_in_one_language(
+    network: BotRunner, api: FakeBotApi
+) -> None:
+    anna, boris, clara = await readers(network)
+    office = network.person(HEAD_OFFICE, "Olga")
+
+    three = await office.command("/broadcast", f"{ENGLISH}\n---\n{RUSSIAN}\n---\nDrittens")
+    assert [m["text"] for m in three] == [
+        "Give the English text, a line ---, then the Russian text: one line --- at most."
+    ]
+    too_long = await office.command("/broadcast", f"{ENGLISH}\n---\n" + "Ж" * 4097)
+    assert [m["text"] for m in too_long] == [
+        "The Russian text is too long: 4097 of 4096 characters (Telegram counts most emoji as"
+        " two). Shorten it and send it again."
+    ]
+    longest = "Ж" * 4096
+    answers = await office.command("/broadcast", f"{ENGLISH}\n---\n{longest}")
+    assert longest in [m["text"] for m in answers], "each text is previewed whole"
+    assert office.buttons(answers[-1]["message_id"]) == ["Confirm", "Cancel"]
+    await office.taps("Confirm", answers[-1]["message_id"])
+    await finish(network)
+    assert copies(api, anna.id, ENGLISH) == 1
+    assert copies(api, boris.id, longest) == 1 and copies(api, clara.id, longest) == 1

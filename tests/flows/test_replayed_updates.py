@@ -457,6 +457,28 @@ async def test_a_replayed_broadcast_writes_one_draft_and_sends_it_once(
     assert count(anna, "Closed on Monday") == 1
 
 
+async def test_a_replayed_second_language_answers_as_before_and_sends_each_text_once(
+    network: BotRunner,
+) -> None:
+    office = network.person(HEAD_OFFICE, "Olga")
+    anna = network.person(1001, "Anna", language_code="en")
+    boris = network.person(1002, "Boris", language_code="ru")
+    for customer in (anna, boris):
+        await customer.command("/start")
+    await office.command("/broadcast", "Closed on Monday")
+    office.new_messages()  # what came before
+
+    first = await office.says("В понедельник закрыто")
+    await crash_and_replay(network)
+
+    assert shown(office.new_messages()) == shown(first)
+    assert "Russian text\nВ понедельник закрыто" in first[-1]["text"]
+    await office.taps("Confirm", first[-1]["message_id"])
+    await network.finish_broadcasts()
+    assert count(anna, "Closed on Monday") == 1 and count(anna, "В понедельник") == 0
+    assert count(boris, "В понедельник закрыто") == 1 and count(boris, "Closed") == 0
+
+
 async def test_a_replayed_broadcast_cancel_answers_as_before(network: BotRunner) -> None:
     office = network.person(HEAD_OFFICE, "Olga")
     preview = await office.command("/broadcast_at", "2026-11-27 12:00 Sale on Friday")
