@@ -17,7 +17,7 @@ TWO_WORKSHOPS = Path(__file__).parent / "data" / "two_workshops.yaml"
 HEAD_OFFICE = 9000
 MECHANIC = 7001
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
-CUSTOMER_MENU = ["start", "repair", "mybookings", "status", "language", "help", "cancel"]
+CUSTOMER_MENU = ["start", "repair", "mybookings", "status", "ask", "language", "help", "cancel"]
 BROADCASTS = {
     "broadcast",
     "broadcast_workshop",
