@@ -7,12 +7,13 @@ waits for and one that kindly asks again for anything else.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from telegram import ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -28,6 +29,7 @@ from bot.fault_reports import Outcome, Step
 from bot.handlers import keyboards
 from bot.handlers.callbacks import (
     AnswerPick,
+    BookAgain,
     CategoryPick,
     DayPick,
     Decision,
@@ -40,7 +42,7 @@ from bot.handlers.callbacks import (
 from bot.handlers.common import start
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
-from bot.handlers.formatting import day_label, when
+from bot.handlers.formatting import short_day, when
 from bot.handlers.replies import (
     acknowledge,
     answered,
@@ -58,6 +60,7 @@ from bot.tickets import MAX_ACTIVE_BOOKINGS
 from bot.troubleshooting import BOOK
 
 CONVERSATION = "repair"
+Reply = Callable[[Update, str, InlineKeyboardMarkup | None], Awaitable[None]]
 DRAFT_KEY = "draft"
 END = ConversationHandler.END
 
@@ -121,12 +124,21 @@ def drop_draft(context: Context) -> None:
 
 async def begin(update: Update, context: Context) -> Waiting:
     """Start a fault report with the choice of product category."""
+    return await open_report(update, context, show)
+
+
+async def book_again(update: Update, context: Context) -> Waiting:
+    """`🔁 Book again` under a notice: the report starts below it, the notice stays as it is."""
+    return await open_report(update, context, say)
+
+
+async def open_report(update: Update, context: Context, reply: Reply) -> Waiting:
     await answered(update)
     await abandon_open_case(context)
     await remember_user(update, context)
     lang = lang_of(update, context)
     save_draft(context, Draft())
-    await show(
+    await reply(
         update, text(lang, "choose_category"), keyboards.categories(lang, context.services.tree)
     )
     return Waiting.CATEGORY
@@ -398,7 +410,12 @@ async def show_days(update: Update, context: Context, draft: Draft, note: str = 
         address=workshop.where(lang),
         phone=workshop.phone,
     )
-    await show(update, f"{note}\n\n{heading}" if note else heading, keyboards.days(lang, open_days))
+    today = context.services.bookings.today(workshop.code)
+    await show(
+        update,
+        f"{note}\n\n{heading}" if note else heading,
+        keyboards.days(lang, open_days, today),
+    )
     return Waiting.DAY
 
 
@@ -426,7 +443,7 @@ async def show_slots(update: Update, context: Context, draft: Draft, note: str =
     if not free:
         full = text(lang, "day_full")
         return await show_days(update, context, draft, note=f"{note}\n{full}" if note else full)
-    heading = text(lang, "choose_slot", name=workshop.title(lang), day=day_label(lang, draft.day))
+    heading = text(lang, "choose_slot", name=workshop.title(lang), day=short_day(lang, draft.day))
     zone = context.services.network.zone(workshop.code)
     await show(
         update, f"{note}\n\n{heading}" if note else heading, keyboards.slots(lang, free, zone)
@@ -658,6 +675,7 @@ def conversation() -> ConversationHandler[Context]:
             entry_points=[
                 CommandHandler("repair", begin),
                 button(begin, pattern=MenuPick(item="repair").encode()),
+                button(book_again, pattern=BookAgain.matches),
             ],
             states={
                 Waiting.CATEGORY: [button(category_chosen, pattern=CategoryPick.matches)],
