@@ -404,7 +404,7 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     },
     "move_forbidden": {
         Lang.EN: "Ticket {code} is {current}: it cannot become {target}. Allowed next: {allowed}.",
-        Lang.RU: "Статус заявки {code} — «{current}», сменить его на «{target}» нельзя. "
+        Lang.RU: "Статус заявки {code} — {current}, сменить его на {target} нельзя. "
         "Можно: {allowed}.",
     },
     "nothing_allowed": {Lang.EN: "nothing, it is closed", Lang.RU: "ничего, заявка закрыта"},

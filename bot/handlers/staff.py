@@ -335,15 +335,13 @@ def moved_text(lang: Lang, moved: Moved, code: str, target: Status) -> str:
     if moved.outcome is Outcome.NOT_FOUND or moved.ticket is None:
         return text(lang, "ticket_unknown", code=code[:20])
     if moved.outcome is Outcome.FORBIDDEN_MOVE:
-        allowed = ", ".join(status_word(lang, s) for s in moved.allowed) or label(
-            lang, "nothing_allowed"
-        )
+        allowed = ", ".join(s.value for s in moved.allowed) or label(lang, "nothing_allowed")
         return text(
             lang,
             "move_forbidden",
             code=moved.ticket.code,
-            current=status_word(lang, moved.ticket.status),
-            target=status_word(lang, target),
+            current=moved.ticket.status,
+            target=target.value,
             allowed=allowed,
         )
     return text(lang, "status_changed", code=moved.ticket.code, status=status_word(lang, target))
