@@ -61,8 +61,12 @@ def short_day(lang: Lang, day: date) -> str:
 
 
 def long_day(lang: Lang, day: date) -> str:
-    """`Monday, 30 November 2026`: a date people plan around, such as when a repair is ready."""
-    return format_date(day, "full", locale=LOCALES[lang])
+    """`Monday, 30 November`: a date people plan around, such as when a repair is ready.
+
+    Without the year, which such a date (at most a year ahead) does not need, and whose
+    Russian "г." would end a sentence with two full stops.
+    """
+    return format_date(day, "EEEE, d MMMM", locale=LOCALES[lang])
 
 
 def when(lang: Lang, moment: datetime, zone: ZoneInfo) -> str:

@@ -188,8 +188,8 @@ async def test_a_replayed_eta_sends_no_second_notice(network: BotRunner) -> None
     await crash_and_replay(network)
 
     assert shown(mechanic.new_messages()) == shown(first)
-    assert "Monday, 30 November 2026" in first[-1]["text"]
-    assert count(anna, "Monday, 30 November 2026") == 1
+    assert "Monday, 30 November" in first[-1]["text"]
+    assert count(anna, "Monday, 30 November") == 1
     assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'eta'") == 1
 
 

@@ -92,8 +92,8 @@ async def test_a_repair_from_booking_to_pickup_keeps_the_customer_informed(
     assert anna.toasts()[-1] == "This button is no longer active."
 
     eta = await mechanic.command("/eta", f"{code} 2026-11-30")
-    assert "Monday, 30 November 2026" in eta[-1]["text"], "staff see the date as customers do"
-    assert "Monday, 30 November 2026" in anna.texts()[-1]
+    assert "Monday, 30 November" in eta[-1]["text"], "staff see the date as customers do"
+    assert "Monday, 30 November" in anna.texts()[-1]
 
     await mechanic.command("/setstatus", f"{code} repairing")
     await mechanic.command("/setstatus", f"{code} ready Please bring the receipt")
@@ -110,7 +110,7 @@ async def test_a_repair_from_booking_to_pickup_keeps_the_customer_informed(
         "Thu 26 Nov, 09:00 · Your device is being diagnosed; the workshop will tell you what it"
         " needs.",
         "Thu 26 Nov, 09:00 · Estimate RUB\u00a01,500.50: new pump, you approved it.",
-        "Thu 26 Nov, 09:00 · Expected to be ready on Monday, 30 November 2026.",
+        "Thu 26 Nov, 09:00 · Expected to be ready on Monday, 30 November.",
         "Thu 26 Nov, 09:00 · Your device is being repaired.",
         "Thu 26 Nov, 09:00 · Your device is ready! 🎉 Note from the workshop: Please bring the"
         " receipt",

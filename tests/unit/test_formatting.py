@@ -71,8 +71,8 @@ def test_a_moment_is_shown_in_the_workshops_local_time_with_its_weekday() -> Non
 
 
 def test_an_expected_ready_date_is_written_in_full() -> None:
-    assert long_day(Lang.EN, date(2026, 11, 30)) == "Monday, 30 November 2026"
-    assert long_day(Lang.RU, date(2026, 11, 30)) == "понедельник, 30 ноября 2026\u202fг."
+    assert long_day(Lang.EN, date(2026, 11, 30)) == "Monday, 30 November"
+    assert long_day(Lang.RU, date(2026, 11, 30)) == "понедельник, 30 ноября"
 
 
 def test_distances_use_the_readers_decimal_mark() -> None:
