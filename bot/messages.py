@@ -469,10 +469,6 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "Reason: {note}",
         Lang.RU: "Причина: {note}",
     },
-    "notice_ready_where": {
-        Lang.EN: "Pick it up at {workshop}, {address}. Opening hours: {hours}.",
-        Lang.RU: "Забрать можно в {workshop}, {address}. Часы работы: {hours}.",
-    },
     "notice_ready_open": {
         Lang.EN: "Pick it up at {workshop}, {address}: open {hours}.",
         Lang.RU: "Забрать можно в {workshop}, {address}: работаем {hours}.",

@@ -455,15 +455,9 @@ class Postman:
             if estimate is not None and estimate.answer == "approved":
                 amount = money(lang, from_minor(estimate.amount_minor), estimate.currency)
                 lines.append(text(lang, "notice_amount_due", amount=amount))
-            opening = next_opening(lang, workshop.hours, self._services.clock.now(), zone)
-            key, hours = (
-                ("notice_ready_open", opening)
-                if opening
-                else ("notice_ready_where", opening_hours(lang, workshop.hours))
-            )
-            lines.append(
-                text(lang, key, workshop=name, address=workshop.where(lang), hours=hours)
-            )
+            hours = self._open_hours(workshop, lang, zone)
+            where = workshop.where(lang)
+            lines.append(text(lang, "notice_ready_open", workshop=name, address=where, hours=hours))
         if status in (Status.CANCELLED, Status.NO_SHOW):
             lines.append(text(lang, "notice_book_again"))
             markup = keyboards.inline([[(label(lang, "btn_book_again"), BookAgain())]])

@@ -60,9 +60,10 @@ from bot.tickets import MAX_ACTIVE_BOOKINGS
 from bot.troubleshooting import BOOK
 
 CONVERSATION = "repair"
-Reply = Callable[[Update, str, InlineKeyboardMarkup | None], Awaitable[None]]
 DRAFT_KEY = "draft"
 END = ConversationHandler.END
+Reply = Callable[[Update, str, InlineKeyboardMarkup | None], Awaitable[None]]
+"""How a step answers: `show` edits the pressed message, `say` writes a new one."""
 
 
 class Waiting(StrEnum):
