@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.handlers.formatting import long_day, money, when
 from bot.i18n import Lang, pick
-from bot.messages import label, text
+from bot.messages import CATALOGUE, label, text
 from bot.money import from_minor
 from bot.roles import Role
 from bot.services import Services
 from bot.storage.estimates import EstimateRecord
 from bot.storage.tickets import EventRecord
 from bot.tickets import Status
+
+STORED_AMOUNT = re.compile(r"^([0-9]+\.[0-9]{2}) ([A-Z]{3})\b")
+"""How the desk writes an amount at the start of an estimate event's note: `1500.50 RUB`."""
 
 
 def status_word(lang: Lang, status: str) -> str:
@@ -127,10 +132,18 @@ def history_line(
     role = label(lang, f"role_{event.actor_role}")
     name = names.get(event.actor_id) if event.actor_id is not None else None
     who = label(lang, "actor", name=name, role=role) if name else role
-    what = event.kind
+    # Kinds added later read as they are stored until they get words of their own.
+    what = label(lang, f"event_{event.kind}") if f"event_{event.kind}" in CATALOGUE else event.kind
     if event.from_status or event.to_status:
         parts = [status_word(lang, s) for s in (event.from_status, event.to_status) if s]
         what = " → ".join(parts)
-    if event.note:
-        what = f"{what}: {event.note}" if event.kind == "status" else f"{event.kind}: {event.note}"
+    note = event.note
+    if note and event.kind == "eta":
+        note = long_day(lang, date.fromisoformat(note))
+    elif note and event.kind == "rescheduled":
+        note = when(lang, datetime.fromisoformat(note), zone)
+    elif note and event.kind.startswith("estimate"):
+        note = STORED_AMOUNT.sub(lambda found: money(lang, Decimal(found[1]), found[2]), note)
+    if note:
+        what = f"{what}: {note}"
     return text(lang, "history_line", when=when(lang, event.at, zone), who=who, what=what)

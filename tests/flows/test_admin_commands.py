@@ -810,7 +810,7 @@ async def test_the_customer_answers_an_estimate_once_and_the_workshop_hears_it_o
     assert heard == [f"💰 Ticket {code}: the customer {outcome} the estimate of RUB\u00a01,500.50."]
     card = await ask(mechanic, "/job", code)
     assert f"Estimate: RUB\u00a01,500.50 ({outcome})" in card
-    assert card.count("estimate_approved") + card.count("estimate_declined") == 1
+    assert card.count("estimate approved") + card.count("estimate declined") == 1
 
 
 # --------------------------------------------------------------------------------- 6. menus

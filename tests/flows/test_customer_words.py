@@ -147,10 +147,16 @@ async def test_staff_read_people_by_name_in_a_tickets_history(shop: BotRunner) -
     mechanic = shop.person(MECHANIC, "Mike")
     code = await book(anna)
     await mechanic.command("/setstatus", f"{code} received")
+    await mechanic.command("/quote", f"{code} 12500 new pump")
+    await anna.taps("Approve")
+    await mechanic.command("/eta", f"{code} 2026-11-30")
 
     card = (await mechanic.command("/job", code))[-1]["text"]
     history = card.partition("History\n")[2].splitlines()
     assert history == [
         "Thu 26 Nov, 09:00 · Anna (customer) · booked",
         "Thu 26 Nov, 09:00 · Mike (workshop) · booked → received by the workshop",
+        "Thu 26 Nov, 09:00 · Mike (workshop) · estimate: RUB\u00a012,500: new pump",
+        "Thu 26 Nov, 09:00 · Anna (customer) · estimate approved: RUB\u00a012,500",
+        "Thu 26 Nov, 09:00 · Mike (workshop) · expected ready: Monday, 30 November",
     ]
