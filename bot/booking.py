@@ -88,6 +88,10 @@ class Bookings:
             workshop, self._network.zone(code), self._clock.now(), await self._load(code)
         )
 
+    def today(self, code: str) -> date:
+        """The workshop's own date now, which day buttons call "Today"."""
+        return self._clock.now().astimezone(self._network.zone(code)).date()
+
     def within_horizon(self, code: str, day: date) -> bool:
         """Whether bookings at this workshop may fall on `day` today; a day button from
         another week, or a forged one, may not even be shown."""

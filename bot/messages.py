@@ -416,8 +416,8 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "too_many_bookings": {
         Lang.EN: "You already have {limit} active bookings. Cancel one in /mybookings "
         "before booking another.",
-        Lang.RU: "У вас уже {limit} активные записи. Отмените одну в /mybookings, "
-        "чтобы записаться снова.",
+        Lang.RU: "Активных записей у вас уже столько, сколько можно: {limit}. Отмените одну "
+        "в /mybookings, чтобы записаться снова.",
     },
     "not_served": {
         Lang.EN: "This workshop no longer repairs this kind of product. Please start again "
@@ -500,31 +500,51 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "fix_did_not_help": {Lang.EN: "did not help", Lang.RU: "не помогло"},
     "history_title": {Lang.EN: "<b>History</b>", Lang.RU: "<b>История</b>"},
     "history_line": {Lang.EN: "{when} · {who} · {what}", Lang.RU: "{when} · {who} · {what}"},
+    "actor": {Lang.EN: "{name} ({role})", Lang.RU: "{name} ({role})"},
+    "role_customer": {Lang.EN: "customer", Lang.RU: "клиент"},
+    "role_staff": {Lang.EN: "workshop", Lang.RU: "мастерская"},
+    "role_head_office": {Lang.EN: "head office", Lang.RU: "головной офис"},
+    # What happened, for staff reading a history
+    "event_will_come": {Lang.EN: "visit confirmed", Lang.RU: "визит подтверждён"},
+    "event_rescheduled": {Lang.EN: "moved", Lang.RU: "перенос"},
+    "event_eta": {Lang.EN: "expected ready", Lang.RU: "готовность"},
+    "event_estimate": {Lang.EN: "estimate", Lang.RU: "смета"},
+    "event_estimate_approved": {Lang.EN: "estimate approved", Lang.RU: "смета одобрена"},
+    "event_estimate_declined": {Lang.EN: "estimate declined", Lang.RU: "смета отклонена"},
+    "event_rated": {Lang.EN: "rating", Lang.RU: "оценка"},
+    "event_comment": {Lang.EN: "comment", Lang.RU: "комментарий"},
+    "event_walk_in": {Lang.EN: "walk-in", Lang.RU: "приём без записи"},
+    "event_claimed": {
+        Lang.EN: "linked to the customer's chat",
+        Lang.RU: "привязана к чату клиента",
+    },
     "unknown_value": {Lang.EN: "—", Lang.RU: "—"},
     "not_shared": {Lang.EN: "not shared", Lang.RU: "не указан"},
     "walk_in_customer": {Lang.EN: "walk-in customer", Lang.RU: "клиент без бота"},
     "estimate_value": {
-        Lang.EN: "{amount} {currency} ({answer})",
-        Lang.RU: "{amount} {currency} ({answer})",
+        Lang.EN: "{amount} ({answer})",
+        Lang.RU: "{amount} ({answer})",
     },
     "answer_pending": {Lang.EN: "waiting for the customer", Lang.RU: "ждём ответа клиента"},
     "answer_approved": {Lang.EN: "approved", Lang.RU: "одобрена"},
     "answer_declined": {Lang.EN: "declined", Lang.RU: "отклонена"},
+    "customer_approved": {Lang.EN: "approved", Lang.RU: "одобрил"},
+    "customer_declined": {Lang.EN: "declined", Lang.RU: "отклонил"},
     "answer_superseded": {Lang.EN: "replaced", Lang.RU: "заменена"},
     "btn_set_status": {Lang.EN: "→ {status}", Lang.RU: "→ {status}"},
     "status_changed": {
         Lang.EN: "Ticket <code>{code}</code> is now <b>{status}</b>.",
-        Lang.RU: "Заявка <code>{code}</code> теперь в статусе <b>{status}</b>.",
+        Lang.RU: "Новый статус заявки <code>{code}</code>: <b>{status}</b>.",
     },
     "move_forbidden": {
         Lang.EN: "Ticket {code} is {current}: it cannot become {target}. Allowed next: {allowed}.",
-        Lang.RU: "Заявка {code} в статусе {current}: перевести в {target} нельзя. "
+        Lang.RU: "Статус заявки {code} — {current}, сменить его на {target} нельзя. "
         "Можно: {allowed}.",
     },
     "nothing_allowed": {Lang.EN: "nothing, it is closed", Lang.RU: "ничего, заявка закрыта"},
     "ticket_closed": {
         Lang.EN: "Ticket {code} is closed ({status}).",
-        Lang.RU: "Заявка {code} закрыта ({status}).",
+        Lang.RU: "Заявка {code} закрыта (статус «{status}»).",
     },
     "eta_set": {
         Lang.EN: "Ticket <code>{code}</code>: expected ready on {eta}. The customer is told.",
@@ -539,9 +559,9 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "«{amount}» — не сумма: укажите положительное число, например 1500 или 1500.50.",
     },
     "quote_sent": {
-        Lang.EN: "Estimate for <code>{code}</code>: {amount} {currency}. The customer is asked "
+        Lang.EN: "Estimate for <code>{code}</code>: {amount}. The customer is asked "
         "to approve it.",
-        Lang.RU: "Смета по <code>{code}</code>: {amount} {currency}. Клиенту отправлен запрос "
+        Lang.RU: "Смета по <code>{code}</code>: {amount}. Клиенту отправлен запрос "
         "на одобрение.",
     },
     "unknown_category": {
@@ -572,24 +592,41 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     },
     # Notifications
     "notice_status": {
-        Lang.EN: "🔔 Ticket <code>{code}</code>: your device is now <b>{status}</b>.",
-        Lang.RU: "🔔 Заявка <code>{code}</code>: ваше устройство теперь <b>{status}</b>.",
+        Lang.EN: "🔔 <b>Ticket {code}</b>\n{news}",
+        Lang.RU: "🔔 <b>Заявка {code}</b>\n{news}",
     },
     "notice_note": {
         Lang.EN: "Note from the workshop: {note}",
         Lang.RU: "Комментарий мастерской: {note}",
     },
-    "notice_ready_where": {
-        Lang.EN: "Pick it up at {workshop}, {address}. Opening hours: {hours}.",
-        Lang.RU: "Забрать можно в {workshop}, {address}. Часы работы: {hours}.",
+    "notice_reason": {
+        Lang.EN: "Reason: {note}",
+        Lang.RU: "Причина: {note}",
     },
+    "notice_ready_open": {
+        Lang.EN: "Pick it up at {workshop}, {address}: open {hours}.",
+        Lang.RU: "Забрать можно в {workshop}, {address}: работаем {hours}.",
+    },
+    "notice_amount_due": {
+        Lang.EN: "To pay: <b>{amount}</b>, the estimate you approved.",
+        Lang.RU: "К оплате: <b>{amount}</b> по одобренной вами смете.",
+    },
+    "notice_book_again": {
+        Lang.EN: "You can book a new drop-off at any time with the button below.",
+        Lang.RU: "Записаться снова можно в любой момент кнопкой ниже.",
+    },
+    "btn_book_again": {Lang.EN: "🔁 Book again", Lang.RU: "🔁 Записаться снова"},
+    "open_today": {Lang.EN: "today {hours}", Lang.RU: "сегодня {hours}"},
+    "open_tomorrow": {Lang.EN: "tomorrow {hours}", Lang.RU: "завтра {hours}"},
     "notice_eta": {
-        Lang.EN: "📅 Ticket <code>{code}</code>: expected to be ready on <b>{eta}</b>.",
-        Lang.RU: "📅 Заявка <code>{code}</code>: ожидаемая дата готовности — <b>{eta}</b>.",
+        Lang.EN: "📅 Ticket <code>{code}</code>: expected to be ready on <b>{eta}</b>. We will "
+        "write again when it is.",
+        Lang.RU: "📅 Заявка <code>{code}</code>: ожидаемая дата готовности — <b>{eta}</b>. "
+        "Когда всё будет готово, мы напишем.",
     },
     "notice_estimate": {
-        Lang.EN: "💰 Repair estimate for ticket <code>{code}</code>: <b>{amount} {currency}</b>.",
-        Lang.RU: "💰 Смета на ремонт по заявке <code>{code}</code>: <b>{amount} {currency}</b>.",
+        Lang.EN: "💰 Repair estimate for ticket <code>{code}</code>: <b>{amount}</b>.",
+        Lang.RU: "💰 Смета на ремонт по заявке <code>{code}</code>: <b>{amount}</b>.",
     },
     "notice_estimate_ask": {
         Lang.EN: "Do you approve the repair at this price?",
@@ -598,22 +635,22 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "btn_approve": {Lang.EN: "Approve", Lang.RU: "Одобрить"},
     "btn_decline": {Lang.EN: "Decline", Lang.RU: "Отклонить"},
     "estimate_approved": {
-        Lang.EN: "Thank you: you approved {amount} {currency} for ticket <code>{code}</code>. "
+        Lang.EN: "Thank you: you approved {amount} for ticket <code>{code}</code>. "
         "The workshop is told.",
-        Lang.RU: "Спасибо: вы одобрили {amount} {currency} по заявке <code>{code}</code>. "
+        Lang.RU: "Спасибо: вы одобрили {amount} по заявке <code>{code}</code>. "
         "Мастерская уведомлена.",
     },
     "estimate_declined": {
-        Lang.EN: "You declined {amount} {currency} for ticket <code>{code}</code>. The workshop "
+        Lang.EN: "You declined {amount} for ticket <code>{code}</code>. The workshop "
         "is told and will contact you.",
-        Lang.RU: "Вы отклонили {amount} {currency} по заявке <code>{code}</code>. Мастерская "
+        Lang.RU: "Вы отклонили {amount} по заявке <code>{code}</code>. Мастерская "
         "уведомлена и свяжется с вами.",
     },
     "notice_estimate_answer": {
         Lang.EN: "💰 Ticket <code>{code}</code>: the customer <b>{answer}</b> the estimate "
-        "of {amount} {currency}.",
+        "of {amount}.",
         Lang.RU: "💰 Заявка <code>{code}</code>: клиент <b>{answer}</b> смету "
-        "на {amount} {currency}.",
+        "на {amount}.",
     },
     "notice_new_booking": {
         Lang.EN: "🆕 New booking <code>{code}</code>: {category}, drop-off {when}, {customer}, "
@@ -627,6 +664,83 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "❎ Запись <code>{code}</code> ({category}, {when}) отменена клиентом.",
     },
     # Customer: ticket status
+    "news_booked": {
+        Lang.EN: "You booked a drop-off at {workshop}.",
+        Lang.RU: "Вы записались в мастерскую {workshop}.",
+    },
+    "news_received": {
+        Lang.EN: "{workshop} has received your device.",
+        Lang.RU: "Мастерская {workshop} приняла ваше устройство.",
+    },
+    "news_diagnosing": {
+        Lang.EN: "Your device is being diagnosed; the workshop will tell you what it needs.",
+        Lang.RU: "Устройство на диагностике; мастерская сообщит, что нужно для ремонта.",
+    },
+    "news_waiting_parts": {
+        Lang.EN: "The workshop is waiting for parts for your device.",
+        Lang.RU: "Мастерская ждёт запчасти для вашего устройства.",
+    },
+    "news_repairing": {
+        Lang.EN: "Your device is being repaired.",
+        Lang.RU: "Устройство в ремонте.",
+    },
+    "news_ready": {
+        Lang.EN: "Your device is ready! 🎉",
+        Lang.RU: "Устройство готово! 🎉",
+    },
+    "news_picked_up": {
+        Lang.EN: "You picked up your device. Thank you for choosing us!",
+        Lang.RU: "Устройство выдано. Спасибо, что выбрали нас!",
+    },
+    "news_cancelled": {
+        Lang.EN: "The workshop has cancelled the ticket.",
+        Lang.RU: "Заявка отменена мастерской.",
+    },
+    "news_cancelled_by_you": {
+        Lang.EN: "You cancelled the booking.",
+        Lang.RU: "Вы отменили запись.",
+    },
+    "news_no_show": {
+        Lang.EN: "The booking has lapsed: the device did not arrive at the agreed time.",
+        Lang.RU: "Запись не состоялась: устройство не принесли в назначенное время.",
+    },
+    "news_will_come": {
+        Lang.EN: "You confirmed that you will come.",
+        Lang.RU: "Вы подтвердили, что придёте.",
+    },
+    "news_rescheduled": {
+        Lang.EN: "You moved the drop-off to {when}.",
+        Lang.RU: "Вы перенесли приём на {when}.",
+    },
+    "news_eta": {
+        Lang.EN: "Expected to be ready on {eta}.",
+        Lang.RU: "Ожидаемая дата готовности — {eta}.",
+    },
+    "news_estimate": {
+        Lang.EN: "Estimate {amount}, {answer}.",
+        Lang.RU: "Смета {amount}, {answer}.",
+    },
+    "news_estimate_comment": {
+        Lang.EN: "Estimate {amount}: {comment}, {answer}.",
+        Lang.RU: "Смета {amount}: {comment}, {answer}.",
+    },
+    "news_estimate_pending": {Lang.EN: "waiting for your answer", Lang.RU: "ждёт вашего ответа"},
+    "news_estimate_approved": {Lang.EN: "you approved it", Lang.RU: "вы её одобрили"},
+    "news_estimate_declined": {Lang.EN: "you declined it", Lang.RU: "вы её отклонили"},
+    "news_estimate_superseded": {
+        Lang.EN: "replaced by a newer one",
+        Lang.RU: "заменена новой",
+    },
+    "news_rated": {
+        Lang.EN: "You rated the repair {stars} ⭐.",
+        Lang.RU: "Вы оценили ремонт на {stars} ⭐.",
+    },
+    "news_comment": {Lang.EN: "Your comment: {note}", Lang.RU: "Ваш комментарий: {note}"},
+    "news_claimed": {
+        Lang.EN: "You linked the ticket to this chat.",
+        Lang.RU: "Вы привязали заявку к этому чату.",
+    },
+    "news_line": {Lang.EN: "{when} · {news}", Lang.RU: "{when} · {news}"},
     "status_card": {
         Lang.EN: "<b>Ticket {code}</b> · {status}\n{category}, {workshop}\n🕒 {dropoff}\n"
         "📅 Expected ready: {eta}",
@@ -744,9 +858,9 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "<b>{workshop}</b>, {address}. Часы работы: {hours}.",
     },
     "estimate_reminder": {
-        Lang.EN: "💰 The estimate for ticket <code>{code}</code> ({amount} {currency}) is "
+        Lang.EN: "💰 The estimate for ticket <code>{code}</code> ({amount}) is "
         "waiting for your answer.",
-        Lang.RU: "💰 Смета по заявке <code>{code}</code> ({amount} {currency}) ждёт вашего ответа.",
+        Lang.RU: "💰 Смета по заявке <code>{code}</code> ({amount}) ждёт вашего ответа.",
     },
     "feedback_ask": {
         Lang.EN: "🙏 How was the repair of <code>{code}</code> at {workshop}? Rate it from 1 "
@@ -1040,15 +1154,16 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "Среди ваших записей такой нет.",
     },
     # Ticket statuses in plain words
-    "status_booked": {Lang.EN: "booked", Lang.RU: "записан"},
-    "status_received": {Lang.EN: "received by the workshop", Lang.RU: "принят мастерской"},
+    # Labels of a ticket ("заявка"), so Russian adjectives are feminine.
+    "status_booked": {Lang.EN: "booked", Lang.RU: "ожидает приёма"},
+    "status_received": {Lang.EN: "received by the workshop", Lang.RU: "принята мастерской"},
     "status_diagnosing": {Lang.EN: "being diagnosed", Lang.RU: "на диагностике"},
     "status_waiting_parts": {Lang.EN: "waiting for parts", Lang.RU: "ожидает запчасти"},
     "status_repairing": {Lang.EN: "being repaired", Lang.RU: "в ремонте"},
-    "status_ready": {Lang.EN: "ready for pickup", Lang.RU: "готов к выдаче"},
-    "status_picked_up": {Lang.EN: "picked up", Lang.RU: "выдан"},
-    "status_cancelled": {Lang.EN: "cancelled", Lang.RU: "отменён"},
-    "status_no_show": {Lang.EN: "missed drop-off", Lang.RU: "не принесён"},
+    "status_ready": {Lang.EN: "ready for pickup", Lang.RU: "готова к выдаче"},
+    "status_picked_up": {Lang.EN: "picked up", Lang.RU: "завершена"},
+    "status_cancelled": {Lang.EN: "cancelled", Lang.RU: "отменена"},
+    "status_no_show": {Lang.EN: "missed drop-off", Lang.RU: "неявка"},
     # Head-office statistics: one "label: number" line per figure
     "stats_title": {
         Lang.EN: "Statistics for the last {days} days ({since} – {until})",
@@ -1096,7 +1211,8 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "{code}: {status}, сверх нормы на {days} дн.",
     },
     # Dates
-    "weekdays": {Lang.EN: "Mon Tue Wed Thu Fri Sat Sun", Lang.RU: "Пн Вт Ср Чт Пт Сб Вс"},
+    "today": {Lang.EN: "Today", Lang.RU: "Сегодня"},
+    "tomorrow": {Lang.EN: "Tomorrow", Lang.RU: "Завтра"},
 }
 
 

@@ -99,6 +99,9 @@ class TicketDesk:
     async def latest_estimate(self, ticket: TicketRecord) -> EstimateRecord | None:
         return await Estimates(self._db).latest(ticket.id)
 
+    async def estimates(self, ticket: TicketRecord) -> list[EstimateRecord]:
+        return await Estimates(self._db).of_ticket(ticket.id)
+
     async def move(
         self,
         who: Principal,

@@ -15,10 +15,15 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
-from bot.handlers.formatting import when
+from bot.handlers.formatting import long_day, money, when
 from bot.handlers.replies import acknowledge, answered, edit, pressed, say, show, stale
 from bot.handlers.thread_views import thread_lines
-from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
+from bot.handlers.ticket_views import (
+    category_title,
+    customer_story,
+    status_word,
+    workshop_title,
+)
 from bot.i18n import Lang
 from bot.messages import text
 from bot.money import from_minor
@@ -175,11 +180,16 @@ async def ticket_status(update: Update, context: Context) -> None:
         category=category_title(context.services, lang, ticket.category),
         workshop=workshop_title(context.services, lang, ticket.workshop_code),
         dropoff=when(lang, ticket.slot_start, zone) if ticket.slot_start else "—",
-        eta=f"{ticket.eta:%d.%m.%Y}" if ticket.eta else "—",
+        eta=long_day(lang, ticket.eta) if ticket.eta else "—",
     )
-    history = [
-        history_line(lang, event, zone) for event in await context.services.desk.history(ticket)
-    ]
+    desk = context.services.desk
+    history = customer_story(
+        lang,
+        await desk.history(ticket),
+        await desk.estimates(ticket),
+        workshop_title(context.services, lang, ticket.workshop_code),
+        zone,
+    )
     sections = [card, "\n".join([text(lang, "history_title"), *history])]
     if thread := await thread_lines(context.services, lang, ticket, zone):
         sections.append("\n".join(thread))
@@ -208,8 +218,7 @@ async def estimate_answered(update: Update, context: Context) -> None:
             lang,
             key,
             code=ticket.code,
-            amount=from_minor(estimate.amount_minor),
-            currency=estimate.currency,
+            amount=money(lang, from_minor(estimate.amount_minor), estimate.currency),
         ),
     )
     await wake_postman(context)

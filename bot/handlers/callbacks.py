@@ -139,6 +139,12 @@ class Decision(Payload):
     confirm: Literal["yes", "no"]
 
 
+class BookAgain(Payload):
+    """`🔁 Book again` under a notice that a visit will not happen: a new fault report."""
+
+    prefix = "again"
+
+
 class CancelAsk(Payload):
     prefix = "cxl"
     code: TicketCode

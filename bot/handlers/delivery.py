@@ -17,7 +17,8 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from telegram.ext import Application, JobQueue
 from bot.digest import plan_digests
 from bot.handlers import keyboards
 from bot.handlers.callbacks import (
+    BookAgain,
     CancelAsk,
     EstimateAnswer,
     Rating,
@@ -37,10 +39,10 @@ from bot.handlers.callbacks import (
     WillCome,
 )
 from bot.handlers.context import Context
-from bot.handlers.formatting import when
+from bot.handlers.formatting import long_day, money, next_opening, opening_hours, when
 from bot.handlers.rate_limit import BULK, retry_seconds
 from bot.handlers.thread_views import THREAD_KINDS, digest_questions, thread_letter
-from bot.handlers.ticket_views import category_title, status_word
+from bot.handlers.ticket_views import category_title, status_news, status_word
 from bot.i18n import Lang, preferred
 from bot.message_length import MAX_CAPTION, split_message
 from bot.messages import label, text
@@ -55,7 +57,7 @@ from bot.storage.feedback import Feedback
 from bot.storage.outbox import Outbox, OutboxRecord
 from bot.storage.tickets import TicketRecord, Tickets
 from bot.tickets import Status
-from bot.workshops import WEEKDAYS, OpeningHours, Workshop
+from bot.workshops import Workshop
 
 log = logging.getLogger(__name__)
 
@@ -365,24 +367,13 @@ class Postman:
         where = {"workshop": workshop.title(lang), "address": workshop.where(lang)}
         match record.kind:
             case Kind.STATUS:
-                status = Status(params["status"])
-                lines = [text(lang, "notice_status", code=code, status=status_word(lang, status))]
-                if params.get("note"):
-                    lines.append(text(lang, "notice_note", note=params["note"]))
-                if status is Status.READY:
-                    lines.append(
-                        text(
-                            lang,
-                            "notice_ready_where",
-                            hours=opening_hours(workshop.hours, lang),
-                            **where,
-                        )
-                    )
-                return Letter("\n".join(lines), keyboards.ask_button(lang, code))
+                return await self._status_letter(
+                    ticket, Status(params["status"]), params.get("note"), lang, zone
+                )
             case Kind.ETA:
+                eta = long_day(lang, date.fromisoformat(params["eta"]))
                 return Letter(
-                    text(lang, "notice_eta", code=code, eta=params["eta"]),
-                    keyboards.ask_button(lang, code),
+                    text(lang, "notice_eta", code=code, eta=eta), keyboards.ask_button(lang, code)
                 )
             case Kind.ESTIMATE:
                 lines = [
@@ -390,8 +381,7 @@ class Postman:
                         lang,
                         "notice_estimate",
                         code=code,
-                        amount=params["amount"],
-                        currency=params["currency"],
+                        amount=money(lang, Decimal(params["amount"]), params["currency"]),
                     )
                 ]
                 if params.get("comment"):
@@ -404,8 +394,7 @@ class Postman:
                         lang,
                         "estimate_reminder",
                         code=code,
-                        amount=params["amount"],
-                        currency=params["currency"],
+                        amount=money(lang, Decimal(params["amount"]), params["currency"]),
                     ),
                     estimate_buttons(lang, params["estimate_id"]),
                 )
@@ -415,9 +404,10 @@ class Postman:
                         lang,
                         "notice_estimate_answer",
                         code=code,
-                        answer=label(lang, f"answer_{params['answer']}"),
-                        amount=from_minor(int(params["amount_minor"])),
-                        currency=params["currency"],
+                        answer=label(lang, f"customer_{params['answer']}"),
+                        amount=money(
+                            lang, from_minor(int(params["amount_minor"])), params["currency"]
+                        ),
                     )
                 )
             case Kind.NEW_BOOKING:
@@ -486,7 +476,7 @@ class Postman:
                         lang,
                         "pickup_reminder",
                         code=code,
-                        hours=opening_hours(workshop.hours, lang),
+                        hours=self._open_hours(workshop, lang, zone),
                         **where,
                     ),
                     venue=workshop,
@@ -513,6 +503,34 @@ class Postman:
                 )
         raise ValueError(f"unknown outbox kind {record.kind!r}")
 
+    async def _status_letter(
+        self, ticket: TicketRecord, status: Status, note: str | None, lang: Lang, zone: ZoneInfo
+    ) -> Letter:
+        """A new status in a sentence, and what happens next: where and when to pick the
+        device up and what to pay, or a way to book again when the visit will not happen."""
+        workshop = self._services.network.workshops[ticket.workshop_code]
+        name = workshop.title(lang)
+        news = status_news(lang, status, name, note)
+        lines = [text(lang, "notice_status", code=ticket.code, news=news)]
+        rows = [keyboards.ask_row(lang, ticket.code)]
+        if status is Status.READY:
+            estimate = await Estimates(self._services.db).latest(ticket.id)
+            if estimate is not None and estimate.answer == "approved":
+                amount = money(lang, from_minor(estimate.amount_minor), estimate.currency)
+                lines.append(text(lang, "notice_amount_due", amount=amount))
+            hours = self._open_hours(workshop, lang, zone)
+            where = workshop.where(lang)
+            lines.append(text(lang, "notice_ready_open", workshop=name, address=where, hours=hours))
+        if status in (Status.CANCELLED, Status.NO_SHOW):
+            lines.append(text(lang, "notice_book_again"))
+            rows.insert(0, [(label(lang, "btn_book_again"), BookAgain())])
+        return Letter("\n".join(lines), keyboards.inline(rows))
+
+    def _open_hours(self, workshop: Workshop, lang: Lang, zone: ZoneInfo) -> str:
+        """Today's or tomorrow's hours when it opens on one of them, else the week's."""
+        now = self._services.clock.now()
+        return next_opening(lang, workshop.hours, now, zone) or opening_hours(lang, workshop.hours)
+
 
 def estimate_buttons(lang: Lang, estimate_id: int) -> InlineKeyboardMarkup:
     return keyboards.inline(
@@ -522,13 +540,6 @@ def estimate_buttons(lang: Lang, estimate_id: int) -> InlineKeyboardMarkup:
                 (label(lang, "btn_decline"), EstimateAnswer(estimate=estimate_id, approve="n")),
             ]
         ]
-    )
-
-
-def opening_hours(hours: dict[str, OpeningHours], lang: Lang) -> str:
-    names = label(lang, "weekdays").split()
-    return ", ".join(
-        f"{names[WEEKDAYS.index(day)]} {hours[day]}" for day in WEEKDAYS if day in hours
     )
 
 

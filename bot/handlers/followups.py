@@ -13,7 +13,7 @@ from bot.handlers.callbacks import Rating, Reschedule, RescheduleDay, Reschedule
 from bot.handlers.common import not_understood
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
-from bot.handlers.formatting import day_label, when
+from bot.handlers.formatting import day_label, short_day, when
 from bot.handlers.replies import acknowledge, edit, pressed, retire_buttons, say, stale
 from bot.handlers.ticket_views import workshop_title
 from bot.messages import text
@@ -59,7 +59,10 @@ async def reschedule_asked(update: Update, context: Context) -> None:
     await acknowledge(query)
     lang = lang_of(update, context)
     days = await context.services.bookings.open_days(ticket.workshop_code)
-    buttons = [(day_label(lang, day), RescheduleDay(code=ticket.code, day=day)) for day in days]
+    today = context.services.bookings.today(ticket.workshop_code)
+    buttons = [
+        (day_label(lang, day, today), RescheduleDay(code=ticket.code, day=day)) for day in days
+    ]
     await say(
         update,
         text(
@@ -102,7 +105,7 @@ async def show_new_slots(
         (f"{start.astimezone(zone):%H:%M}", RescheduleSlot(code=code, start=int(start.timestamp())))
         for start in free
     ]
-    heading = text(lang, "reschedule_slot", code=code, day=day_label(lang, day))
+    heading = text(lang, "reschedule_slot", code=code, day=short_day(lang, day))
     query = update.callback_query
     assert query is not None
     await edit(

@@ -177,8 +177,8 @@ def none_near(lang: Lang, nearest: Nearby) -> InlineKeyboardMarkup:
     )
 
 
-def days(lang: Lang, open_days: Sequence[date]) -> InlineKeyboardMarkup:
-    buttons = [(day_label(lang, day), DayPick(day=day)) for day in open_days]
+def days(lang: Lang, open_days: Sequence[date], today: date) -> InlineKeyboardMarkup:
+    buttons = [(day_label(lang, day, today), DayPick(day=day)) for day in open_days]
     return inline([*chunks(buttons, 3), nav_row(lang)])
 
 

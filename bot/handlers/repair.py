@@ -32,6 +32,7 @@ from bot.handlers import keyboards
 from bot.handlers.access import FROM_GROUP
 from bot.handlers.callbacks import (
     AnswerPick,
+    BookAgain,
     CategoryPick,
     DayPick,
     Decision,
@@ -45,7 +46,7 @@ from bot.handlers.callbacks import (
 from bot.handlers.common import claim, start
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
-from bot.handlers.formatting import day_label, km, when
+from bot.handlers.formatting import km, short_day, when
 from bot.handlers.leftovers import LABELS, is_exit
 from bot.handlers.replies import (
     acknowledge,
@@ -151,17 +152,28 @@ def drop_draft(context: Context) -> None:
 
 async def begin(update: Update, context: Context) -> Waiting:
     """Start a fault report with the choice of product category."""
+    return await open_report(update, context)
+
+
+async def book_again(update: Update, context: Context) -> Waiting:
+    """`🔁 Book again` under a notice: the report starts below it, the notice stays as it is."""
+    return await open_report(update, context, below=True)
+
+
+async def open_report(update: Update, context: Context, below: bool = False) -> Waiting:
+    """The category question: in place of a pressed menu (taking away a reply keyboard left
+    from an abandoned step), or `below` the notice whose button was pressed."""
     await answered(update)
     await abandon_open_case(context)
     await remember_user(update, context)
     lang = lang_of(update, context)
     save_draft(context, Draft())
-    await present(
-        update,
-        context,
-        text(lang, "choose_category"),
-        keyboards.categories(lang, context.services.tree),
-    )
+    message = text(lang, "choose_category")
+    markup = keyboards.categories(lang, context.services.tree)
+    if below:
+        await say(update, message, markup)
+    else:
+        await present(update, context, message, markup)
     return Waiting.CATEGORY
 
 
@@ -609,7 +621,12 @@ async def show_days(update: Update, context: Context, draft: Draft, note: str = 
         address=workshop.where(lang),
         phone=workshop.phone,
     )
-    await show(update, f"{note}\n\n{heading}" if note else heading, keyboards.days(lang, open_days))
+    today = context.services.bookings.today(workshop.code)
+    await show(
+        update,
+        f"{note}\n\n{heading}" if note else heading,
+        keyboards.days(lang, open_days, today),
+    )
     return Waiting.DAY
 
 
@@ -637,7 +654,7 @@ async def show_slots(update: Update, context: Context, draft: Draft, note: str =
     if not free:
         full = text(lang, "day_full")
         return await show_days(update, context, draft, note=f"{note}\n{full}" if note else full)
-    heading = text(lang, "choose_slot", name=workshop.title(lang), day=day_label(lang, draft.day))
+    heading = text(lang, "choose_slot", name=workshop.title(lang), day=short_day(lang, draft.day))
     zone = context.services.network.zone(workshop.code)
     await show(
         update, f"{note}\n\n{heading}" if note else heading, keyboards.slots(lang, free, zone)
@@ -937,6 +954,7 @@ def conversation(from_keyboard: filters.MessageFilter) -> ConversationHandler[Co
                 CommandHandler("repair", begin),
                 button(begin, pattern=MenuPick(item="repair").encode()),
                 CommandHandler("start", walk_in_claimed, filters=CLAIM_LINK, has_args=1),
+                button(book_again, pattern=BookAgain.matches),
             ],
             states={
                 Waiting.CATEGORY: [

@@ -19,10 +19,16 @@ from bot.handlers.access import STAFF_OR_HEAD_OFFICE, requires
 from bot.handlers.callbacks import JobsPageTurn, SetStatus
 from bot.handlers.context import Context, lang_of
 from bot.handlers.delivery import wake_postman
-from bot.handlers.formatting import when
+from bot.handlers.formatting import long_day, money, when
 from bot.handlers.replies import acknowledge, edit, pressed, say, show
 from bot.handlers.thread_views import thread_lines
-from bot.handlers.ticket_views import category_title, history_line, status_word, workshop_title
+from bot.handlers.ticket_views import (
+    actor_names,
+    category_title,
+    history_line,
+    status_word,
+    workshop_title,
+)
 from bot.i18n import Lang, pick
 from bot.messages import label, text
 from bot.money import from_minor, parse_amount
@@ -260,12 +266,11 @@ async def ticket_card(context: Context, lang: Lang, ticket: TicketRecord) -> str
         customer=customer or label(lang, "walk_in_customer"),
         phone=phone or label(lang, "not_shared"),
         dropoff=when(lang, ticket.slot_start, zone) if ticket.slot_start else none,
-        eta=f"{ticket.eta:%d.%m.%Y}" if ticket.eta else none,
+        eta=long_day(lang, ticket.eta) if ticket.eta else none,
         estimate=text(
             lang,
             "estimate_value",
-            amount=from_minor(estimate.amount_minor),
-            currency=estimate.currency,
+            amount=money(lang, from_minor(estimate.amount_minor), estimate.currency),
             answer=text(lang, f"answer_{estimate.answer}"),
         )
         if estimate
@@ -275,7 +280,9 @@ async def ticket_card(context: Context, lang: Lang, ticket: TicketRecord) -> str
     fault = await fault_lines(context, lang, ticket)
     if fault:
         sections.append("\n".join([text(lang, "fault_title"), *fault]))
-    history = [history_line(lang, event, zone) for event in await services.desk.history(ticket)]
+    events = await services.desk.history(ticket)
+    names = await actor_names(services, events)
+    history = [history_line(lang, event, zone, names) for event in events]
     sections.append("\n".join([text(lang, "history_title"), *history]))
     if thread := await thread_lines(services, lang, ticket, zone):
         sections.append("\n".join(thread))
@@ -403,7 +410,7 @@ async def eta(update: Update, context: Context, who: Principal) -> None:
         return
     moved = await context.services.desk.set_eta(who, args[0], day, update.update_id)
     if moved.outcome is Outcome.DONE and moved.ticket is not None:
-        await say(update, text(lang, "eta_set", code=moved.ticket.code, eta=f"{day:%d.%m.%Y}"))
+        await say(update, text(lang, "eta_set", code=moved.ticket.code, eta=long_day(lang, day)))
         await wake_postman(context)
     else:
         await say(update, outcome_text(lang, moved, args[0]))
@@ -430,8 +437,7 @@ async def quote(update: Update, context: Context, who: Principal) -> None:
                 lang,
                 "quote_sent",
                 code=moved.ticket.code,
-                amount=amount,
-                currency=context.services.desk.currency,
+                amount=money(lang, amount, context.services.desk.currency),
             ),
         )
         await wake_postman(context)

@@ -73,6 +73,13 @@ class Estimates:
         )
         return EstimateRecord.from_row(row) if row else None
 
+    async def of_ticket(self, ticket_id: int) -> list[EstimateRecord]:
+        """Every estimate of a ticket, oldest first, as its history tells them."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM estimates WHERE ticket_id = ? ORDER BY id", (ticket_id,)
+        )
+        return [EstimateRecord.from_row(row) for row in rows]
+
     async def answer(self, estimate_id: int, answer: str, now: datetime) -> bool:
         """Record the answer once; False if it was answered or replaced already."""
         changed = await self._db.execute(

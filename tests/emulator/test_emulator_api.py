@@ -262,7 +262,7 @@ async def test_staff_persona_is_added_by_head_office_and_moves_tickets(
     assert code in card[-1]["html"]
     await staff.press("→ received by the workshop")
     assert "is now <b>received by the workshop</b>" in await staff.last_text()
-    assert "your device is now <b>received by the workshop</b>" in await customer.last_text()
+    assert "Danilovsky Workshop has received your device." in await customer.last_text()
 
     async with http.post("/api/personas", json={"kind": "staff", "workshop": "NOWHERE"}) as r:
         assert r.status == 400

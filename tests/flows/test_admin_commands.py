@@ -69,10 +69,21 @@ WORDS = {
     "cancelled": "cancelled",
     "no_show": "missed drop-off",
 }
-WORDS_RU = {
-    "received": "принят мастерской",
-    "diagnosing": "на диагностике",
-    "ready": "готов к выдаче",
+NEWS = {
+    "received": "has received your device",
+    "diagnosing": "Your device is being diagnosed",
+    "waiting_parts": "The workshop is waiting for parts",
+    "repairing": "Your device is being repaired",
+    "ready": "Your device is ready!",
+    "picked_up": "You picked up your device",
+    "cancelled": "The workshop has cancelled the ticket",
+    "no_show": "The booking has lapsed",
+}
+"""What a notice of each status tells the customer."""
+NEWS_RU = {
+    "received": "приняла ваше устройство",
+    "diagnosing": "Устройство на диагностике",
+    "ready": "Устройство готово!",
 }
 # How a ticket gets into each status: booked by a customer, or a walk-in (which starts
 # `received`) claimed by a customer, then a sequence of /setstatus.
@@ -122,13 +133,13 @@ CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 BOOKING_LABELS = {
-    "en": ("Washing machine", "Won't drain", "❌ Still broken", "Skip", "Fri 27.11", "Confirm"),
+    "en": ("Washing machine", "Won't drain", "❌ Still broken", "Skip", "Tomorrow", "Confirm"),
     "ru": (
         "Стиральная машина",
         "Не сливает воду",
         "❌ Не помогло",
         "Пропустить",
-        "Пт 27.11",
+        "Завтра",
         "Подтвердить",
     ),
 }
@@ -388,7 +399,7 @@ async def test_a_status_change_follows_the_repair_process_or_is_refused_naming_w
     if allowed:
         assert reply == f"Ticket {code} is now {WORDS[target]}."
         assert len(news) == 1, [m.get("text") for m in news]
-        assert code in news[0]["text"] and WORDS[target] in news[0]["text"]
+        assert code in news[0]["text"] and NEWS[target] in news[0]["text"]
         assert card.startswith(f"Ticket {code} · {WORDS[target]}\n")
     else:
         assert f"cannot become {target}" in reply, reply
@@ -753,21 +764,21 @@ async def test_each_customer_hears_about_their_repair_in_their_own_language(
         await mechanic.command("/setstatus", f"{code} ready")
 
     received, eta, estimate, diagnosing, ready = [t for t in ivan.texts() if ivan_code in t][-5:]
-    assert WORDS_RU["received"] in received
+    assert NEWS_RU["received"] in received
     assert "ожидаемая дата готовности" in eta
-    assert "Смета на ремонт" in estimate and "990.00 RUB" in estimate
+    assert "Смета на ремонт" in estimate and "990\u00a0₽" in estimate
     estimate_id = next(m["message_id"] for m in ivan.user.messages() if m.get("text") == estimate)
     assert ivan.buttons(estimate_id) == ["Одобрить", "Отклонить"]
     assert ivan.buttons() == ["💬 Задать вопрос"]
-    assert WORDS_RU["diagnosing"] in diagnosing
-    assert WORDS_RU["ready"] in ready
-    assert "Bench Street 1" in ready and "Пн 09:00-11:00" in ready
+    assert NEWS_RU["diagnosing"] in diagnosing
+    assert NEWS_RU["ready"] in ready
+    assert "Bench Street 1" in ready and "работаем сегодня 09:00-11:00" in ready
     assert not any("ready for pickup" in t or "your device" in t for t in ivan.texts())
 
     english = [t for t in anna.texts() if anna_code in t]
-    ready = [t for t in english if WORDS["ready"] in t]
+    ready = [t for t in english if NEWS["ready"] in t]
     assert len(ready) == 1
-    assert "Bench Street 1" in ready[0] and "Mon 09:00-11:00" in ready[0]
+    assert "Bench Street 1" in ready[0] and "open today 09:00-11:00" in ready[0]
     assert any("Repair estimate" in t for t in english)
     assert not any(CYRILLIC.search(t) for t in english)
 
@@ -786,9 +797,9 @@ async def test_the_customer_answers_an_estimate_once_and_the_workshop_hears_it_o
     await mechanic.command("/setstatus", f"{code} received")
 
     quoted = await ask(mechanic, "/quote", f"{code} 1500,50 new pump")
-    assert quoted == (f"Estimate for {code}: 1500.50 RUB. The customer is asked to approve it.")
+    assert quoted == f"Estimate for {code}: RUB\u00a01,500.50. The customer is asked to approve it."
     estimate = anna.user.messages()[-1]
-    assert "1500.50 RUB" in estimate["text"] and "new pump" in estimate["text"]
+    assert "RUB\u00a01,500.50" in estimate["text"] and "new pump" in estimate["text"]
     assert anna.buttons(estimate["message_id"]) == ["Approve", "Decline"]
     data = estimate["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     estimate_id = data.split(":")[1]
@@ -803,14 +814,14 @@ async def test_the_customer_answers_an_estimate_once_and_the_workshop_hears_it_o
     await anna.taps_data(estimate["message_id"], f"est:{estimate_id}:{other_answer}")
 
     shown = api.message(anna.id, estimate["message_id"])
-    assert shown is not None and f"{outcome} 1500.50 RUB" in shown["text"]
+    assert shown is not None and f"{outcome} RUB\u00a01,500.50" in shown["text"]
     assert anna.buttons(estimate["message_id"]) == []
     assert anna.toasts()[-2:] == [STALE, STALE]
     heard = [t for t in mechanic.texts() if code in t and "the customer" in t]
-    assert heard == [f"💰 Ticket {code}: the customer {outcome} the estimate of 1500.50 RUB."]
+    assert heard == [f"💰 Ticket {code}: the customer {outcome} the estimate of RUB\u00a01,500.50."]
     card = await ask(mechanic, "/job", code)
-    assert f"Estimate: 1500.50 RUB ({outcome})" in card
-    assert card.count("estimate_approved") + card.count("estimate_declined") == 1
+    assert f"Estimate: RUB\u00a01,500.50 ({outcome})" in card
+    assert card.count("estimate approved") + card.count("estimate declined") == 1
 
 
 # --------------------------------------------------------------------------------- 6. menus
@@ -869,7 +880,7 @@ async def test_today_lists_the_drop_offs_of_the_staff_members_own_workshop_by_ti
     later = await book(network.person(1001, "Anna"), time="10:00")
     earlier = await book(network.person(1002, "Boris"), time="09:00")
     elsewhere = await book(network.person(1003, "Carl"), workshop="Two Bench", time="12:00")
-    await book(network.person(1004, "Dora"), day="Sat 28.11", time="09:00")
+    await book(network.person(1004, "Dora"), day="Sat 28 Nov", time="09:00")
     await walk_in(mechanic)
 
     assert await ask(mechanic, "/today") == ("No drop-offs are expected today at One Bench.")
@@ -1027,7 +1038,7 @@ async def test_staff_hear_when_a_customer_books_and_when_they_cancel(network: Bo
 
     news = [t for t in mechanic.texts() if code in t]
     assert len(news) == 1
-    for detail in ("New booking", "Washing machine", "27.11", "09:00", "Anna", "+79001112233"):
+    for detail in ("New booking", "Washing machine", "Fri 27 Nov", "09:00", "Anna", "+79001112233"):
         assert detail in news[0]
 
     await anna.command("/mybookings")
@@ -1035,5 +1046,5 @@ async def test_staff_hear_when_a_customer_books_and_when_they_cancel(network: Bo
     await anna.taps("Yes, cancel it")
     news = [t for t in mechanic.texts() if code in t]
     assert len(news) == 2
-    assert "cancelled by the customer" in news[1] and "27.11" in news[1]
+    assert "cancelled by the customer" in news[1] and "Fri 27 Nov" in news[1]
     assert not any(code in t for t in rival.texts()), "the other workshop hears nothing"

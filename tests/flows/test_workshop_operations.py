@@ -73,7 +73,7 @@ async def test_a_repair_from_booking_to_pickup_keeps_the_customer_informed(
     assert mechanic.buttons() == ["→ received by the workshop", "→ cancelled", "→ missed drop-off"]
 
     await mechanic.taps("→ received by the workshop")
-    assert "received by the workshop" in anna.texts()[-1]
+    assert "One Bench has received your device." in anna.texts()[-1]
     assert mechanic.buttons()[0] == "→ being diagnosed"
 
     await mechanic.command("/setstatus", f"{code} diagnosing")
@@ -82,30 +82,43 @@ async def test_a_repair_from_booking_to_pickup_keeps_the_customer_informed(
     assert "waiting_parts, repairing, ready, cancelled" in forbidden[-1]["text"]
 
     quoted = await mechanic.command("/quote", f"{code} 1500,50 new pump")
-    assert "1500.50 RUB" in quoted[-1]["text"]
+    assert "RUB\u00a01,500.50" in quoted[-1]["text"]
     estimate = anna.user.messages()[-1]
-    assert "1500.50 RUB" in estimate["text"] and "new pump" in estimate["text"]
+    assert "RUB\u00a01,500.50" in estimate["text"] and "new pump" in estimate["text"]
     await anna.taps("Approve")
-    assert "approved 1500.50 RUB" in anna.screen["text"]
+    assert "approved RUB\u00a01,500.50" in anna.screen["text"]
     assert "approved" in mechanic.texts()[-1] and code in mechanic.texts()[-1]
 
     await anna.taps_data(estimate["message_id"], "est:1:n")
     assert anna.toasts()[-1] == "This button is no longer active."
 
     eta = await mechanic.command("/eta", f"{code} 2026-11-30")
-    assert "30.11.2026" in eta[-1]["text"]
-    assert "2026-11-30" in anna.texts()[-1]
+    assert "Monday, 30 November" in eta[-1]["text"], "staff see the date as customers do"
+    assert "Monday, 30 November" in anna.texts()[-1]
 
     await mechanic.command("/setstatus", f"{code} repairing")
     await mechanic.command("/setstatus", f"{code} ready Please bring the receipt")
     ready = anna.texts()[-1]
-    assert "ready for pickup" in ready and "Please bring the receipt" in ready
-    assert "Bench Street 1" in ready and "09:00-11:00" in ready
+    assert "Your device is ready!" in ready and "Please bring the receipt" in ready
+    assert "To pay: RUB\u00a01,500.50, the estimate you approved." in ready
+    assert "Bench Street 1" in ready and "open today 09:00-11:00" in ready
 
     status = await anna.command("/status", code)
-    history = status[-1]["text"]
-    for step in ("booked", "received by the workshop", "being diagnosed", "ready for pickup"):
-        assert step in history
+    history = status[-1]["text"].partition("History")[2].splitlines()[1:]
+    assert history == [
+        "Thu 26 Nov, 09:00 · You booked a drop-off at One Bench.",
+        "Thu 26 Nov, 09:00 · One Bench has received your device.",
+        "Thu 26 Nov, 09:00 · Your device is being diagnosed; the workshop will tell you what it"
+        " needs.",
+        "Thu 26 Nov, 09:00 · Estimate RUB\u00a01,500.50: new pump, you approved it.",
+        "Thu 26 Nov, 09:00 · Expected to be ready on Monday, 30 November.",
+        "Thu 26 Nov, 09:00 · Your device is being repaired.",
+        "Thu 26 Nov, 09:00 · Your device is ready! 🎉 Note from the workshop: Please bring the"
+        " receipt",
+    ]
+    card = await mechanic.command("/job", code)
+    assert "Anna (customer)" in card[-1]["text"] and "Mike (workshop)" in card[-1]["text"]
+    assert "customer 1001" not in card[-1]["text"] and "staff 7001" not in card[-1]["text"]
 
 
 async def test_staff_cannot_see_or_touch_other_workshops_tickets_and_customers_nothing(

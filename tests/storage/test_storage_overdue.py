@@ -120,7 +120,7 @@ async def test_overdue_lines_give_the_total_each_workshop_and_its_tickets(
         "SR-REDY10: ready for pickup, 3.0 days over the limit",
     ]
     assert overdue_lines(grouped, Lang.RU, NAMES)[-1] == (
-        "SR-REDY10: готов к выдаче, сверх нормы на 3,0 дн."
+        "SR-REDY10: готова к выдаче, сверх нормы на 3,0 дн."
     )
 
 

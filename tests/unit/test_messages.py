@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from string import Formatter
 
 import pytest
@@ -49,3 +50,26 @@ def test_label_does_not_escape_its_parameters() -> None:
 
 def test_all_labels_gives_the_button_in_every_language() -> None:
     assert all_labels("btn_skip") == {"Skip", "Пропустить"}
+
+
+WORD = re.compile(r"[A-Za-z][A-Za-z_]+")
+MARKUP = re.compile(r"\{[^}]*\}|</?[a-z]+>|/[a-z_]+|SR-X+")
+"""Placeholders, HTML tags, commands and the ticket-code pattern: not words of either language."""
+NAMES_KEPT_IN_RUSSIAN = {"Telegram", "CSV", "QR", "id", "HEAD_OFFICE_IDS"}
+"""Names that Russian text writes in Latin letters too."""
+
+
+def english_words() -> set[str]:
+    return {
+        word.lower()
+        for entry in CATALOGUE.values()
+        for word in WORD.findall(MARKUP.sub(" ", entry[Lang.EN]))
+    }
+
+
+@pytest.mark.parametrize("key", sorted(CATALOGUE))
+def test_no_russian_message_contains_an_english_word(key: str) -> None:
+    russian = MARKUP.sub(" ", CATALOGUE[key][Lang.RU])
+    found = {word for word in WORD.findall(russian) if word.lower() in english_words()}
+
+    assert found <= NAMES_KEPT_IN_RUSSIAN, f"{key}: {found - NAMES_KEPT_IN_RUSSIAN}"

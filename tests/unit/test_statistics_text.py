@@ -56,7 +56,7 @@ def test_russian_lines_use_russian_labels_and_a_decimal_comma() -> None:
     assert "Решено подсказкой без визита: 5 (42%)" in lines
     assert "Медиана дней от приёма до готовности: 2,5" in lines
     assert "Доля согласованных смет: 67% (2 из 3)" in lines
-    assert "Статус «записан»: 3" in lines
+    assert "Статус «ожидает приёма»: 3" in lines
     assert "Мастерская на Тверской: 4" in lines
 
 
