@@ -52,6 +52,7 @@ async def book(customer: Person, russian: bool = False) -> str:
     await customer.taps(category)
     await customer.taps(fault)
     await customer.taps(still_broken)
+    await customer.taps(skip)  # no description
     await customer.says("Testville")
     await customer.taps("One Bench")
     await customer.taps(tomorrow)
@@ -113,7 +114,7 @@ async def test_a_ticket_cancelled_by_the_workshop_gives_the_reason_and_a_way_to_
         f"🔔 Ticket {code}\nThe workshop has cancelled the ticket. Reason: The pump model is"
         " discontinued\nYou can book a new drop-off at any time with the button below."
     )
-    assert anna.buttons(notice["message_id"]) == ["🔁 Book again"]
+    assert anna.buttons(notice["message_id"]) == ["🔁 Book again", "💬 Ask a question"]
 
     await anna.taps("🔁 Book again", notice["message_id"])
     assert anna.texts()[-1] == "What needs repair? Choose the kind of product:"
@@ -137,7 +138,7 @@ async def test_a_missed_drop_off_offers_to_book_again_in_the_customers_language(
         f"🔔 Заявка {code}\nЗапись не состоялась: устройство не принесли в назначенное время.\n"
         "Записаться снова можно в любой момент кнопкой ниже."
     )
-    assert ivan.buttons(notice["message_id"]) == ["🔁 Записаться снова"]
+    assert ivan.buttons(notice["message_id"]) == ["🔁 Записаться снова", "💬 Задать вопрос"]
     await ivan.taps("🔁 Записаться снова", notice["message_id"])
     assert ivan.texts()[-1] == "Что нужно отремонтировать? Выберите тип изделия:"
 
