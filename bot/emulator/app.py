@@ -85,6 +85,7 @@ from bot.handlers.delivery import tick
 from bot.i18n import Lang, pick
 from bot.message_length import MAX_TEXT, utf16_len
 from bot.roles import Role
+from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -601,6 +602,8 @@ async def running_emulator(
     if not 0 <= port <= 65535:
         raise ValueError(f"port {port} is out of range")
     _remove_database(db_path)
+    # Created anew here, as wanted, so the bot does not warn of an empty database.
+    await (await Database.open(db_path, fresh=True)).close()
     clock = ShiftableClock()
     api = FakeBotApi(
         token=TOKEN,

@@ -984,6 +984,8 @@ def conversation(from_keyboard: filters.MessageFilter) -> ConversationHandler[Co
                     button(workshop_chosen, pattern=WorkshopPick.matches),
                     button(back_to_location, pattern=Nav(to="back").encode()),
                     left_over(Waiting.WORKSHOP),
+                    # Another place typed while choosing: the search starts again from there.
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, place_typed),
                 ],
                 Waiting.DAY: [
                     button(day_chosen, pattern=DayPick.matches),

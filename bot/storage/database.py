@@ -54,12 +54,13 @@ class Database:
         self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
+    async def open(cls, path: Path, *, fresh: bool = False) -> Database:
         """Open and migrate the database at `path`, or refuse it with a `DatabaseFileError`.
 
         The file is checked before anything is written to it, so another application's file
         is left as it was; on every failure the connection's thread is closed, or the
-        process would never exit.
+        process would never exit. `fresh`: a new empty database is what the caller wants
+        (the emulator's), not a sign of a wrong path.
         """
         folder_is_new = _make_folder(path)
         _create_private_file(path)
@@ -81,7 +82,7 @@ class Database:
             if isinstance(error, sqlite3.Error):
                 raise DatabaseFileError(path, _problem(error)) from error
             raise
-        if empty and folder_is_new:
+        if empty and (folder_is_new or fresh):
             log.info("created a new database at %s", path)
         elif empty:
             # The folder was there: an operator who pointed at the wrong file sees it here.

@@ -230,3 +230,16 @@ async def test_customer_far_away_may_still_book_the_nearest_knowing_the_distance
     assert far.endswith("км, всё равно записаться")
     await ivan.taps(far)
     assert "Выберите день" in ivan.screen["text"]
+
+
+async def test_a_place_typed_while_choosing_a_workshop_searches_again_from_there(
+    bot: BotRunner,
+) -> None:
+    anna = bot.person(1120)
+    await at_location_step(anna)
+    await anna.says("Moscow")
+
+    answer = (await anna.says("Vladivostok"))[-1]
+
+    assert "within 150 km" in answer["text"]
+    assert "Krasny Prospekt Workshop" in answer["text"]

@@ -211,6 +211,18 @@ async def test_a_new_empty_database_in_an_existing_folder_is_one_warning_naming_
     ]
 
 
+async def test_a_database_wanted_fresh_is_created_without_a_warning(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="bot.storage.database"):
+        database = await Database.open(db_path, fresh=True)
+    await database.close()
+
+    assert [(record.levelno, record.getMessage()) for record in caplog.records] == [
+        (logging.INFO, f"created a new database at {db_path}")
+    ]
+
+
 async def test_a_first_run_that_creates_the_folder_too_is_logged_without_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
