@@ -2,9 +2,9 @@
 
 Handler registration (`bot.app.add_handlers`), each role's command menu in each language
 (`bot.handlers.menus`) and `/help` are all generated from `COMMANDS`, so they cannot drift.
-Adding a command is one entry here, its `cmd_<name>` description (and `args_<name>` if it
-takes arguments) in `bot/messages.py`, and the same roles on its handler's `requires` guard:
-tests/flows/test_command_table.py fails if the guard and this entry disagree.
+Adding a command is one entry here (its place in the tuple is its place in the menus), its
+description and arguments in `bot/messages.py`, and the same roles on its handler's `requires`
+guard: tests/flows/test_command_table.py fails if the guard and the entry disagree.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from telegram.ext import CommandHandler
 from bot.handlers import bookings, broadcasts, common, head_office, questions, staff
 from bot.handlers.context import Context
 from bot.i18n import Lang
-from bot.messages import text
+from bot.messages import label, text
 from bot.roles import Role
 
 Callback = Callable[[Update, Context], Awaitable[Any]]
@@ -33,7 +33,8 @@ WORKERS = STAFF | HEAD_OFFICE
 
 
 class Placement(Enum):
-    """Where among the handlers a command is registered; the repair conversation decides."""
+    """Where among the handlers a command is registered, which matters for the repair
+    conversation: within a group the first handler that matches wins."""
 
     ANY_STEP = auto()
     """Before the repair conversation: it works at every step of it."""
@@ -63,8 +64,8 @@ class Command:
     def help_line(self, lang: Lang) -> str:
         call = f"/{self.name}"
         if self.arguments is not None:
-            call += " " + text(lang, self.arguments)
-        return text(lang, "help_line", command=call, description=text(lang, self.description))
+            call += " " + label(lang, self.arguments)
+        return text(lang, "help_line", command=call, description=label(lang, self.description))
 
 
 # In the order of the menus: the work of staff and head office first, then what everyone has.
@@ -149,7 +150,7 @@ class CommandTable:
         return [c for c in self.commands if role in c.roles]
 
     def menu(self, role: Role, lang: Lang) -> list[BotCommand]:
-        return [BotCommand(c.name, text(lang, c.description)) for c in self.of(role)]
+        return [BotCommand(c.name, label(lang, c.description)) for c in self.of(role)]
 
     def help(self, role: Role, lang: Lang) -> str:
         """What everyone can do, then what this role adds, each part with its own title."""
