@@ -153,10 +153,11 @@ class CommandTable:
         return [BotCommand(c.name, label(lang, c.description)) for c in self.of(role)]
 
     def help(self, role: Role, lang: Lang) -> str:
-        """What everyone can do, then what this role adds, each part with its own title."""
-        everyones = [c for c in self.of(role) if Role.CUSTOMER in c.roles]
+        """The work this role adds, as its menu shows it first, then what everyone can do;
+        each part under its own title."""
         own = [c for c in self.of(role) if Role.CUSTOMER not in c.roles]
-        parts = [(Role.CUSTOMER, everyones)] + ([(role, own)] if own else [])
+        everyones = [c for c in self.of(role) if Role.CUSTOMER in c.roles]
+        parts = ([(role, own)] if own else []) + [(Role.CUSTOMER, everyones)]
         sections = []
         for section_role, commands in parts:
             title, note = HELP_SECTIONS[section_role]

@@ -97,3 +97,20 @@ async def test_every_role_finds_exactly_the_commands_it_may_use_in_its_menu_and_
             assert bool(CYRILLIC.search(shown)) == (lang == "ru"), (role, lang)
         if role == "head office":
             assert allowed >= BROADCASTS, "head office can use and find its broadcasts"
+
+
+async def test_staff_and_head_office_find_their_own_work_first_in_help_and_menu(
+    network: BotRunner, api: FakeBotApi
+) -> None:
+    office = network.person(HEAD_OFFICE, "Olga", language_code="ru")
+    mechanic = network.person(7001, "Mike", language_code="en")
+    await mechanic.command("/start")
+    await office.command("/addstaff", "7001 TEST-ONE")
+
+    staff_help = await help_of(mechanic)
+    assert staff_help.startswith("Workshop staff\n/today — Today's drop-offs\n")
+    assert "\n\nHow I can help\n/start — Main menu\n" in staff_help
+    assert [c["command"] for c in api.menu_of(mechanic.id, "en")][:2] == ["today", "jobs"]
+    office_help = await help_of(office)
+    assert office_help.startswith("Головной офис\n/questions — Открытые вопросы клиентов\n")
+    assert "/broadcast_at ГГГГ-ММ-ДД ЧЧ:ММ текст — Запланировать рассылку" in office_help
