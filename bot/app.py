@@ -32,7 +32,6 @@ from bot.handlers import (
     common,
     flood,
     followups,
-    head_office,
     leftovers,
     questions,
     repair,
@@ -61,6 +60,7 @@ from bot.handlers.callbacks import (
     ThreadReply,
     WillCome,
 )
+from bot.handlers.commands import CommandTable, Placement
 from bot.handlers.context import Context
 from bot.handlers.delivery import TICK_SECONDS, Postman, on_tick
 from bot.handlers.menus import publish_all_menus
@@ -119,6 +119,7 @@ def build_application(settings: Settings, services: Services) -> Application:
     # Replies Telegram tells to wait go out later from the outbox, not held in their update.
     limiter.defer = postman.defer_reply
     application.bot_data["broadcaster"] = BroadcastRunner(application.bot, services)
+    application.bot_data["commands"] = CommandTable()
     add_handlers(application)
     return application
 
@@ -132,6 +133,7 @@ def is_menu_item_other_than_repair(data: object) -> bool:
 def add_handlers(application: Application) -> None:
     """Register handlers; within group 0 the first match wins, so order matters."""
     button = CallbackQueryHandler
+    commands: CommandTable = application.bot_data["commands"]
     awaiting = filters.ChatType.PRIVATE & questions.AwaitingMessage(application.user_data)
     application.add_handler(
         TypeHandler(Update, questions.forget_on_new_action), group=ASKING_GROUP
@@ -148,38 +150,11 @@ def add_handlers(application: Application) -> None:
         group=AWAITED_GROUP,
     )
     # Available at every step of a conversation, so they come before it. Staff and
-    # head-office commands check the caller's rights themselves.
+    # head-office commands check the caller's rights themselves, as the table says.
     application.add_handlers(
         [
             ChatMemberHandler(followups.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
-            CommandHandler("help", common.show_help),
-            CommandHandler("language", common.ask_language),
-            CommandHandler("mybookings", bookings.my_bookings),
-            CommandHandler("status", bookings.ticket_status),
-            CommandHandler("today", staff.today),
-            CommandHandler("jobs", staff.jobs),
-            CommandHandler("job", staff.job),
-            CommandHandler("setstatus", staff.set_status),
-            CommandHandler("eta", staff.eta),
-            CommandHandler("quote", staff.quote),
-            CommandHandler("walkin", staff.walk_in),
-            CommandHandler("addadmin", head_office.add_admin),
-            CommandHandler("removeadmin", head_office.remove_admin),
-            CommandHandler("addstaff", head_office.add_staff),
-            CommandHandler("removestaff", head_office.remove_staff),
-            CommandHandler("staff", head_office.staff),
-            CommandHandler("workshops", head_office.workshops),
-            CommandHandler("stats", head_office.stats),
-            CommandHandler("overdue", head_office.overdue_tickets),
-            CommandHandler("export", head_office.export),
-            CommandHandler("broadcast", broadcasts.broadcast),
-            CommandHandler("broadcast_workshop", broadcasts.broadcast_workshop),
-            CommandHandler("broadcast_category", broadcasts.broadcast_category),
-            CommandHandler("broadcast_at", broadcasts.broadcast_at),
-            CommandHandler("broadcasts", broadcasts.list_broadcasts),
-            CommandHandler("broadcast_cancel", broadcasts.cancel_broadcast),
-            CommandHandler("ask", questions.ask_command),
-            CommandHandler("questions", questions.list_questions),
+            *commands.handlers(Placement.ANY_STEP),
             button(common.menu_item, pattern=is_menu_item_other_than_repair),
             button(common.language_chosen, pattern=LanguagePick.matches),
             button(bookings.cancel_asked, pattern=CancelAsk.matches),
@@ -210,8 +185,7 @@ def add_handlers(application: Application) -> None:
     # Outside any conversation: what is left.
     application.add_handlers(
         [
-            CommandHandler("start", common.start),
-            CommandHandler("cancel", common.nothing_to_cancel),
+            *commands.handlers(Placement.OUTSIDE),
             # A booking Confirm handled again after a crash that already ended the conversation.
             button(repair.decided, pattern=Decision.matches),
             button(repair.stale),

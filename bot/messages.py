@@ -32,80 +32,25 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "menu_help": {Lang.EN: "❓ Help", Lang.RU: "❓ Помощь"},
     "btn_ask": {Lang.EN: "💬 Ask a question", Lang.RU: "💬 Задать вопрос"},
     "btn_ask_about": {Lang.EN: "💬 Ask about {code}", Lang.RU: "💬 Вопрос по {code}"},
-    "help": {
-        Lang.EN: (
-            "<b>How I can help</b>\n"
-            "/repair — describe a fault, try a quick fix, book a drop-off\n"
-            "/mybookings — your bookings and their status; cancel one\n"
-            "/ask — ask a person a question (/ask SR-XXXXXX: about a booking)\n"
-            "/language — switch between English and Russian\n"
-            "/cancel — stop what we are doing\n\n"
-            "Tip: at the booking step you can share your location or just type your city."
-        ),
-        Lang.RU: (
-            "<b>Чем я могу помочь</b>\n"
-            "/repair — описать неисправность, попробовать простое решение, записаться\n"
-            "/mybookings — ваши записи и их статус; отмена записи\n"
-            "/ask — задать вопрос человеку (/ask SR-XXXXXX — по записи)\n"
-            "/language — сменить язык (русский / английский)\n"
-            "/cancel — прервать текущее действие\n\n"
-            "Совет: на шаге записи можно отправить геопозицию или просто написать город."
-        ),
+    # /help, generated from the command table (bot/handlers/commands.py)
+    "help": {Lang.EN: "<b>How I can help</b>", Lang.RU: "<b>Чем я могу помочь</b>"},
+    "help_line": {Lang.EN: "{command} — {description}", Lang.RU: "{command} — {description}"},
+    "help_tip": {
+        Lang.EN: "Tip: at the booking step you can share your location or just type your city.",
+        Lang.RU: "Совет: на шаге записи можно отправить геопозицию или просто написать город.",
     },
-    "help_staff": {
-        Lang.EN: (
-            "<b>Workshop staff</b>\n"
-            "/today — drop-offs expected today\n"
-            "/jobs [status] — open tickets, oldest first\n"
-            "/job SR-XXXXXX — a ticket in full, with status buttons\n"
-            "/setstatus SR-XXXXXX status [note] — move a ticket on\n"
-            "/eta SR-XXXXXX YYYY-MM-DD — expected ready date\n"
-            "/quote SR-XXXXXX amount [comment] — an estimate for the customer\n"
-            "/walkin category [description] — a ticket for a walk-in customer\n"
-            "Customers' questions come here: answer with ↩️ Reply or Telegram's reply."
-        ),
-        Lang.RU: (
-            "<b>Сотрудникам мастерских</b>\n"
-            "/today — кого ждём сегодня\n"
-            "/jobs [статус] — открытые заявки, сначала старые\n"
-            "/job SR-XXXXXX — заявка целиком, с кнопками статусов\n"
-            "/setstatus SR-XXXXXX статус [комментарий] — сменить статус\n"
-            "/eta SR-XXXXXX ГГГГ-ММ-ДД — дата готовности\n"
-            "/quote SR-XXXXXX сумма [комментарий] — смета для клиента\n"
-            "/walkin категория [описание] — заявка для клиента без записи\n"
-            "Сюда приходят вопросы клиентов: отвечайте кнопкой ↩️ Ответить или ответом Telegram."
-        ),
+    "help_staff": {Lang.EN: "<b>Workshop staff</b>", Lang.RU: "<b>Сотрудникам мастерских</b>"},
+    "help_staff_note": {
+        Lang.EN: "Customers' questions come here: answer with ↩️ Reply or Telegram's reply.",
+        Lang.RU: "Сюда приходят вопросы клиентов: отвечайте кнопкой ↩️ Ответить или ответом "
+        "Telegram.",
     },
-    "help_head_office": {
-        Lang.EN: (
-            "<b>Head office</b>\n"
-            "/questions — customers' questions waiting for an answer\n"
-            "/workshops — the network, staff and open tickets\n"
-            "/jobs [WORKSHOP_CODE] [status], /job, /setstatus, /eta, /quote — any workshop\n"
-            "/stats [days] — figures and a chart\n"
-            "/overdue — tickets over their time limit\n"
-            "/export [days] — tickets as CSV\n"
-            "/staff, /addstaff id CODE, /removestaff id — workshop staff\n"
-            "/addadmin id, /removeadmin id — head office\n"
-            "/broadcast, /broadcast_workshop CODE, /broadcast_category category, /broadcast_at "
-            "YYYY-MM-DD HH:MM — message customers: the English text, a line ---, the Russian text\n"
-            "/broadcasts, /broadcast_cancel id — recent broadcasts, stop one"
-        ),
-        Lang.RU: (
-            "<b>Головной офис</b>\n"
-            "/questions — вопросы клиентов, ждущие ответа\n"
-            "/workshops — сеть, сотрудники и открытые заявки\n"
-            "/jobs [КОД_МАСТЕРСКОЙ] [статус], /job, /setstatus, /eta, /quote — любая мастерская\n"
-            "/stats [дни] — показатели и график\n"
-            "/overdue — заявки сверх срока\n"
-            "/export [дни] — заявки в CSV\n"
-            "/staff, /addstaff id КОД, /removestaff id — сотрудники мастерских\n"
-            "/addadmin id, /removeadmin id — головной офис\n"
-            "/broadcast, /broadcast_workshop КОД, /broadcast_category категория, /broadcast_at "
-            "ГГГГ-ММ-ДД ЧЧ:ММ — рассылка клиентам: текст на английском, строка ---, текст на "
-            "русском\n"
-            "/broadcasts, /broadcast_cancel id — последние рассылки, остановить рассылку"
-        ),
+    "help_head_office": {Lang.EN: "<b>Head office</b>", Lang.RU: "<b>Головной офис</b>"},
+    "help_head_office_note": {
+        Lang.EN: "Tickets of any workshop: /jobs also takes a WORKSHOP_CODE. A broadcast's text "
+        "is the English text, a line ---, the Russian text.",
+        Lang.RU: "Заявки любой мастерской: /jobs принимает и КОД_МАСТЕРСКОЙ. Текст рассылки: "
+        "текст на английском, строка ---, текст на русском.",
     },
     "choose_language": {
         Lang.EN: "Choose your language:",
@@ -143,19 +88,28 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "There is nothing to cancel. Send /repair to report a fault.",
         Lang.RU: "Отменять нечего. Отправьте /repair, чтобы сообщить о неисправности.",
     },
-    # Telegram's command menu
+    # Telegram's command menu and /help: a description per command, its arguments if any
     "cmd_start": {Lang.EN: "Main menu", Lang.RU: "Главное меню"},
-    "cmd_repair": {Lang.EN: "Report a fault, book a repair", Lang.RU: "Сообщить о неисправности"},
-    "cmd_mybookings": {Lang.EN: "My bookings", Lang.RU: "Мои записи"},
-    "cmd_language": {Lang.EN: "Change language", Lang.RU: "Сменить язык"},
+    "cmd_repair": {
+        Lang.EN: "Report a fault, try a quick fix, book a repair",
+        Lang.RU: "Сообщить о неисправности",
+    },
+    "cmd_mybookings": {
+        Lang.EN: "Your bookings and their status; cancel one",
+        Lang.RU: "Ваши записи и их статус; отмена записи",
+    },
+    "cmd_language": {Lang.EN: "Switch between English and Russian", Lang.RU: "Сменить язык"},
     "cmd_help": {Lang.EN: "What I can do", Lang.RU: "Что я умею"},
     "cmd_cancel": {Lang.EN: "Stop the current action", Lang.RU: "Прервать текущее действие"},
     "cmd_status": {Lang.EN: "Status of a ticket", Lang.RU: "Статус заявки"},
     "cmd_ask": {Lang.EN: "Ask a person a question", Lang.RU: "Задать вопрос человеку"},
     "cmd_questions": {Lang.EN: "Customers' open questions", Lang.RU: "Открытые вопросы клиентов"},
     "cmd_today": {Lang.EN: "Today's drop-offs", Lang.RU: "Приём на сегодня"},
-    "cmd_jobs": {Lang.EN: "Open tickets", Lang.RU: "Открытые заявки"},
-    "cmd_job": {Lang.EN: "One ticket in full", Lang.RU: "Заявка целиком"},
+    "cmd_jobs": {Lang.EN: "Open tickets, oldest first", Lang.RU: "Открытые заявки, сначала старые"},
+    "cmd_job": {
+        Lang.EN: "One ticket in full, with status buttons",
+        Lang.RU: "Заявка целиком, с кнопками статусов",
+    },
     "cmd_setstatus": {Lang.EN: "Change a ticket's status", Lang.RU: "Сменить статус заявки"},
     "cmd_eta": {Lang.EN: "Set the expected ready date", Lang.RU: "Указать дату готовности"},
     "cmd_quote": {Lang.EN: "Send a repair estimate", Lang.RU: "Отправить смету"},
@@ -163,15 +117,34 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "Ticket for a walk-in customer",
         Lang.RU: "Заявка для клиента без записи",
     },
-    "cmd_workshops": {Lang.EN: "The network", Lang.RU: "Сеть мастерских"},
-    "cmd_stats": {Lang.EN: "Statistics", Lang.RU: "Статистика"},
+    "cmd_workshops": {
+        Lang.EN: "The network, staff and open tickets",
+        Lang.RU: "Сеть мастерских, сотрудники, открытые заявки",
+    },
+    "cmd_stats": {Lang.EN: "Figures and a chart", Lang.RU: "Показатели и график"},
     "cmd_overdue": {Lang.EN: "Overdue tickets", Lang.RU: "Просроченные заявки"},
     "cmd_export": {Lang.EN: "Tickets as CSV", Lang.RU: "Заявки в CSV"},
     "cmd_staff": {Lang.EN: "Staff by workshop", Lang.RU: "Сотрудники по мастерским"},
-    "cmd_addstaff": {Lang.EN: "Add a staff member", Lang.RU: "Добавить сотрудника"},
+    "cmd_addstaff": {
+        Lang.EN: "Add a staff member, or move one",
+        Lang.RU: "Добавить или перевести сотрудника",
+    },
     "cmd_removestaff": {Lang.EN: "Remove a staff member", Lang.RU: "Удалить сотрудника"},
     "cmd_addadmin": {Lang.EN: "Add head office", Lang.RU: "Добавить в головной офис"},
     "cmd_removeadmin": {Lang.EN: "Remove head office", Lang.RU: "Убрать из головного офиса"},
+    "args_ticket": {Lang.EN: "SR-XXXXXX", Lang.RU: "SR-XXXXXX"},
+    "args_ask": {Lang.EN: "[SR-XXXXXX]", Lang.RU: "[SR-XXXXXX]"},
+    "args_jobs": {Lang.EN: "[status]", Lang.RU: "[статус]"},
+    "args_setstatus": {
+        Lang.EN: "SR-XXXXXX status [note]",
+        Lang.RU: "SR-XXXXXX статус [комментарий]",
+    },
+    "args_eta": {Lang.EN: "SR-XXXXXX YYYY-MM-DD", Lang.RU: "SR-XXXXXX ГГГГ-ММ-ДД"},
+    "args_quote": {Lang.EN: "SR-XXXXXX amount [comment]", Lang.RU: "SR-XXXXXX сумма [комментарий]"},
+    "args_walkin": {Lang.EN: "category [description]", Lang.RU: "категория [описание]"},
+    "args_days": {Lang.EN: "[days]", Lang.RU: "[дни]"},
+    "args_id": {Lang.EN: "id", Lang.RU: "id"},
+    "args_addstaff": {Lang.EN: "id CODE", Lang.RU: "id КОД"},
     # The repair conversation
     "btn_back": {Lang.EN: "⬅️ Back", Lang.RU: "⬅️ Назад"},
     "btn_exit": {Lang.EN: "✖️ Exit", Lang.RU: "✖️ Выйти"},
@@ -1008,6 +981,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "cmd_broadcast_at": {Lang.EN: "Schedule a broadcast", Lang.RU: "Запланировать рассылку"},
     "cmd_broadcasts": {Lang.EN: "Recent broadcasts", Lang.RU: "Последние рассылки"},
     "cmd_broadcast_cancel": {Lang.EN: "Stop a broadcast", Lang.RU: "Остановить рассылку"},
+    "args_text": {Lang.EN: "text", Lang.RU: "текст"},
+    "args_broadcast_workshop": {Lang.EN: "CODE text", Lang.RU: "КОД текст"},
+    "args_broadcast_category": {Lang.EN: "category text", Lang.RU: "категория текст"},
+    "args_broadcast_at": {Lang.EN: "YYYY-MM-DD HH:MM text", Lang.RU: "ГГГГ-ММ-ДД ЧЧ:ММ текст"},
     # My bookings
     "no_bookings": {
         Lang.EN: "You have no bookings yet. Send /repair to report a fault.",

@@ -70,13 +70,11 @@ async def claim(update: Update, context: Context, token: str) -> TicketRecord | 
 
 
 async def show_help(update: Update, context: Context) -> None:
-    """Explain what the bot can do, including what this person's role adds."""
+    """Explain every command this person's role may use."""
     await answered(update)
-    lang = lang_of(update, context)
     user = update.effective_user
     role = (await context.services.access.who(user.id)).role if user else Role.CUSTOMER
-    extra = {Role.STAFF: "help_staff", Role.HEAD_OFFICE: "help_head_office"}.get(role)
-    await say(update, text(lang, "help") + (f"\n\n{text(lang, extra)}" if extra else ""))
+    await say(update, context.commands.help(role, lang_of(update, context)))
 
 
 async def ask_language(update: Update, context: Context) -> None:

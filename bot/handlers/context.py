@@ -11,6 +11,7 @@ from bot.i18n import Lang, preferred
 from bot.services import Services
 
 if TYPE_CHECKING:
+    from bot.handlers.commands import CommandTable
     from bot.handlers.delivery import Postman
 
 LANG_KEY = "lang"
@@ -26,6 +27,11 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], dict
     def postman(self) -> Postman:
         postman: Postman = self.bot_data["postman"]
         return postman
+
+    @property
+    def commands(self) -> CommandTable:
+        commands: CommandTable = self.bot_data["commands"]
+        return commands
 
 
 def lang_of(update: Update, context: Context) -> Lang:

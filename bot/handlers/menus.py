@@ -1,4 +1,5 @@
-"""Telegram's command menu: each person sees the commands of their role.
+"""Telegram's command menu: each person sees the commands of their role, as the command
+table (`bot.handlers.commands`) declares them.
 
 The default menu is set for each language Telegram apps report, so a customer sees it in
 their app's language. Staff, head office, and anyone who chose a language with /language get
@@ -9,73 +10,36 @@ of staff and head office are also refreshed at every start.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from telegram import BotCommand, BotCommandScopeChat
+from telegram import BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.handlers.context import Context
 from bot.i18n import Lang, language_for, preferred
-from bot.messages import CATALOGUE
 from bot.roles import Role
 from bot.services import Services
 
-CUSTOMER_COMMANDS = (
-    "start",
-    "repair",
-    "mybookings",
-    "status",
-    "ask",
-    "language",
-    "help",
-    "cancel",
-)
-STAFF_COMMANDS = ("today", "jobs", "job", "setstatus", "eta", "quote", "walkin", "help")
-HEAD_OFFICE_COMMANDS = (
-    "questions",
-    "jobs",
-    "job",
-    "setstatus",
-    "eta",
-    "quote",
-    "workshops",
-    "stats",
-    "overdue",
-    "export",
-    "staff",
-    "addstaff",
-    "removestaff",
-    "addadmin",
-    "removeadmin",
-    "broadcast",
-    "broadcast_workshop",
-    "broadcast_category",
-    "broadcast_at",
-    "broadcasts",
-    "broadcast_cancel",
-    "help",
-)
+if TYPE_CHECKING:
+    from bot.handlers.commands import CommandTable
+
 log = logging.getLogger(__name__)
-
-ROLE_COMMANDS = {
-    Role.CUSTOMER: CUSTOMER_COMMANDS,
-    Role.STAFF: STAFF_COMMANDS,
-    Role.HEAD_OFFICE: HEAD_OFFICE_COMMANDS,
-}
-
 
 MENU_LANGUAGES: tuple[str | None, ...] = (None, Lang.EN.value, Lang.RU.value)
 """Telegram shows the list set for the app's language, else the one set without a language."""
 
 
-def commands(role: Role, lang: Lang) -> list[BotCommand]:
-    return [BotCommand(name, CATALOGUE[f"cmd_{name}"][lang]) for name in ROLE_COMMANDS[role]]
+def table_of(application: Application) -> CommandTable:
+    """The table is handed over in `bot_data`: it names the handlers, and they publish menus."""
+    table: CommandTable = application.bot_data["commands"]
+    return table
 
 
 async def publish_default_menu(application: Application) -> None:
     for code in MENU_LANGUAGES:
         await application.bot.set_my_commands(
-            commands(Role.CUSTOMER, language_for(code)), language_code=code
+            table_of(application).menu(Role.CUSTOMER, language_for(code)), language_code=code
         )
 
 
@@ -91,7 +55,9 @@ async def publish_menu(application: Application, services: Services, user_id: in
                 await application.bot.delete_my_commands(scope=scope, language_code=code)
             else:
                 await application.bot.set_my_commands(
-                    commands(role, preferred(chosen, code)), scope=scope, language_code=code
+                    table_of(application).menu(role, preferred(chosen, code)),
+                    scope=scope,
+                    language_code=code,
                 )
     except (BadRequest, Forbidden):
         # Telegram refuses a chat scope for someone who never opened the bot; their
