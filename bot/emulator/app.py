@@ -65,6 +65,7 @@ import json
 import logging
 import mimetypes
 import re
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -308,7 +309,8 @@ class Emulator:
 
     # ------------------------------------------------------------------ the web side
 
-    async def start_web(self, host: str, port: int) -> None:
+    async def start_web(self, sock: socket.socket) -> None:
+        """Serve the page and the API on `sock`, already bound and listening."""
         app = web.Application(middlewares=[self._guard], client_max_size=1024 * 1024)
         routes = [
             web.get("/", self._page),
@@ -328,15 +330,14 @@ class Emulator:
         app.add_routes(routes)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
+        site = web.SockSite(runner, sock)
         try:
             await site.start()
         except OSError:
             await runner.cleanup()
             raise
         self._runner = runner
-        self.host = host
-        self.port = int(runner.addresses[0][1])
+        self.host, self.port = sock.getsockname()[:2]
 
     async def stop_web(self) -> None:
         self._closing.set()
@@ -579,6 +580,22 @@ class Emulator:
         return web.Response(body=data, content_type=content_type, headers=headers)
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """Take the page's port first: a second emulator started on a busy port must fail here,
+    before it wipes the database the running one is using."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
+
+
 def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with suppress(FileNotFoundError):
@@ -601,6 +618,20 @@ async def running_emulator(
     bind = loopback_host(host)
     if not 0 <= port <= 65535:
         raise ValueError(f"port {port} is out of range")
+    sock = _listen(bind, port)
+    try:
+        async with _emulator_on(sock, demo_data, db_path, quiet_hours) as emulator:
+            yield emulator
+    finally:
+        sock.close()
+
+
+@asynccontextmanager
+async def _emulator_on(
+    sock: socket.socket, demo_data: bool, db_path: Path, quiet_hours: str | None
+) -> AsyncIterator[Emulator]:
+    """Everything behind the page, once its port is ours: the database, the fake Bot API,
+    the bot."""
     _remove_database(db_path)
     # Created anew here, as wanted, so the bot does not warn of an empty database.
     await (await Database.open(db_path, fresh=True)).close()
@@ -655,7 +686,7 @@ async def running_emulator(
             log.info("Demo data: %s", seeded.summary())
         async with running_bot(settings, clock) as application:
             emulator = Emulator(api, clock, settings, application, personas, seeded)
-            await emulator.start_web(bind, port)
+            await emulator.start_web(sock)
             try:
                 yield emulator
             finally:

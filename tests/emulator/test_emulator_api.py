@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
+import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -527,3 +529,39 @@ async def test_python_m_bot_emulator_prints_its_address_and_stops_on_ctrl_c(
         stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()
     assert "stopping" in stdout.decode()
+
+
+async def test_a_second_emulator_on_a_busy_port_refuses_and_leaves_the_first_ones_data(
+    tmp_path: Path, emulator: Emulator, http: aiohttp.ClientSession
+) -> None:
+    customer = Chat(http, await new_persona(http, kind="customer", language="en"))
+    await customer.say("/start")
+    database = emulator.settings.database_path
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "emulator",
+        "--port",
+        str(emulator.port),
+        "--db",
+        str(database),
+        cwd=ROOT,
+        env={"PATH": "", "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    refusal = stderr.decode()
+    assert f"port {emulator.port} is in use" in refusal and "--port" in refusal, refusal
+
+    with pytest.raises(OSError, match="in use"):
+        async with running_emulator(port=emulator.port, db_path=database):
+            pass  # pragma: no cover - never reached
+    # The file at that path is still the first emulator's, holding the customer it met.
+    with closing(sqlite3.connect(database)) as reader:
+        found = reader.execute(
+            "SELECT COUNT(*) FROM customers WHERE user_id = ?", (customer.id,)
+        ).fetchone()
+    assert found == (1,)
