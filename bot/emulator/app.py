@@ -33,7 +33,12 @@ replied is then in the chat).
                 {"seq", "type": "deleted", "message_id"}
                 {"seq", "type": "reply_keyboard", "reply_keyboard": ReplyKeyboard|null}
                 {"seq", "type": "toast", "text", "show_alert"}      a button's answer
-    POST /api/chats/{id}/text          {"text": "/start", "wait"?}
+    POST /api/chats/{id}/text          {"text": "/start", "reply_to"?, "wait"?}
+         `reply_to`: the message_id of a message in this chat, for Telegram's reply to it.
+    POST /api/chats/{id}/photo         {"data": base64, "caption"?, "reply_to"?, "wait"?}
+                                       {"sample": true, "caption"?, "reply_to"?, "wait"?}
+         A photo (PNG, JPEG, GIF or WebP, at most 10 MB), or a sample picture; the fake Bot
+         API gives it a file_id and sizes of its real shape, as Telegram does.
     POST /api/chats/{id}/location      {"latitude", "longitude"} or {"city": "Moscow"}
     POST /api/chats/{id}/contact       {}  (the persona shares their own contact)
     POST /api/chats/{id}/press         {"message_id", "callback_data"}  (inline button)
@@ -61,6 +66,8 @@ ReplyKeyboard: {"rows": [[{"text", "request_location", "request_contact"}]], "pl
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import json
 import logging
 import mimetypes
@@ -74,6 +81,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from PIL import Image, ImageDraw
 
 from bot.app import running_bot
 from bot.clock import ShiftableClock
@@ -84,7 +92,7 @@ from bot.emulator.seed import SeedResult, seed_demo_data
 from bot.fake_telegram import FakeBotApi
 from bot.handlers.delivery import tick
 from bot.i18n import Lang, pick
-from bot.message_length import MAX_TEXT, utf16_len
+from bot.message_length import MAX_CAPTION, MAX_TEXT, utf16_len
 from bot.roles import Role
 from bot.storage.database import Database
 
@@ -100,6 +108,10 @@ LONG_POLL_DEFAULT = 25.0
 LONG_POLL_MAX = 60.0
 SETTLE_TIMEOUT = 20.0
 MAX_SKIP = timedelta(days=31)
+MAX_PHOTO = 10 * 2**20
+"""Telegram's limit for a photo."""
+MAX_BODY = MAX_PHOTO * 4 // 3 + 2**16
+"""A photo in base64 and the rest of the request."""
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _DOWNLOADABLE = {"text/csv", "text/plain", "application/pdf", "application/json"}
 
@@ -311,7 +323,7 @@ class Emulator:
 
     async def start_web(self, sock: socket.socket) -> None:
         """Serve the page and the API on `sock`, already bound and listening."""
-        app = web.Application(middlewares=[self._guard], client_max_size=1024 * 1024)
+        app = web.Application(middlewares=[self._guard], client_max_size=MAX_BODY)
         routes = [
             web.get("/", self._page),
             web.get("/api/personas", self._get_personas),
@@ -321,6 +333,7 @@ class Emulator:
             web.post("/api/chats/{id}/text", self._post_text),
             web.post("/api/chats/{id}/location", self._post_location),
             web.post("/api/chats/{id}/contact", self._post_contact),
+            web.post("/api/chats/{id}/photo", self._post_photo),
             web.post("/api/chats/{id}/press", self._post_press),
             web.post("/api/chats/{id}/reply_button", self._post_reply_button),
             web.get("/api/time", self._get_time),
@@ -488,7 +501,47 @@ class Emulator:
             raise _error(400, "text must be a non-empty string")
         if utf16_len(text) > MAX_TEXT:
             raise _error(400, f"text is longer than {MAX_TEXT} characters, as Telegram counts")
-        return await self._answer_action(body, persona.user.send_text(text), persona)
+        reply_to = self._reply_to(body)
+        try:
+            update_id = persona.user.send_text(text, reply_to=reply_to)
+        except AssertionError as error:
+            raise _error(404, str(error)) from None
+        return await self._answer_action(body, update_id, persona)
+
+    def _reply_to(self, body: dict[str, Any]) -> int | None:
+        raw = body.get("reply_to")
+        if raw is None:
+            return None
+        if not isinstance(raw, int) or isinstance(raw, bool) or raw <= 0:
+            raise _error(400, "reply_to must be the message_id of a message in this chat")
+        return raw
+
+    async def _post_photo(self, request: web.Request) -> web.Response:
+        persona = self._chat_persona(request)
+        body = await self._body(request)
+        if body.get("sample"):
+            data = sample_photo()
+        else:
+            try:
+                data = base64.b64decode(str(body.get("data", "")), validate=True)
+            except ValueError:
+                raise _error(400, "data must be the picture's bytes in base64") from None
+            if _sniff_image(data) is None:
+                raise _error(400, "data is not a PNG, JPEG, GIF or WebP picture")
+            if len(data) > MAX_PHOTO:
+                raise _error(400, f"a photo may be at most {MAX_PHOTO // 2**20} MB")
+        caption = body.get("caption")
+        if caption is not None and not isinstance(caption, str):
+            raise _error(400, "caption must be a string")
+        if caption and utf16_len(caption) > MAX_CAPTION:
+            raise _error(400, f"a caption may be at most {MAX_CAPTION} characters")
+        try:
+            update_id = persona.user.send_photo(
+                caption or None, data, reply_to=self._reply_to(body)
+            )
+        except AssertionError as error:
+            raise _error(404, str(error)) from None
+        return await self._answer_action(body, update_id, persona)
 
     def _point(self, body: dict[str, Any]) -> tuple[float, float]:
         city = body.get("city")
@@ -594,6 +647,20 @@ def _listen(host: str, port: int) -> socket.socket:
         raise
     sock.setblocking(False)
     return sock
+
+
+def sample_photo() -> bytes:
+    """A 4:3 picture for trying photos without one at hand: a washing machine, roughly."""
+    image = Image.new("RGB", (640, 480), "#d9e4ea")
+    draw = ImageDraw.Draw(image)
+    frame = {"outline": "#8797a3", "width": 4}
+    draw.rounded_rectangle((200, 60, 440, 420), radius=18, fill="#f7f9fa", **frame)
+    draw.rectangle((200, 60, 440, 120), fill="#c9d4db", **frame)
+    draw.ellipse((240, 170, 400, 330), fill="#5b7f95", outline="#2f4a5a", width=8)
+    draw.text((20, 440), "Sample photo - emulator", fill="#2f4a5a")
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
 
 
 def _remove_database(path: Path) -> None:

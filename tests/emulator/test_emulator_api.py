@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import re
 import signal
 import sqlite3
@@ -13,6 +15,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from PIL import Image
 
 from bot.emulator.app import Emulator, loopback_host, running_emulator
 from bot.emulator.cli import parse_args
@@ -565,3 +568,54 @@ async def test_a_second_emulator_on_a_busy_port_refuses_and_leaves_the_first_one
             "SELECT COUNT(*) FROM customers WHERE user_id = ?", (customer.id,)
         ).fetchone()
     assert found == (1,)
+
+
+def picture(width: int, height: int) -> str:
+    """A PNG of that size, in base64, as the page sends a picked file."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "#a0b0c0").save(out, format="PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+async def test_a_customer_sends_a_photo_and_both_sides_reply_to_messages(
+    emulator: Emulator, http: aiohttp.ClientSession
+) -> None:
+    customer = Chat(http, await new_persona(http, kind="customer", language="en"))
+    code = await book_washer_in_moscow(customer)
+    ticket = await emulator.services.desk.find(
+        await emulator.services.access.who(HEAD_OFFICE_ID), code
+    )
+    staff = Chat(http, await new_persona(http, kind="staff", workshop=ticket.workshop_code))
+
+    await customer.say(f"/ask {code}")
+    await customer.act("photo", {"sample": True, "caption": "This leak"})
+    sent = (await customer.snapshot())["messages"]
+    mine = [m for m in sent if not m["from_bot"] and "photo" in m][-1]
+    assert (mine["photo"]["width"], mine["photo"]["height"]) == (640, 480)
+    question = (await staff.bot_messages())[-1]
+    assert "This leak" in question["html"] and code in question["html"]
+    assert (question["photo"]["width"], question["photo"]["height"]) == (640, 480)
+
+    # Telegram's reply gesture: the staff member answers the question by replying to it.
+    await staff.act("text", {"text": "About two days.", "reply_to": question["message_id"]})
+    reply = [m for m in (await staff.snapshot())["messages"] if not m["from_bot"]][-1]
+    assert reply["reply_to"]["message_id"] == question["message_id"]
+    answer = (await customer.bot_messages())[-1]
+    assert "About two days." in answer["html"]
+
+    # The customer answers back with a tall photo of their own, replying to the answer.
+    await customer.act("photo", {"data": picture(300, 600), "reply_to": answer["message_id"]})
+    follow_up = (await staff.bot_messages())[-1]
+    assert (follow_up["photo"]["width"], follow_up["photo"]["height"]) == (300, 600)
+    async with http.get(follow_up["photo"]["url"]) as response:
+        assert response.headers["Content-Type"] == "image/png"
+
+    refusals = [
+        ("text", {"text": "Hello", "reply_to": 99999}, 404),
+        ("text", {"text": "Hello", "reply_to": "1"}, 400),
+        ("photo", {"data": base64.b64encode(b"not a picture").decode()}, 400),
+        ("photo", {"data": "%%%"}, 400),
+    ]
+    for kind, body, status in refusals:
+        async with http.post(f"/api/chats/{customer.id}/{kind}", json=body) as response:
+            assert response.status == status, (kind, body, await response.text())
