@@ -48,8 +48,11 @@ replied is then in the chat).
          -> {"update_id", "message_id"?}
     GET  /api/time       -> Time
     POST /api/time/skip  {"hours": 1} | {"days": 1} | {"minutes": 30}
-         Moves the bot's clock forward, then runs what the scheduler would run now (due
-         reminders, feedback requests, digests, scheduled broadcasts) and waits for it.
+         Moves the bot's clock forward, then does what a bot started again after being down
+         that long does, and waits for it: sends what fell due meanwhile and is still worth
+         sending, by the rules of `bot/reminders.py` (a reminder before a visit that has
+         passed is dropped; the workshop's no-show check and a rating request still go;
+         customers' messages wait out quiet hours), and starts due broadcasts.
          -> Time: {"now": ISO-8601 UTC, "unix", "offset_seconds", "timezone", "local"}
     GET  /api/files/{file_id}?name=x.csv
          The bytes of a photo or document the bot sent (charts, QR codes, CSV exports).
@@ -221,7 +224,8 @@ class Emulator:
         return update_id
 
     async def skip(self, delta: timedelta) -> None:
-        """Move the clock on and run the clock-driven work, as the scheduler would."""
+        """Move the clock on and deliver what fell due meanwhile by the rules of a late start
+        (one tick after the jump, like a restart's), not step by step through the gap."""
         async with self._skip_lock:
             self.clock.skip(delta)
             await tick(self.application)

@@ -10,8 +10,10 @@ import signal
 import sqlite3
 import sys
 from contextlib import closing
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -619,3 +621,58 @@ async def test_a_customer_sends_a_photo_and_both_sides_reply_to_messages(
     for kind, body, status in refusals:
         async with http.post(f"/api/chats/{customer.id}/{kind}", json=body) as response:
             assert response.status == status, (kind, body, await response.text())
+
+
+async def skip_to(http: aiohttp.ClientSession, emulator: Emulator, local: datetime) -> None:
+    minutes = (local - emulator.clock.now()).total_seconds() / 60
+    async with http.post("/api/time/skip", json={"minutes": minutes}) as response:
+        assert response.status == 200, await response.text()
+
+
+async def test_skip_a_day_delivers_what_fell_due_by_the_rules_of_a_late_start(
+    emulator: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """Like a bot started again after a day down: a reminder before a visit that has passed
+    is dropped, the workshop's no-show check and the request for a rating still go."""
+    moscow = ZoneInfo("Europe/Moscow")
+    today = emulator.clock.now().astimezone(moscow).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    evening = datetime.combine(monday, time(20, 0), tzinfo=moscow)
+    await skip_to(http, emulator, evening)
+
+    staff = Chat(http, await new_persona(http, kind="staff", workshop="MSK-SOUTH"))
+    visitor = Chat(http, await new_persona(http, kind="customer", language="en"))
+    booked = await book_washer_in_moscow(visitor)
+    head_office = Chat(http, emulator.head_office.to_json())
+    who = await emulator.services.access.who(HEAD_OFFICE_ID)
+    ticket = await emulator.services.desk.find(who, booked)
+    assert ticket.workshop_code == "MSK-SOUTH" and ticket.slot_start is not None
+    # The visit, and the reminder two hours before it, fall within the day about to be skipped.
+    assert evening < ticket.slot_start - timedelta(hours=2)
+    assert ticket.slot_start + timedelta(hours=2) < evening + timedelta(days=1)
+
+    repaired = Chat(http, await new_persona(http, kind="customer", language="en"))
+    picked_up = await book_washer_in_moscow(repaired)
+    for status in ("received", "diagnosing", "ready", "picked_up"):
+        await head_office.say(f"/setstatus {picked_up} {status}")
+    before = {chat.id: len(await chat.bot_messages()) for chat in (staff, visitor, repaired)}
+
+    async with http.post("/api/time/skip", json={"days": 1}) as response:
+        assert response.status == 200
+
+    def after(chat: Chat, messages: list[JSON]) -> list[str]:
+        return [m.get("html", "") for m in messages[before[chat.id] :]]
+
+    to_visitor = after(visitor, await visitor.bot_messages())
+    assert not any("In two hours" in text for text in to_visitor), to_visitor
+    to_staff = after(staff, await staff.bot_messages())
+    assert any(booked in text and "Did the device arrive?" in text for text in to_staff)
+    to_repaired = after(repaired, await repaired.bot_messages())
+    assert any("How was the repair" in text and picked_up in text for text in to_repaired)
+    # The reminder was due during the skipped day, and is marked skipped, not sent late.
+    with closing(sqlite3.connect(emulator.settings.database_path)) as reader:
+        reminders = reader.execute(
+            "SELECT status, last_error FROM outbox WHERE kind = 'dropoff_soon' AND ticket_id = ?",
+            (ticket.id,),
+        ).fetchall()
+    assert reminders == [("skipped", "no longer meaningful")]
