@@ -683,8 +683,9 @@ async def running_emulator(
 ) -> AsyncIterator[Emulator]:
     """Start everything, yield the running emulator, and stop it all in reverse order.
 
-    The database at `db_path` is deleted and created fresh. `quiet_hours` overrides the
-    setting ("" switches quiet hours off, handy when trying notifications in the evening).
+    The port is taken first, so a busy one fails before anything else; then the database at
+    `db_path` is deleted and created fresh. `quiet_hours` overrides the setting ("" switches
+    quiet hours off, handy when trying notifications in the evening).
     """
     bind = loopback_host(host)
     if not 0 <= port <= 65535:
