@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import signal
 import sys
@@ -17,6 +18,26 @@ from bot.gazetteer import GazetteerError
 from bot.handlers.polling import PollingStopped
 from bot.logs import configure_logging, redact
 from bot.storage.database import DatabaseFileError
+
+USAGE = """\
+  python -m bot                run the bot (long polling) until Ctrl+C or SIGTERM
+  python -m bot emulator [--demo-data] [--port N] [--db PATH]
+                               try it locally: a fake Telegram and a chat page in the browser
+                               (python -m bot emulator --help for all its options)"""
+
+
+def parse_args(argv: list[str]) -> None:
+    """Answer `--help` before any setting is read: a newcomer asks that first, token or not."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        usage=f"\n{USAGE}",
+        description="The repair network's Telegram bot.",
+        epilog=(
+            "Settings come from the environment or a .env file in the current folder; "
+            "BOT_TOKEN is required. See .env.example for every setting, with comments."
+        ),
+    )
+    parser.parse_args(argv)
 
 
 def load_settings() -> Settings:
@@ -63,6 +84,7 @@ def main() -> None:
 
         run_emulator(sys.argv[2:])
         return
+    parse_args(sys.argv[1:])
     settings = load_settings()
     token = settings.bot_token.get_secret_value()
     configure_logging(settings.log_level, token)

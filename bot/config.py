@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.quiet_hours import QuietHours
@@ -34,6 +35,14 @@ class Settings(BaseSettings):
     question_sla_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     default_region: str = "RU"
     max_distance_km: float = Field(default=150, gt=0)
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token_given(cls, value: object) -> object:
+        """`BOT_TOKEN=` as copied from `.env.example` is a token not set, not a bad one."""
+        if isinstance(value, str) and not value.strip():
+            raise PydanticCustomError("missing", "Field required")
+        return value
 
     @field_validator("head_office_ids", mode="before")
     @classmethod

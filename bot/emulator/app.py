@@ -33,7 +33,12 @@ replied is then in the chat).
                 {"seq", "type": "deleted", "message_id"}
                 {"seq", "type": "reply_keyboard", "reply_keyboard": ReplyKeyboard|null}
                 {"seq", "type": "toast", "text", "show_alert"}      a button's answer
-    POST /api/chats/{id}/text          {"text": "/start", "wait"?}
+    POST /api/chats/{id}/text          {"text": "/start", "reply_to"?, "wait"?}
+         `reply_to`: the message_id of a message in this chat, for Telegram's reply to it.
+    POST /api/chats/{id}/photo         {"data": base64, "caption"?, "reply_to"?, "wait"?}
+                                       {"sample": true, "caption"?, "reply_to"?, "wait"?}
+         A photo (PNG, JPEG, GIF or WebP, at most 10 MB), or a sample picture; the fake Bot
+         API gives it a file_id and sizes of its real shape, as Telegram does.
     POST /api/chats/{id}/location      {"latitude", "longitude"} or {"city": "Moscow"}
     POST /api/chats/{id}/contact       {}  (the persona shares their own contact)
     POST /api/chats/{id}/press         {"message_id", "callback_data"}  (inline button)
@@ -43,8 +48,11 @@ replied is then in the chat).
          -> {"update_id", "message_id"?}
     GET  /api/time       -> Time
     POST /api/time/skip  {"hours": 1} | {"days": 1} | {"minutes": 30}
-         Moves the bot's clock forward, then runs what the scheduler would run now (due
-         reminders, feedback requests, digests, scheduled broadcasts) and waits for it.
+         Moves the bot's clock forward, then does what a bot started again after being down
+         that long does, and waits for it: sends what fell due meanwhile and is still worth
+         sending, by the rules of `bot/reminders.py` (a reminder before a visit that has
+         passed is dropped; the workshop's no-show check and a rating request still go;
+         customers' messages wait out quiet hours), and starts due broadcasts.
          -> Time: {"now": ISO-8601 UTC, "unix", "offset_seconds", "timezone", "local"}
     GET  /api/files/{file_id}?name=x.csv
          The bytes of a photo or document the bot sent (charts, QR codes, CSV exports).
@@ -61,10 +69,13 @@ ReplyKeyboard: {"rows": [[{"text", "request_location", "request_contact"}]], "pl
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import json
 import logging
 import mimetypes
 import re
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -73,6 +84,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from PIL import Image, ImageDraw
 
 from bot.app import running_bot
 from bot.clock import ShiftableClock
@@ -83,7 +95,7 @@ from bot.emulator.seed import SeedResult, seed_demo_data
 from bot.fake_telegram import FakeBotApi
 from bot.handlers.delivery import tick
 from bot.i18n import Lang, pick
-from bot.message_length import MAX_TEXT, utf16_len
+from bot.message_length import MAX_CAPTION, MAX_TEXT, utf16_len
 from bot.roles import Role
 from bot.storage.database import Database
 
@@ -99,6 +111,10 @@ LONG_POLL_DEFAULT = 25.0
 LONG_POLL_MAX = 60.0
 SETTLE_TIMEOUT = 20.0
 MAX_SKIP = timedelta(days=31)
+MAX_PHOTO = 10 * 2**20
+"""Telegram's limit for a photo."""
+MAX_BODY = MAX_PHOTO * 4 // 3 + 2**16
+"""A photo in base64 and the rest of the request."""
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _DOWNLOADABLE = {"text/csv", "text/plain", "application/pdf", "application/json"}
 
@@ -208,7 +224,8 @@ class Emulator:
         return update_id
 
     async def skip(self, delta: timedelta) -> None:
-        """Move the clock on and run the clock-driven work, as the scheduler would."""
+        """Move the clock on and deliver what fell due meanwhile by the rules of a late start
+        (one tick after the jump, like a restart's), not step by step through the gap."""
         async with self._skip_lock:
             self.clock.skip(delta)
             await tick(self.application)
@@ -308,8 +325,9 @@ class Emulator:
 
     # ------------------------------------------------------------------ the web side
 
-    async def start_web(self, host: str, port: int) -> None:
-        app = web.Application(middlewares=[self._guard], client_max_size=1024 * 1024)
+    async def start_web(self, sock: socket.socket) -> None:
+        """Serve the page and the API on `sock`, already bound and listening."""
+        app = web.Application(middlewares=[self._guard], client_max_size=MAX_BODY)
         routes = [
             web.get("/", self._page),
             web.get("/api/personas", self._get_personas),
@@ -319,6 +337,7 @@ class Emulator:
             web.post("/api/chats/{id}/text", self._post_text),
             web.post("/api/chats/{id}/location", self._post_location),
             web.post("/api/chats/{id}/contact", self._post_contact),
+            web.post("/api/chats/{id}/photo", self._post_photo),
             web.post("/api/chats/{id}/press", self._post_press),
             web.post("/api/chats/{id}/reply_button", self._post_reply_button),
             web.get("/api/time", self._get_time),
@@ -328,15 +347,14 @@ class Emulator:
         app.add_routes(routes)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
+        site = web.SockSite(runner, sock)
         try:
             await site.start()
         except OSError:
             await runner.cleanup()
             raise
         self._runner = runner
-        self.host = host
-        self.port = int(runner.addresses[0][1])
+        self.host, self.port = sock.getsockname()[:2]
 
     async def stop_web(self) -> None:
         self._closing.set()
@@ -487,7 +505,47 @@ class Emulator:
             raise _error(400, "text must be a non-empty string")
         if utf16_len(text) > MAX_TEXT:
             raise _error(400, f"text is longer than {MAX_TEXT} characters, as Telegram counts")
-        return await self._answer_action(body, persona.user.send_text(text), persona)
+        reply_to = self._reply_to(body)
+        try:
+            update_id = persona.user.send_text(text, reply_to=reply_to)
+        except AssertionError as error:
+            raise _error(404, str(error)) from None
+        return await self._answer_action(body, update_id, persona)
+
+    def _reply_to(self, body: dict[str, Any]) -> int | None:
+        raw = body.get("reply_to")
+        if raw is None:
+            return None
+        if not isinstance(raw, int) or isinstance(raw, bool) or raw <= 0:
+            raise _error(400, "reply_to must be the message_id of a message in this chat")
+        return raw
+
+    async def _post_photo(self, request: web.Request) -> web.Response:
+        persona = self._chat_persona(request)
+        body = await self._body(request)
+        if body.get("sample"):
+            data = sample_photo()
+        else:
+            try:
+                data = base64.b64decode(str(body.get("data", "")), validate=True)
+            except ValueError:
+                raise _error(400, "data must be the picture's bytes in base64") from None
+            if _sniff_image(data) is None:
+                raise _error(400, "data is not a PNG, JPEG, GIF or WebP picture")
+            if len(data) > MAX_PHOTO:
+                raise _error(400, f"a photo may be at most {MAX_PHOTO // 2**20} MB")
+        caption = body.get("caption")
+        if caption is not None and not isinstance(caption, str):
+            raise _error(400, "caption must be a string")
+        if caption and utf16_len(caption) > MAX_CAPTION:
+            raise _error(400, f"a caption may be at most {MAX_CAPTION} characters")
+        try:
+            update_id = persona.user.send_photo(
+                caption or None, data, reply_to=self._reply_to(body)
+            )
+        except AssertionError as error:
+            raise _error(404, str(error)) from None
+        return await self._answer_action(body, update_id, persona)
 
     def _point(self, body: dict[str, Any]) -> tuple[float, float]:
         city = body.get("city")
@@ -579,6 +637,36 @@ class Emulator:
         return web.Response(body=data, content_type=content_type, headers=headers)
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """Take the page's port first: a second emulator started on a busy port must fail here,
+    before it wipes the database the running one is using."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
+
+
+def sample_photo() -> bytes:
+    """A 4:3 picture for trying photos without one at hand: a washing machine, roughly."""
+    image = Image.new("RGB", (640, 480), "#d9e4ea")
+    draw = ImageDraw.Draw(image)
+    frame = {"outline": "#8797a3", "width": 4}
+    draw.rounded_rectangle((200, 60, 440, 420), radius=18, fill="#f7f9fa", **frame)
+    draw.rectangle((200, 60, 440, 120), fill="#c9d4db", **frame)
+    draw.ellipse((240, 170, 400, 330), fill="#5b7f95", outline="#2f4a5a", width=8)
+    draw.text((20, 440), "Sample photo - emulator", fill="#2f4a5a")
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
 def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with suppress(FileNotFoundError):
@@ -595,12 +683,27 @@ async def running_emulator(
 ) -> AsyncIterator[Emulator]:
     """Start everything, yield the running emulator, and stop it all in reverse order.
 
-    The database at `db_path` is deleted and created fresh. `quiet_hours` overrides the
-    setting ("" switches quiet hours off, handy when trying notifications in the evening).
+    The port is taken first, so a busy one fails before anything else; then the database at
+    `db_path` is deleted and created fresh. `quiet_hours` overrides the setting ("" switches
+    quiet hours off, handy when trying notifications in the evening).
     """
     bind = loopback_host(host)
     if not 0 <= port <= 65535:
         raise ValueError(f"port {port} is out of range")
+    sock = _listen(bind, port)
+    try:
+        async with _emulator_on(sock, demo_data, db_path, quiet_hours) as emulator:
+            yield emulator
+    finally:
+        sock.close()
+
+
+@asynccontextmanager
+async def _emulator_on(
+    sock: socket.socket, demo_data: bool, db_path: Path, quiet_hours: str | None
+) -> AsyncIterator[Emulator]:
+    """Everything behind the page, once its port is ours: the database, the fake Bot API,
+    the bot."""
     _remove_database(db_path)
     # Created anew here, as wanted, so the bot does not warn of an empty database.
     await (await Database.open(db_path, fresh=True)).close()
@@ -655,7 +758,7 @@ async def running_emulator(
             log.info("Demo data: %s", seeded.summary())
         async with running_bot(settings, clock) as application:
             emulator = Emulator(api, clock, settings, application, personas, seeded)
-            await emulator.start_web(bind, port)
+            await emulator.start_web(sock)
             try:
                 yield emulator
             finally:

@@ -104,7 +104,18 @@ def main(argv: list[str]) -> None:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except OSError as error:
-        if error.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+        if error.errno == errno.EADDRINUSE:
+            print(
+                f"error: port {args.port} is in use (another emulator, or another program); "
+                "start this one on another, e.g. --port 8081 (--port 0 picks a free one)",
+                file=sys.stderr,
+            )
+            raise SystemExit(1) from None
+        if error.errno not in (errno.EACCES, errno.EADDRNOTAVAIL):
             raise
-        print(f"error: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        print(
+            f"error: cannot listen on {args.host}:{args.port}: {error.strerror}; "
+            "try another --port",
+            file=sys.stderr,
+        )
         raise SystemExit(1) from None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import copy
+import io
 import itertools
 import json
 import logging
@@ -28,6 +29,7 @@ from types import TracebackType
 from typing import Any, Literal, TypeVar, cast
 
 from aiohttp import web
+from PIL import Image
 
 from bot.message_length import utf16_len
 
@@ -600,6 +602,23 @@ Handler = Callable[[JSONDict, dict[str, UploadedFile]], Awaitable[Any]]
 # --------------------------------------------------------------------------------------------
 # The server
 # --------------------------------------------------------------------------------------------
+
+
+def _photo_sizes(data: bytes) -> list[tuple[int, int]]:
+    """The sizes Telegram makes of a picture, its shape kept: a thumbnail at most 90 pixels
+    on its long side and the picture at most 1280. Bytes that are no picture (tests'
+    placeholders) count as 800x600."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        width, height = 800, 600
+    return [_fit(width, height, box) for box in (90, 1280)]
+
+
+def _fit(width: int, height: int, box: int) -> tuple[int, int]:
+    scale = min(1.0, box / max(width, height, 1))
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 class FakeBotApi:
@@ -1476,7 +1495,7 @@ class FakeBotApi:
         payload = data if data is not None else b"fake photo content"
         sizes: list[JSONDict] = []
         stored: _StoredFile | None = None
-        for width, height in ((90, 68), (800, 600)):
+        for width, height in _photo_sizes(payload):
             file_id, unique_id = self._next_file_ids("photo")
             sizes.append(
                 {

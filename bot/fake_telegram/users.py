@@ -93,9 +93,19 @@ class FakeUser:
         }
         return self.api.push_update({"message": message})
 
-    def send_text(self, text: str) -> int:
-        """Type a message; a leading /command gets its entity like in real clients."""
-        return self._push_message(**typed(text))
+    def _quote(self, message_id: int | None) -> JSONDict:
+        """Telegram's reply: the message replied to rides along as ``reply_to_message``."""
+        if message_id is None:
+            return {}
+        quoted = self.api.message(self.chat_id, message_id)
+        if quoted is None:
+            raise AssertionError(f"message {message_id} does not exist in chat {self.chat_id}")
+        return {"reply_to_message": copy.deepcopy(quoted)}
+
+    def send_text(self, text: str, reply_to: int | None = None) -> int:
+        """Type a message, as a reply to message `reply_to` if given; a leading /command gets
+        its entity like in real clients."""
+        return self._push_message(**typed(text), **self._quote(reply_to))
 
     def edit_text(self, message_id: int, text: str) -> int:
         """Edit one's own message: Telegram delivers it whole again, as ``edited_message``."""
@@ -108,10 +118,7 @@ class FakeUser:
 
     def send_reply(self, message_id: int, text: str) -> int:
         """Reply to a message in the chat, quoting it as Telegram clients do."""
-        quoted = self.api.message(self.chat_id, message_id)
-        if quoted is None:
-            raise AssertionError(f"message {message_id} does not exist in chat {self.chat_id}")
-        return self._push_message(text=text, reply_to_message=copy.deepcopy(quoted))
+        return self._push_message(text=text, **self._quote(message_id))
 
     def send_command(self, command: str, args: str = "") -> int:
         """Send ``/command args``; accepts "start" as well as "/start"."""
@@ -160,8 +167,10 @@ class FakeUser:
         )
         return self._push_message(sticker=sticker)
 
-    def send_photo(self, caption: str | None = None, data: bytes | None = None) -> int:
-        content: JSONDict = {"photo": self.api.make_photo(data)}
+    def send_photo(
+        self, caption: str | None = None, data: bytes | None = None, reply_to: int | None = None
+    ) -> int:
+        content: JSONDict = {"photo": self.api.make_photo(data), **self._quote(reply_to)}
         if caption is not None:
             content["caption"] = caption
         return self._push_message(**content)

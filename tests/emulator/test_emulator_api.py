@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import re
 import signal
+import sqlite3
 import sys
+from contextlib import closing
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from PIL import Image
 
 from bot.emulator.app import Emulator, loopback_host, running_emulator
 from bot.emulator.cli import parse_args
@@ -527,3 +534,145 @@ async def test_python_m_bot_emulator_prints_its_address_and_stops_on_ctrl_c(
         stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()
     assert "stopping" in stdout.decode()
+
+
+async def test_a_second_emulator_on_a_busy_port_refuses_and_leaves_the_first_ones_data(
+    tmp_path: Path, emulator: Emulator, http: aiohttp.ClientSession
+) -> None:
+    customer = Chat(http, await new_persona(http, kind="customer", language="en"))
+    await customer.say("/start")
+    database = emulator.settings.database_path
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "emulator",
+        "--port",
+        str(emulator.port),
+        "--db",
+        str(database),
+        cwd=ROOT,
+        env={"PATH": "", "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    refusal = stderr.decode()
+    assert f"port {emulator.port} is in use" in refusal and "--port" in refusal, refusal
+
+    with pytest.raises(OSError, match="in use"):
+        async with running_emulator(port=emulator.port, db_path=database):
+            pass  # pragma: no cover - never reached
+    # The file at that path is still the first emulator's, holding the customer it met.
+    with closing(sqlite3.connect(database)) as reader:
+        found = reader.execute(
+            "SELECT COUNT(*) FROM customers WHERE user_id = ?", (customer.id,)
+        ).fetchone()
+    assert found == (1,)
+
+
+def picture(width: int, height: int) -> str:
+    """A PNG of that size, in base64, as the page sends a picked file."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "#a0b0c0").save(out, format="PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+async def test_a_customer_sends_a_photo_and_both_sides_reply_to_messages(
+    emulator: Emulator, http: aiohttp.ClientSession
+) -> None:
+    customer = Chat(http, await new_persona(http, kind="customer", language="en"))
+    code = await book_washer_in_moscow(customer)
+    ticket = await emulator.services.desk.find(
+        await emulator.services.access.who(HEAD_OFFICE_ID), code
+    )
+    staff = Chat(http, await new_persona(http, kind="staff", workshop=ticket.workshop_code))
+
+    await customer.say(f"/ask {code}")
+    await customer.act("photo", {"sample": True, "caption": "This leak"})
+    sent = (await customer.snapshot())["messages"]
+    mine = [m for m in sent if not m["from_bot"] and "photo" in m][-1]
+    assert (mine["photo"]["width"], mine["photo"]["height"]) == (640, 480)
+    question = (await staff.bot_messages())[-1]
+    assert "This leak" in question["html"] and code in question["html"]
+    assert (question["photo"]["width"], question["photo"]["height"]) == (640, 480)
+
+    # Telegram's reply gesture: the staff member answers the question by replying to it.
+    await staff.act("text", {"text": "About two days.", "reply_to": question["message_id"]})
+    reply = [m for m in (await staff.snapshot())["messages"] if not m["from_bot"]][-1]
+    assert reply["reply_to"]["message_id"] == question["message_id"]
+    answer = (await customer.bot_messages())[-1]
+    assert "About two days." in answer["html"]
+
+    # The customer answers back with a tall photo of their own, replying to the answer.
+    await customer.act("photo", {"data": picture(300, 600), "reply_to": answer["message_id"]})
+    follow_up = (await staff.bot_messages())[-1]
+    assert (follow_up["photo"]["width"], follow_up["photo"]["height"]) == (300, 600)
+    async with http.get(follow_up["photo"]["url"]) as response:
+        assert response.headers["Content-Type"] == "image/png"
+
+    refusals = [
+        ("text", {"text": "Hello", "reply_to": 99999}, 404),
+        ("text", {"text": "Hello", "reply_to": "1"}, 400),
+        ("photo", {"data": base64.b64encode(b"not a picture").decode()}, 400),
+        ("photo", {"data": "%%%"}, 400),
+    ]
+    for kind, body, status in refusals:
+        async with http.post(f"/api/chats/{customer.id}/{kind}", json=body) as response:
+            assert response.status == status, (kind, body, await response.text())
+
+
+async def skip_to(http: aiohttp.ClientSession, emulator: Emulator, local: datetime) -> None:
+    minutes = (local - emulator.clock.now()).total_seconds() / 60
+    async with http.post("/api/time/skip", json={"minutes": minutes}) as response:
+        assert response.status == 200, await response.text()
+
+
+async def test_skip_a_day_delivers_what_fell_due_by_the_rules_of_a_late_start(
+    emulator: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """Like a bot started again after a day down: a reminder before a visit that has passed
+    is dropped, the workshop's no-show check and the request for a rating still go."""
+    moscow = ZoneInfo("Europe/Moscow")
+    today = emulator.clock.now().astimezone(moscow).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    evening = datetime.combine(monday, time(20, 0), tzinfo=moscow)
+    await skip_to(http, emulator, evening)
+
+    staff = Chat(http, await new_persona(http, kind="staff", workshop="MSK-SOUTH"))
+    visitor = Chat(http, await new_persona(http, kind="customer", language="en"))
+    booked = await book_washer_in_moscow(visitor)
+    head_office = Chat(http, emulator.head_office.to_json())
+    who = await emulator.services.access.who(HEAD_OFFICE_ID)
+    ticket = await emulator.services.desk.find(who, booked)
+    assert ticket.workshop_code == "MSK-SOUTH" and ticket.slot_start is not None
+    # The visit, and the reminder two hours before it, fall within the day about to be skipped.
+    assert evening < ticket.slot_start - timedelta(hours=2)
+    assert ticket.slot_start + timedelta(hours=2) < evening + timedelta(days=1)
+
+    repaired = Chat(http, await new_persona(http, kind="customer", language="en"))
+    picked_up = await book_washer_in_moscow(repaired)
+    for status in ("received", "diagnosing", "ready", "picked_up"):
+        await head_office.say(f"/setstatus {picked_up} {status}")
+    before = {chat.id: len(await chat.bot_messages()) for chat in (staff, visitor, repaired)}
+
+    async with http.post("/api/time/skip", json={"days": 1}) as response:
+        assert response.status == 200
+
+    def after(chat: Chat, messages: list[JSON]) -> list[str]:
+        return [m.get("html", "") for m in messages[before[chat.id] :]]
+
+    to_visitor = after(visitor, await visitor.bot_messages())
+    assert not any("In two hours" in text for text in to_visitor), to_visitor
+    to_staff = after(staff, await staff.bot_messages())
+    assert any(booked in text and "Did the device arrive?" in text for text in to_staff)
+    to_repaired = after(repaired, await repaired.bot_messages())
+    assert any("How was the repair" in text and picked_up in text for text in to_repaired)
+    # The reminder was due during the skipped day, and is marked skipped, not sent late.
+    with closing(sqlite3.connect(emulator.settings.database_path)) as reader:
+        reminders = reader.execute(
+            "SELECT status, last_error FROM outbox WHERE kind = 'dropoff_soon' AND ticket_id = ?",
+            (ticket.id,),
+        ).fetchall()
+    assert reminders == [("skipped", "no longer meaningful")]
