@@ -57,6 +57,7 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
             "<b>Workshop staff</b>\n"
             "/today — drop-offs expected today\n"
             "/jobs [status] — open tickets, oldest first\n"
+            "/find code, phone, name or words — look a ticket up\n"
             "/job SR-XXXXXX — a ticket in full, with status buttons\n"
             "/setstatus SR-XXXXXX status [note] — move a ticket on\n"
             "/eta SR-XXXXXX YYYY-MM-DD — expected ready date\n"
@@ -68,6 +69,7 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
             "<b>Сотрудникам мастерских</b>\n"
             "/today — кого ждём сегодня\n"
             "/jobs [статус] — открытые заявки, сначала старые\n"
+            "/find код, телефон, имя или слова — найти заявку\n"
             "/job SR-XXXXXX — заявка целиком, с кнопками статусов\n"
             "/setstatus SR-XXXXXX статус [комментарий] — сменить статус\n"
             "/eta SR-XXXXXX ГГГГ-ММ-ДД — дата готовности\n"
@@ -82,6 +84,7 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
             "/questions — customers' questions waiting for an answer\n"
             "/workshops — the network, staff and open tickets\n"
             "/jobs [WORKSHOP_CODE] [status], /job, /setstatus, /eta, /quote — any workshop\n"
+            "/find code, phone, name or words — look a ticket up in any workshop\n"
             "/stats [days] — figures and a chart\n"
             "/overdue — tickets over their time limit\n"
             "/export [days] — tickets as CSV\n"
@@ -96,6 +99,7 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
             "/questions — вопросы клиентов, ждущие ответа\n"
             "/workshops — сеть, сотрудники и открытые заявки\n"
             "/jobs [КОД_МАСТЕРСКОЙ] [статус], /job, /setstatus, /eta, /quote — любая мастерская\n"
+            "/find код, телефон, имя или слова — найти заявку в любой мастерской\n"
             "/stats [дни] — показатели и график\n"
             "/overdue — заявки сверх срока\n"
             "/export [дни] — заявки в CSV\n"
@@ -156,6 +160,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "cmd_today": {Lang.EN: "Today's drop-offs", Lang.RU: "Приём на сегодня"},
     "cmd_jobs": {Lang.EN: "Open tickets", Lang.RU: "Открытые заявки"},
     "cmd_job": {Lang.EN: "One ticket in full", Lang.RU: "Заявка целиком"},
+    "cmd_find": {
+        Lang.EN: "Find a ticket by code, phone, name or words",
+        Lang.RU: "Найти заявку по коду, телефону, имени или словам",
+    },
     "cmd_setstatus": {Lang.EN: "Change a ticket's status", Lang.RU: "Сменить статус заявки"},
     "cmd_eta": {Lang.EN: "Set the expected ready date", Lang.RU: "Указать дату готовности"},
     "cmd_quote": {Lang.EN: "Send a repair estimate", Lang.RU: "Отправить смету"},
@@ -468,6 +476,24 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "No open tickets · {scope}.",
         Lang.RU: "Открытых заявок нет · {scope}.",
     },
+    "jobs_button": {Lang.EN: "{code} · {status}", Lang.RU: "{code} · {status}"},
+    "jobs_every_status": {Lang.EN: "All open", Lang.RU: "Все открытые"},
+    "find_usage": {
+        Lang.EN: "/find <ticket code, phone, customer's name or words of the fault>, "
+        "e.g. /find 8 916 123-45-67 or /find Anna screen",
+        Lang.RU: "/find <код заявки, телефон, имя клиента или слова из описания>, "
+        "например /find 8 916 123-45-67 или /find Анна экран",
+    },
+    "find_title": {
+        Lang.EN: "<b>Found for “{query}”</b> ({count}), newest first:",
+        Lang.RU: "<b>Найдено по запросу «{query}»</b> ({count}), сначала новые:",
+    },
+    "find_none": {
+        Lang.EN: "No ticket found for “{query}”. Try the ticket code, the customer's phone, "
+        "their name or a word of the fault description.",
+        Lang.RU: "По запросу «{query}» заявок не найдено. Попробуйте код заявки, телефон "
+        "клиента, его имя или слово из описания неисправности.",
+    },
     "jobs_line": {
         Lang.EN: "<code>{code}</code> · {status} · {category} · {workshop} · since {since}",
         Lang.RU: "<code>{code}</code> · {status} · {category} · {workshop} · с {since}",
@@ -647,9 +673,9 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "уведомлена и свяжется с вами.",
     },
     "notice_estimate_answer": {
-        Lang.EN: "💰 Ticket <code>{code}</code>: the customer <b>{answer}</b> the estimate "
-        "of {amount}.",
-        Lang.RU: "💰 Заявка <code>{code}</code>: клиент <b>{answer}</b> смету "
+        Lang.EN: "💰 Ticket <code>{code}</code>: the customer, {customer}, <b>{answer}</b> the "
+        "estimate of {amount}.",
+        Lang.RU: "💰 Заявка <code>{code}</code>: клиент {customer} <b>{answer}</b> смету "
         "на {amount}.",
     },
     "notice_new_booking": {
@@ -879,10 +905,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "Спасибо, мы передали ваш комментарий.",
     },
     "feedback_alert": {
-        Lang.EN: "⚠️ Low rating {rating} ⭐ for ticket <code>{code}</code> at {workshop}. "
-        "/job {code}",
-        Lang.RU: "⚠️ Низкая оценка {rating} ⭐ по заявке <code>{code}</code> в {workshop}. "
-        "/job {code}",
+        Lang.EN: "⚠️ Low rating {rating} ⭐ from {customer} for ticket <code>{code}</code> "
+        "at {workshop}. /job {code}",
+        Lang.RU: "⚠️ Низкая оценка {rating} ⭐ от клиента {customer} по заявке "
+        "<code>{code}</code> в {workshop}. /job {code}",
     },
     "feedback_alert_comment": {
         Lang.EN: "Customer's comment: {comment}",

@@ -30,10 +30,11 @@ CUSTOMER_COMMANDS = (
     "help",
     "cancel",
 )
-STAFF_COMMANDS = ("today", "jobs", "job", "setstatus", "eta", "quote", "walkin", "help")
+STAFF_COMMANDS = ("today", "jobs", "find", "job", "setstatus", "eta", "quote", "walkin", "help")
 HEAD_OFFICE_COMMANDS = (
     "questions",
     "jobs",
+    "find",
     "job",
     "setstatus",
     "eta",

@@ -265,4 +265,11 @@ MIGRATIONS: list[str] = [
     -- '' when only the Russian was given. Each customer gets their language, else the other.
     ALTER TABLE broadcasts ADD COLUMN body_ru TEXT;
     """,
+    """
+    -- /jobs of one workshop: open tickets by how long they have been in their status (all
+    -- workshops read tickets_status_since). /find: tickets by the customer's phone.
+    CREATE INDEX tickets_workshop_status_since ON tickets(workshop_code, status, status_since);
+    CREATE INDEX tickets_phone ON tickets(phone) WHERE phone IS NOT NULL;
+    CREATE INDEX customers_phone ON customers(phone) WHERE phone IS NOT NULL;
+    """,
 ]

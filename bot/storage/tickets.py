@@ -176,7 +176,8 @@ class Tickets:
         limit: int,
         offset: int,
     ) -> list[TicketRecord]:
-        """Tickets in `statuses`, oldest first; all workshops when `workshop_code` is None."""
+        """Tickets in `statuses`, longest in their status first; all workshops when
+        `workshop_code` is None."""
         wanted = list(statuses)
         where = f"status IN ({', '.join('?' * len(wanted))})"
         params: list[object] = [*wanted]
@@ -185,8 +186,41 @@ class Tickets:
             params.insert(0, workshop_code)
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM tickets WHERE {where} "
-            "ORDER BY created_at, id LIMIT ? OFFSET ?",
+            "ORDER BY status_since, id LIMIT ? OFFSET ?",
             (*params, limit, offset),
+        )
+        return [TicketRecord.from_row(row) for row in rows]
+
+    async def with_phone(
+        self, workshop_code: str | None, phone: str, limit: int
+    ) -> list[TicketRecord]:
+        """Tickets given this phone, or of a customer who shared it, newest first."""
+        scope, params = _scope(workshop_code)
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM tickets WHERE {scope} (phone = ? OR customer_id IN "
+            "(SELECT user_id FROM customers WHERE phone = ?)) "
+            "ORDER BY created_at DESC, id DESC LIMIT ?",
+            (*params, phone, phone, limit),
+        )
+        return [TicketRecord.from_row(row) for row in rows]
+
+    async def with_words(
+        self, workshop_code: str | None, words: Iterable[str], limit: int
+    ) -> list[TicketRecord]:
+        """Tickets whose customer's name or fault description holds every one of the
+        casefolded `words`, newest first."""
+        wanted = list(words)
+        scope, params = _scope(workshop_code, "t.")
+        haystack = (
+            "casefold(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '') || ' ' "
+            "|| coalesce(t.description, ''))"
+        )
+        matches = " AND ".join(f"instr({haystack}, ?) > 0" for _ in wanted)
+        columns = ", ".join(f"t.{column.strip()}" for column in _COLUMNS.split(","))
+        rows = await self._db.fetch_all(
+            f"SELECT {columns} FROM tickets t LEFT JOIN customers c ON c.user_id = t.customer_id "
+            f"WHERE {scope} {matches} ORDER BY t.created_at DESC, t.id DESC LIMIT ?",
+            (*params, *wanted, limit),
         )
         return [TicketRecord.from_row(row) for row in rows]
 
@@ -251,3 +285,10 @@ class Tickets:
             """,
             (ticket_id, stamp(at), actor_id, actor_role, kind, from_status, to_status, note),
         )
+
+
+def _scope(workshop_code: str | None, table: str = "") -> tuple[str, list[object]]:
+    """The start of a WHERE clause keeping one workshop's tickets, or all of them."""
+    if workshop_code is None:
+        return "", []
+    return f"{table}workshop_code = ? AND", [workshop_code]
