@@ -485,8 +485,8 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "например /find 8 916 123-45-67 или /find Анна экран",
     },
     "find_title": {
-        Lang.EN: "<b>Found for “{query}”</b> ({count}), newest first:",
-        Lang.RU: "<b>Найдено по запросу «{query}»</b> ({count}), сначала новые:",
+        Lang.EN: "<b>Found for “{query}”</b> ({count}); tap a ticket to open it:",
+        Lang.RU: "<b>Найдено по запросу «{query}»</b> ({count}); нажмите заявку, чтобы открыть:",
     },
     "find_none": {
         Lang.EN: "No ticket found for “{query}”. Try the ticket code, the customer's phone, "

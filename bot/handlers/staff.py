@@ -1,5 +1,5 @@
-"""Workshop staff (and head office) running their jobs: /today, /jobs, /job, status changes,
-/eta, /quote and /walkin."""
+"""Workshop staff (and head office) running their jobs: /today, /jobs, /find, /job, status
+changes, /eta, /quote and /walkin."""
 
 from __future__ import annotations
 
@@ -158,6 +158,7 @@ async def jobs_page(
 
 
 def ticket_line(context: Context, lang: Lang, ticket: TicketRecord) -> str:
+    """A ticket on a list: code, status and since when, category, workshop."""
     zone = context.services.network.zone(ticket.workshop_code)
     return text(
         lang,
