@@ -23,7 +23,7 @@ class SearchTerms:
     code: str | None
     phone: str | None
     words: tuple[str, ...]
-    """Casefolded; every one must be in the customer's name or the fault description."""
+    """Every one must start a word of the customer's name or of the fault description."""
 
 
 def search_terms(typed: str, region: str) -> SearchTerms | None:
@@ -33,5 +33,5 @@ def search_terms(typed: str, region: str) -> SearchTerms | None:
         return None
     code = normalize_code(query)
     phone = typed_number(query, region)
-    words = () if phone else tuple(word.casefold() for word in query.split()[:MAX_WORDS])
+    words = () if phone else tuple(query.split()[:MAX_WORDS])
     return SearchTerms(code if is_ticket_code(code) else None, phone, words)

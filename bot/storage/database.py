@@ -69,8 +69,6 @@ class Database:
         except sqlite3.Error as error:
             raise DatabaseFileError(path, _problem(error)) from error
         connection.row_factory = aiosqlite.Row
-        # SQLite's lower() and LIKE fold ASCII only; staff search Cyrillic names too.
-        await connection.create_function("casefold", 1, _casefold, deterministic=True)
         database = cls(connection)
         try:
             for setting in SETTINGS:
@@ -190,10 +188,6 @@ class Transaction:
 
 Executor = Database | Transaction
 """Where a repository runs a statement: on its own, or inside a caller's transaction."""
-
-
-def _casefold(value: str | None) -> str | None:
-    return value.casefold() if value is not None else None
 
 
 def stamp(moment: datetime) -> str:

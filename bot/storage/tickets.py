@@ -216,20 +216,16 @@ class Tickets:
     async def with_words(
         self, workshop_code: str | None, words: Iterable[str], limit: int
     ) -> list[TicketRecord]:
-        """Tickets whose customer's name or fault description holds every one of the
-        casefolded `words`, newest first."""
-        wanted = list(words)
-        scope, params = _scope(workshop_code, "t.")
-        haystack = (
-            "casefold(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '') || ' ' "
-            "|| coalesce(t.description, ''))"
-        )
-        matches = " AND ".join(f"instr({haystack}, ?) > 0" for _ in wanted)
-        columns = ", ".join(f"t.{column.strip()}" for column in _COLUMNS.split(","))
+        """Tickets whose customer's name or fault description has a word starting with each
+        of `words`, newest first."""
+        scope, params = _scope(workshop_code)
+        # Each word quoted (its own quotes doubled), so nothing typed is FTS syntax.
+        match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
         rows = await self._db.fetch_all(
-            f"SELECT {columns} FROM tickets t LEFT JOIN customers c ON c.user_id = t.customer_id "
-            f"WHERE {scope} {matches} ORDER BY t.created_at DESC, t.id DESC LIMIT ?",
-            (*params, *wanted, limit),
+            f"SELECT {_COLUMNS} FROM tickets WHERE {scope} id IN "
+            "(SELECT rowid FROM ticket_words WHERE ticket_words MATCH ?) "
+            "ORDER BY created_at DESC, id DESC LIMIT ?",
+            (*params, match, limit),
         )
         return [TicketRecord.from_row(row) for row in rows]
 
@@ -296,8 +292,8 @@ class Tickets:
         )
 
 
-def _scope(workshop_code: str | None, table: str = "") -> tuple[str, list[object]]:
+def _scope(workshop_code: str | None) -> tuple[str, list[object]]:
     """The start of a WHERE clause keeping one workshop's tickets, or all of them."""
     if workshop_code is None:
         return "", []
-    return f"{table}workshop_code = ? AND", [workshop_code]
+    return "workshop_code = ? AND", [workshop_code]

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.status_rules import OPEN_STATUSES
+from bot.storage.customers import Customers
 from bot.storage.database import Database
 from bot.storage.tickets import NewTicket, Tickets
 from bot.tickets import Status
@@ -73,3 +74,26 @@ async def test_the_board_reads_each_status_in_index_order_without_sorting_every_
             plan = [row[-1] for row in explained]
         reads = [line for line in plan if "SEARCH tickets USING" in line and "status=?" in line]
         assert len(reads) == len(OPEN_STATUSES) and all(index in line for line in reads), plan
+
+
+async def test_words_follow_a_renamed_customer_and_an_added_description(db: Database) -> None:
+    tickets = Tickets(db)
+    await Customers(db).remember(1001, "Анна", "Петрова", None, "ru", NOW)
+    ticket_id = await tickets.insert(
+        NewTicket("SR-000001", 1001, "MSK-CENTER", "tv", None, Status.BOOKED, None, None, None),
+        NOW,
+    )
+
+    async def found(*words: str) -> list[str]:
+        return [t.code for t in await tickets.with_words(None, words, 10)]
+
+    assert await found("анна", "ПЕТР") == ["SR-000001"], "any case, the start of a word"
+    assert await found("экран") == []
+
+    await tickets.set_description(ticket_id, "Экран мигает", NOW)
+    await Customers(db).remember(1001, "Anya", None, None, "ru", NOW)
+
+    assert await found("экран", "anya") == ["SR-000001"]
+    assert await found("анна") == [], "the old name is forgotten"
+    assert await found('"экран"*') == ["SR-000001"], "typed quotes and stars are not syntax"
+    assert await found("NOT", "экран") == [], "nor are FTS operators"

@@ -23,9 +23,9 @@ def test_a_phone_is_read_in_any_usual_format_and_is_not_also_words(typed: str) -
     assert search_terms(typed, "RU") == SearchTerms(code=None, phone="+79161234567", words=())
 
 
-def test_words_are_casefolded_so_cyrillic_names_match_in_any_case() -> None:
+def test_words_are_searched_as_typed_one_by_one() -> None:
     terms = search_terms("АННА  Screen", "RU")
-    assert terms is not None and terms.words == ("анна", "screen") and terms.phone is None
+    assert terms is not None and terms.words == ("АННА", "Screen") and terms.phone is None
 
 
 def test_a_six_letter_word_is_searched_both_as_a_word_and_as_a_code() -> None:
