@@ -110,6 +110,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "One ticket in full, with status buttons",
         Lang.RU: "Заявка целиком, с кнопками статусов",
     },
+    "cmd_find": {
+        Lang.EN: "Find a ticket by code, phone, name or words",
+        Lang.RU: "Найти заявку по коду, телефону, имени или словам",
+    },
     "cmd_setstatus": {Lang.EN: "Change a ticket's status", Lang.RU: "Сменить статус заявки"},
     "cmd_eta": {Lang.EN: "Set the expected ready date", Lang.RU: "Указать дату готовности"},
     "cmd_quote": {Lang.EN: "Send a repair estimate", Lang.RU: "Отправить смету"},
@@ -135,6 +139,7 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "args_ticket": {Lang.EN: "SR-XXXXXX", Lang.RU: "SR-XXXXXX"},
     "args_ask": {Lang.EN: "[SR-XXXXXX]", Lang.RU: "[SR-XXXXXX]"},
     "args_jobs": {Lang.EN: "[status]", Lang.RU: "[статус]"},
+    "args_find": {Lang.EN: "code, phone, name or words", Lang.RU: "код, телефон, имя или слова"},
     "args_setstatus": {
         Lang.EN: "SR-XXXXXX status [note]",
         Lang.RU: "SR-XXXXXX статус [комментарий]",
@@ -441,6 +446,24 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "No open tickets · {scope}.",
         Lang.RU: "Открытых заявок нет · {scope}.",
     },
+    "jobs_button": {Lang.EN: "{code} · {status}", Lang.RU: "{code} · {status}"},
+    "jobs_every_status": {Lang.EN: "All open", Lang.RU: "Все открытые"},
+    "find_usage": {
+        Lang.EN: "/find <ticket code, phone, customer's name or words of the fault>, "
+        "e.g. /find 8 916 123-45-67 or /find Anna screen",
+        Lang.RU: "/find <код заявки, телефон, имя клиента или слова из описания>, "
+        "например /find 8 916 123-45-67 или /find Анна экран",
+    },
+    "find_title": {
+        Lang.EN: "<b>Found for “{query}”</b> ({count}); tap a ticket to open it:",
+        Lang.RU: "<b>Найдено по запросу «{query}»</b> ({count}); нажмите заявку, чтобы открыть:",
+    },
+    "find_none": {
+        Lang.EN: "No ticket found for “{query}”. Try the ticket code, the customer's phone, "
+        "their name or a word of the fault description.",
+        Lang.RU: "По запросу «{query}» заявок не найдено. Попробуйте код заявки, телефон "
+        "клиента, его имя или слово из описания неисправности.",
+    },
     "jobs_line": {
         Lang.EN: "<code>{code}</code> · {status} · {category} · {workshop} · since {since}",
         Lang.RU: "<code>{code}</code> · {status} · {category} · {workshop} · с {since}",
@@ -620,9 +643,9 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "уведомлена и свяжется с вами.",
     },
     "notice_estimate_answer": {
-        Lang.EN: "💰 Ticket <code>{code}</code>: the customer <b>{answer}</b> the estimate "
-        "of {amount}.",
-        Lang.RU: "💰 Заявка <code>{code}</code>: клиент <b>{answer}</b> смету "
+        Lang.EN: "💰 Ticket <code>{code}</code>: the customer, {customer}, <b>{answer}</b> the "
+        "estimate of {amount}.",
+        Lang.RU: "💰 Заявка <code>{code}</code>: клиент {customer} <b>{answer}</b> смету "
         "на {amount}.",
     },
     "notice_new_booking": {
@@ -852,10 +875,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "Спасибо, мы передали ваш комментарий.",
     },
     "feedback_alert": {
-        Lang.EN: "⚠️ Low rating {rating} ⭐ for ticket <code>{code}</code> at {workshop}. "
-        "/job {code}",
-        Lang.RU: "⚠️ Низкая оценка {rating} ⭐ по заявке <code>{code}</code> в {workshop}. "
-        "/job {code}",
+        Lang.EN: "⚠️ Low rating {rating} ⭐ from {customer} for ticket <code>{code}</code> "
+        "at {workshop}. /job {code}",
+        Lang.RU: "⚠️ Низкая оценка {rating} ⭐ от клиента {customer} по заявке "
+        "<code>{code}</code> в {workshop}. /job {code}",
     },
     "feedback_alert_comment": {
         Lang.EN: "Customer's comment: {comment}",

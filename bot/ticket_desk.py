@@ -30,7 +30,14 @@ from bot.storage.estimates import EstimateRecord, Estimates
 from bot.storage.feedback import Feedback
 from bot.storage.outbox import Outbox
 from bot.storage.tickets import EventRecord, NewTicket, TicketRecord, Tickets
-from bot.tickets import CODE_PREFIX, Status, can_be_rated, is_ticket_code, new_ticket_code
+from bot.ticket_search import MAX_RESULTS, SearchTerms
+from bot.tickets import (
+    Status,
+    can_be_rated,
+    is_ticket_code,
+    new_ticket_code,
+    normalize_code,
+)
 from bot.workshops import Network
 
 JOBS_PAGE_SIZE = 10
@@ -68,12 +75,6 @@ class JobsPage:
 class WalkIn:
     ticket: TicketRecord
     claim_token: str
-
-
-def normalize_code(text: str) -> str:
-    """Staff type codes as they read them: `sr-7k2q9d`, `7K2Q9D` and `SR-7K2Q9D` are one."""
-    code = text.strip().upper()
-    return code if code.startswith(CODE_PREFIX) else CODE_PREFIX + code
 
 
 class TicketDesk:
@@ -468,6 +469,22 @@ class TicketDesk:
         page = min(max(page, 0), pages - 1)
         found = await tickets.of_workshop(scope, statuses, JOBS_PAGE_SIZE, page * JOBS_PAGE_SIZE)
         return JobsPage(found, page, pages, total)
+
+    async def search(self, who: Principal, terms: SearchTerms) -> list[TicketRecord]:
+        """Tickets of the caller's scope matching any reading of what they typed: the code
+        first, then the newest by phone or by words."""
+        scope = who.workshop_code if who.is_staff else None
+        tickets = Tickets(self._db)
+        found: dict[int, TicketRecord] = {}
+        if terms.code and (ticket := await tickets.by_code(terms.code)):
+            found[ticket.id] = ticket
+        if terms.phone:
+            for ticket in await tickets.with_phone(scope, terms.phone, MAX_RESULTS):
+                found.setdefault(ticket.id, ticket)
+        if terms.words:
+            for ticket in await tickets.with_words(scope, terms.words, MAX_RESULTS):
+                found.setdefault(ticket.id, ticket)
+        return [ticket for ticket in found.values() if who.may_handle(ticket)][:MAX_RESULTS]
 
     async def today(self, who: Principal) -> list[TicketRecord]:
         """Drop-offs expected today at the staff member's workshop, by time."""

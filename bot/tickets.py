@@ -45,6 +45,12 @@ def is_ticket_code(text: str) -> bool:
     )
 
 
+def normalize_code(text: str) -> str:
+    """Staff type codes as they read them: `sr-7k2q9d`, `7K2Q9D` and `SR-7K2Q9D` are one."""
+    code = text.strip().upper()
+    return code if code.startswith(CODE_PREFIX) else CODE_PREFIX + code
+
+
 def can_be_rated(status: Status) -> bool:
     """Feedback is about a finished repair: only a device that was picked up is rated."""
     return status is Status.PICKED_UP

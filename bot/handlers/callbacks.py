@@ -187,6 +187,13 @@ class JobsPageTurn(Payload):
     page: Number = Field(ge=0, le=100_000)
 
 
+class JobOpen(Payload):
+    """A ticket's row on /jobs or /find: its card, with the status buttons."""
+
+    prefix = "jo"
+    code: TicketCode
+
+
 class WillCome(Payload):
     prefix = "cf"
     code: TicketCode

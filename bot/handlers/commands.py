@@ -74,6 +74,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("today", staff.today, STAFF, "cmd_today"),
     Command("jobs", staff.jobs, WORKERS, "cmd_jobs", "args_jobs"),
     Command("job", staff.job, WORKERS, "cmd_job", "args_ticket"),
+    Command("find", staff.find, WORKERS, "cmd_find", "args_find"),
     Command("setstatus", staff.set_status, WORKERS, "cmd_setstatus", "args_setstatus"),
     Command("eta", staff.eta, WORKERS, "cmd_eta", "args_eta"),
     Command("quote", staff.quote, WORKERS, "cmd_quote", "args_quote"),

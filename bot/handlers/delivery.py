@@ -404,6 +404,7 @@ class Postman:
                         lang,
                         "notice_estimate_answer",
                         code=code,
+                        customer=await self._customer_name(ticket),
                         answer=label(lang, f"customer_{params['answer']}"),
                         amount=money(
                             lang, from_minor(int(params["amount_minor"])), params["currency"]
@@ -411,7 +412,7 @@ class Postman:
                     )
                 )
             case Kind.NEW_BOOKING:
-                customer = await services.customers.name(ticket.customer_id or 0) or "—"
+                customer = await self._customer_name(ticket)
                 lines = [
                     text(
                         lang,
@@ -455,7 +456,7 @@ class Postman:
                     text(lang, key, code=code, time=time_only, **where), buttons, venue=workshop
                 )
             case Kind.NO_SHOW_CHECK:
-                customer = await services.customers.name(ticket.customer_id or 0) or "—"
+                customer = await self._customer_name(ticket)
                 buttons = keyboards.inline(
                     [
                         [
@@ -492,6 +493,7 @@ class Postman:
                         lang,
                         "feedback_alert",
                         code=code,
+                        customer=await self._customer_name(ticket),
                         rating=params["rating"],
                         workshop=workshop.title(lang),
                     )
@@ -502,6 +504,10 @@ class Postman:
                     )
                 )
         raise ValueError(f"unknown outbox kind {record.kind!r}")
+
+    async def _customer_name(self, ticket: TicketRecord) -> str:
+        """Staff read people by name; a walk-in nobody has claimed has none yet."""
+        return await self._services.customers.name(ticket.customer_id or 0) or "—"
 
     async def _status_letter(
         self, ticket: TicketRecord, status: Status, note: str | None, lang: Lang, zone: ZoneInfo

@@ -55,6 +55,12 @@ async def person_arg(update: Update, context: Context, usage: str, count: int = 
     return user_id
 
 
+async def person_name(context: Context, user_id: int) -> str:
+    """`Mike (7001)`: the name to recognise someone by, the id to type in /removestaff."""
+    name = await context.services.customers.name(user_id)
+    return f"{name} ({user_id})" if name else str(user_id)
+
+
 @requires(Role.HEAD_OFFICE)
 async def add_admin(update: Update, context: Context, who: Principal) -> None:
     """`/addadmin <telegram_user_id>`."""
@@ -125,8 +131,10 @@ STAFF_REMOVED = {RoleChange.DONE: "staff_removed", RoleChange.UNCHANGED: "staff_
 async def tell_change(
     update: Update, context: Context, user_id: int, key: str, **params: str
 ) -> None:
-    """Say what changed for this person, and give them the command menu of their new role."""
-    await say(update, text(lang_of(update, context), key, user=user_id, **params))
+    """Say what changed for this person, by name with the id to act on, and give them the
+    command menu of their new role."""
+    person = await person_name(context, user_id)
+    await say(update, text(lang_of(update, context), key, user=person, **params))
     await publish_menu_for(context, user_id)
 
 
@@ -136,8 +144,7 @@ async def staff(update: Update, context: Context, who: Principal) -> None:
     lang = lang_of(update, context)
     by_workshop: dict[str, list[str]] = {code: [] for code in context.services.network.workshops}
     for user_id, code in await context.services.access.staff():
-        name = await context.services.customers.name(user_id)
-        by_workshop.setdefault(code, []).append(f"{name} ({user_id})" if name else str(user_id))
+        by_workshop.setdefault(code, []).append(await person_name(context, user_id))
     lines = [text(lang, "staff_title")]
     for code, people in by_workshop.items():
         lines.append(

@@ -1,5 +1,5 @@
-"""Workshop staff (and head office) running their jobs: /today, /jobs, /job, status changes,
-/eta, /quote and /walkin."""
+"""Workshop staff (and head office) running their jobs: /today, /jobs, /find, /job, status
+changes, /eta, /quote and /walkin."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from telegram.error import BadRequest
 from bot.fault_notes import Attachment, MediaKind
 from bot.handlers import keyboards
 from bot.handlers.access import STAFF_OR_HEAD_OFFICE, requires
-from bot.handlers.callbacks import JobsPageTurn, SetStatus
+from bot.handlers.callbacks import JobOpen, JobsPageTurn, SetStatus
 from bot.handlers.context import Context, lang_of
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import long_day, money, when
@@ -33,9 +33,10 @@ from bot.i18n import Lang, pick
 from bot.messages import label, text
 from bot.money import from_minor, parse_amount
 from bot.roles import Principal, Role
-from bot.status_rules import next_statuses
+from bot.status_rules import OPEN_STATUSES, next_statuses
 from bot.storage.tickets import TicketRecord
 from bot.ticket_desk import Moved, Outcome
+from bot.ticket_search import search_terms
 from bot.tickets import Status
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ async def jobs(update: Update, context: Context, who: Principal) -> None:
 
 async def jobs_page(
     context: Context, lang: Lang, who: Principal, turn: JobsPageTurn
-) -> tuple[str, keyboards.InlineKeyboardMarkup | None]:
+) -> tuple[str, keyboards.InlineKeyboardMarkup]:
+    """One page of the board: a button per ticket, then the status filter and paging."""
     workshop = None if turn.scope == "-" else turn.scope
     status = None if turn.status == "-" else Status(turn.status)
     page = await context.services.desk.jobs(who, workshop, status, turn.page)
@@ -130,8 +132,17 @@ async def jobs_page(
     scope_name = workshop_title(context.services, lang, own) if own else label(lang, "jobs_all")
     if status is not None:
         scope_name += f" · {status_word(lang, status)}"
+    rows = [open_row(lang, ticket) for ticket in page.tickets]
+    rows.extend(status_filter(lang, turn))
+    paging: keyboards.Row = []
+    if page.page > 0:
+        paging.append((label(lang, "btn_prev"), turn.model_copy(update={"page": page.page - 1})))
+    if page.page + 1 < page.pages:
+        paging.append((label(lang, "btn_next"), turn.model_copy(update={"page": page.page + 1})))
+    if paging:
+        rows.append(paging)
     if not page.tickets:
-        return text(lang, "jobs_empty", scope=scope_name), None
+        return text(lang, "jobs_empty", scope=scope_name), keyboards.inline(rows)
     lines = [
         text(
             lang,
@@ -142,25 +153,43 @@ async def jobs_page(
             pages=page.pages,
         )
     ]
-    for ticket in page.tickets:
-        zone = context.services.network.zone(ticket.workshop_code)
-        lines.append(
-            text(
-                lang,
-                "jobs_line",
-                code=ticket.code,
-                status=status_word(lang, ticket.status),
-                category=category_title(context.services, lang, ticket.category),
-                workshop=ticket.workshop_code,
-                since=f"{ticket.status_since.astimezone(zone):%d.%m %H:%M}",
-            )
+    lines.extend(ticket_line(context, lang, ticket) for ticket in page.tickets)
+    return "\n".join(lines), keyboards.inline(rows)
+
+
+def ticket_line(context: Context, lang: Lang, ticket: TicketRecord) -> str:
+    """A ticket on a list: code, status and since when, category, workshop."""
+    zone = context.services.network.zone(ticket.workshop_code)
+    return text(
+        lang,
+        "jobs_line",
+        code=ticket.code,
+        status=status_word(lang, ticket.status),
+        category=category_title(context.services, lang, ticket.category),
+        workshop=ticket.workshop_code,
+        since=f"{ticket.status_since.astimezone(zone):%d.%m %H:%M}",
+    )
+
+
+def open_row(lang: Lang, ticket: TicketRecord) -> keyboards.Row:
+    """A ticket as a button that opens its card."""
+    name = label(lang, "jobs_button", code=ticket.code, status=status_word(lang, ticket.status))
+    return [(name, JobOpen(code=ticket.code))]
+
+
+def status_filter(lang: Lang, turn: JobsPageTurn) -> list[keyboards.Row]:
+    """A button per open status and one for all of them; the chosen one is marked."""
+    choices = [("-", label(lang, "jobs_every_status"))] + [
+        (status.value, status_word(lang, status)) for status in OPEN_STATUSES
+    ]
+    buttons = [
+        (
+            f"• {name}" if value == turn.status else name,
+            turn.model_copy(update={"status": value, "page": 0}),
         )
-    row: keyboards.Row = []
-    if page.page > 0:
-        row.append((label(lang, "btn_prev"), turn.model_copy(update={"page": page.page - 1})))
-    if page.page + 1 < page.pages:
-        row.append((label(lang, "btn_next"), turn.model_copy(update={"page": page.page + 1})))
-    return "\n".join(lines), keyboards.inline([row]) if row else None
+        for value, name in choices
+    ]
+    return keyboards.chunks(buttons, 3)
 
 
 @requires(*STAFF_OR_HEAD_OFFICE)
@@ -190,8 +219,47 @@ async def job(update: Update, context: Context, who: Principal) -> None:
     if ticket is None:
         await say(update, text(lang, "ticket_unknown", code=args[0][:20]))
         return
+    await send_card(update, context, lang, ticket)
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def job_opened(update: Update, context: Context, who: Principal) -> None:
+    """A ticket's button on /jobs or /find: its card below the list, which stays."""
+    query = pressed(update)
+    payload = JobOpen.decode(query.data)
+    lang = lang_of(update, context)
+    ticket = await context.services.desk.find(who, payload.code) if payload else None
+    if ticket is None:
+        await acknowledge(query, text(lang, "stale_button"))
+        return
+    await acknowledge(query)
+    await send_card(update, context, lang, ticket)
+
+
+async def send_card(update: Update, context: Context, lang: Lang, ticket: TicketRecord) -> None:
     await say(update, await ticket_card(context, lang, ticket), status_buttons(lang, ticket))
     await show_attachments(update, context, lang, ticket)
+
+
+# /find
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def find(update: Update, context: Context, who: Principal) -> None:
+    """`/find <code, phone, name or words>`: up to ten tickets, each a button to its card."""
+    lang = lang_of(update, context)
+    typed = " ".join(args_of(context))
+    terms = search_terms(typed, context.services.settings.default_region)
+    if terms is None:
+        await usage(update, context, label(lang, "find_usage"))
+        return
+    found = await context.services.desk.search(who, terms)
+    if not found:
+        await say(update, text(lang, "find_none", query=typed[:50]))
+        return
+    lines = [text(lang, "find_title", query=typed[:50], count=len(found))]
+    lines.extend(ticket_line(context, lang, ticket) for ticket in found)
+    await say(update, "\n".join(lines), keyboards.inline([open_row(lang, t) for t in found]))
 
 
 async def show_attachments(

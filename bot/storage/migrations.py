@@ -265,4 +265,50 @@ MIGRATIONS: list[str] = [
     -- '' when only the Russian was given. Each customer gets their language, else the other.
     ALTER TABLE broadcasts ADD COLUMN body_ru TEXT;
     """,
+    """
+    -- /jobs of one workshop: open tickets by how long they have been in their status (all
+    -- workshops read tickets_status_since). /find: tickets by the customer's phone.
+    CREATE INDEX tickets_workshop_status_since ON tickets(workshop_code, status, status_since);
+    CREATE INDEX tickets_phone ON tickets(phone) WHERE phone IS NOT NULL;
+    CREATE INDEX customers_phone ON customers(phone) WHERE phone IS NOT NULL;
+    """,
+    """
+    -- /find by words: the customer's name and the fault description of each ticket, as a
+    -- full-text index (rowid = tickets.id) that folds case in every alphabet. Triggers keep
+    -- it current; a customer's name is re-indexed only when it really changed.
+    CREATE VIRTUAL TABLE ticket_words USING fts5(words, tokenize = 'unicode61');
+    INSERT INTO ticket_words (rowid, words)
+        SELECT t.id, coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '') || ' '
+                     || coalesce(t.description, '')
+        FROM tickets t LEFT JOIN customers c ON c.user_id = t.customer_id;
+    CREATE TRIGGER ticket_words_insert AFTER INSERT ON tickets BEGIN
+        INSERT INTO ticket_words (rowid, words)
+            SELECT new.id, coalesce((SELECT coalesce(first_name, '') || ' '
+                                            || coalesce(last_name, '')
+                                     FROM customers WHERE user_id = new.customer_id), '')
+                           || ' ' || coalesce(new.description, '');
+    END;
+    CREATE TRIGGER ticket_words_update AFTER UPDATE OF customer_id, description ON tickets
+    BEGIN
+        DELETE FROM ticket_words WHERE rowid = new.id;
+        INSERT INTO ticket_words (rowid, words)
+            SELECT new.id, coalesce((SELECT coalesce(first_name, '') || ' '
+                                            || coalesce(last_name, '')
+                                     FROM customers WHERE user_id = new.customer_id), '')
+                           || ' ' || coalesce(new.description, '');
+    END;
+    CREATE TRIGGER ticket_words_delete AFTER DELETE ON tickets BEGIN
+        DELETE FROM ticket_words WHERE rowid = old.id;
+    END;
+    CREATE TRIGGER ticket_words_name AFTER UPDATE OF first_name, last_name ON customers
+    WHEN old.first_name IS NOT new.first_name OR old.last_name IS NOT new.last_name
+    BEGIN
+        DELETE FROM ticket_words
+            WHERE rowid IN (SELECT id FROM tickets WHERE customer_id = new.user_id);
+        INSERT INTO ticket_words (rowid, words)
+            SELECT id, coalesce(new.first_name, '') || ' ' || coalesce(new.last_name, '')
+                       || ' ' || coalesce(description, '')
+            FROM tickets WHERE customer_id = new.user_id;
+    END;
+    """,
 ]

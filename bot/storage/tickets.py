@@ -176,17 +176,56 @@ class Tickets:
         limit: int,
         offset: int,
     ) -> list[TicketRecord]:
-        """Tickets in `statuses`, oldest first; all workshops when `workshop_code` is None."""
-        wanted = list(statuses)
-        where = f"status IN ({', '.join('?' * len(wanted))})"
-        params: list[object] = [*wanted]
-        if workshop_code is not None:
-            where = f"workshop_code = ? AND {where}"
-            params.insert(0, workshop_code)
+        """Tickets in `statuses`, longest in their status first; all workshops when
+        `workshop_code` is None.
+
+        Each status's index range is already in `status_since` order, so each gives only its
+        first `offset + limit` ids and only those are merged: a sort of every open ticket
+        in the network took 20 ms at a million tickets.
+        """
+        scope, in_scope = _scope(workshop_code)
+        firsts: list[str] = []
+        params: list[object] = []
+        for status in statuses:
+            firsts.append(
+                f"SELECT * FROM (SELECT id, status_since FROM tickets WHERE {scope} status = ? "
+                "ORDER BY status_since, id LIMIT ?)"
+            )
+            params.extend((*in_scope, status, offset + limit))
         rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM tickets WHERE {where} "
-            "ORDER BY created_at, id LIMIT ? OFFSET ?",
+            f"SELECT {_COLUMNS} FROM tickets WHERE id IN (SELECT id FROM "
+            f"({' UNION ALL '.join(firsts)}) ORDER BY status_since, id LIMIT ? OFFSET ?) "
+            "ORDER BY status_since, id",
             (*params, limit, offset),
+        )
+        return [TicketRecord.from_row(row) for row in rows]
+
+    async def with_phone(
+        self, workshop_code: str | None, phone: str, limit: int
+    ) -> list[TicketRecord]:
+        """Tickets given this phone, or of a customer who shared it, newest first."""
+        scope, params = _scope(workshop_code)
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM tickets WHERE {scope} (phone = ? OR customer_id IN "
+            "(SELECT user_id FROM customers WHERE phone = ?)) "
+            "ORDER BY created_at DESC, id DESC LIMIT ?",
+            (*params, phone, phone, limit),
+        )
+        return [TicketRecord.from_row(row) for row in rows]
+
+    async def with_words(
+        self, workshop_code: str | None, words: Iterable[str], limit: int
+    ) -> list[TicketRecord]:
+        """Tickets whose customer's name or fault description has a word starting with each
+        of `words`, newest first."""
+        scope, params = _scope(workshop_code)
+        # Each word quoted (its own quotes doubled), so nothing typed is FTS syntax.
+        match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM tickets WHERE {scope} id IN "
+            "(SELECT rowid FROM ticket_words WHERE ticket_words MATCH ?) "
+            "ORDER BY created_at DESC, id DESC LIMIT ?",
+            (*params, match, limit),
         )
         return [TicketRecord.from_row(row) for row in rows]
 
@@ -251,3 +290,10 @@ class Tickets:
             """,
             (ticket_id, stamp(at), actor_id, actor_role, kind, from_status, to_status, note),
         )
+
+
+def _scope(workshop_code: str | None) -> tuple[str, list[object]]:
+    """The start of a WHERE clause keeping one workshop's tickets, or all of them."""
+    if workshop_code is None:
+        return "", []
+    return "workshop_code = ? AND", [workshop_code]

@@ -258,8 +258,9 @@ async def test_staff_persona_is_added_by_head_office_and_moves_tickets(
     persona = await new_persona(http, kind="staff", workshop=ticket.workshop_code.lower())
     assert persona["kind"] == "staff" and persona["workshop"] == ticket.workshop_code
     head_office = Chat(http, emulator.head_office.to_json())
-    assert (
-        f"{persona['id']} is now staff of {ticket.workshop_code}" in await head_office.last_text()
+    assert re.search(
+        rf"\b{persona['id']}\)? is now staff of {ticket.workshop_code}",
+        await head_office.last_text(),
     )
 
     staff = Chat(http, persona)

@@ -99,7 +99,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "cancelled": ("walk_in", ("cancelled",)),
 }
 
-STAFF_MENU = {"today", "jobs", "job", "setstatus", "eta", "quote", "walkin"}
+STAFF_MENU = {"today", "jobs", "find", "job", "setstatus", "eta", "quote", "walkin"}
 HEAD_OFFICE_ONLY_MENU = {
     "workshops",
     "stats",
@@ -111,7 +111,7 @@ HEAD_OFFICE_ONLY_MENU = {
     "addadmin",
     "removeadmin",
 }
-HEAD_OFFICE_MENU = {"jobs", "job", "setstatus", "eta", "quote"} | HEAD_OFFICE_ONLY_MENU
+HEAD_OFFICE_MENU = {"jobs", "find", "job", "setstatus", "eta", "quote"} | HEAD_OFFICE_ONLY_MENU
 CSV_HEADER = [
     "ticket",
     "created_utc",
@@ -285,7 +285,7 @@ async def hire(network: BotRunner, user_id: int, workshop: str, name: str) -> Pe
     person = network.person(user_id, name)
     await person.command("/start")
     added = await office.command("/addstaff", f"{user_id} {workshop}")
-    assert text_of(added) == f"{user_id} is now staff of {workshop}."
+    assert text_of(added) == f"{name} ({user_id}) is now staff of {workshop}."
     return person
 
 
@@ -502,7 +502,8 @@ async def test_a_removed_staff_member_loses_every_right_at_once(network: BotRunn
     code = await book(anna)
     card_id = (await answer(mechanic, "/job", code))[-1]["message_id"]
 
-    assert await ask(office, "/removestaff", str(MECHANIC)) == (f"{MECHANIC} is no longer staff.")
+    removed = await ask(office, "/removestaff", str(MECHANIC))
+    assert removed == f"Mike ({MECHANIC}) is no longer staff."
     for command, args in (
         ("/job", code),
         ("/jobs", ""),
@@ -527,7 +528,7 @@ async def test_head_office_adds_moves_and_removes_staff_and_lists_them_per_works
     assert listing[1:] == ["TEST-ONE: Mike (7001)", "TEST-TWO: nobody"]
 
     moved = await ask(office, "/addstaff", f"{MECHANIC} test-two")
-    assert moved == f"{MECHANIC} is now staff of TEST-TWO."
+    assert moved == f"Mike ({MECHANIC}) is now staff of TEST-TWO."
     listing = (await ask(office, "/staff")).splitlines()
     assert listing[1:] == ["TEST-ONE: nobody", "TEST-TWO: Mike (7001)"]
     assert await ask(mechanic, "/today") == ("No drop-offs are expected today at Two Bench.")
@@ -547,13 +548,13 @@ async def test_an_added_head_office_member_has_head_office_rights_until_removed(
     anna = network.person(1001, "Anna")
     code = await book(anna)
 
-    assert await ask(office, "/addadmin", "9100") == "9100 is now head office."
+    assert await ask(office, "/addadmin", "9100") == "Dina (9100) is now head office."
     figures = await answer(deputy, "/stats")
     assert "Bookings: 1" in figures[0]["text"].splitlines()
     assert figures[-1]["photo"], "the chart"
     card_id = (await answer(deputy, "/job", code))[-1]["message_id"]
 
-    assert await ask(office, "/removeadmin", "9100") == "9100 is no longer head office."
+    assert await ask(office, "/removeadmin", "9100") == "Dina (9100) is no longer head office."
     assert await ask(deputy, "/stats") == NOT_ALLOWED
     assert await ask(deputy, "/job", code) == NOT_ALLOWED
     deputy.new_messages()
@@ -570,7 +571,7 @@ async def test_a_configured_head_office_id_cannot_be_removed_from_inside_the_bot
     await deputy.command("/start")
     await office.command("/addadmin", "9100")
     configured = (
-        f"{HEAD_OFFICE} is head office by configuration (HEAD_OFFICE_IDS) and can only be "
+        f"Olga ({HEAD_OFFICE}) is head office by configuration (HEAD_OFFICE_IDS) and can only be "
         "changed there."
     )
     for remover in (deputy, office):
@@ -707,7 +708,8 @@ async def test_jobs_come_oldest_first_ten_to_a_page_with_buttons_to_turn_pages(
     def page() -> tuple[str, list[str], list[str]]:
         message = api.message(MECHANIC, board_id)
         assert message is not None
-        return message["text"], CODE.findall(message["text"]), mechanic.buttons(board_id)
+        paging = [b for b in mechanic.buttons(board_id) if b in ("◀️ Previous", "Next ▶️")]
+        return message["text"], CODE.findall(message["text"]), paging
 
     text, listed, buttons = page()
     assert "(25), oldest first, page 1 of 3" in text.splitlines()[0]
@@ -735,7 +737,7 @@ async def test_jobs_come_oldest_first_ten_to_a_page_with_buttons_to_turn_pages(
     filtered = await answer(mechanic, "/jobs", "diagnosing")
     assert "(2), oldest first, page 1 of 1" in text_of(filtered)
     assert CODE.findall(text_of(filtered)) == [codes[3], codes[17]]
-    assert buttons_of(filtered[0]) == []
+    assert not {"◀️ Previous", "Next ▶️"} & set(buttons_of(filtered[0]))
 
     anna = network.person(1001, "Anna")
     await anna.command("/start")
@@ -818,7 +820,9 @@ async def test_the_customer_answers_an_estimate_once_and_the_workshop_hears_it_o
     assert anna.buttons(estimate["message_id"]) == []
     assert anna.toasts()[-2:] == [STALE, STALE]
     heard = [t for t in mechanic.texts() if code in t and "the customer" in t]
-    assert heard == [f"💰 Ticket {code}: the customer {outcome} the estimate of RUB\u00a01,500.50."]
+    assert heard == [
+        f"💰 Ticket {code}: the customer, Anna, {outcome} the estimate of RUB\u00a01,500.50."
+    ]
     card = await ask(mechanic, "/job", code)
     assert f"Estimate: RUB\u00a01,500.50 ({outcome})" in card
     assert card.count("estimate approved") + card.count("estimate declined") == 1

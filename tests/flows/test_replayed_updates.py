@@ -429,7 +429,7 @@ async def test_a_replayed_addstaff_answers_as_before(network: BotRunner) -> None
     await crash_and_replay(network)
 
     assert shown(office.new_messages()) == shown(first)
-    assert "7002 is now staff of TEST-ONE" in first[-1]["text"]
+    assert "Nina (7002) is now staff of TEST-ONE" in first[-1]["text"]
 
 
 async def test_a_replayed_broadcast_writes_one_draft_and_sends_it_once(

@@ -59,7 +59,7 @@ async def test_a_repair_from_booking_to_pickup_keeps_the_customer_informed(
     await mechanic.command("/start")
 
     added = await office.command("/addstaff", "7001 TEST-ONE")
-    assert "7001 is now staff of TEST-ONE" in added[-1]["text"]
+    assert "Mike (7001) is now staff of TEST-ONE" in added[-1]["text"]
     staff_menu = [c["command"] for c in api.commands({"type": "chat", "chat_id": 7001})]
     assert "today" in staff_menu and "addstaff" not in staff_menu
 
