@@ -35,15 +35,15 @@ def split_amount(typed: str, currency: str = "RUB") -> Quoted | None:
     """`12 500,50 ₽ new screen` -> 12500.50 and `new screen`; None when the amount is not
     clear: `12,500` and `12.500` read as thousands to some and as cents to others, and a
     number right after the amount (`1 2 3`) may be part of it."""
-    stripped = typed.strip()
+    # The sign of the rouble is written right after the number as often as after a space.
+    stripped = typed.replace("₽", " ₽").strip()
     found = _AMOUNT.match(stripped)
     if found is None:
         return None
     rest = stripped[found.end() :]
     if rest and not rest[0].isspace():
         # `12,500`, `12.500`, `1e2`, `1_000`, `12500руб`: separators or letters we do not read.
-        if not (rest[0] in "₽" and (len(rest) == 1 or rest[1].isspace())):
-            return None
+        return None
     words = rest.split()
     accepted = {currency.lower(), *CURRENCY_WORDS.get(currency.upper(), ())}
     if words and words[0].lower() in accepted:

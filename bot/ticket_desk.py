@@ -47,6 +47,9 @@ class Outcome(StrEnum):
     UNCHANGED = "unchanged"
     BAD_DATE = "bad_date"
     CLOSED = "closed"
+    ALLOWED = "allowed"
+    """The checks passed and nothing changed yet: what a preview or a confirmation asks."""
+    SUPERSEDED = "superseded"
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,16 @@ class TicketDesk:
 
     async def estimates(self, ticket: TicketRecord) -> list[EstimateRecord]:
         return await Estimates(self._db).of_ticket(ticket.id)
+
+    async def check_move(self, who: Principal, code: str, target: Status) -> Moved:
+        """Whether `move` would do it now: asked before staff confirm a move that hurts."""
+        ticket = await Tickets(self._db).by_code(normalize_code(code))
+        if ticket is None or not who.may_handle(ticket):
+            return Moved(Outcome.NOT_FOUND)
+        current = Status(ticket.status)
+        if not may_move(current, target):
+            return Moved(Outcome.FORBIDDEN_MOVE, ticket, next_statuses(current))
+        return Moved(Outcome.ALLOWED, ticket)
 
     async def move(
         self,
@@ -170,6 +183,15 @@ class TicketDesk:
             await tell_customer(tx, updated, Kind.ETA, str(event_id), now, eta=eta.isoformat())
             await effects.record(origin, "eta", updated.id, now)
         return Moved(Outcome.DONE, updated)
+
+    async def check_quote(self, who: Principal, code: str) -> Moved:
+        """Whether `quote` would send an estimate now: asked before the preview."""
+        ticket = await Tickets(self._db).by_code(normalize_code(code))
+        if ticket is None or not who.may_handle(ticket):
+            return Moved(Outcome.NOT_FOUND)
+        if Status(ticket.status) not in OPEN_STATUSES:
+            return Moved(Outcome.CLOSED, ticket)
+        return Moved(Outcome.ALLOWED, ticket)
 
     async def quote(
         self,
@@ -246,6 +268,8 @@ class TicketDesk:
                 return Outcome.DONE, ticket, estimate
             if Status(ticket.status) not in OPEN_STATUSES:
                 return Outcome.CLOSED, ticket, estimate
+            if estimate.answer == "superseded":
+                return Outcome.SUPERSEDED, ticket, estimate
             if not await estimates.answer(estimate_id, answer, now):
                 return Outcome.UNCHANGED, ticket, estimate
             event_id = await tickets.add_event(
