@@ -646,12 +646,15 @@ QUOTE_KEY = "quote_draft"
 
 
 class QuoteDraft(BaseModel):
-    """An estimate previewed but not sent; `draft` is the /quote update, named by its buttons."""
+    """An estimate previewed; `draft` is the /quote update, named by its buttons. `sent_by` is
+    the Send press that sent it: that press handled again after a crash answers as before,
+    any other is stale."""
 
     draft: int
     code: str
     amount: Decimal
     comment: str | None
+    sent_by: int | None = None
 
 
 @requires(*STAFF_OR_HEAD_OFFICE)
@@ -698,7 +701,12 @@ async def quote_decided(update: Update, context: Context, who: Principal) -> Non
     query = pressed(update)
     payload = QuoteDecision.decode(query.data)
     draft = remembered(context, QUOTE_KEY, QuoteDraft)
-    if payload is None or draft is None or draft.draft != payload.draft:
+    if (
+        payload is None
+        or draft is None
+        or draft.draft != payload.draft
+        or draft.sent_by not in (None, update.update_id)
+    ):
         await stale(update, context)
         await retire_buttons(update)
         return
@@ -710,7 +718,7 @@ async def quote_decided(update: Update, context: Context, who: Principal) -> Non
         await edit(query, text(lang, "quote_dropped", code=draft.code))
         return
     moved = await desk.quote(who, draft.code, draft.amount, draft.comment, update.update_id)
-    remember(context, QUOTE_KEY, None)
+    remember(context, QUOTE_KEY, draft.model_copy(update={"sent_by": update.update_id}))
     await acknowledge(query)
     if moved.outcome is Outcome.DONE and moved.ticket is not None:
         amount = money(lang, draft.amount, desk.currency)
