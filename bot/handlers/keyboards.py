@@ -242,7 +242,7 @@ def cancel_reasons(lang: Lang, code: str) -> InlineKeyboardMarkup:
         (label(lang, f"btn_reason_{reason.value}"), ReasonPick(code=code, reason=reason))
         for reason in CancelReason
     ]
-    return inline([*chunks(reasons, 2), [(label(lang, "btn_keep_ticket"), GuardedKeep(code=code))]])
+    return inline([*chunks(reasons, 2), keep_ticket(lang, code)])
 
 
 def confirm_move(
@@ -251,9 +251,12 @@ def confirm_move(
     """The last word before a move that ends a customer's repair."""
     key = "btn_confirm_cancel" if status is Status.CANCELLED else "btn_confirm_no_show"
     confirm = GuardedMove(code=code, status=status.value, reason=reason or "-")
-    return inline(
-        [[(label(lang, key), confirm), (label(lang, "btn_keep_ticket"), GuardedKeep(code=code))]]
-    )
+    return inline([[(label(lang, key), confirm), *keep_ticket(lang, code)]])
+
+
+def keep_ticket(lang: Lang, code: str) -> Row:
+    """`Keep the ticket`: the way out of a move that ends a customer's repair."""
+    return [(label(lang, "btn_keep_ticket"), GuardedKeep(code=code))]
 
 
 def quote_preview(lang: Lang, draft: int) -> InlineKeyboardMarkup:

@@ -504,7 +504,7 @@ async def reason_pressed(update: Update, context: Context, who: Principal) -> No
         await edit(
             query,
             text(lang, "cancel_type_reason", code=payload.code),
-            keyboards.inline([[(label(lang, "btn_keep_ticket"), GuardedKeep(code=payload.code))]]),
+            keyboards.inline([keyboards.keep_ticket(lang, payload.code)]),
         )
         return
     await edit(
@@ -564,8 +564,8 @@ async def guarded_confirmed(update: Update, context: Context, who: Principal) ->
             await retire_buttons(update)
             return
         note = given.note
-    elif payload.reason != "-":
-        note = payload.reason.value if isinstance(payload.reason, CancelReason) else None
+    elif isinstance(payload.reason, CancelReason):
+        note = payload.reason.value
     target = Status(payload.status)
     moved = await context.services.desk.move(who, payload.code, target, note, update.update_id)
     if moved.outcome is not Outcome.DONE or moved.ticket is None:
@@ -587,9 +587,10 @@ async def guarded_kept(update: Update, context: Context, who: Principal) -> None
     if ticket is None:
         await stale(update, context)
         return
-    for key in (REASON_WANTED_KEY, REASON_GIVEN_KEY):
-        raw = context.user_data.get(key) if context.user_data is not None else None
-        if isinstance(raw, dict) and raw.get("code") == ticket.code:
+    waits = ((REASON_WANTED_KEY, ReasonWanted), (REASON_GIVEN_KEY, ReasonGiven))
+    for key, model in waits:
+        pending = remembered(context, key, model)
+        if pending is not None and pending.code == ticket.code:
             remember(context, key, None)
     await acknowledge(query)
     lang = lang_of(update, context)

@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
+from tests.flows.test_customer_words import book as book_in_russian
 from tests.flows.test_replayed_updates import count_rows, crash_and_replay
 from tests.flows.test_workshop_operations import book
 from tests.support.bot_runner import BotRunner, Person
@@ -89,6 +90,24 @@ async def test_a_cancel_button_asks_why_and_to_confirm_and_the_customer_reads_th
     assert customer_reads in notice["text"]
     assert "🔁 Book again" in anna.buttons(notice["message_id"])
     assert f"→ cancelled: {staff_reads}" in await status_of(mechanic, code)
+
+
+async def test_a_chosen_reason_reaches_the_customer_in_their_language(
+    network: BotRunner,
+) -> None:
+    ivan = network.person(1002, "Иван", language_code="ru")
+    mechanic = network.person(MECHANIC, "Mike")
+    code = await book_in_russian(ivan, russian=True)
+
+    await mechanic.command("/setstatus", f"{code} cancelled")
+    await mechanic.taps("No parts available")
+    await mechanic.taps("Yes, cancel it")
+
+    notice = ivan.user.messages()[-1]
+    assert "Причина: нужных запчастей нет в наличии" in notice["text"]
+    assert "🔁 Записаться снова" in ivan.buttons(notice["message_id"])
+    story = (await ivan.command("/status", code))[-1]["text"]
+    assert "Причина: нужных запчастей нет в наличии" in story
 
 
 async def test_a_typed_reason_reaches_the_customer_after_confirmation(
