@@ -616,6 +616,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "Смета по <code>{code}</code>: {amount}",
     },
     "quote_preview_comment": {Lang.EN: "Comment: {comment}", Lang.RU: "Комментарий: {comment}"},
+    "quote_preview_replaces": {
+        Lang.EN: "It replaces the estimate of {amount} still waiting for the customer's answer.",
+        Lang.RU: "Она заменит смету на {amount}, которая ещё ждёт ответа клиента.",
+    },
     "quote_preview_ask": {
         Lang.EN: "The customer sees nothing until you tap Send.",
         Lang.RU: "Клиент ничего не увидит, пока вы не нажмёте «Отправить».",

@@ -55,6 +55,7 @@ from bot.messages import label, text
 from bot.money import from_minor, split_amount
 from bot.roles import Principal, Role
 from bot.status_rules import CancelReason, needs_confirmation, needs_reason, next_statuses
+from bot.storage.estimates import EstimateRecord
 from bot.storage.tickets import TicketRecord
 from bot.ticket_desk import Moved, Outcome
 from bot.tickets import Status
@@ -683,15 +684,24 @@ async def quote(update: Update, context: Context, who: Principal) -> None:
         comment=quoted.rest[:MAX_NOTE] or None,
     )
     remember(context, QUOTE_KEY, draft)
-    preview = quote_preview(lang, draft, desk.currency)
+    open_estimate = await desk.latest_estimate(checked.ticket)
+    if open_estimate is not None and open_estimate.answer != "pending":
+        open_estimate = None
+    preview = quote_preview(lang, draft, desk.currency, open_estimate)
     await say(update, preview, keyboards.quote_preview(lang, draft.draft))
 
 
-def quote_preview(lang: Lang, draft: QuoteDraft, currency: str) -> str:
+def quote_preview(
+    lang: Lang, draft: QuoteDraft, currency: str, replaced: EstimateRecord | None
+) -> str:
+    """The estimate as the customer will get it, and the open one it will replace."""
     amount = money(lang, draft.amount, currency)
     lines = [text(lang, "quote_preview", code=draft.code, amount=amount)]
     if draft.comment:
         lines.append(text(lang, "quote_preview_comment", comment=draft.comment))
+    if replaced is not None:
+        old = money(lang, from_minor(replaced.amount_minor), replaced.currency)
+        lines.append(text(lang, "quote_preview_replaces", amount=old))
     lines.append(text(lang, "quote_preview_ask"))
     return "\n".join(lines)
 

@@ -337,7 +337,8 @@ async def test_a_new_estimate_replaces_the_open_one_whose_buttons_stop_working(
     await mechanic.command("/quote", f"{code} 1500")
     await mechanic.taps("Send")
     old = anna.user.messages()[-1]
-    await mechanic.command("/quote", f"{code} 2500 pump and hose")
+    preview = await mechanic.command("/quote", f"{code} 2500 pump and hose")
+    assert "replaces the estimate of RUB\u00a01,500 still waiting" in preview[-1]["text"]
     await mechanic.taps("Send")
     new = anna.user.messages()[-1]
 
@@ -362,7 +363,8 @@ async def test_after_a_decline_staff_can_quote_again(network: BotRunner) -> None
     await anna.taps("Decline")
     assert "declined" in mechanic.texts()[-1]
 
-    await mechanic.command("/quote", f"{code} 2000 used part")
+    preview = await mechanic.command("/quote", f"{code} 2000 used part")
+    assert "replaces" not in preview[-1]["text"], "a declined estimate is not open"
     await mechanic.taps("Send")
     await anna.taps("Approve")
 
