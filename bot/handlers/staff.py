@@ -573,7 +573,8 @@ async def guarded_confirmed(update: Update, context: Context, who: Principal) ->
         await stale(update, context)
         await retire_buttons(update)
         return
-    remember(context, REASON_GIVEN_KEY, None)
+    # A typed reason stays until the next one: this press handled again after a crash
+    # finds it and answers as before, while the ticket, closed now, takes no second move.
     await acknowledge(query)
     await edit(query, moved_text(lang, moved, payload.code, target))
     await wake_postman(context)

@@ -131,6 +131,23 @@ async def test_a_typed_reason_reaches_the_customer_after_confirmation(
     assert "🔁 Book again" in anna.buttons(notice["message_id"])
 
 
+async def test_a_replayed_confirmation_of_a_typed_reason_answers_as_before(
+    network: BotRunner,
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    code = await book(anna)
+    await mechanic.command("/setstatus", f"{code} cancelled Water damage")
+    await mechanic.taps("Yes, cancel it")
+    answer = mechanic.screen
+
+    await crash_and_replay(network)
+
+    assert mechanic.screen == answer and "is now cancelled" in answer["text"]
+    assert mechanic.toasts()[-1] != "This button is no longer active."
+    assert len(notices(anna)) == 1
+
+
 async def test_the_wait_for_a_typed_reason_survives_a_restart(network: BotRunner) -> None:
     anna = network.person(1001, "Anna")
     mechanic = network.person(MECHANIC, "Mike")
