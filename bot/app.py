@@ -48,12 +48,16 @@ from bot.handlers.callbacks import (
     CardCancel,
     Decision,
     EstimateAnswer,
+    GuardedKeep,
+    GuardedMove,
     HandOver,
     JobOpen,
     JobsPageTurn,
     LanguagePick,
     MenuPick,
+    QuoteDecision,
     Rating,
+    ReasonPick,
     Reschedule,
     RescheduleDay,
     RescheduleSlot,
@@ -74,6 +78,9 @@ from bot.services import Services
 from bot.storage.updates import ProcessedUpdates
 
 log = logging.getLogger(__name__)
+
+REASON_GROUP = -7
+"""Runs first of all: a command or a button press ends the wait for a cancellation's reason."""
 
 ASKING_GROUP = -6
 """Runs first of all: a command or a button press ends the wait for a question."""
@@ -136,6 +143,12 @@ def add_handlers(application: Application) -> None:
     button = CallbackQueryHandler
     commands: CommandTable = application.bot_data["commands"]
     awaiting = filters.ChatType.PRIVATE & questions.AwaitingMessage(application.user_data)
+    reason_wanted = filters.ChatType.PRIVATE & questions.AwaitingMessage(
+        application.user_data, staff.REASON_WANTED_KEY
+    )
+    application.add_handler(
+        TypeHandler(Update, staff.forget_reason_on_new_action), group=REASON_GROUP
+    )
     application.add_handler(
         TypeHandler(Update, questions.forget_on_new_action), group=ASKING_GROUP
     )
@@ -164,6 +177,10 @@ def add_handlers(application: Application) -> None:
             button(bookings.cancel_kept, pattern=CancelKeep.matches),
             button(bookings.estimate_answered, pattern=EstimateAnswer.matches),
             button(staff.status_pressed, pattern=SetStatus.matches),
+            button(staff.reason_pressed, pattern=ReasonPick.matches),
+            button(staff.guarded_confirmed, pattern=GuardedMove.matches),
+            button(staff.guarded_kept, pattern=GuardedKeep.matches),
+            button(staff.quote_decided, pattern=QuoteDecision.matches),
             button(staff.jobs_turned, pattern=JobsPageTurn.matches),
             button(staff.job_opened, pattern=JobOpen.matches),
             button(followups.will_come, pattern=WillCome.matches),
@@ -175,6 +192,8 @@ def add_handlers(application: Application) -> None:
             button(questions.ask_pressed, pattern=Ask.matches),
             button(questions.reply_pressed, pattern=ThreadReply.matches),
             button(questions.hand_over_pressed, pattern=HandOver.matches),
+            # The cancellation reason staff were asked to type, likewise.
+            MessageHandler(reason_wanted & ~filters.COMMAND, staff.reason_typed),
             # The question or answer the bot asked for, before any conversation takes the
             # message as its own input; /cancel then stops the asking.
             CommandHandler("cancel", questions.cancel_asking, filters=awaiting),

@@ -537,6 +537,55 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "Статус заявки {code} — {current}, сменить его на {target} нельзя. "
         "Можно: {allowed}.",
     },
+    "cancel_why": {
+        Lang.EN: "Why is <code>{code}</code> being cancelled? The customer will read the reason.",
+        Lang.RU: "Почему отменяется <code>{code}</code>? Клиент увидит причину.",
+    },
+    "btn_reason_customer_asked": {Lang.EN: "Customer asked", Lang.RU: "Клиент попросил"},
+    "btn_reason_cannot_repair": {Lang.EN: "Cannot be repaired", Lang.RU: "Ремонт невозможен"},
+    "btn_reason_no_parts": {Lang.EN: "No parts available", Lang.RU: "Нет запчастей"},
+    "btn_reason_other": {Lang.EN: "Other (type it)…", Lang.RU: "Другое (написать)…"},
+    "btn_keep_ticket": {Lang.EN: "Keep the ticket", Lang.RU: "Не менять"},
+    "reason_customer_asked": {
+        Lang.EN: "cancelled at your request",
+        Lang.RU: "отменено по вашей просьбе",
+    },
+    "reason_cannot_repair": {
+        Lang.EN: "the device cannot be repaired",
+        Lang.RU: "устройство невозможно отремонтировать",
+    },
+    "reason_no_parts": {
+        Lang.EN: "the parts needed are not available",
+        Lang.RU: "нужных запчастей нет в наличии",
+    },
+    "cancel_type_reason": {
+        Lang.EN: "Type the reason for cancelling <code>{code}</code> in one message; the "
+        "customer will read it. A command or another button stops this.",
+        Lang.RU: "Напишите одним сообщением причину отмены <code>{code}</code>; клиент её "
+        "увидит. Команда или другая кнопка прерывают ввод.",
+    },
+    "reason_text_only": {
+        Lang.EN: "Please type the reason as text.",
+        Lang.RU: "Пожалуйста, напишите причину текстом.",
+    },
+    "cancel_confirm": {
+        Lang.EN: "Cancel <code>{code}</code>? The customer will be told: {reason}",
+        Lang.RU: "Отменить <code>{code}</code>? Клиенту сообщим: {reason}",
+    },
+    "no_show_confirm": {
+        Lang.EN: "Mark <code>{code}</code> as a missed drop-off? The booking lapses and the "
+        "customer is told.",
+        Lang.RU: "Отметить, что клиент не принёс устройство по <code>{code}</code>? Запись "
+        "аннулируется, клиенту сообщим.",
+    },
+    "btn_confirm_cancel": {Lang.EN: "Yes, cancel it", Lang.RU: "Да, отменить"},
+    "btn_confirm_no_show": {Lang.EN: "Yes, it was missed", Lang.RU: "Да, не пришёл"},
+    "move_kept": {
+        Lang.EN: "<code>{code}</code> stays {status}: nothing changed, the customer was told "
+        "nothing.",
+        Lang.RU: "<code>{code}</code> остаётся в статусе «{status}»: ничего не изменилось, "
+        "клиенту ничего не отправлено.",
+    },
     "nothing_allowed": {Lang.EN: "nothing, it is closed", Lang.RU: "ничего, заявка закрыта"},
     "ticket_closed": {
         Lang.EN: "Ticket {code} is closed ({status}).",
@@ -551,8 +600,30 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "Дата — сегодня или позже, в пределах года, в виде ГГГГ-ММ-ДД.",
     },
     "bad_amount": {
-        Lang.EN: "“{amount}” is not an amount: use a positive number like 1500 or 1500.50.",
-        Lang.RU: "«{amount}» — не сумма: укажите положительное число, например 1500 или 1500.50.",
+        Lang.EN: "“{amount}” is not an amount I can read for sure. Write the amount first, "
+        "then the comment, e.g. <code>/quote SR-XXXXXX 12 500,50 new screen</code> "
+        "(12,500 or 12.500 could mean twelve thousand or twelve and a half).",
+        Lang.RU: "«{amount}» — не сумма, которую можно прочесть однозначно. Сначала сумма, "
+        "затем комментарий, например <code>/quote SR-XXXXXX 12 500,50 замена экрана</code> "
+        "(12,500 или 12.500 можно понять и как двенадцать тысяч, и как двенадцать с половиной).",
+    },
+    "quote_preview": {
+        Lang.EN: "Estimate for <code>{code}</code>: {amount}",
+        Lang.RU: "Смета по <code>{code}</code>: {amount}",
+    },
+    "quote_preview_comment": {Lang.EN: "Comment: {comment}", Lang.RU: "Комментарий: {comment}"},
+    "quote_preview_replaces": {
+        Lang.EN: "It replaces the estimate of {amount} still waiting for the customer's answer.",
+        Lang.RU: "Она заменит смету на {amount}, которая ещё ждёт ответа клиента.",
+    },
+    "quote_preview_ask": {
+        Lang.EN: "The customer sees nothing until you tap Send.",
+        Lang.RU: "Клиент ничего не увидит, пока вы не нажмёте «Отправить».",
+    },
+    "btn_send_quote": {Lang.EN: "Send", Lang.RU: "Отправить"},
+    "quote_dropped": {
+        Lang.EN: "Estimate for <code>{code}</code> not sent; the customer saw nothing.",
+        Lang.RU: "Смета по <code>{code}</code> не отправлена; клиент ничего не видел.",
     },
     "quote_sent": {
         Lang.EN: "Estimate for <code>{code}</code>: {amount}. The customer is asked "
@@ -627,6 +698,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "notice_estimate_ask": {
         Lang.EN: "Do you approve the repair at this price?",
         Lang.RU: "Согласны на ремонт по этой цене?",
+    },
+    "estimate_superseded": {
+        Lang.EN: "This estimate was replaced by a newer one: please answer the latest.",
+        Lang.RU: "Эта смета заменена новой: ответьте, пожалуйста, на последнюю.",
     },
     "btn_approve": {Lang.EN: "Approve", Lang.RU: "Одобрить"},
     "btn_decline": {Lang.EN: "Decline", Lang.RU: "Отклонить"},

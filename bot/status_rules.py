@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from bot.tickets import FINAL_STATUSES, Status
 
 TRANSITIONS: dict[Status, tuple[Status, ...]] = {
@@ -26,3 +28,25 @@ def next_statuses(status: Status) -> tuple[Status, ...]:
 
 def may_move(current: Status, target: Status) -> bool:
     return target in TRANSITIONS[current]
+
+
+class CancelReason(StrEnum):
+    """Why a workshop cancels a ticket; `OTHER` is typed by the staff member."""
+
+    CUSTOMER_ASKED = "customer_asked"
+    CANNOT_REPAIR = "cannot_repair"
+    NO_PARTS = "no_parts"
+    OTHER = "other"
+
+
+GUARDED: frozenset[Status] = frozenset({Status.CANCELLED, Status.NO_SHOW})
+"""Moves that end a customer's repair: staff confirm them before they happen."""
+
+
+def needs_reason(target: Status) -> bool:
+    """A cancelled customer is told why."""
+    return target is Status.CANCELLED
+
+
+def needs_confirmation(target: Status) -> bool:
+    return target in GUARDED

@@ -54,6 +54,9 @@ class Outcome(StrEnum):
     UNCHANGED = "unchanged"
     BAD_DATE = "bad_date"
     CLOSED = "closed"
+    ALLOWED = "allowed"
+    """The checks passed and nothing changed yet: what a preview or a confirmation asks."""
+    SUPERSEDED = "superseded"
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,11 @@ class TicketDesk:
     async def estimates(self, ticket: TicketRecord) -> list[EstimateRecord]:
         return await Estimates(self._db).of_ticket(ticket.id)
 
+    async def check_move(self, who: Principal, code: str, target: Status) -> Moved:
+        """Whether `move` would do it now: asked before staff confirm a move that hurts."""
+        ticket = await Tickets(self._db).by_code(normalize_code(code))
+        return refused_move(who, ticket, target) or Moved(Outcome.ALLOWED, ticket)
+
     async def move(
         self,
         who: Principal,
@@ -119,11 +127,10 @@ class TicketDesk:
             if earlier := await effects.ticket(origin, "status", now):
                 return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
-            if ticket is None or not who.may_handle(ticket):
-                return Moved(Outcome.NOT_FOUND)
+            if refused := refused_move(who, ticket, target):
+                return refused
+            assert ticket is not None
             current = Status(ticket.status)
-            if not may_move(current, target):
-                return Moved(Outcome.FORBIDDEN_MOVE, ticket, next_statuses(current))
             await tickets.set_status(ticket.id, target, now)
             event_id = await tickets.add_event(
                 ticket.id,
@@ -172,6 +179,11 @@ class TicketDesk:
             await effects.record(origin, "eta", updated.id, now)
         return Moved(Outcome.DONE, updated)
 
+    async def check_quote(self, who: Principal, code: str) -> Moved:
+        """Whether `quote` would send an estimate now: asked before the preview."""
+        ticket = await Tickets(self._db).by_code(normalize_code(code))
+        return refused_quote(who, ticket) or Moved(Outcome.ALLOWED, ticket)
+
     async def quote(
         self,
         who: Principal,
@@ -188,10 +200,9 @@ class TicketDesk:
             if earlier := await effects.ticket(origin, "quote", now):
                 return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
-            if ticket is None or not who.may_handle(ticket):
-                return Moved(Outcome.NOT_FOUND)
-            if Status(ticket.status) not in OPEN_STATUSES:
-                return Moved(Outcome.CLOSED, ticket)
+            if refused := refused_quote(who, ticket):
+                return refused
+            assert ticket is not None
             estimate_id = await Estimates(tx).add(
                 ticket.id, to_minor(amount), self.currency, comment, who.user_id, now
             )
@@ -247,6 +258,8 @@ class TicketDesk:
                 return Outcome.DONE, ticket, estimate
             if Status(ticket.status) not in OPEN_STATUSES:
                 return Outcome.CLOSED, ticket, estimate
+            if estimate.answer == "superseded":
+                return Outcome.SUPERSEDED, ticket, estimate
             if not await estimates.answer(estimate_id, answer, now):
                 return Outcome.UNCHANGED, ticket, estimate
             event_id = await tickets.add_event(
@@ -495,6 +508,25 @@ class TicketDesk:
         return await Tickets(self._db).dropoffs(
             who.workshop_code, start, start + timedelta(days=1), [Status.BOOKED, Status.RECEIVED]
         )
+
+
+def refused_move(who: Principal, ticket: TicketRecord | None, target: Status) -> Moved | None:
+    """Why `who` may not move `ticket` to `target` now, or None if they may."""
+    if ticket is None or not who.may_handle(ticket):
+        return Moved(Outcome.NOT_FOUND)
+    current = Status(ticket.status)
+    if not may_move(current, target):
+        return Moved(Outcome.FORBIDDEN_MOVE, ticket, next_statuses(current))
+    return None
+
+
+def refused_quote(who: Principal, ticket: TicketRecord | None) -> Moved | None:
+    """Why `who` may not estimate `ticket` now, or None if they may."""
+    if ticket is None or not who.may_handle(ticket):
+        return Moved(Outcome.NOT_FOUND)
+    if Status(ticket.status) not in OPEN_STATUSES:
+        return Moved(Outcome.CLOSED, ticket)
+    return None
 
 
 async def follow_up(

@@ -16,7 +16,16 @@ from bot.handlers.callbacks import (
 from bot.handlers.context import Context, lang_of, remember_user
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import long_day, money, when
-from bot.handlers.replies import acknowledge, answered, edit, pressed, say, show, stale
+from bot.handlers.replies import (
+    acknowledge,
+    answered,
+    edit,
+    pressed,
+    retire_buttons,
+    say,
+    show,
+    stale,
+)
 from bot.handlers.thread_views import thread_lines
 from bot.handlers.ticket_views import (
     category_title,
@@ -206,6 +215,11 @@ async def estimate_answered(update: Update, context: Context) -> None:
     outcome, ticket, estimate = await context.services.desk.answer_estimate(
         query.from_user.id, payload.estimate, payload.approve == "y", update.update_id
     )
+    if outcome is Outcome.SUPERSEDED:
+        lang = lang_of(update, context)
+        await acknowledge(query, text(lang, "estimate_superseded"), show_alert=True)
+        await retire_buttons(update)
+        return
     if outcome is not Outcome.DONE or ticket is None or estimate is None:
         await stale(update, context)
         return

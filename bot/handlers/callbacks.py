@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from bot.i18n import Lang
+from bot.status_rules import CancelReason
 from bot.troubleshooting import NodeId
 from bot.workshops import WorkshopCode
 
@@ -177,6 +178,38 @@ class SetStatus(Payload):
     prefix = "st"
     code: TicketCode
     status: str = Field(pattern=r"^[a-z_]{1,16}$")
+
+
+class ReasonPick(Payload):
+    """A reason for cancelling a ticket, chosen by staff before they confirm."""
+
+    prefix = "why"
+    code: TicketCode
+    reason: CancelReason
+
+
+class GuardedMove(Payload):
+    """The confirmation of a move that ends a customer's repair; `-` for no reason."""
+
+    prefix = "gm"
+    code: TicketCode
+    status: Literal["cancelled", "no_show"]
+    reason: CancelReason | Literal["-"]
+
+
+class GuardedKeep(Payload):
+    """`Keep the ticket`: a guarded move abandoned, nothing changes."""
+
+    prefix = "gk"
+    code: TicketCode
+
+
+class QuoteDecision(Payload):
+    """`Send` / `Cancel` under an estimate's preview; `draft` names the preview."""
+
+    prefix = "qs"
+    draft: Number = Field(ge=0, le=2**63 - 1)
+    send: Literal["y", "n"]
 
 
 class JobsPageTurn(Payload):

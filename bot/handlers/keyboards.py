@@ -20,10 +20,14 @@ from bot.handlers.callbacks import (
     Decision,
     DescriptionDone,
     FixOutcome,
+    GuardedKeep,
+    GuardedMove,
     LanguagePick,
     MenuPick,
     Nav,
     Payload,
+    QuoteDecision,
+    ReasonPick,
     SlotPick,
     WorkshopPick,
 )
@@ -31,6 +35,8 @@ from bot.handlers.formatting import day_label, km
 from bot.i18n import Lang, pick
 from bot.locator import Nearby
 from bot.messages import label
+from bot.status_rules import CancelReason
+from bot.tickets import Status
 from bot.troubleshooting import Node, TroubleshootingTree
 
 Row = list[tuple[str, Payload]]
@@ -225,6 +231,40 @@ def cancel_question(lang: Lang, code: str) -> InlineKeyboardMarkup:
             [
                 (label(lang, "btn_yes_cancel"), CancelConfirm(code=code)),
                 (label(lang, "btn_keep"), CancelKeep(code=code)),
+            ]
+        ]
+    )
+
+
+def cancel_reasons(lang: Lang, code: str) -> InlineKeyboardMarkup:
+    """Why a ticket is cancelled, or keep it after all."""
+    reasons: Row = [
+        (label(lang, f"btn_reason_{reason.value}"), ReasonPick(code=code, reason=reason))
+        for reason in CancelReason
+    ]
+    return inline([*chunks(reasons, 2), keep_ticket(lang, code)])
+
+
+def confirm_move(
+    lang: Lang, code: str, status: Status, reason: CancelReason | None
+) -> InlineKeyboardMarkup:
+    """The last word before a move that ends a customer's repair."""
+    key = "btn_confirm_cancel" if status is Status.CANCELLED else "btn_confirm_no_show"
+    confirm = GuardedMove(code=code, status=status.value, reason=reason or "-")
+    return inline([[(label(lang, key), confirm), *keep_ticket(lang, code)]])
+
+
+def keep_ticket(lang: Lang, code: str) -> Row:
+    """`Keep the ticket`: the way out of a move that ends a customer's repair."""
+    return [(label(lang, "btn_keep_ticket"), GuardedKeep(code=code))]
+
+
+def quote_preview(lang: Lang, draft: int) -> InlineKeyboardMarkup:
+    return inline(
+        [
+            [
+                (label(lang, "btn_send_quote"), QuoteDecision(draft=draft, send="y")),
+                (label(lang, "btn_cancel"), QuoteDecision(draft=draft, send="n")),
             ]
         ]
     )

@@ -53,20 +53,22 @@ class Asking(BaseModel):
 
 
 class AwaitingMessage(filters.MessageFilter):
-    """Lets through the messages of people the bot asked to write something.
+    """Lets through the messages of people the bot asked to write something (what it waits
+    for is under `key` in their user data: a question by default).
 
     Reads the application's user data (restored from the database at start-up), so the
     message is taken before any conversation could mistake it for its own input.
     """
 
-    def __init__(self, user_data: Mapping[int, dict[Any, Any]]) -> None:
+    def __init__(self, user_data: Mapping[int, dict[Any, Any]], key: str = ASKING_KEY) -> None:
         super().__init__(name="AwaitingMessage")
         self._user_data = user_data
+        self._key = key
 
     def filter(self, message: Message) -> bool:
         user = message.from_user
         data = self._user_data.get(user.id) if user is not None else None
-        return data is not None and ASKING_KEY in data
+        return data is not None and self._key in data
 
 
 def waiting_for(context: Context) -> Asking | None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import io
 import logging
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TypeVar
 
 import qrcode
+from pydantic import BaseModel, ValidationError
 from qrcode.image.pure import PyPNGImage
 from telegram import InputMediaPhoto, InputMediaVideo, Update
 from telegram.error import BadRequest
@@ -16,24 +19,50 @@ from telegram.error import BadRequest
 from bot.fault_notes import Attachment, MediaKind
 from bot.handlers import keyboards
 from bot.handlers.access import STAFF_OR_HEAD_OFFICE, requires
-from bot.handlers.callbacks import JobOpen, JobsPageTurn, SetStatus
+from bot.handlers.callbacks import (
+    GuardedKeep,
+    GuardedMove,
+    JobOpen,
+    JobsPageTurn,
+    QuoteDecision,
+    ReasonPick,
+    SetStatus,
+)
+from bot.handlers.common import not_understood
 from bot.handlers.context import Context, lang_of
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import long_day, money, when
-from bot.handlers.replies import acknowledge, edit, pressed, say, show
+from bot.handlers.replies import (
+    acknowledge,
+    answered,
+    edit,
+    pressed,
+    retire_buttons,
+    say,
+    show,
+    stale,
+)
 from bot.handlers.thread_views import thread_lines
 from bot.handlers.ticket_views import (
     actor_names,
     category_title,
     history_line,
+    reason_words,
     status_word,
     workshop_title,
 )
 from bot.i18n import Lang, pick
 from bot.messages import label, text
-from bot.money import from_minor, parse_amount
+from bot.money import from_minor, split_amount
 from bot.roles import Principal, Role
-from bot.status_rules import OPEN_STATUSES, next_statuses
+from bot.status_rules import (
+    OPEN_STATUSES,
+    CancelReason,
+    needs_confirmation,
+    needs_reason,
+    next_statuses,
+)
+from bot.storage.estimates import EstimateRecord
 from bot.storage.tickets import TicketRecord
 from bot.ticket_desk import Moved, Outcome
 from bot.ticket_search import search_terms
@@ -395,10 +424,49 @@ async def fault_lines(context: Context, lang: Lang, ticket: TicketRecord) -> lis
 
 # Status changes
 
+REASON_WANTED_KEY = "reason_wanted"
+"""In a staff member's user data: the ticket whose cancellation waits for a typed reason."""
+REASON_GIVEN_KEY = "reason_given"
+"""In a staff member's user data: a typed reason waiting for its confirmation."""
+REASON_VALID = timedelta(hours=1)
+"""After this, a message is no longer taken as the reason the bot asked for."""
+
+
+Remembered = TypeVar("Remembered", bound=BaseModel)
+
+
+class ReasonWanted(BaseModel):
+    code: str
+    since: datetime
+
+
+class ReasonGiven(BaseModel):
+    code: str
+    note: str
+
+
+def remembered(context: Context, key: str, model: type[Remembered]) -> Remembered | None:
+    raw = context.user_data.get(key) if context.user_data is not None else None
+    try:
+        return model.model_validate(raw) if raw else None
+    except ValidationError:
+        return None
+
+
+def remember(context: Context, key: str, value: BaseModel | None) -> None:
+    """Keep `value` in the persisted user data, so a restart in between loses nothing."""
+    if context.user_data is None:
+        return
+    if value is None:
+        context.user_data.pop(key, None)
+    else:
+        context.user_data[key] = value.model_dump(mode="json")
+
 
 @requires(*STAFF_OR_HEAD_OFFICE)
 async def set_status(update: Update, context: Context, who: Principal) -> None:
-    """`/setstatus <ticket> <status> [note...]`."""
+    """`/setstatus <ticket> <status> [note...]`; a cancellation or a missed drop-off is
+    confirmed first."""
     args = args_of(context)
     lang = lang_of(update, context)
     if len(args) < 2:
@@ -411,6 +479,9 @@ async def set_status(update: Update, context: Context, who: Principal) -> None:
         )
         return
     note = " ".join(args[2:])[:MAX_NOTE] or None
+    if needs_confirmation(target):
+        await guard(update, context, who, args[0], target, note)
+        return
     moved = await context.services.desk.move(who, args[0], target, note, update.update_id)
     await say(update, moved_text(lang, moved, args[0], target))
     await wake_postman(context)
@@ -426,6 +497,9 @@ async def status_pressed(update: Update, context: Context, who: Principal) -> No
     if payload is None or target is None:
         await acknowledge(query, text(lang, "stale_button"))
         return
+    if needs_confirmation(target):
+        await guard(update, context, who, payload.code, target, None)
+        return
     moved = await context.services.desk.move(who, payload.code, target, None, update.update_id)
     if moved.outcome is Outcome.NOT_FOUND:
         await acknowledge(query, text(lang, "ticket_unknown", code=payload.code), show_alert=True)
@@ -439,6 +513,167 @@ async def status_pressed(update: Update, context: Context, who: Principal) -> No
         )
     await say(update, moved_text(lang, moved, payload.code, target))
     await wake_postman(context)
+
+
+async def guard(
+    update: Update,
+    context: Context,
+    who: Principal,
+    code: str,
+    target: Status,
+    note: str | None,
+) -> None:
+    """Ask for a reason (a cancellation without one) or a confirmation before a move that
+    ends a customer's repair; nothing changes yet."""
+    lang = lang_of(update, context)
+    checked = await context.services.desk.check_move(who, code, target)
+    query = update.callback_query
+    if checked.outcome is not Outcome.ALLOWED or checked.ticket is None:
+        if query is not None and checked.outcome is Outcome.NOT_FOUND:
+            await acknowledge(query, text(lang, "ticket_unknown", code=code), show_alert=True)
+            return
+        await answered(update)
+        await say(update, moved_text(lang, checked, code, target))
+        return
+    await answered(update)
+    ticket = checked.ticket
+    if needs_reason(target) and note is None:
+        question = text(lang, "cancel_why", code=ticket.code)
+        await say(update, question, keyboards.cancel_reasons(lang, ticket.code))
+        return
+    reason = None
+    if note is not None:
+        remember(context, REASON_GIVEN_KEY, ReasonGiven(code=ticket.code, note=note))
+        reason = CancelReason.OTHER
+    await say(
+        update,
+        confirmation(lang, ticket.code, target, note),
+        keyboards.confirm_move(lang, ticket.code, target, reason),
+    )
+
+
+def confirmation(lang: Lang, code: str, target: Status, reason: str | None) -> str:
+    if target is Status.CANCELLED:
+        return text(lang, "cancel_confirm", code=code, reason=reason_words(lang, reason or ""))
+    return text(lang, "no_show_confirm", code=code)
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def reason_pressed(update: Update, context: Context, who: Principal) -> None:
+    """A cancellation reason: the confirmation, or for `Other` a wait for the typed one."""
+    query = pressed(update)
+    payload = ReasonPick.decode(query.data)
+    checked = (
+        await context.services.desk.check_move(who, payload.code, Status.CANCELLED)
+        if payload
+        else None
+    )
+    if payload is None or checked is None or checked.outcome is not Outcome.ALLOWED:
+        await stale(update, context)
+        await retire_buttons(update)
+        return
+    await acknowledge(query)
+    lang = lang_of(update, context)
+    if payload.reason is CancelReason.OTHER:
+        wanted = ReasonWanted(code=payload.code, since=context.services.clock.now())
+        remember(context, REASON_WANTED_KEY, wanted)
+        await edit(
+            query,
+            text(lang, "cancel_type_reason", code=payload.code),
+            keyboards.inline([keyboards.keep_ticket(lang, payload.code)]),
+        )
+        return
+    await edit(
+        query,
+        confirmation(lang, payload.code, Status.CANCELLED, payload.reason.value),
+        keyboards.confirm_move(lang, payload.code, Status.CANCELLED, payload.reason),
+    )
+
+
+async def reason_typed(update: Update, context: Context) -> None:
+    """The reason the bot asked for after `Other`: shown back for confirmation."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    lang = lang_of(update, context)
+    wanted = remembered(context, REASON_WANTED_KEY, ReasonWanted)
+    who = await context.services.access.who(user.id)
+    now = context.services.clock.now()
+    if wanted is None or now - wanted.since > REASON_VALID or who.role not in STAFF_OR_HEAD_OFFICE:
+        remember(context, REASON_WANTED_KEY, None)
+        await not_understood(update, context)
+        return
+    if not message.text:
+        await say(update, text(lang, "reason_text_only"))
+        return
+    remember(context, REASON_WANTED_KEY, None)
+    note = message.text.strip()[:MAX_NOTE]
+    await guard(update, context, who, wanted.code, Status.CANCELLED, note)
+
+
+async def forget_reason_on_new_action(update: Update, context: Context) -> None:
+    """A command or a button starts something else: stop waiting for a typed reason, so
+    no later message is taken as one."""
+    if remembered(context, REASON_WANTED_KEY, ReasonWanted) is None:
+        return
+    message = update.message
+    if update.callback_query is not None or (
+        message is not None and message.text and message.text.startswith("/")
+    ):
+        remember(context, REASON_WANTED_KEY, None)
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def guarded_confirmed(update: Update, context: Context, who: Principal) -> None:
+    """`Yes, cancel it` / `Yes, it was missed`: the move happens, the customer is told."""
+    query = pressed(update)
+    payload = GuardedMove.decode(query.data)
+    lang = lang_of(update, context)
+    if payload is None:
+        await stale(update, context)
+        return
+    note: str | None = None
+    if payload.reason == CancelReason.OTHER:
+        given = remembered(context, REASON_GIVEN_KEY, ReasonGiven)
+        if given is None or given.code != payload.code:
+            await stale(update, context)
+            await retire_buttons(update)
+            return
+        note = given.note
+    elif isinstance(payload.reason, CancelReason):
+        note = payload.reason.value
+    target = Status(payload.status)
+    moved = await context.services.desk.move(who, payload.code, target, note, update.update_id)
+    if moved.outcome is not Outcome.DONE or moved.ticket is None:
+        await stale(update, context)
+        await retire_buttons(update)
+        return
+    # A typed reason stays until the next one: this press handled again after a crash
+    # finds it and answers as before, while the ticket, closed now, takes no second move.
+    await acknowledge(query)
+    await edit(query, moved_text(lang, moved, payload.code, target))
+    await wake_postman(context)
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def guarded_kept(update: Update, context: Context, who: Principal) -> None:
+    """`Keep the ticket`: nothing changes and the customer hears nothing."""
+    query = pressed(update)
+    payload = GuardedKeep.decode(query.data)
+    ticket = await context.services.desk.find(who, payload.code) if payload else None
+    if ticket is None:
+        await stale(update, context)
+        return
+    waits = ((REASON_WANTED_KEY, ReasonWanted), (REASON_GIVEN_KEY, ReasonGiven))
+    for key, model in waits:
+        pending = remembered(context, key, model)
+        if pending is not None and pending.code == ticket.code:
+            remember(context, key, None)
+    await acknowledge(query)
+    lang = lang_of(update, context)
+    await edit(
+        query, text(lang, "move_kept", code=ticket.code, status=status_word(lang, ticket.status))
+    )
 
 
 def moved_text(lang: Lang, moved: Moved, code: str, target: Status) -> str:
@@ -484,33 +719,100 @@ async def eta(update: Update, context: Context, who: Principal) -> None:
         await say(update, outcome_text(lang, moved, args[0]))
 
 
+QUOTE_KEY = "quote_draft"
+"""In a staff member's user data: the estimate shown in the latest /quote preview."""
+
+
+class QuoteDraft(BaseModel):
+    """An estimate previewed; `draft` is the /quote update, named by its buttons. `sent_by` is
+    the Send press that sent it: that press handled again after a crash answers as before,
+    any other is stale."""
+
+    draft: int
+    code: str
+    amount: Decimal
+    comment: str | None
+    sent_by: int | None = None
+
+
 @requires(*STAFF_OR_HEAD_OFFICE)
 async def quote(update: Update, context: Context, who: Principal) -> None:
-    """`/quote <ticket> <amount> [comment]`: an estimate the customer approves or declines."""
+    """`/quote <ticket> <amount> [comment]`: a preview; the customer sees the estimate on Send."""
     args = args_of(context)
     lang = lang_of(update, context)
     if len(args) < 2:
-        await usage(update, context, "/quote SR-XXXXXX 1500.00 [comment]")
+        await usage(update, context, "/quote SR-XXXXXX 12 500,50 [comment]")
         return
-    amount = parse_amount(args[1])
-    if amount is None:
-        await say(update, text(lang, "bad_amount", amount=args[1][:20]))
+    desk = context.services.desk
+    typed = " ".join(args[1:])
+    quoted = split_amount(typed, desk.currency)
+    if quoted is None:
+        await say(update, text(lang, "bad_amount", amount=typed[:30]))
         return
-    comment = " ".join(args[2:])[:MAX_NOTE] or None
-    moved = await context.services.desk.quote(who, args[0], amount, comment, update.update_id)
+    checked = await desk.check_quote(who, args[0])
+    if checked.outcome is not Outcome.ALLOWED or checked.ticket is None:
+        await say(update, outcome_text(lang, checked, args[0]))
+        return
+    draft = QuoteDraft(
+        draft=update.update_id,
+        code=checked.ticket.code,
+        amount=quoted.amount,
+        comment=quoted.rest[:MAX_NOTE] or None,
+    )
+    remember(context, QUOTE_KEY, draft)
+    open_estimate = await desk.latest_estimate(checked.ticket)
+    if open_estimate is not None and open_estimate.answer != "pending":
+        open_estimate = None
+    preview = quote_preview(lang, draft, desk.currency, open_estimate)
+    await say(update, preview, keyboards.quote_preview(lang, draft.draft))
+
+
+def quote_preview(
+    lang: Lang, draft: QuoteDraft, currency: str, replaced: EstimateRecord | None
+) -> str:
+    """The estimate as the customer will get it, and the open one it will replace."""
+    amount = money(lang, draft.amount, currency)
+    lines = [text(lang, "quote_preview", code=draft.code, amount=amount)]
+    if draft.comment:
+        lines.append(text(lang, "quote_preview_comment", comment=draft.comment))
+    if replaced is not None:
+        old = money(lang, from_minor(replaced.amount_minor), replaced.currency)
+        lines.append(text(lang, "quote_preview_replaces", amount=old))
+    lines.append(text(lang, "quote_preview_ask"))
+    return "\n".join(lines)
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def quote_decided(update: Update, context: Context, who: Principal) -> None:
+    """`Send` or `Cancel` under the latest /quote preview; an older preview's are stale."""
+    query = pressed(update)
+    payload = QuoteDecision.decode(query.data)
+    draft = remembered(context, QUOTE_KEY, QuoteDraft)
+    if (
+        payload is None
+        or draft is None
+        or draft.draft != payload.draft
+        or draft.sent_by not in (None, update.update_id)
+    ):
+        await stale(update, context)
+        await retire_buttons(update)
+        return
+    lang = lang_of(update, context)
+    desk = context.services.desk
+    if payload.send == "n":
+        remember(context, QUOTE_KEY, None)
+        await acknowledge(query)
+        await edit(query, text(lang, "quote_dropped", code=draft.code))
+        return
+    moved = await desk.quote(who, draft.code, draft.amount, draft.comment, update.update_id)
+    remember(context, QUOTE_KEY, draft.model_copy(update={"sent_by": update.update_id}))
+    await acknowledge(query)
     if moved.outcome is Outcome.DONE and moved.ticket is not None:
-        await say(
-            update,
-            text(
-                lang,
-                "quote_sent",
-                code=moved.ticket.code,
-                amount=money(lang, amount, context.services.desk.currency),
-            ),
-        )
+        amount = money(lang, draft.amount, desk.currency)
+        await edit(query, text(lang, "quote_sent", code=moved.ticket.code, amount=amount))
         await wake_postman(context)
     else:
-        await say(update, outcome_text(lang, moved, args[0]))
+        await edit(query, outcome_text(lang, moved, draft.code))
 
 
 def outcome_text(lang: Lang, moved: Moved, code: str) -> str:

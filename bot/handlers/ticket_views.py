@@ -14,6 +14,7 @@ from bot.messages import CATALOGUE, label, text
 from bot.money import from_minor
 from bot.roles import Role
 from bot.services import Services
+from bot.status_rules import CancelReason
 from bot.storage.estimates import EstimateRecord
 from bot.storage.tickets import EventRecord
 from bot.tickets import Status
@@ -36,15 +37,27 @@ def workshop_title(services: Services, lang: Lang, code: str) -> str:
     return workshop.title(lang) if workshop else code
 
 
+CHOSEN_REASONS = frozenset(
+    reason.value for reason in CancelReason if reason is not CancelReason.OTHER
+)
+"""A reason chosen by a button is stored by its name and read in each reader's language."""
+
+
+def reason_words(lang: Lang, note: str) -> str:
+    """A cancellation's reason as the customer reads it."""
+    return label(lang, f"reason_{note}") if note in CHOSEN_REASONS else note
+
+
 def status_news(lang: Lang, status: str, workshop: str, note: str | None = None) -> str:
     """What a new status means to the customer, as a sentence, with the workshop's note.
 
     A label (not escaped): it goes into a message body through `text()`, which escapes it once.
     """
     news = label(lang, f"news_{status}", workshop=workshop)
-    if note:
-        key = "notice_reason" if status == Status.CANCELLED else "notice_note"
-        news += " " + label(lang, key, note=note)
+    if note and status == Status.CANCELLED:
+        news += " " + label(lang, "notice_reason", note=reason_words(lang, note))
+    elif note:
+        news += " " + label(lang, "notice_note", note=note)
     return news
 
 
@@ -142,6 +155,8 @@ def history_line(
         note = long_day(lang, date.fromisoformat(note))
     elif note and event.kind == "rescheduled":
         note = when(lang, datetime.fromisoformat(note), zone)
+    elif note and event.to_status == Status.CANCELLED and note in CHOSEN_REASONS:
+        note = label(lang, f"btn_reason_{note}")
     elif note and event.kind.startswith("estimate"):
         note = STORED_AMOUNT.sub(lambda found: money(lang, Decimal(found[1]), found[2]), note)
     if note:

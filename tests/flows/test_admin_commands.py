@@ -240,6 +240,23 @@ async def walk_in(staff: Person, claimant: Person | None = None, note: str = "dr
     return code
 
 
+async def set_status(person: Person, code: str, target: str) -> str:
+    """`/setstatus`, confirmed where the bot asks to (a cancellation, with its reason, or a
+    missed drop-off); the text of the one message that answers it."""
+    note = " Customer changed their mind" if target == "cancelled" else ""
+    reply = await answer(person, "/setstatus", f"{code} {target}{note}")
+    confirm = buttons_of(reply[-1])[:1]
+    if confirm not in (["Yes, cancel it"], ["Yes, it was missed"]):
+        return text_of(reply)
+    runner = person.runner
+    pressed = person.user.press(confirm[0], reply[-1]["message_id"])
+    runner.last_update_id = max(runner.last_update_id, pressed)
+    await runner.settle()
+    confirmed = person.runner.api.message(person.id, reply[-1]["message_id"])
+    assert confirmed is not None
+    return str(confirmed["text"])
+
+
 def buttons_of(message: JSONDict) -> list[str]:
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
     return [button["text"] for row in rows for button in row]
@@ -366,7 +383,7 @@ async def ticket_in(desk: Desk, status: str, *, to_keep: bool) -> tuple[str, Per
     else:  # claimed at the end: nobody is told about the steps, which keeps the bot quick
         code, token = await open_walk_in(desk.mechanic)
     for step in steps:
-        moved = await ask(desk.mechanic, "/setstatus", f"{code} {step}")
+        moved = await set_status(desk.mechanic, code, step)
         assert moved == f"Ticket {code} is now {WORDS[step]}."
     if token is not None:
         await claim(customer, code, token)
@@ -389,7 +406,7 @@ async def test_a_status_change_follows_the_repair_process_or_is_refused_naming_w
     history = await ask(customer, "/status", code)
     customer.new_messages()  # what the customer has read so far
 
-    reply = await ask(desk.mechanic, "/setstatus", f"{code} {target}")
+    reply = await set_status(desk.mechanic, code, target)
     news = customer.new_messages()
     shown = await answer(desk.mechanic, "/job", code)
     card = text_of(shown)
@@ -586,7 +603,7 @@ async def test_a_configured_head_office_id_cannot_be_removed_from_inside_the_bot
 JOB_USAGE = "Usage: /job SR-XXXXXX"
 SETSTATUS_USAGE = "Usage: /setstatus SR-XXXXXX <status> [note]"
 ETA_USAGE = "Usage: /eta SR-XXXXXX YYYY-MM-DD"
-QUOTE_USAGE = "Usage: /quote SR-XXXXXX 1500.00 [comment]"
+QUOTE_USAGE = "Usage: /quote SR-XXXXXX 12 500,50 [comment]"
 WALKIN_USAGE = "Usage: /walkin <category> [description]"
 ALL_STATUSES = ", ".join(STATUSES)
 BAD_DATE = "The date must be today or later, within a year, as YYYY-MM-DD."
@@ -762,6 +779,7 @@ async def test_each_customer_hears_about_their_repair_in_their_own_language(
         await mechanic.command("/setstatus", f"{code} received")
         await mechanic.command("/eta", f"{code} 2026-11-30")
         await mechanic.command("/quote", f"{code} 990")
+        await mechanic.taps("Send")
         await mechanic.command("/setstatus", f"{code} diagnosing")
         await mechanic.command("/setstatus", f"{code} ready")
 
@@ -798,7 +816,10 @@ async def test_the_customer_answers_an_estimate_once_and_the_workshop_hears_it_o
     code = await book(anna)
     await mechanic.command("/setstatus", f"{code} received")
 
-    quoted = await ask(mechanic, "/quote", f"{code} 1500,50 new pump")
+    preview = await ask(mechanic, "/quote", f"{code} 1500,50 new pump")
+    assert preview.startswith(f"Estimate for {code}: RUB\u00a01,500.50\nComment: new pump")
+    await mechanic.taps("Send")
+    quoted = mechanic.screen["text"]
     assert quoted == f"Estimate for {code}: RUB\u00a01,500.50. The customer is asked to approve it."
     estimate = anna.user.messages()[-1]
     assert "RUB\u00a01,500.50" in estimate["text"] and "new pump" in estimate["text"]
@@ -939,8 +960,10 @@ async def test_stats_show_exact_figures_of_a_small_network_and_a_chart(
     await carl.taps("✅ That fixed it")
 
     await rival.command("/setstatus", f"{missed} no_show")
+    await rival.taps("Yes, it was missed")
     await mechanic.command("/setstatus", f"{repaired} received")
     await mechanic.command("/quote", f"{repaired} 1000")
+    await mechanic.taps("Send")
     await anna.taps("Approve")
     clock.advance(days=2)
     await mechanic.command("/setstatus", f"{repaired} diagnosing")
@@ -987,6 +1010,7 @@ async def test_export_is_a_csv_with_the_agreed_columns_and_the_tickets_of_the_pe
     await mechanic.command("/setstatus", f"{booked} received")
     await mechanic.command("/eta", f"{booked} 2026-11-30")
     await mechanic.command("/quote", f"{booked} 1500.50 pump")
+    await mechanic.taps("Send")
     walked_in = await walk_in(mechanic, note="=1+1 noisy drum")
     clock.advance(minutes=5)
 

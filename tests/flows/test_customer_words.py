@@ -73,6 +73,7 @@ async def test_a_russian_customer_reads_their_tickets_story_in_russian_sentences
     code = await book(ivan, russian=True)
     await mechanic.command("/setstatus", f"{code} received")
     await mechanic.command("/quote", f"{code} 12500 замена насоса")
+    await mechanic.taps("Send")
     await ivan.taps("Одобрить")
     await mechanic.command("/eta", f"{code} 2026-11-30")
     await mechanic.command("/setstatus", f"{code} diagnosing")
@@ -109,6 +110,7 @@ async def test_a_ticket_cancelled_by_the_workshop_gives_the_reason_and_a_way_to_
     code = await book(anna)
 
     await mechanic.command("/setstatus", f"{code} cancelled The pump model is discontinued")
+    await mechanic.taps("Yes, cancel it")
     notice = anna.user.messages()[-1]
     assert notice["text"] == (
         f"🔔 Ticket {code}\nThe workshop has cancelled the ticket. Reason: The pump model is"
@@ -133,6 +135,7 @@ async def test_a_missed_drop_off_offers_to_book_again_in_the_customers_language(
     code = await book(ivan, russian=True)
 
     await mechanic.command("/setstatus", f"{code} no_show")
+    await mechanic.taps("Yes, it was missed")
     notice = ivan.user.messages()[-1]
     assert notice["text"] == (
         f"🔔 Заявка {code}\nЗапись не состоялась: устройство не принесли в назначенное время.\n"
@@ -149,6 +152,7 @@ async def test_staff_read_people_by_name_in_a_tickets_history(shop: BotRunner) -
     code = await book(anna)
     await mechanic.command("/setstatus", f"{code} received")
     await mechanic.command("/quote", f"{code} 12500 new pump")
+    await mechanic.taps("Send")
     await anna.taps("Approve")
     await mechanic.command("/eta", f"{code} 2026-11-30")
 

@@ -203,8 +203,11 @@ async def test_an_estimate_on_a_closed_ticket_cannot_be_approved(shop: BotRunner
     mechanic = shop.person(MECHANIC, "Mike")
     code = await book(anna)
     await mechanic.command("/quote", f"{code} 1500")
+    await mechanic.taps("Send")
     estimate = anna.screen
     await mechanic.command("/setstatus", f"{code} cancelled")
+    await mechanic.taps("Customer asked")
+    await mechanic.taps("Yes, cancel it")
     mechanic.new_messages()
 
     await anna.taps("Approve", estimate["message_id"])

@@ -102,6 +102,7 @@ async def test_drop_off_reminders_arrive_the_evening_before_and_two_hours_before
     check = [t for t in mechanic.texts() if "Did the device arrive?" in t]
     assert len(check) == 1 and code in check[0]
     await mechanic.taps("→ missed drop-off")
+    await mechanic.taps("Yes, it was missed")
     await at(shop, clock, local(27, 18, 0))
     assert count(anna, "Reminder") == 1, "each reminder exactly once"
 
@@ -119,6 +120,7 @@ async def test_customer_messages_wait_for_the_morning_but_staff_hear_at_once(
 
     clock.set(local(26, 22, 30))
     await mechanic.command("/quote", f"{code} 2000")
+    await mechanic.taps("Send")
     assert count(anna, "Repair estimate") == 0, "not at 22:30"
     await at(shop, clock, local(27, 8, 59))
     assert count(anna, "Repair estimate") == 0
@@ -222,6 +224,7 @@ async def test_an_unanswered_estimate_is_reminded_once_after_two_days(
     clock.set(local(26, 15, 5))
     await mechanic.command("/setstatus", f"{code} received")
     await mechanic.command("/quote", f"{code} 990.90")
+    await mechanic.taps("Send")
 
     await at(shop, clock, local(28, 15, 6))
     assert count(anna, "is waiting for your answer") == 1

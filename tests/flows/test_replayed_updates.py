@@ -154,14 +154,19 @@ async def test_a_replayed_quote_sends_no_second_estimate_and_answers_as_before(
     mechanic = network.person(MECHANIC, "Mike")
     code = await received(network, anna)
 
-    mechanic.new_messages()  # what came before
-    first = await mechanic.command("/quote", f"{code} 1500 new pump")
+    await mechanic.command("/quote", f"{code} 1500 new pump")
+    send = mechanic.screen["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await mechanic.taps("Send")
+    sent = mechanic.screen
     await crash_and_replay(network)
 
-    assert shown(mechanic.new_messages()) == shown(first)
-    assert "RUB\u00a01,500" in first[-1]["text"]
+    assert mechanic.screen == sent and "RUB\u00a01,500" in sent["text"]
+    assert mechanic.toasts()[-1] != "This button is no longer active."
     assert count_rows(network, "SELECT id FROM estimates") == 1
     assert count(anna, "Repair estimate") == 1
+    await mechanic.taps_data(sent["message_id"], send)  # pressed again, not handled again
+    assert mechanic.toasts()[-1] == "This button is no longer active."
+    assert count_rows(network, "SELECT id FROM estimates") == 1
 
 
 async def test_a_replayed_walk_in_makes_no_second_ticket_and_gives_the_same_link(
@@ -289,6 +294,7 @@ async def test_a_replayed_estimate_approval_tells_the_workshop_once(network: Bot
     mechanic = network.person(MECHANIC, "Mike")
     code = await received(network, anna)
     await mechanic.command("/quote", f"{code} 1500")
+    await mechanic.taps("Send")
     await anna.taps("Approve")
     answer = anna.screen["text"]
 

@@ -81,8 +81,9 @@ async def test_a_repair_from_booking_to_pickup_keeps_the_customer_informed(
     assert "cannot become picked_up" in forbidden[-1]["text"]
     assert "waiting_parts, repairing, ready, cancelled" in forbidden[-1]["text"]
 
-    quoted = await mechanic.command("/quote", f"{code} 1500,50 new pump")
-    assert "RUB\u00a01,500.50" in quoted[-1]["text"]
+    preview = await mechanic.command("/quote", f"{code} 1500,50 new pump")
+    assert "RUB\u00a01,500.50" in preview[-1]["text"]
+    await mechanic.taps("Send")
     estimate = anna.user.messages()[-1]
     assert "RUB\u00a01,500.50" in estimate["text"] and "new pump" in estimate["text"]
     await anna.taps("Approve")
