@@ -170,6 +170,8 @@ def add_handlers(application: Application) -> None:
             CommandHandler("staff", head_office.staff),
             CommandHandler("workshops", head_office.workshops),
             CommandHandler("stats", head_office.stats),
+            CommandHandler("scorecard", head_office.scorecard_of),
+            CommandHandler("treestats", head_office.treestats),
             CommandHandler("overdue", head_office.overdue_tickets),
             CommandHandler("export", head_office.export),
             CommandHandler("broadcast", broadcasts.broadcast),

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from bot.i18n import Lang
 from bot.messages import label, text
-from bot.statistics import decimal_text
 from bot.storage.database import Executor
 from bot.storage.stats import StatsQueries
 from bot.tickets import Status
@@ -57,6 +56,12 @@ async def overdue(
     for tickets in grouped.values():
         tickets.sort(key=lambda ticket: ticket.days_over, reverse=True)
     return grouped
+
+
+def decimal_text(lang: Lang, value: float) -> str:
+    """One decimal, with the decimal comma Russian readers expect."""
+    number = f"{value:.1f}"
+    return number.replace(".", ",") if lang is Lang.RU else number
 
 
 def overdue_lines(

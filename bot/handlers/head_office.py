@@ -5,17 +5,23 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.charts import stats_chart
-from bot.export import tickets_csv
-from bot.handlers.access import requires
+from bot.export import tickets_csv, tickets_xlsx
+from bot.handlers.access import STAFF_OR_HEAD_OFFICE, requires
 from bot.handlers.arguments import whole_number
 from bot.handlers.context import Context, lang_of
 from bot.handlers.menus import publish_menu_for
 from bot.handlers.replies import say
+from bot.handlers.report_views import (
+    chart_title,
+    scorecard_lines,, stats_lines,
+    treestats_lines,
+)
 from bot.i18n import Lang, pick
 from bot.messages import label, text
 from bot.overdue import DEFAULT_LIMITS_DAYS, overdue, overdue_lines
 from bot.roles import Principal, Role, RoleChange
-from bot.statistics import network_stats, stats_lines
+from bot.services import Services
+from bot.statistics import Scorecard, fix_stats, network_stats, scorecard, weekly
 from bot.status_rules import OPEN_STATUSES
 from bot.storage.tickets import Tickets
 
@@ -175,19 +181,86 @@ async def workshops(update: Update, context: Context, who: Principal) -> None:
     await say(update, "\n".join(lines))
 
 
+async def workshop_scorecard(services: Services, days: int, code: str) -> Scorecard:
+    return await scorecard(
+        services.db,
+        services.network,
+        services.clock.now(),
+        days,
+        code,
+        {**DEFAULT_LIMITS_DAYS, **services.settings.overdue_limits},
+        services.settings.question_sla_minutes,
+    )
+
+
 @requires(Role.HEAD_OFFICE)
 async def stats(update: Update, context: Context, who: Principal) -> None:
-    """`/stats [days]`: the figures as text, one per line, and the same as a chart."""
+    """`/stats [days]`: the figures in sections against the period before, then a chart."""
     days = await days_arg(update, context)
     if days is None:
         return
     lang = lang_of(update, context)
     services = context.services
-    figures = await network_stats(services.db, services.clock.now(), days)
+    now = services.clock.now()
+    figures = await network_stats(services.db, now, days)
     names = workshop_names(context, lang)
-    await say(update, "\n".join(stats_lines(figures, lang, names)))
+    cards = [await workshop_scorecard(services, days, code) for code in names]
+    await say(update, "\n".join(stats_lines(figures, lang, names, cards)))
     if update.effective_chat is not None:
-        await update.effective_chat.send_photo(stats_chart(figures, lang, names))
+        per_workshop = [(names[card.workshop_code], card.tickets) for card in cards]
+        chart = stats_chart(
+            chart_title(figures, lang), lang, await weekly(services.db, now), per_workshop, days
+        )
+        await update.effective_chat.send_photo(chart)
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def scorecard_of(update: Update, context: Context, who: Principal) -> None:
+    """`/scorecard [CODE]`: staff see their own workshop; head office names any."""
+    lang = lang_of(update, context)
+    args = list(context.args or [])
+    workshops = context.services.network.workshops
+    if who.role is Role.STAFF and not args:
+        code = who.workshop_code
+    elif len(args) == 1:
+        code = args[0].upper()
+    else:
+        await say(update, text(lang, "scorecard_usage", codes=", ".join(workshops)))
+        return
+    # Another workshop is refused exactly like one that does not exist: staff learn nothing.
+    if code not in workshops or (who.role is Role.STAFF and code != who.workshop_code):
+        typed = args[0][:32] if args else ""
+        codes = who.workshop_code if who.role is Role.STAFF else ", ".join(workshops)
+        await say(update, text(lang, "unknown_workshop", code=typed, codes=codes))
+        return
+    services = context.services
+    card = await workshop_scorecard(services, DEFAULT_DAYS, code)
+    lines = scorecard_lines(
+        card, lang, workshops[code].title(lang), services.settings.question_sla_minutes
+    )
+    await say(update, "\n".join(lines))
+
+
+@requires(Role.HEAD_OFFICE)
+async def treestats(update: Update, context: Context, who: Principal) -> None:
+    """`/treestats [category]`: each fix customers tried, how often it helped."""
+    lang = lang_of(update, context)
+    tree = context.services.tree
+    args = list(context.args or [])
+    category = args[0].lower() if len(args) == 1 else None
+    if len(args) > 1 or (category is not None and tree.category(category) is None):
+        await say(
+            update,
+            text(
+                lang,
+                "treestats_unknown",
+                category=" ".join(args)[:32],
+                categories=", ".join(tree.categories),
+            ),
+        )
+        return
+    fixes = await fix_stats(context.services.db, category)
+    await say(update, "\n".join(treestats_lines(fixes, lang, tree)))
 
 
 @requires(Role.HEAD_OFFICE)
@@ -203,16 +276,20 @@ async def overdue_tickets(update: Update, context: Context, who: Principal) -> N
 
 @requires(Role.HEAD_OFFICE)
 async def export(update: Update, context: Context, who: Principal) -> None:
-    """`/export [days]`: the tickets of the period as a CSV document."""
+    """`/export [days]`: the tickets of the period as an Excel workbook, then as a CSV whose
+    separator suits the caller's Excel."""
     days = await days_arg(update, context)
-    if days is None:
+    if days is None or update.effective_chat is None:
         return
+    lang = lang_of(update, context)
     services = context.services
     now = services.clock.now()
-    document = await tickets_csv(services.db, services.network, services.tree, now, days)
-    if update.effective_chat is not None:
-        await update.effective_chat.send_document(
-            document,
-            filename=f"tickets-{now:%Y%m%d}-{days}d.csv",
-            caption=label(lang_of(update, context), "export_caption", days=days),
-        )
+    name = f"tickets-{now:%Y%m%d}-{days}d"
+    workbook = await tickets_xlsx(services.db, services.network, services.tree, now, days)
+    await update.effective_chat.send_document(
+        workbook, filename=f"{name}.xlsx", caption=label(lang, "export_caption", days=days)
+    )
+    table = await tickets_csv(services.db, services.network, services.tree, now, days, lang)
+    await update.effective_chat.send_document(
+        table, filename=f"{name}.csv", caption=label(lang, "export_csv_caption")
+    )

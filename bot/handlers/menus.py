@@ -30,7 +30,17 @@ CUSTOMER_COMMANDS = (
     "help",
     "cancel",
 )
-STAFF_COMMANDS = ("today", "jobs", "job", "setstatus", "eta", "quote", "walkin", "help")
+STAFF_COMMANDS = (
+    "today",
+    "jobs",
+    "job",
+    "setstatus",
+    "eta",
+    "quote",
+    "walkin",
+    "scorecard",
+    "help",
+)
 HEAD_OFFICE_COMMANDS = (
     "questions",
     "jobs",
@@ -40,6 +50,8 @@ HEAD_OFFICE_COMMANDS = (
     "quote",
     "workshops",
     "stats",
+    "scorecard",
+    "treestats",
     "overdue",
     "export",
     "staff",

@@ -7,6 +7,7 @@ reads the period, not the whole history.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,6 +15,25 @@ from datetime import date, datetime, timedelta
 from bot.storage.database import Executor, stamp, unstamp
 
 _DAY_SECONDS = timedelta(days=1).total_seconds()
+_OF_WORKSHOP = " AND ticket_id IN (SELECT id FROM tickets WHERE workshop_code = ?)"
+
+
+@dataclass(frozen=True)
+class WeekCounts:
+    start: datetime
+    reports: int
+    self_resolved: int
+    bookings: int
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    """A fix of the tree: how many customers tried it and how many it helped."""
+
+    fix: str
+    category: str
+    shown: int
+    solved: int
 
 
 @dataclass(frozen=True)
@@ -34,6 +54,9 @@ class ExportRow:
     estimate_currency: str | None
     estimate_answer: str | None
     description: str | None
+    fixes_tried: list[str]
+    """Ids of the tree's fixes the customer tried before booking, in order."""
+    rating: int | None
 
 
 @dataclass(frozen=True)
@@ -68,20 +91,120 @@ class StatsQueries:
             (stamp(since), stamp(until)),
         )
 
-    async def bookings(self, since: datetime, until: datetime) -> int:
-        # A booking's event also carries to_status 'booked'; filtering on it uses the index.
-        return await self._count(
+    async def _tickets_entering(
+        self, status: str, kind: str, since: datetime, until: datetime, workshop: str | None
+    ) -> int:
+        """Tickets with an event of `kind` into `status` in the period; filtering on the
+        status first uses the `(to_status, at)` index."""
+        sql = (
             "SELECT COUNT(DISTINCT ticket_id) FROM ticket_events"
-            " WHERE to_status = 'booked' AND at >= ? AND at <= ? AND kind = 'booked'",
-            (stamp(since), stamp(until)),
+            " WHERE to_status = ? AND at >= ? AND at <= ? AND kind = ?"
         )
+        params: tuple[object, ...] = (status, stamp(since), stamp(until), kind)
+        if workshop is not None:
+            sql += _OF_WORKSHOP
+            params += (workshop,)
+        return await self._count(sql, params)
 
-    async def no_shows(self, since: datetime, until: datetime) -> int:
-        return await self._count(
-            "SELECT COUNT(DISTINCT ticket_id) FROM ticket_events"
-            " WHERE to_status = 'no_show' AND at >= ? AND at <= ? AND kind = 'status'",
-            (stamp(since), stamp(until)),
+    async def bookings(
+        self, since: datetime, until: datetime, workshop: str | None = None
+    ) -> int:
+        return await self._tickets_entering("booked", "booked", since, until, workshop)
+
+    async def walk_ins(
+        self, since: datetime, until: datetime, workshop: str | None = None
+    ) -> int:
+        return await self._tickets_entering("received", "walk_in", since, until, workshop)
+
+    async def drop_offs(
+        self, since: datetime, until: datetime, workshop: str | None = None
+    ) -> int:
+        """Booked tickets the workshop received: the customer came."""
+        return await self._tickets_entering("received", "status", since, until, workshop)
+
+    async def no_shows(
+        self, since: datetime, until: datetime, workshop: str | None = None
+    ) -> int:
+        return await self._tickets_entering("no_show", "status", since, until, workshop)
+
+    async def ratings(
+        self, since: datetime, until: datetime, workshop: str | None = None
+    ) -> list[int]:
+        """Customers' ratings given in the period."""
+        sql = "SELECT rating FROM feedback WHERE created_at >= ? AND created_at <= ?"
+        params: tuple[object, ...] = (stamp(since), stamp(until))
+        if workshop is not None:
+            sql += _OF_WORKSHOP
+            params += (workshop,)
+        return [row["rating"] for row in await self._db.fetch_all(sql, params)]
+
+    async def weekly(self, starts: list[datetime]) -> list[WeekCounts]:
+        """Reports, self-resolved reports and bookings of each week starting at `starts`."""
+        weeks = []
+        for start in starts:
+            end = start + timedelta(days=7) - timedelta(microseconds=1)
+            weeks.append(
+                WeekCounts(
+                    start=start,
+                    reports=await self.reports_started(start, end),
+                    self_resolved=await self.self_resolved(start, end),
+                    bookings=await self.bookings(start, end),
+                )
+            )
+        return weeks
+
+    async def fix_outcomes(self, category: str | None = None) -> list[FixOutcome]:
+        """How often each fix was tried in closed reports and how often it helped, the most
+        tried first. A report's path holds `{fix, helped}` for each fix the customer answered."""
+        sql = """
+            SELECT json_extract(step.value, '$.fix') AS fix, cases.category AS category,
+                   COUNT(*) AS shown,
+                   SUM(json_extract(step.value, '$.helped') = 'y') AS solved
+            FROM cases, json_each(cases.path) AS step
+            WHERE cases.outcome != 'open' AND json_extract(step.value, '$.fix') IS NOT NULL
+        """
+        params: tuple[object, ...] = ()
+        if category is not None:
+            sql += " AND cases.category = ?"
+            params = (category,)
+        sql += " GROUP BY fix, cases.category ORDER BY shown DESC, fix"
+        return [
+            FixOutcome(
+                fix=row["fix"], category=row["category"], shown=row["shown"], solved=row["solved"]
+            )
+            for row in await self._db.fetch_all(sql, params)
+        ]
+
+    async def questions(
+        self, workshop: str, since: datetime, until: datetime
+    ) -> list[tuple[datetime, datetime | None]]:
+        """(asked, answered) for each wait of the workshop's customers that began in the
+        period: a customer's question after an answer (or the first one) starts a wait, the
+        next answer ends it; None while unanswered."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT m.thread_id, m.author_role, m.at FROM question_messages AS m
+            JOIN question_threads AS t ON t.id = m.thread_id
+            WHERE t.workshop_code = ? ORDER BY m.thread_id, m.id
+            """,
+            (workshop,),
         )
+        waits: list[tuple[datetime, datetime | None]] = []
+        thread, asked = None, None
+        for row in rows:
+            if row["thread_id"] != thread:
+                if asked is not None:
+                    waits.append((asked, None))
+                thread, asked = row["thread_id"], None
+            at = unstamp(row["at"])
+            if row["author_role"] == "customer":
+                asked = asked or at
+            elif asked is not None:
+                waits.append((asked, at))
+                asked = None
+        if asked is not None:
+            waits.append((asked, None))
+        return [(asked, answered) for asked, answered in waits if since <= asked <= until]
 
     async def _created_per(self, column: str, since: datetime, until: datetime) -> dict[str, int]:
         rows = await self._db.fetch_all(
@@ -98,7 +221,9 @@ class StatsQueries:
     async def tickets_per_workshop(self, since: datetime, until: datetime) -> dict[str, int]:
         return await self._created_per("workshop_code", since, until)
 
-    async def days_to_ready(self, since: datetime, until: datetime) -> list[float]:
+    async def days_to_ready(
+        self, since: datetime, until: datetime, workshop: str | None = None
+    ) -> list[float]:
         """Days from a ticket's first 'received' to the first 'ready' after it, for tickets
         whose that 'ready' falls in the period; a ticket made ready again later counts once."""
         rows = await self._db.fetch_all(
@@ -110,13 +235,15 @@ class StatsQueries:
                 WHERE ticket_id = ready.ticket_id AND to_status = 'received')
             WHERE ready.to_status = 'ready' AND ready.at >= ? AND ready.at <= ?
               AND ready.id > received.id
+              AND (? IS NULL OR ready.ticket_id IN
+                   (SELECT id FROM tickets WHERE workshop_code = ?))
               AND NOT EXISTS (
                 SELECT 1 FROM ticket_events AS earlier
                 WHERE earlier.ticket_id = ready.ticket_id AND earlier.to_status = 'ready'
                   AND earlier.id > received.id AND earlier.id < ready.id)
             ORDER BY ready.id
             """,
-            (stamp(since), stamp(until)),
+            (stamp(since), stamp(until), workshop, workshop),
         )
         # In Python, not julianday(): 2.5 days stays exactly 2.5.
         return [
@@ -124,7 +251,9 @@ class StatsQueries:
             for row in rows
         ]
 
-    async def estimate_answers(self, since: datetime, until: datetime) -> tuple[int, int]:
+    async def estimate_answers(
+        self, since: datetime, until: datetime, workshop: str | None = None
+    ) -> tuple[int, int]:
         """(answered, approved) among estimates the customer answered in the period.
 
         A superseded estimate also gets `answered_at`, but nobody answered it.
@@ -132,8 +261,9 @@ class StatsQueries:
         row = await self._db.fetch_one(
             "SELECT COUNT(*) AS answered, COALESCE(SUM(answer = 'approved'), 0) AS approved"
             " FROM estimates WHERE answered_at >= ? AND answered_at <= ?"
-            " AND answer IN ('approved', 'declined')",
-            (stamp(since), stamp(until)),
+            " AND answer IN ('approved', 'declined')"
+            + ("" if workshop is None else _OF_WORKSHOP),
+            (stamp(since), stamp(until)) + (() if workshop is None else (workshop,)),
         )
         return (row["answered"], row["approved"]) if row else (0, 0)
 
@@ -143,9 +273,11 @@ class StatsQueries:
             """
             SELECT t.code, t.created_at, t.workshop_code, t.category, t.status, t.slot_start,
                    t.customer_id, c.first_name, t.phone, t.eta, t.description,
-                   e.amount_minor, e.currency, e.answer
+                   e.amount_minor, e.currency, e.answer, cs.path, f.rating
             FROM tickets AS t
             LEFT JOIN customers AS c ON c.user_id = t.customer_id
+            LEFT JOIN cases AS cs ON cs.id = t.case_id
+            LEFT JOIN feedback AS f ON f.ticket_id = t.id
             LEFT JOIN estimates AS e ON e.id = (
                 SELECT MAX(id) FROM estimates WHERE ticket_id = t.id)
             WHERE t.created_at >= ? AND t.created_at <= ?
@@ -169,6 +301,10 @@ class StatsQueries:
                 estimate_currency=row["currency"],
                 estimate_answer=row["answer"],
                 description=row["description"],
+                fixes_tried=[
+                    step["fix"] for step in json.loads(row["path"] or "[]") if "fix" in step
+                ],
+                rating=row["rating"],
             )
             for row in rows
         ]
