@@ -13,7 +13,8 @@ from bot.handlers.menus import publish_menu_for
 from bot.handlers.replies import say
 from bot.handlers.report_views import (
     chart_title,
-    scorecard_lines,, stats_lines,
+    scorecard_lines,
+    stats_lines,
     treestats_lines,
 )
 from bot.i18n import Lang, pick
