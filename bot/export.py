@@ -41,6 +41,12 @@ _UTC = ZoneInfo("UTC")
 _FIXES_SEPARATOR = " | "
 _EXCEL_FORMATS = {datetime: "yyyy-mm-dd hh:mm", date: "yyyy-mm-dd", Decimal: "#,##0.00"}
 
+
+
+class Typed(str):
+    """Text typed by people: a leading `=` or `+` would make Excel run it as a formula."""
+
+
 Value = str | int | Decimal | datetime | date | None
 
 
@@ -63,13 +69,13 @@ def _values(item: ExportRow, network: Network, tree: TroubleshootingTree) -> lis
         item.status,
         item.slot_start.astimezone(zone).replace(tzinfo=None) if item.slot_start else None,
         item.customer_id,
-        item.customer_name,
+        None if item.customer_name is None else Typed(item.customer_name),
         item.phone,
         item.eta,
         None if item.estimate_minor is None else from_minor(item.estimate_minor),
         item.estimate_currency,
         item.estimate_answer,
-        item.description,
+        None if item.description is None else Typed(item.description),
         _FIXES_SEPARATOR.join(fixes) or None,
         item.rating,
     ]
@@ -84,7 +90,7 @@ async def _rows(
 
 
 def _as_text(value: Value, lang: Lang) -> str:
-    """A CSV field; typed text starting with `=` or `+` would make Excel run it as a formula."""
+    """A CSV field, written the way the caller's Excel reads it."""
     match value:
         case None:
             return ""
@@ -97,7 +103,7 @@ def _as_text(value: Value, lang: Lang) -> str:
             return str(value).replace(".", ",") if lang is Lang.RU else str(value)
         case int():
             return str(value)
-        case str() if value.startswith(_FORMULA_STARTS):
+        case Typed() if value.startswith(_FORMULA_STARTS):
             return "'" + value
     return str(value)
 
