@@ -1236,7 +1236,7 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "stats_workshops": {Lang.EN: "<b>Workshops</b>", Lang.RU: "<b>Мастерские</b>"},
     "stats_workshop_line": {
         Lang.EN: (
-            "{workshop}: {tickets} tickets · median to ready {median} · no-shows {no_shows}"
+            "{workshop}: tickets {tickets} · median to ready {median} · no-shows {no_shows}"
             " · estimates approved {approval} · rating {rating}"
         ),
         Lang.RU: (

@@ -99,10 +99,11 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "cancelled": ("walk_in", ("cancelled",)),
 }
 
-STAFF_MENU = {"today", "jobs", "job", "setstatus", "eta", "quote", "walkin"}
+STAFF_MENU = {"today", "jobs", "job", "setstatus", "eta", "quote", "walkin", "scorecard"}
 HEAD_OFFICE_ONLY_MENU = {
     "workshops",
     "stats",
+    "treestats",
     "overdue",
     "export",
     "staff",
@@ -111,7 +112,7 @@ HEAD_OFFICE_ONLY_MENU = {
     "addadmin",
     "removeadmin",
 }
-HEAD_OFFICE_MENU = {"jobs", "job", "setstatus", "eta", "quote"} | HEAD_OFFICE_ONLY_MENU
+HEAD_OFFICE_MENU = {"jobs", "job", "setstatus", "eta", "quote", "scorecard"} | HEAD_OFFICE_ONLY_MENU
 CSV_HEADER = [
     "ticket",
     "created_utc",
@@ -128,6 +129,8 @@ CSV_HEADER = [
     "estimate_currency",
     "estimate_answer",
     "description",
+    "fixes_tried",
+    "rating",
 ]
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -944,34 +947,46 @@ async def test_stats_show_exact_figures_of_a_small_network_and_a_chart(
 
     figures = await answer(office, "/stats")
     assert len(figures) == 2
-    lines = figures[0]["text"].splitlines()
-    assert lines[0] == "Statistics for the last 30 days (29.10.2026 – 28.11.2026)"
-    assert lines[1:] == [
-        "Fault reports started: 3",
-        "Self-resolved by a fix: 1 (33%)",
-        "Bookings: 2",
-        "No-shows: 1",
-        "Median days from received to ready: 2.0",
-        "Estimate approval rate: 100% (1 of 1)",
-        "Tickets created: 2",
-        "Tickets booked: 0",
-        "Tickets received by the workshop: 0",
-        "Tickets being diagnosed: 0",
-        "Tickets waiting for parts: 0",
-        "Tickets being repaired: 0",
-        "Tickets ready for pickup: 1",
-        "Tickets picked up: 0",
-        "Tickets cancelled: 0",
-        "Tickets missed drop-off: 1",
-        "One Bench: 1",
-        "Two Bench: 1",
+    assert figures[0]["text"].splitlines() == [
+        "Statistics for the last 30 days (29.10.2026 – 28.11.2026)",
+        "In brackets: the change against the 30 days before.",
+        "",
+        "Demand",
+        "Fault reports: 3 (▲ from 0)",
+        "Of them self-resolved, visits avoided: 1 (▲ from 0)",
+        "Self-resolved rate: 33% (1 of 3)",
+        "",
+        "Bookings and walk-ins",
+        "Bookings: 2 (▲ from 0)",
+        "Walk-ins: 0",
+        "",
+        "Drop-offs and no-shows",
+        "Booked customers who came: 1 (▲ from 0)",
+        "No-shows: 1 (▲ from 0)",
+        "No-show rate: 50% (1 of 2)",
+        "",
+        "Repairs",
+        "Repairs finished: 1 (▲ from 0)",
+        "Median time from received to ready: 2.0 days",
+        "Estimates approved: 100% (1 of 1)",
+        "",
+        "Satisfaction",
+        "Average rating: —",
+        "Ratings given: 0",
+        "",
+        "Workshops",
+        "One Bench: tickets 1 · median to ready 2.0 days · no-shows 0%"
+        " · estimates approved 100% · rating —",
+        "Two Bench: tickets 1 · median to ready — · no-shows 100%"
+        " · estimates approved — · rating —",
     ]
+    assert [entity["type"] for entity in figures[0]["entities"]].count("bold") == 7
     assert figures[1]["photo"]
     chart = api.calls_of("sendPhoto")[-1].files["photo"]
     assert chart.data.startswith(PNG_SIGNATURE)
 
     last_day = (await answer(office, "/stats", "1"))[0]["text"].splitlines()
-    assert "Fault reports started: 0" in last_day and "Bookings: 0" in last_day
+    assert "Fault reports: 0 (▼ 100%)" in last_day and "Bookings: 0 (▼ 100%)" in last_day
 
 
 async def test_export_is_a_csv_with_the_agreed_columns_and_the_tickets_of_the_period(
@@ -987,9 +1002,8 @@ async def test_export_is_a_csv_with_the_agreed_columns_and_the_tickets_of_the_pe
     clock.advance(minutes=5)
 
     export = await answer(office, "/export", "7")
-    document = export[-1]["document"]
-    assert document["file_name"].endswith(".csv")
-    assert export[-1]["caption"] == "Tickets of the last 7 days"
+    assert [message["document"]["file_name"][-5:] for message in export] == [".xlsx", "d.csv"]
+    assert export[0]["caption"] == "Tickets of the last 7 days"
     header, *rows = csv_rows(api)
     assert header == CSV_HEADER
     assert [row[0] for row in rows] == [booked, walked_in], "oldest first"
@@ -1021,7 +1035,7 @@ async def test_a_ticket_booked_just_before_an_export_is_in_it(
     office = network.person(HEAD_OFFICE, "Olga")
     code = await book(network.person(1001, "Anna"))
     figures = await answer(office, "/stats")
-    assert "Bookings: 1" in figures[0]["text"].splitlines()
+    assert "Bookings: 1 (▲ from 0)" in figures[0]["text"].splitlines()
 
     await office.command("/export")
     assert [row[0] for row in csv_rows(api)[1:]] == [code], "the export misses what /stats counts"

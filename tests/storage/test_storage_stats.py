@@ -217,9 +217,9 @@ async def test_the_report_shows_each_known_figure_in_its_section_with_the_change
         "Ratings given: 2 (▲ 100%)",
         "",
         "<b>Workshops</b>",
-        "Tverskaya: 2 tickets · median to ready 2.5 days · no-shows 0%"
+        "Tverskaya: tickets 2 · median to ready 2.5 days · no-shows 0%"
         " · estimates approved 50% · rating 5.0 of 5",
-        "Nevsky: 1 tickets · median to ready 1.0 days · no-shows —"
+        "Nevsky: tickets 1 · median to ready 1.0 days · no-shows —"
         " · estimates approved 100% · rating 3.0 of 5",
     ]
     russian = stats_lines(stats, Lang.RU, names, cards)

@@ -54,7 +54,7 @@ def test_a_period_after_an_empty_one_shows_each_section_heading_in_both_language
     assert "<b>Удовлетворённость</b>" in russian
     assert "Self-resolved rate: 42% (5 of 12)" in english, "no change from an empty period"
     assert "Средняя оценка: 4,5 из 5" in russian
-    assert english[-1].startswith("Fix &amp; &lt;Go&gt;: 4 tickets"), "names escaped for HTML"
+    assert english[-1].startswith("Fix &amp; &lt;Go&gt;: tickets 4"), "names escaped for HTML"
 
 
 def test_a_scorecard_lists_each_figure_of_the_workshop() -> None:
