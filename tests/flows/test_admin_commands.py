@@ -989,6 +989,107 @@ async def test_stats_show_exact_figures_of_a_small_network_and_a_chart(
     assert "Fault reports: 0 (▼ 100%)" in last_day and "Bookings: 0 (▼ 100%)" in last_day
 
 
+async def test_staff_see_the_scorecard_of_their_own_workshop_and_no_other(
+    network: BotRunner,
+) -> None:
+    mechanic = await hire(network, MECHANIC, "TEST-ONE", "Mike")
+    rival = await hire(network, RIVAL, "TEST-TWO", "Rita")
+    repaired = await book(network.person(1001, "Anna"))
+    missed = await book(network.person(1002, "Boris"), workshop="Two Bench", time="12:00")
+    await rival.command("/setstatus", f"{missed} no_show")
+    await mechanic.command("/setstatus", f"{repaired} received")
+
+    own = (await ask(mechanic, "/scorecard")).splitlines()
+    assert own[0] == "One Bench, the last 30 days (27.10.2026 – 26.11.2026)"
+    assert own[1:4] == ["Tickets: 1", "Median time from received to ready: —", "Overdue now: 0"]
+    assert "No-show rate: 0% (0 of 1)" in own
+    assert (await ask(mechanic, "/scorecard", "test-one")).splitlines() == own
+    other = await ask(mechanic, "/scorecard", "TEST-TWO")
+    unknown = await ask(mechanic, "/scorecard", "NOPE")
+    assert other == "Unknown workshop “TEST-TWO”. Workshops: TEST-ONE."
+    assert unknown == "Unknown workshop “NOPE”. Workshops: TEST-ONE.", "refused alike"
+
+
+async def test_head_office_sees_any_workshops_scorecard_and_customers_none(
+    network: BotRunner,
+) -> None:
+    office = network.person(HEAD_OFFICE, "Olga")
+    rival = await hire(network, RIVAL, "TEST-TWO", "Rita")
+    missed = await book(network.person(1002, "Boris"), workshop="Two Bench", time="12:00")
+    await rival.command("/setstatus", f"{missed} no_show")
+
+    card = (await ask(office, "/scorecard", "TEST-TWO")).splitlines()
+    assert card[0].startswith("Two Bench, the last 30 days")
+    assert "No-show rate: 100% (1 of 1)" in card
+    assert "Questions answered within 60 min: —" in card
+    assert (await ask(office, "/scorecard")).startswith("Usage: /scorecard WORKSHOP_CODE.")
+    assert (await ask(office, "/scorecard", "NOPE")).startswith("Unknown workshop “NOPE”.")
+    customer = network.person(1003, "Carl")
+    assert await ask(customer, "/scorecard", "TEST-TWO") == text_of(
+        await answer(customer, "/stats")
+    ), "refused like any head-office command"
+
+
+async def test_treestats_count_how_often_each_fix_was_tried_and_helped(
+    network: BotRunner,
+) -> None:
+    office = network.person(HEAD_OFFICE, "Olga")
+    carl = network.person(1003, "Carl")
+    await carl.command("/repair")
+    await carl.taps("Washing machine")
+    await carl.taps("Won't drain")
+    await carl.taps("✅ That fixed it")
+    dora = network.person(1004, "Dora")
+    await dora.command("/repair")
+    await dora.taps("Washing machine")
+    await dora.taps("Won't drain")
+    await dora.taps("❌ Still broken")
+    await dora.command("/cancel")
+
+    lines = (await ask(office, "/treestats")).splitlines()
+    assert lines[0] == "Fixes of the tree: how often each was tried and how often it helped"
+    assert len(lines) == 2
+    assert lines[1].startswith("Washing machine · Unplug the machine")
+    assert lines[1].endswith(": tried 2, helped 1 (50%)")
+    assert (await ask(office, "/treestats", "washer")).splitlines() == lines
+    assert await ask(office, "/treestats", "phone") == "No customer has tried a fix yet."
+    assert (await ask(office, "/treestats", "toaster")).startswith("There is no category toaster.")
+
+
+async def test_export_sends_a_workbook_with_typed_cells_and_a_csv_for_the_callers_excel(
+    network: BotRunner, api: FakeBotApi, clock: FakeClock
+) -> None:
+    from openpyxl import load_workbook
+
+    mechanic = await hire(network, MECHANIC, "TEST-ONE", "Mike")
+    booked = await book(network.person(1001, "Anna"))
+    await mechanic.command("/quote", f"{booked} 1500.50 pump")
+    clock.advance(minutes=5)
+
+    await network.person(HEAD_OFFICE, "Olga").command("/export")
+    workbook_upload, csv_upload = (
+        call.files["document"] for call in api.calls_of("sendDocument")[-2:]
+    )
+    sheet = load_workbook(io.BytesIO(workbook_upload.data)).active
+    assert sheet is not None
+    header, row = (list(values) for values in sheet.iter_rows(max_row=2, values_only=True))
+    assert header == CSV_HEADER
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:Q2"
+    ticket = dict(zip(header, row, strict=True))
+    assert ticket["ticket"] == booked and ticket["customer_id"] == 1001
+    assert ticket["estimate"] == 1500.5 and sheet["L2"].data_type == "n"
+    assert sheet["B2"].is_date and sheet["G2"].is_date
+    assert csv_upload.data.decode("utf-8-sig").splitlines()[0] == ",".join(CSV_HEADER)
+
+    russian = network.person(9100, "Ольга", language_code="ru")
+    await network.person(HEAD_OFFICE, "Olga").command("/addadmin", "9100")
+    await russian.command("/export")
+    upload = api.calls_of("sendDocument")[-1].files["document"]
+    lines = upload.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == ";".join(CSV_HEADER), "a Russian Excel splits on semicolons"
+    assert ";1500,50;RUB;" in lines[1]
+
+
 async def test_export_is_a_csv_with_the_agreed_columns_and_the_tickets_of_the_period(
     network: BotRunner, api: FakeBotApi, clock: FakeClock
 ) -> None:
