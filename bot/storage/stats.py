@@ -206,20 +206,15 @@ class StatsQueries:
             waits.append((asked, None))
         return [(asked, answered) for asked, answered in waits if since <= asked <= until]
 
-    async def _created_per(self, column: str, since: datetime, until: datetime) -> dict[str, int]:
+    async def tickets_per_workshop(self, since: datetime, until: datetime) -> dict[str, int]:
+        """Tickets created in the period, by workshop code."""
         rows = await self._db.fetch_all(
-            f"SELECT {column} AS key, COUNT(*) AS n FROM tickets"
-            f" WHERE created_at >= ? AND created_at <= ? GROUP BY {column} ORDER BY {column}",
+            "SELECT workshop_code, COUNT(*) AS n FROM tickets"
+            " WHERE created_at >= ? AND created_at <= ? GROUP BY workshop_code"
+            " ORDER BY workshop_code",
             (stamp(since), stamp(until)),
         )
-        return {row["key"]: row["n"] for row in rows}
-
-    async def tickets_per_status(self, since: datetime, until: datetime) -> dict[str, int]:
-        """Tickets created in the period, by the status they are in now."""
-        return await self._created_per("status", since, until)
-
-    async def tickets_per_workshop(self, since: datetime, until: datetime) -> dict[str, int]:
-        return await self._created_per("workshop_code", since, until)
+        return {row["workshop_code"]: row["n"] for row in rows}
 
     async def days_to_ready(
         self, since: datetime, until: datetime, workshop: str | None = None
