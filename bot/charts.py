@@ -2,7 +2,8 @@
 reports, of them self-resolved, and bookings) and the tickets of each workshop.
 
 Sized for Telegram's photo view (about 1280 pixels wide at most, often a phone's width):
-two panels, large type, and every count written on the picture.
+two panels, each laid out on its own so long workshop names do not squeeze the weeks,
+large type, and the latest week's counts and every workshop's count written on the picture.
 """
 
 from __future__ import annotations
@@ -37,18 +38,30 @@ def stats_chart(
     figure = Figure(figsize=(_WIDTH, 5 + 0.45 * bars), layout="constrained")
     FigureCanvasAgg(figure)
     figure.suptitle(title, fontsize=15)
-    trend, per_workshop = figure.subplots(2, 1, height_ratios=[5, 1 + 0.45 * bars])
+    top, bottom = figure.subfigures(2, 1, height_ratios=[5, 1 + 0.45 * bars])
+    trend, per_workshop = top.subplots(), bottom.subplots()
 
     positions = range(len(weeks))
     for key, field, colour, marker in _SERIES:
         counts = [getattr(week, field) for week in weeks]
         trend.plot(positions, counts, marker=marker, color=colour, label=label(lang, key))
+        if counts:
+            trend.annotate(
+                str(counts[-1]),
+                (positions[-1], counts[-1]),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                color=colour,
+                fontsize=11,
+            )
     trend.set_xticks(positions, [f"{w.start:%d.%m}" for w in weeks], fontsize=11)
     trend.set_title(label(lang, "chart_weekly", weeks=len(weeks)), fontsize=13)
     trend.set_xlabel(label(lang, "chart_week_axis"), fontsize=11)
     trend.set_ylabel(label(lang, "chart_count_axis"), fontsize=11)
     trend.yaxis.set_major_locator(MaxNLocator(integer=True))
     trend.set_ylim(bottom=0)
+    trend.margins(x=0.06)
     trend.grid(axis="y", alpha=0.3)
     trend.legend(fontsize=11, loc="upper left")
 

@@ -1289,7 +1289,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "По неделям, последние {weeks} нед.",
     },
     "chart_reports": {Lang.EN: "fault reports", Lang.RU: "обращения"},
-    "chart_self_resolved": {Lang.EN: "self-resolved", Lang.RU: "решено без визита"},
+    "chart_self_resolved": {
+        Lang.EN: "self-resolved (visits avoided)",
+        Lang.RU: "решено без визита",
+    },
     "chart_bookings": {Lang.EN: "bookings", Lang.RU: "записи"},
     "chart_week_axis": {Lang.EN: "week starting", Lang.RU: "неделя с"},
     "chart_count_axis": {Lang.EN: "count per week", Lang.RU: "штук за неделю"},

@@ -76,7 +76,7 @@ def _share_text(lang: Lang, value: float | None, part: int, whole: int) -> str:
 
 
 def days_text(lang: Lang, days: float | None) -> str:
-    return NO_DATA if days is None else label(lang, "stats_days", value=number(lang, days, "0.0#"))
+    return NO_DATA if days is None else label(lang, "stats_days", value=number(lang, days, "0.0"))
 
 
 def rating_text(lang: Lang, rating: float | None) -> str:

@@ -209,7 +209,7 @@ async def test_the_report_shows_each_known_figure_in_its_section_with_the_change
         "",
         "<b>Repairs</b>",
         "Repairs finished: 4 (▲ from 0)",
-        "Median time from received to ready: 2.25 days",
+        "Median time from received to ready: 2.2 days",
         "Estimates approved: 67% (2 of 3) (▼ 33 pp)",
         "",
         "<b>Satisfaction</b>",
@@ -223,7 +223,7 @@ async def test_the_report_shows_each_known_figure_in_its_section_with_the_change
         " · estimates approved 100% · rating 3.0 of 5",
     ]
     russian = stats_lines(stats, Lang.RU, names, cards)
-    assert "Медиана от приёма до готовности: 2,25 дн." in russian
+    assert "Медиана от приёма до готовности: 2,2 дн." in russian
     assert "Доля неявок: 33% (1 из 3) (▲ 33 п. п.)" in russian
 
 
