@@ -552,7 +552,7 @@ async def test_an_added_head_office_member_has_head_office_rights_until_removed(
 
     assert await ask(office, "/addadmin", "9100") == "9100 is now head office."
     figures = await answer(deputy, "/stats")
-    assert "Bookings: 1" in figures[0]["text"].splitlines()
+    assert "Bookings: 1 (▲ from 0)" in figures[0]["text"].splitlines()
     assert figures[-1]["photo"], "the chart"
     card_id = (await answer(deputy, "/job", code))[-1]["message_id"]
 
