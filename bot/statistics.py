@@ -66,23 +66,60 @@ class Figures:
         return statistics.fmean(self.ratings) if self.ratings else None
 
 
-async def figures(
-    db: Executor, since: datetime, until: datetime, workshop: str | None = None
-) -> Figures:
+NO_FIGURES = Figures(0, 0, 0, 0, 0, 0, [], 0, 0, [])
+"""A workshop with nothing in a period."""
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    network: Figures
+    workshops: dict[str, Figures]
+    """By workshop code, only workshops with something in the period."""
+
+
+async def period_figures(db: Executor, since: datetime, until: datetime) -> PeriodFigures:
+    """The network's figures and each workshop's, from one grouped query per figure: a
+    network of a thousand workshops costs what a network of ten does."""
     queries = StatsQueries(db)
-    answered, approved = await queries.estimate_answers(since, until, workshop)
-    network_wide = workshop is None
-    return Figures(
-        reports_started=await queries.reports_started(since, until) if network_wide else 0,
-        self_resolved=await queries.self_resolved(since, until) if network_wide else 0,
-        bookings=await queries.bookings(since, until, workshop),
-        walk_ins=await queries.walk_ins(since, until, workshop),
-        drop_offs=await queries.drop_offs(since, until, workshop),
-        no_shows=await queries.no_shows(since, until, workshop),
-        days_to_ready=await queries.days_to_ready(since, until, workshop),
-        estimates_answered=answered,
-        estimates_approved=approved,
-        ratings=await queries.ratings(since, until, workshop),
+    bookings = await queries.bookings(since, until)
+    walk_ins = await queries.walk_ins(since, until)
+    drop_offs = await queries.drop_offs(since, until)
+    no_shows = await queries.no_shows(since, until)
+    durations = await queries.days_to_ready(since, until)
+    answers = await queries.estimate_answers(since, until)
+    ratings = await queries.ratings(since, until)
+    codes = {*bookings, *walk_ins, *drop_offs, *no_shows, *answers}
+    codes |= {code for code, _ in durations} | {code for code, _ in ratings}
+
+    def of(code: str) -> Figures:
+        answered, approved = answers.get(code, (0, 0))
+        return Figures(
+            reports_started=0,
+            self_resolved=0,
+            bookings=bookings.get(code, 0),
+            walk_ins=walk_ins.get(code, 0),
+            drop_offs=drop_offs.get(code, 0),
+            no_shows=no_shows.get(code, 0),
+            days_to_ready=[days for owner, days in durations if owner == code],
+            estimates_answered=answered,
+            estimates_approved=approved,
+            ratings=[rating for owner, rating in ratings if owner == code],
+        )
+
+    return PeriodFigures(
+        network=Figures(
+            reports_started=await queries.reports_started(since, until),
+            self_resolved=await queries.self_resolved(since, until),
+            bookings=sum(bookings.values()),
+            walk_ins=sum(walk_ins.values()),
+            drop_offs=sum(drop_offs.values()),
+            no_shows=sum(no_shows.values()),
+            days_to_ready=[days for _, days in durations],
+            estimates_answered=sum(answered for answered, _ in answers.values()),
+            estimates_approved=sum(approved for _, approved in answers.values()),
+            ratings=[rating for _, rating in ratings],
+        ),
+        workshops={code: of(code) for code in sorted(codes)},
     )
 
 
@@ -121,7 +158,12 @@ class NetworkStats:
     current: Figures
     previous: Figures
     """The `days` days just before `since`, for the trend."""
+    workshops: dict[str, Figures]
+    """The current period's figures of each workshop with something in it."""
     tickets_per_workshop: dict[str, int]
+
+    def of_workshop(self, code: str) -> Figures:
+        return self.workshops.get(code, NO_FIGURES)
 
 
 def period(now: datetime, days: int) -> datetime:
@@ -133,13 +175,16 @@ def period(now: datetime, days: int) -> datetime:
 async def network_stats(db: Executor, now: datetime, days: int) -> NetworkStats:
     """Figures for the `days` days before `now`, and for the same length before that."""
     since = period(now, days)
+    current = await period_figures(db, since, now)
     before = since - timedelta(days=days)
+    previous = await period_figures(db, before, since - timedelta(microseconds=1))
     return NetworkStats(
         days=days,
         since=since,
         until=now,
-        current=await figures(db, since, now),
-        previous=await figures(db, before, since - timedelta(microseconds=1)),
+        current=current.network,
+        previous=previous.network,
+        workshops=current.workshops,
         tickets_per_workshop=await StatsQueries(db).tickets_per_workshop(since, now),
     )
 
@@ -177,7 +222,7 @@ async def scorecard(
         since=since,
         until=now,
         tickets=created.get(workshop_code, 0),
-        current=await figures(db, since, now, workshop_code),
+        current=(await period_figures(db, since, now)).workshops.get(workshop_code, NO_FIGURES),
         overdue_now=len(late.get(workshop_code, [])),
         questions=len(waits),
         answered_in_time=in_time,

@@ -16,13 +16,13 @@ from bot.handlers.report_views import (
     scorecard_lines,
     stats_lines,
     treestats_lines,
+    workshops_shown,
 )
 from bot.i18n import Lang, pick
 from bot.messages import label, text
 from bot.overdue import DEFAULT_LIMITS_DAYS, overdue, overdue_lines
 from bot.roles import Principal, Role, RoleChange
-from bot.services import Services
-from bot.statistics import Scorecard, fix_stats, network_stats, scorecard, weekly
+from bot.statistics import fix_stats, network_stats, scorecard, weekly
 from bot.status_rules import OPEN_STATUSES
 from bot.storage.tickets import Tickets
 
@@ -182,18 +182,6 @@ async def workshops(update: Update, context: Context, who: Principal) -> None:
     await say(update, "\n".join(lines))
 
 
-async def workshop_scorecard(services: Services, days: int, code: str) -> Scorecard:
-    return await scorecard(
-        services.db,
-        services.network,
-        services.clock.now(),
-        days,
-        code,
-        {**DEFAULT_LIMITS_DAYS, **services.settings.overdue_limits},
-        services.settings.question_sla_minutes,
-    )
-
-
 @requires(Role.HEAD_OFFICE)
 async def stats(update: Update, context: Context, who: Principal) -> None:
     """`/stats [days]`: the figures in sections against the period before, then a chart."""
@@ -205,10 +193,12 @@ async def stats(update: Update, context: Context, who: Principal) -> None:
     now = services.clock.now()
     figures = await network_stats(services.db, now, days)
     names = workshop_names(context, lang)
-    cards = [await workshop_scorecard(services, days, code) for code in names]
-    await say(update, "\n".join(stats_lines(figures, lang, names, cards)))
+    await say(update, "\n".join(stats_lines(figures, lang, names)))
     if update.effective_chat is not None:
-        per_workshop = [(names[card.workshop_code], card.tickets) for card in cards]
+        per_workshop = [
+            (name, figures.tickets_per_workshop.get(code, 0))
+            for code, name in workshops_shown(figures, names)
+        ]
         chart = stats_chart(
             chart_title(figures, lang), lang, await weekly(services.db, now), per_workshop, days
         )
@@ -235,7 +225,15 @@ async def scorecard_of(update: Update, context: Context, who: Principal) -> None
         await say(update, text(lang, "unknown_workshop", code=typed, codes=codes))
         return
     services = context.services
-    card = await workshop_scorecard(services, DEFAULT_DAYS, code)
+    card = await scorecard(
+        services.db,
+        services.network,
+        services.clock.now(),
+        DEFAULT_DAYS,
+        code,
+        {**DEFAULT_LIMITS_DAYS, **services.settings.overdue_limits},
+        services.settings.question_sla_minutes,
+    )
     lines = scorecard_lines(
         card, lang, workshops[code].title(lang), services.settings.question_sla_minutes
     )

@@ -87,9 +87,21 @@ def rating_text(lang: Lang, rating: float | None) -> str:
     )
 
 
-def stats_lines(
-    stats: NetworkStats, lang: Lang, workshop_names: Mapping[str, str], cards: list[Scorecard]
-) -> list[str]:
+def workshops_shown(
+    stats: NetworkStats, workshop_names: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """(code, name) of every named workshop in the given order, then any code the period has
+    but the names lack (a workshop since removed from the file), named by its code."""
+    rows = list(workshop_names.items())
+    rows += [
+        (code, code)
+        for code in sorted({*stats.tickets_per_workshop, *stats.workshops})
+        if code not in workshop_names
+    ]
+    return rows
+
+
+def stats_lines(stats: NetworkStats, lang: Lang, workshop_names: Mapping[str, str]) -> list[str]:
     """The report: a title, then a section per question head office asks, each figure with
     its change against the period before, then a line per workshop."""
     now, before = stats.current, stats.previous
@@ -157,19 +169,18 @@ def stats_lines(
         text(lang, "stats_workshops"),
     ]
     lines += [
-        workshop_line(lang, workshop_names.get(card.workshop_code, card.workshop_code), card)
-        for card in cards
+        workshop_line(lang, name, stats.tickets_per_workshop.get(code, 0), stats.of_workshop(code))
+        for code, name in workshops_shown(stats, workshop_names)
     ]
     return lines
 
 
-def workshop_line(lang: Lang, name: str, card: Scorecard) -> str:
-    figures = card.current
+def workshop_line(lang: Lang, name: str, tickets: int, figures: Figures) -> str:
     return text(
         lang,
         "stats_workshop_line",
         workshop=name,
-        tickets=number(lang, card.tickets),
+        tickets=number(lang, tickets),
         median=days_text(lang, figures.median_days_to_ready),
         no_shows=NO_DATA if figures.no_show_rate is None else percent(lang, figures.no_show_rate),
         approval=NO_DATA if figures.approval_rate is None else percent(lang, figures.approval_rate),

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from bot.storage.database import Executor, stamp, unstamp
 
 _DAY_SECONDS = timedelta(days=1).total_seconds()
-_OF_WORKSHOP = " AND ticket_id IN (SELECT id FROM tickets WHERE workshop_code = ?)"
 
 
 @dataclass(frozen=True)
@@ -91,52 +90,42 @@ class StatsQueries:
             (stamp(since), stamp(until)),
         )
 
-    async def _tickets_entering(
-        self, status: str, kind: str, since: datetime, until: datetime, workshop: str | None
-    ) -> int:
-        """Tickets with an event of `kind` into `status` in the period; filtering on the
-        status first uses the `(to_status, at)` index."""
-        sql = (
-            "SELECT COUNT(DISTINCT ticket_id) FROM ticket_events"
-            " WHERE to_status = ? AND at >= ? AND at <= ? AND kind = ?"
+    async def _entering_per_workshop(
+        self, status: str, kind: str, since: datetime, until: datetime
+    ) -> dict[str, int]:
+        """Tickets with an event of `kind` into `status` in the period, per workshop code;
+        filtering on the status first uses the `(to_status, at)` index."""
+        rows = await self._db.fetch_all(
+            "SELECT t.workshop_code AS code, COUNT(DISTINCT e.ticket_id) AS n"
+            " FROM ticket_events AS e JOIN tickets AS t ON t.id = e.ticket_id"
+            " WHERE e.to_status = ? AND e.at >= ? AND e.at <= ? AND e.kind = ?"
+            " GROUP BY t.workshop_code",
+            (status, stamp(since), stamp(until), kind),
         )
-        params: tuple[object, ...] = (status, stamp(since), stamp(until), kind)
-        if workshop is not None:
-            sql += _OF_WORKSHOP
-            params += (workshop,)
-        return await self._count(sql, params)
+        return {row["code"]: row["n"] for row in rows}
 
-    async def bookings(
-        self, since: datetime, until: datetime, workshop: str | None = None
-    ) -> int:
-        return await self._tickets_entering("booked", "booked", since, until, workshop)
+    async def bookings(self, since: datetime, until: datetime) -> dict[str, int]:
+        return await self._entering_per_workshop("booked", "booked", since, until)
 
-    async def walk_ins(
-        self, since: datetime, until: datetime, workshop: str | None = None
-    ) -> int:
-        return await self._tickets_entering("received", "walk_in", since, until, workshop)
+    async def walk_ins(self, since: datetime, until: datetime) -> dict[str, int]:
+        return await self._entering_per_workshop("received", "walk_in", since, until)
 
-    async def drop_offs(
-        self, since: datetime, until: datetime, workshop: str | None = None
-    ) -> int:
+    async def drop_offs(self, since: datetime, until: datetime) -> dict[str, int]:
         """Booked tickets the workshop received: the customer came."""
-        return await self._tickets_entering("received", "status", since, until, workshop)
+        return await self._entering_per_workshop("received", "status", since, until)
 
-    async def no_shows(
-        self, since: datetime, until: datetime, workshop: str | None = None
-    ) -> int:
-        return await self._tickets_entering("no_show", "status", since, until, workshop)
+    async def no_shows(self, since: datetime, until: datetime) -> dict[str, int]:
+        return await self._entering_per_workshop("no_show", "status", since, until)
 
-    async def ratings(
-        self, since: datetime, until: datetime, workshop: str | None = None
-    ) -> list[int]:
-        """Customers' ratings given in the period."""
-        sql = "SELECT rating FROM feedback WHERE created_at >= ? AND created_at <= ?"
-        params: tuple[object, ...] = (stamp(since), stamp(until))
-        if workshop is not None:
-            sql += _OF_WORKSHOP
-            params += (workshop,)
-        return [row["rating"] for row in await self._db.fetch_all(sql, params)]
+    async def ratings(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
+        """(workshop code, rating) of each rating customers gave in the period."""
+        rows = await self._db.fetch_all(
+            "SELECT t.workshop_code AS code, f.rating FROM feedback AS f"
+            " JOIN tickets AS t ON t.id = f.ticket_id"
+            " WHERE f.created_at >= ? AND f.created_at <= ? ORDER BY f.created_at",
+            (stamp(since), stamp(until)),
+        )
+        return [(row["code"], row["rating"]) for row in rows]
 
     async def weekly(self, starts: list[datetime]) -> list[WeekCounts]:
         """Reports, self-resolved reports and bookings of each week starting at `starts`."""
@@ -148,7 +137,7 @@ class StatsQueries:
                     start=start,
                     reports=await self.reports_started(start, end),
                     self_resolved=await self.self_resolved(start, end),
-                    bookings=await self.bookings(start, end),
+                    bookings=sum((await self.bookings(start, end)).values()),
                 )
             )
         return weeks
@@ -216,51 +205,52 @@ class StatsQueries:
         )
         return {row["workshop_code"]: row["n"] for row in rows}
 
-    async def days_to_ready(
-        self, since: datetime, until: datetime, workshop: str | None = None
-    ) -> list[float]:
+    async def days_to_ready(self, since: datetime, until: datetime) -> list[tuple[str, float]]:
         """Days from a ticket's first 'received' to the first 'ready' after it, for tickets
-        whose that 'ready' falls in the period; a ticket made ready again later counts once."""
+        whose that 'ready' falls in the period, with the ticket's workshop code; a ticket made
+        ready again later counts once."""
         rows = await self._db.fetch_all(
             """
-            SELECT received.at AS received_at, ready.at AS ready_at
+            SELECT t.workshop_code AS code, received.at AS received_at, ready.at AS ready_at
             FROM ticket_events AS ready
+            JOIN tickets AS t ON t.id = ready.ticket_id
             JOIN ticket_events AS received ON received.id = (
                 SELECT MIN(id) FROM ticket_events
                 WHERE ticket_id = ready.ticket_id AND to_status = 'received')
             WHERE ready.to_status = 'ready' AND ready.at >= ? AND ready.at <= ?
               AND ready.id > received.id
-              AND (? IS NULL OR ready.ticket_id IN
-                   (SELECT id FROM tickets WHERE workshop_code = ?))
               AND NOT EXISTS (
                 SELECT 1 FROM ticket_events AS earlier
                 WHERE earlier.ticket_id = ready.ticket_id AND earlier.to_status = 'ready'
                   AND earlier.id > received.id AND earlier.id < ready.id)
             ORDER BY ready.id
             """,
-            (stamp(since), stamp(until), workshop, workshop),
+            (stamp(since), stamp(until)),
         )
         # In Python, not julianday(): 2.5 days stays exactly 2.5.
         return [
-            (unstamp(row["ready_at"]) - unstamp(row["received_at"])).total_seconds() / _DAY_SECONDS
+            (
+                row["code"],
+                (unstamp(row["ready_at"]) - unstamp(row["received_at"])).total_seconds()
+                / _DAY_SECONDS,
+            )
             for row in rows
         ]
 
     async def estimate_answers(
-        self, since: datetime, until: datetime, workshop: str | None = None
-    ) -> tuple[int, int]:
-        """(answered, approved) among estimates the customer answered in the period.
-
-        A superseded estimate also gets `answered_at`, but nobody answered it.
-        """
-        row = await self._db.fetch_one(
-            "SELECT COUNT(*) AS answered, COALESCE(SUM(answer = 'approved'), 0) AS approved"
-            " FROM estimates WHERE answered_at >= ? AND answered_at <= ?"
-            " AND answer IN ('approved', 'declined')"
-            + ("" if workshop is None else _OF_WORKSHOP),
-            (stamp(since), stamp(until)) + (() if workshop is None else (workshop,)),
+        self, since: datetime, until: datetime
+    ) -> dict[str, tuple[int, int]]:
+        """(answered, approved) per workshop code among estimates the customer answered in the
+        period. A superseded estimate also gets `answered_at`, but nobody answered it."""
+        rows = await self._db.fetch_all(
+            "SELECT t.workshop_code AS code, COUNT(*) AS answered,"
+            " SUM(e.answer = 'approved') AS approved"
+            " FROM estimates AS e JOIN tickets AS t ON t.id = e.ticket_id"
+            " WHERE e.answered_at >= ? AND e.answered_at <= ?"
+            " AND e.answer IN ('approved', 'declined') GROUP BY t.workshop_code",
+            (stamp(since), stamp(until)),
         )
-        return (row["answered"], row["approved"]) if row else (0, 0)
+        return {row["code"]: (row["answered"], row["approved"]) for row in rows}
 
     async def tickets_for_export(self, since: datetime, until: datetime) -> list[ExportRow]:
         """Tickets created in the period, oldest first, each with its latest estimate."""

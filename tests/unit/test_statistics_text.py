@@ -23,7 +23,9 @@ NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EMPTY = Figures(0, 0, 0, 0, 0, 0, [], 0, 0, [])
 FIGURES = Figures(12, 5, 7, 2, 5, 1, [2.0, 3.0], 3, 2, [5, 4])
-STATS = NetworkStats(30, NOW - timedelta(days=30), NOW, FIGURES, EMPTY, {"MSK-CENTER": 4})
+STATS = NetworkStats(
+    30, NOW - timedelta(days=30), NOW, FIGURES, EMPTY, {"MSK-CENTER": FIGURES}, {"MSK-CENTER": 4}
+)
 CARD = Scorecard("MSK-CENTER", 30, STATS.since, NOW, 4, FIGURES, 1, 3, 2)
 WEEKS = [
     WeekCounts(NOW - timedelta(days=7 * back), 10 + back, back, 3) for back in range(12, 0, -1)
@@ -46,8 +48,8 @@ def test_a_share_changes_by_percentage_points() -> None:
 
 
 def test_a_period_after_an_empty_one_shows_each_section_heading_in_both_languages() -> None:
-    english = stats_lines(STATS, Lang.EN, {"MSK-CENTER": "Fix & <Go>"}, [CARD])
-    russian = stats_lines(STATS, Lang.RU, {"MSK-CENTER": "Мастерская"}, [CARD])
+    english = stats_lines(STATS, Lang.EN, {"MSK-CENTER": "Fix & <Go>"})
+    russian = stats_lines(STATS, Lang.RU, {"MSK-CENTER": "Мастерская"})
 
     for heading in ("Demand", "Bookings and walk-ins", "Drop-offs and no-shows", "Repairs"):
         assert f"<b>{heading}</b>" in english
