@@ -1265,16 +1265,16 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "Использование: /scorecard КОД_МАСТЕРСКОЙ. Мастерские: {codes}",
     },
     "treestats_title": {
-        Lang.EN: "<b>Fixes of the tree</b>: how often each was tried and how often it helped",
-        Lang.RU: "<b>Подсказки дерева</b>: сколько раз их пробовали и сколько раз они помогли",
+        Lang.EN: "<b>Fixes of the tree</b>: how often each was shown and how often it helped",
+        Lang.RU: "<b>Подсказки дерева</b>: сколько раз их показали и сколько раз они помогли",
     },
     "treestats_line": {
-        Lang.EN: "{category} · {fix}: tried {shown}, helped {solved} ({share})",
-        Lang.RU: "{category} · {fix}: пробовали {shown}, помогла {solved} ({share})",
+        Lang.EN: "{category} · {fix}: shown {shown}, helped {solved} ({share})",
+        Lang.RU: "{category} · {fix}: показана {shown}, помогла {solved} ({share})",
     },
     "treestats_none": {
-        Lang.EN: "No customer has tried a fix yet.",
-        Lang.RU: "Клиенты ещё не пробовали подсказки.",
+        Lang.EN: "No customer has been shown a fix yet.",
+        Lang.RU: "Клиентам ещё не показывали подсказки.",
     },
     "treestats_unknown": {
         Lang.EN: "There is no category {category}. Categories: {categories}",

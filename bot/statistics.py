@@ -236,5 +236,5 @@ async def weekly(db: Executor, now: datetime, weeks: int = CHART_WEEKS) -> list[
 
 
 async def fix_stats(db: Executor, category: str | None = None) -> list[FixOutcome]:
-    """Each fix of the tree customers tried, the most tried first."""
+    """Each fix of the tree customers were shown, the most shown first."""
     return await StatsQueries(db).fix_outcomes(category)

@@ -220,7 +220,7 @@ def scorecard_lines(card: Scorecard, lang: Lang, name: str, sla_minutes: int) ->
 
 
 def treestats_lines(fixes: list[FixOutcome], lang: Lang, tree: TroubleshootingTree) -> list[str]:
-    """The fixes customers tried, the most tried first; a fix since removed from the tree is
+    """The fixes customers were shown, the most shown first; a fix since removed from the tree is
     shown by its id."""
     if not fixes:
         return [text(lang, "treestats_none")]

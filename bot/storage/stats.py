@@ -143,25 +143,38 @@ class StatsQueries:
         return weeks
 
     async def fix_outcomes(self, category: str | None = None) -> list[FixOutcome]:
-        """How often each fix was tried in closed reports and how often it helped, the most
-        tried first. A report's path holds `{fix, helped}` for each fix the customer answered."""
-        sql = """
-            SELECT json_extract(step.value, '$.fix') AS fix, cases.category AS category,
-                   COUNT(*) AS shown,
-                   SUM(json_extract(step.value, '$.helped') = 'y') AS solved
-            FROM cases, json_each(cases.path) AS step
-            WHERE cases.outcome != 'open' AND json_extract(step.value, '$.fix') IS NOT NULL
+        """How often each fix was shown and how often it helped, the most shown first.
+
+        A fix counts as shown once per fault report: from `fix_views`, and from the report's
+        path for reports made before fixes shown were recorded. It helped when the path has
+        `{fix, helped: y}`.
         """
-        params: tuple[object, ...] = ()
-        if category is not None:
-            sql += " AND cases.category = ?"
-            params = (category,)
-        sql += " GROUP BY fix, cases.category ORDER BY shown DESC, fix"
+        rows = await self._db.fetch_all(
+            """
+            WITH shown AS (
+                SELECT case_id, fix FROM fix_views
+                UNION
+                SELECT cases.id, json_extract(step.value, '$.fix')
+                FROM cases, json_each(cases.path) AS step
+                WHERE json_extract(step.value, '$.fix') IS NOT NULL
+            )
+            SELECT shown.fix, cases.category, COUNT(*) AS shown,
+                   SUM(EXISTS (
+                       SELECT 1 FROM json_each(cases.path) AS step
+                       WHERE json_extract(step.value, '$.fix') = shown.fix
+                         AND json_extract(step.value, '$.helped') = 'y')) AS solved
+            FROM shown JOIN cases ON cases.id = shown.case_id
+            WHERE ? IS NULL OR cases.category = ?
+            GROUP BY shown.fix, cases.category
+            ORDER BY shown DESC, shown.fix
+            """,
+            (category, category),
+        )
         return [
             FixOutcome(
                 fix=row["fix"], category=row["category"], shown=row["shown"], solved=row["solved"]
             )
-            for row in await self._db.fetch_all(sql, params)
+            for row in rows
         ]
 
     async def questions(

@@ -1030,7 +1030,7 @@ async def test_head_office_sees_any_workshops_scorecard_and_customers_none(
     ), "refused like any head-office command"
 
 
-async def test_treestats_count_how_often_each_fix_was_tried_and_helped(
+async def test_treestats_count_how_often_each_fix_was_shown_and_helped(
     network: BotRunner,
 ) -> None:
     office = network.person(HEAD_OFFICE, "Olga")
@@ -1045,14 +1045,18 @@ async def test_treestats_count_how_often_each_fix_was_tried_and_helped(
     await dora.taps("Won't drain")
     await dora.taps("❌ Still broken")
     await dora.command("/cancel")
+    eve = network.person(1005, "Eve")
+    await eve.command("/repair")
+    await eve.taps("Washing machine")
+    await eve.taps("Won't drain")  # and leaves without a word
 
     lines = (await ask(office, "/treestats")).splitlines()
-    assert lines[0] == "Fixes of the tree: how often each was tried and how often it helped"
+    assert lines[0] == "Fixes of the tree: how often each was shown and how often it helped"
     assert len(lines) == 2
     assert lines[1].startswith("Washing machine · Unplug the machine")
-    assert lines[1].endswith(": tried 2, helped 1 (50%)")
+    assert lines[1].endswith(": shown 3, helped 1 (33%)")
     assert (await ask(office, "/treestats", "washer")).splitlines() == lines
-    assert await ask(office, "/treestats", "phone") == "No customer has tried a fix yet."
+    assert await ask(office, "/treestats", "phone") == "No customer has been shown a fix yet."
     assert (await ask(office, "/treestats", "toaster")).startswith("There is no category toaster.")
 
 

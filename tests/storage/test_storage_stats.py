@@ -330,7 +330,7 @@ async def test_questions_answered_within_the_opening_hours_sla_are_counted(
     assert card.in_time_share == pytest.approx(1 / 3)
 
 
-async def test_fix_outcomes_count_each_fix_tried_and_how_often_it_helped(db: Database) -> None:
+async def test_fix_outcomes_count_each_fix_shown_and_how_often_it_helped(db: Database) -> None:
     customers = Customers(db)
     await customers.remember(ALICE, "Alice", None, None, client_language="en", now=ago(60))
     await customers.remember(BORIS, "Boris", None, None, client_language="ru", now=ago(60))
@@ -343,12 +343,15 @@ async def test_fix_outcomes_count_each_fix_tried_and_how_often_it_helped(db: Dat
         await cases.close(case, "self_resolved", path, ago(1))
     phone = await cases.open(BORIS, "phone", ago(2))
     await cases.close(phone, "abandoned", [{"fix": "ph_restart", "helped": "n"}], ago(1))
-    await cases.open(BORIS, "phone", ago(1))  # still open: nothing tried yet counts
+    left = await cases.open(BORIS, "phone", ago(1))  # still open, the fix never answered
+    await cases.fix_shown(left, "ph_restart", ago(1))
+    await cases.fix_shown(left, "ph_restart", ago(0.5))  # went back to it: still once
+    await cases.fix_shown(phone, "ph_restart", ago(2))  # also in the path: once
 
     every = await fix_stats(db)
     assert [(f.fix, f.category, f.shown, f.solved) for f in every] == [
         ("w_drain", "washer", 3, 1),
+        ("ph_restart", "phone", 2, 0),
         ("w_filter", "washer", 2, 2),
-        ("ph_restart", "phone", 1, 0),
     ]
     assert [f.fix for f in await fix_stats(db, "phone")] == ["ph_restart"]

@@ -80,10 +80,10 @@ def test_fixes_are_named_by_their_text_in_the_readers_language() -> None:
 
     english = treestats_lines(fixes, Lang.EN, tree)
     assert english[1].startswith("Washing machine · Unplug the machine")
-    assert english[1].endswith("…: tried 4, helped 1 (25%)")
-    assert english[2] == "Washing machine · gone: tried 1, helped 0 (0%)", "removed from the tree"
+    assert english[1].endswith("…: shown 4, helped 1 (25%)")
+    assert english[2] == "Washing machine · gone: shown 1, helped 0 (0%)", "removed from the tree"
     assert treestats_lines(fixes, Lang.RU, tree)[1].startswith("Стиральная машина · Отключите")
-    assert treestats_lines([], Lang.EN, tree) == ["No customer has tried a fix yet."]
+    assert treestats_lines([], Lang.EN, tree) == ["No customer has been shown a fix yet."]
 
 
 def test_the_chart_is_a_png_in_either_language() -> None:
