@@ -21,6 +21,11 @@ DEFAULT_LIMITS_DAYS: dict[Status, int] = {
 }
 """Days a ticket may stay in a status; statuses not named here are never overdue."""
 
+
+def limits_days(configured: Mapping[str, int]) -> dict[str, int]:
+    """The default limits with those set in `OVERDUE_LIMITS` in their place."""
+    return {**DEFAULT_LIMITS_DAYS, **configured}
+
 _LEAST_SHOWN_DAYS = 0.1
 """A ticket minutes past its limit is late all the same: never show it "0.0 days over"."""
 

@@ -5,12 +5,13 @@ repairs go, how customers answer estimates and rate the work; the same per works
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.overdue import overdue
 from bot.questions import answer_due
+from bot.roles import Principal, Role
 from bot.storage.database import Executor
 from bot.storage.stats import FixOutcome, StatsQueries, WeekCounts
 from bot.workshops import Network
@@ -187,6 +188,17 @@ async def network_stats(db: Executor, now: datetime, days: int) -> NetworkStats:
         workshops=current.workshops,
         tickets_per_workshop=await StatsQueries(db).tickets_per_workshop(since, now),
     )
+
+
+def readable_workshop(who: Principal, typed: str | None, codes: Collection[str]) -> str | None:
+    """The workshop whose scorecard `who` asks for: staff their own (typed or not), head office
+    any it names. None for an unknown code and for another workshop alike, so staff cannot
+    learn which codes exist by asking."""
+    if who.role is Role.STAFF:
+        own = who.workshop_code
+        return own if typed is None or typed.upper() == own else None
+    code = typed.upper() if typed is not None else None
+    return code if who.role is Role.HEAD_OFFICE and code in codes else None
 
 
 async def scorecard(

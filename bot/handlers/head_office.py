@@ -20,9 +20,9 @@ from bot.handlers.report_views import (
 )
 from bot.i18n import Lang, pick
 from bot.messages import label, text
-from bot.overdue import DEFAULT_LIMITS_DAYS, overdue, overdue_lines
+from bot.overdue import limits_days, overdue, overdue_lines
 from bot.roles import Principal, Role, RoleChange
-from bot.statistics import fix_stats, network_stats, scorecard, weekly
+from bot.statistics import fix_stats, network_stats, readable_workshop, scorecard, weekly
 from bot.status_rules import OPEN_STATUSES
 from bot.storage.tickets import Tickets
 
@@ -211,18 +211,14 @@ async def scorecard_of(update: Update, context: Context, who: Principal) -> None
     lang = lang_of(update, context)
     args = list(context.args or [])
     workshops = context.services.network.workshops
-    if who.role is Role.STAFF and not args:
-        code = who.workshop_code
-    elif len(args) == 1:
-        code = args[0].upper()
-    else:
+    if len(args) > 1 or (who.role is Role.HEAD_OFFICE and not args):
         await say(update, text(lang, "scorecard_usage", codes=", ".join(workshops)))
         return
-    # Another workshop is refused exactly like one that does not exist: staff learn nothing.
-    if code not in workshops or (who.role is Role.STAFF and code != who.workshop_code):
-        typed = args[0][:32] if args else ""
+    typed = args[0] if args else None
+    code = readable_workshop(who, typed, workshops)
+    if code is None:
         codes = who.workshop_code if who.role is Role.STAFF else ", ".join(workshops)
-        await say(update, text(lang, "unknown_workshop", code=typed, codes=codes))
+        await say(update, text(lang, "unknown_workshop", code=(typed or "")[:32], codes=codes))
         return
     services = context.services
     card = await scorecard(
@@ -231,7 +227,7 @@ async def scorecard_of(update: Update, context: Context, who: Principal) -> None
         services.clock.now(),
         DEFAULT_DAYS,
         code,
-        {**DEFAULT_LIMITS_DAYS, **services.settings.overdue_limits},
+        limits_days(services.settings.overdue_limits),
         services.settings.question_sla_minutes,
     )
     lines = scorecard_lines(
@@ -242,7 +238,7 @@ async def scorecard_of(update: Update, context: Context, who: Principal) -> None
 
 @requires(Role.HEAD_OFFICE)
 async def treestats(update: Update, context: Context, who: Principal) -> None:
-    """`/treestats [category]`: each fix customers tried, how often it helped."""
+    """`/treestats [category]`: each fix customers were shown, how often it helped."""
     lang = lang_of(update, context)
     tree = context.services.tree
     args = list(context.args or [])
@@ -267,7 +263,7 @@ async def overdue_tickets(update: Update, context: Context, who: Principal) -> N
     """Tickets that sat in one status longer than its limit, per workshop."""
     lang = lang_of(update, context)
     services = context.services
-    limits = {**DEFAULT_LIMITS_DAYS, **services.settings.overdue_limits}
+    limits = limits_days(services.settings.overdue_limits)
     grouped = await overdue(services.db, services.clock.now(), limits)
     lines = overdue_lines(grouped, lang, workshop_names(context, lang))
     await say(update, "\n".join(lines) if lines else text(lang, "overdue_none"))

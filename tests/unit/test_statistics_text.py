@@ -15,7 +15,8 @@ from bot.handlers.report_views import (
     trend_points,
 )
 from bot.i18n import Lang
-from bot.statistics import Figures, NetworkStats, Scorecard
+from bot.roles import Principal, Role
+from bot.statistics import Figures, NetworkStats, Scorecard, readable_workshop
 from bot.storage.stats import FixOutcome, WeekCounts
 from bot.troubleshooting import load_tree
 
@@ -99,3 +100,17 @@ def test_the_chart_of_an_empty_network_is_still_a_png() -> None:
     png = stats_chart("Statistics", Lang.EN, [], [], 30)
 
     assert png.startswith(PNG_SIGNATURE)
+
+
+def test_staff_read_only_their_own_scorecard_and_head_office_any_named() -> None:
+    codes = ["MSK-CENTER", "SPB-NEVSKY"]
+    staff = Principal(7001, Role.STAFF, "MSK-CENTER")
+    office = Principal(9000, Role.HEAD_OFFICE)
+
+    assert readable_workshop(staff, None, codes) == "MSK-CENTER"
+    assert readable_workshop(staff, "msk-center", codes) == "MSK-CENTER"
+    assert readable_workshop(staff, "SPB-NEVSKY", codes) is None
+    assert readable_workshop(staff, "NOPE", codes) is None
+    assert readable_workshop(office, "spb-nevsky", codes) == "SPB-NEVSKY"
+    assert readable_workshop(office, "NOPE", codes) is None
+    assert readable_workshop(Principal(1, Role.CUSTOMER), "SPB-NEVSKY", codes) is None
