@@ -1,10 +1,12 @@
-"""Tickets of a period as a CSV file head office opens in Excel."""
+"""Tickets of a period as files head office opens in Excel: an `.xlsx` whose cells have
+types (dates are dates, amounts are numbers) and a CSV for any other tool."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Lang, pick
@@ -30,53 +32,131 @@ HEADER = (
     "estimate_currency",
     "estimate_answer",
     "description",
+    "fixes_tried",
+    "rating",
 )
 _MINUTES = "%Y-%m-%d %H:%M"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _UTC = ZoneInfo("UTC")
+_FIXES_SEPARATOR = " | "
+_EXCEL_FORMATS = {datetime: "yyyy-mm-dd hh:mm", date: "yyyy-mm-dd", Decimal: "#,##0.00"}
 
 
-def _as_text(value: str | None) -> str:
-    """Typed by people: a leading `=` or `+` would make Excel run it as a formula."""
-    if value is None:
-        return ""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+class Typed(str):
+    """Text typed by people: a leading `=` or `+` would make Excel run it as a formula."""
 
 
-def _row(item: ExportRow, network: Network, tree: TroubleshootingTree) -> list[str]:
+Value = str | int | Decimal | datetime | date | None
+
+
+def _values(item: ExportRow, network: Network, tree: TroubleshootingTree) -> list[Value]:
+    """One ticket's cells, typed; times without a zone, as spreadsheets keep them."""
     workshop = network.get(item.workshop_code)
     # A workshop since removed from the file has no zone any more: its drop-off stays in UTC.
     zone = network.zone(item.workshop_code) if workshop else _UTC
     category = tree.category(item.category)
+    fixes = []
+    for fix_id in item.fixes_tried:
+        node = tree.node(fix_id)
+        fixes.append(pick(node.fix, Lang.EN) if node is not None and node.fix else fix_id)
     return [
         item.code,
-        f"{item.created_at:{_MINUTES}}",
+        item.created_at.astimezone(_UTC).replace(tzinfo=None),
         item.workshop_code,
         workshop.title(Lang.EN) if workshop else "",
         pick(category.title, Lang.EN) if category else item.category,
         item.status,
-        f"{item.slot_start.astimezone(zone):{_MINUTES}}" if item.slot_start else "",
-        "" if item.customer_id is None else str(item.customer_id),
-        _as_text(item.customer_name),
-        item.phone or "",
-        item.eta.isoformat() if item.eta else "",
-        "" if item.estimate_minor is None else str(from_minor(item.estimate_minor)),
-        item.estimate_currency or "",
-        item.estimate_answer or "",
-        _as_text(item.description),
+        item.slot_start.astimezone(zone).replace(tzinfo=None) if item.slot_start else None,
+        item.customer_id,
+        None if item.customer_name is None else Typed(item.customer_name),
+        item.phone,
+        item.eta,
+        None if item.estimate_minor is None else from_minor(item.estimate_minor),
+        item.estimate_currency,
+        item.estimate_answer,
+        None if item.description is None else Typed(item.description),
+        _FIXES_SEPARATOR.join(fixes) or None,
+        item.rating,
     ]
 
 
+async def _rows(
+    db: Executor, network: Network, tree: TroubleshootingTree, now: datetime, days: int
+) -> list[list[Value]]:
+    """Tickets created in the `days` days before `now`, oldest first."""
+    items = await StatsQueries(db).tickets_for_export(now - timedelta(days=days), now)
+    return [_values(item, network, tree) for item in items]
+
+
+def _as_text(value: Value, lang: Lang) -> str:
+    """A CSV field, written the way the caller's Excel reads it."""
+    match value:
+        case None:
+            return ""
+        case datetime():
+            return f"{value:{_MINUTES}}"
+        case date():
+            return value.isoformat()
+        case Decimal():
+            # A Russian Excel, which splits on `;`, reads only a decimal comma as a number.
+            return str(value).replace(".", ",") if lang is Lang.RU else str(value)
+        case int():
+            return str(value)
+        case Typed() if value.startswith(_FORMULA_STARTS):
+            return "'" + value
+    return str(value)
+
+
 async def tickets_csv(
+    db: Executor,
+    network: Network,
+    tree: TroubleshootingTree,
+    now: datetime,
+    days: int,
+    lang: Lang = Lang.EN,
+) -> bytes:
+    """The CSV for a reader of `lang`: a Russian Excel splits columns on `;`, an English one on
+    `,`. UTF-8 with a byte-order mark, which is how Excel recognises UTF-8 and shows Cyrillic."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if lang is Lang.RU else ",")
+    writer.writerow(HEADER)
+    for values in await _rows(db, network, tree, now, days):
+        writer.writerow([_as_text(value, lang) for value in values])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+async def tickets_xlsx(
     db: Executor, network: Network, tree: TroubleshootingTree, now: datetime, days: int
 ) -> bytes:
-    """Tickets created in the `days` days before `now`, oldest first.
+    """The workbook: a header row, frozen and filtered, and one typed row per ticket.
 
-    UTF-8 with a byte-order mark, which is how Excel recognises UTF-8 and shows Cyrillic.
+    Every text cell is stored as text, so a description starting with `=` is never a formula.
     """
-    rows = await StatsQueries(db).tickets_for_export(now - timedelta(days=days), now)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    writer.writerows(_row(item, network, tree) for item in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "tickets"
+    sheet.append(HEADER)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row_number, values in enumerate(await _rows(db, network, tree, now, days), start=2):
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row_number, column=column)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+            elif form := _EXCEL_FORMATS.get(type(value)):
+                cell.number_format = form
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for column in sheet.columns:
+        letter = column[0].column_letter
+        widest = max(len(str(cell.value or "")) for cell in column)
+        sheet.column_dimensions[letter].width = min(max(widest, 8) + 2, 50)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -44,6 +44,10 @@ class FaultReports:
     async def close(self, case_id: int, outcome: Outcome, path: list[Step]) -> bool:
         return await self._cases.close(case_id, outcome.value, path, self._clock.now())
 
+    async def fix_shown(self, case_id: int, fix: str) -> None:
+        """Head office counts how often each fix is shown, answered or not."""
+        await self._cases.fix_shown(case_id, fix, self._clock.now())
+
     async def path(self, case_id: int) -> list[Step]:
         """What the customer answered and tried, for the workshop to read."""
         return await self._cases.path(case_id)

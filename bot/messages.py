@@ -127,7 +127,9 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     },
     "cmd_stats": {Lang.EN: "Figures and a chart", Lang.RU: "Показатели и график"},
     "cmd_overdue": {Lang.EN: "Overdue tickets", Lang.RU: "Просроченные заявки"},
-    "cmd_export": {Lang.EN: "Tickets as CSV", Lang.RU: "Заявки в CSV"},
+    "cmd_scorecard": {Lang.EN: "A workshop's figures", Lang.RU: "Показатели мастерской"},
+    "cmd_treestats": {Lang.EN: "Which fixes work", Lang.RU: "Какие подсказки помогают"},
+    "cmd_export": {Lang.EN: "Tickets as Excel and CSV", Lang.RU: "Заявки в Excel и CSV"},
     "cmd_staff": {Lang.EN: "Staff by workshop", Lang.RU: "Сотрудники по мастерским"},
     "cmd_addstaff": {
         Lang.EN: "Add a staff member, or move one",
@@ -139,6 +141,8 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "args_ticket": {Lang.EN: "SR-XXXXXX", Lang.RU: "SR-XXXXXX"},
     "args_ask": {Lang.EN: "[SR-XXXXXX]", Lang.RU: "[SR-XXXXXX]"},
     "args_jobs": {Lang.EN: "[status]", Lang.RU: "[статус]"},
+    "args_scorecard": {Lang.EN: "[CODE]", Lang.RU: "[КОД]"},
+    "args_treestats": {Lang.EN: "[category]", Lang.RU: "[категория]"},
     "args_find": {Lang.EN: "code, phone, name or words", Lang.RU: "код, телефон, имя или слова"},
     "args_setstatus": {
         Lang.EN: "SR-XXXXXX status [note]",
@@ -876,6 +880,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "Tickets of the last {days} days",
         Lang.RU: "Заявки за последние {days} дн.",
     },
+    "export_csv_caption": {
+        Lang.EN: "The same as CSV, comma-separated",
+        Lang.RU: "То же в CSV, разделитель — точка с запятой",
+    },
     "overdue_none": {
         Lang.EN: "Nothing is overdue. 👍",
         Lang.RU: "Просроченных заявок нет. 👍",
@@ -1239,44 +1247,131 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "status_picked_up": {Lang.EN: "picked up", Lang.RU: "завершена"},
     "status_cancelled": {Lang.EN: "cancelled", Lang.RU: "отменена"},
     "status_no_show": {Lang.EN: "missed drop-off", Lang.RU: "неявка"},
-    # Head-office statistics: one "label: number" line per figure
+    # Head-office statistics: sections of "label: value (change)" lines
     "stats_title": {
-        Lang.EN: "Statistics for the last {days} days ({since} – {until})",
-        Lang.RU: "Статистика за последние {days} дн. ({since} – {until})",
+        Lang.EN: "<b>Statistics for the last {days} days</b> ({since} – {until})",
+        Lang.RU: "<b>Статистика за последние {days} дн.</b> ({since} – {until})",
     },
-    "stats_reports_started": {
-        Lang.EN: "Fault reports started: {value}",
-        Lang.RU: "Начато обращений: {value}",
+    "stats_compared": {
+        Lang.EN: "In brackets: the change against the {days} days before.",
+        Lang.RU: "В скобках — изменение к предыдущим {days} дн.",
     },
+    "stats_demand": {Lang.EN: "<b>Demand</b>", Lang.RU: "<b>Обращения</b>"},
+    "stats_reports": {Lang.EN: "Fault reports: {value}", Lang.RU: "Обращений: {value}"},
     "stats_self_resolved": {
-        Lang.EN: "Self-resolved by a fix: {value}",
-        Lang.RU: "Решено подсказкой без визита: {value}",
+        Lang.EN: "Of them self-resolved, visits avoided: {value}",
+        Lang.RU: "Из них решено без визита: {value}",
+    },
+    "stats_self_resolved_rate": {
+        Lang.EN: "Self-resolved rate: {value}",
+        Lang.RU: "Доля решённых без визита: {value}",
+    },
+    "stats_visits": {
+        Lang.EN: "<b>Bookings and walk-ins</b>",
+        Lang.RU: "<b>Записи и клиенты без записи</b>",
     },
     "stats_bookings": {Lang.EN: "Bookings: {value}", Lang.RU: "Записей в мастерские: {value}"},
-    "stats_no_shows": {Lang.EN: "No-shows: {value}", Lang.RU: "Не пришли: {value}"},
-    "stats_median_ready": {
-        Lang.EN: "Median days from received to ready: {value}",
-        Lang.RU: "Медиана дней от приёма до готовности: {value}",
+    "stats_walk_ins": {Lang.EN: "Walk-ins: {value}", Lang.RU: "Без записи: {value}"},
+    "stats_arrivals": {
+        Lang.EN: "<b>Drop-offs and no-shows</b>",
+        Lang.RU: "<b>Сдача в ремонт и неявки</b>",
     },
+    "stats_drop_offs": {
+        Lang.EN: "Booked customers who came: {value}",
+        Lang.RU: "Пришли по записи: {value}",
+    },
+    "stats_no_shows": {Lang.EN: "No-shows: {value}", Lang.RU: "Не пришли: {value}"},
+    "stats_no_show_rate": {Lang.EN: "No-show rate: {value}", Lang.RU: "Доля неявок: {value}"},
+    "stats_repairs": {Lang.EN: "<b>Repairs</b>", Lang.RU: "<b>Ремонт</b>"},
+    "stats_finished": {
+        Lang.EN: "Repairs finished: {value}",
+        Lang.RU: "Ремонтов завершено: {value}",
+    },
+    "stats_median_ready": {
+        Lang.EN: "Median time from received to ready: {value}",
+        Lang.RU: "Медиана от приёма до готовности: {value}",
+    },
+    "stats_days": {Lang.EN: "{value} days", Lang.RU: "{value} дн."},
     "stats_approval_rate": {
-        Lang.EN: "Estimate approval rate: {value}",
-        Lang.RU: "Доля согласованных смет: {value}",
+        Lang.EN: "Estimates approved: {value}",
+        Lang.RU: "Согласовано смет: {value}",
     },
     "stats_part_of_whole": {
         Lang.EN: "{percent} ({part} of {whole})",
         Lang.RU: "{percent} ({part} из {whole})",
     },
-    "stats_tickets_created": {
-        Lang.EN: "Tickets created: {value}",
-        Lang.RU: "Создано заявок: {value}",
-    },
-    "stats_tickets_in_status": {
-        Lang.EN: "Tickets {status}: {value}",
-        Lang.RU: "Статус «{status}»: {value}",
+    "stats_satisfaction": {Lang.EN: "<b>Satisfaction</b>", Lang.RU: "<b>Удовлетворённость</b>"},
+    "stats_rating": {Lang.EN: "Average rating: {value}", Lang.RU: "Средняя оценка: {value}"},
+    "stats_of_five": {Lang.EN: "{value} of 5", Lang.RU: "{value} из 5"},
+    "stats_ratings": {Lang.EN: "Ratings given: {value}", Lang.RU: "Получено оценок: {value}"},
+    "stats_workshops": {Lang.EN: "<b>Workshops</b>", Lang.RU: "<b>Мастерские</b>"},
+    "stats_workshop_line": {
+        Lang.EN: (
+            "{workshop}: tickets {tickets} · median to ready {median} · no-shows {no_shows}"
+            " · estimates approved {approval} · rating {rating}"
+        ),
+        Lang.RU: (
+            "{workshop}: заявок {tickets} · медиана до готовности {median} · неявки {no_shows}"
+            " · смет согласовано {approval} · оценка {rating}"
+        ),
     },
     "stats_workshop": {Lang.EN: "{workshop}: {value}", Lang.RU: "{workshop}: {value}"},
-    "chart_by_status": {Lang.EN: "Tickets by status", Lang.RU: "Заявки по статусам"},
-    "chart_by_workshop": {Lang.EN: "Tickets by workshop", Lang.RU: "Заявки по мастерским"},
+    "trend_up": {Lang.EN: "▲ {value}", Lang.RU: "▲ {value}"},
+    "trend_down": {Lang.EN: "▼ {value}", Lang.RU: "▼ {value}"},
+    "trend_same": {Lang.EN: "= 0%", Lang.RU: "= 0%"},
+    "trend_from_zero": {Lang.EN: "▲ from 0", Lang.RU: "▲ с 0"},
+    "trend_points": {Lang.EN: "{value} pp", Lang.RU: "{value} п. п."},
+    "scorecard_title": {
+        Lang.EN: "<b>{workshop}</b>, the last {days} days ({since} – {until})",
+        Lang.RU: "<b>{workshop}</b>, последние {days} дн. ({since} – {until})",
+    },
+    "scorecard_tickets": {Lang.EN: "Tickets: {value}", Lang.RU: "Заявок: {value}"},
+    "scorecard_overdue": {Lang.EN: "Overdue now: {value}", Lang.RU: "Просрочено сейчас: {value}"},
+    "scorecard_questions": {
+        Lang.EN: "Questions answered within {minutes} min: {value}",
+        Lang.RU: "Вопросов с ответом в пределах {minutes} мин: {value}",
+    },
+    "scorecard_usage": {
+        Lang.EN: "Usage: /scorecard WORKSHOP_CODE. Workshops: {codes}",
+        Lang.RU: "Использование: /scorecard КОД_МАСТЕРСКОЙ. Мастерские: {codes}",
+    },
+    "treestats_title": {
+        Lang.EN: "<b>Fixes of the tree</b>: how often each was shown and how often it helped",
+        Lang.RU: "<b>Подсказки дерева</b>: сколько раз их показали и сколько раз они помогли",
+    },
+    "treestats_line": {
+        Lang.EN: "{category} · {fix}: shown {shown}, helped {solved} ({share})",
+        Lang.RU: "{category} · {fix}: показана {shown}, помогла {solved} ({share})",
+    },
+    "treestats_none": {
+        Lang.EN: "No customer has been shown a fix yet.",
+        Lang.RU: "Клиентам ещё не показывали подсказки.",
+    },
+    "treestats_unknown": {
+        Lang.EN: "There is no category {category}. Categories: {categories}",
+        Lang.RU: "Категории {category} нет. Категории: {categories}",
+    },
+    "chart_title": {
+        Lang.EN: "Statistics for the last {days} days ({since} – {until})",
+        Lang.RU: "Статистика за последние {days} дн. ({since} – {until})",
+    },
+    "chart_weekly": {
+        Lang.EN: "Per week, the last {weeks} weeks",
+        Lang.RU: "По неделям, последние {weeks} нед.",
+    },
+    "chart_reports": {Lang.EN: "fault reports", Lang.RU: "обращения"},
+    "chart_self_resolved": {
+        Lang.EN: "self-resolved (visits avoided)",
+        Lang.RU: "решено без визита",
+    },
+    "chart_bookings": {Lang.EN: "bookings", Lang.RU: "записи"},
+    "chart_week_axis": {Lang.EN: "week starting", Lang.RU: "неделя с"},
+    "chart_count_axis": {Lang.EN: "count per week", Lang.RU: "штук за неделю"},
+    "chart_by_workshop": {
+        Lang.EN: "Tickets by workshop, the last {days} days",
+        Lang.RU: "Заявки по мастерским за {days} дн.",
+    },
+    "chart_tickets_axis": {Lang.EN: "tickets", Lang.RU: "заявки"},
     "overdue_title": {
         Lang.EN: "Overdue tickets: {value}",
         Lang.RU: "Просроченные заявки: {value}",

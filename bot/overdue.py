@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from bot.i18n import Lang
 from bot.messages import label, text
-from bot.statistics import decimal_text
 from bot.storage.database import Executor
 from bot.storage.stats import StatsQueries
 from bot.tickets import Status
@@ -21,6 +20,11 @@ DEFAULT_LIMITS_DAYS: dict[Status, int] = {
     Status.READY: 7,
 }
 """Days a ticket may stay in a status; statuses not named here are never overdue."""
+
+
+def limits_days(configured: Mapping[str, int]) -> dict[str, int]:
+    """The default limits with those set in `OVERDUE_LIMITS` in their place."""
+    return {**DEFAULT_LIMITS_DAYS, **configured}
 
 _LEAST_SHOWN_DAYS = 0.1
 """A ticket minutes past its limit is late all the same: never show it "0.0 days over"."""
@@ -57,6 +61,12 @@ async def overdue(
     for tickets in grouped.values():
         tickets.sort(key=lambda ticket: ticket.days_over, reverse=True)
     return grouped
+
+
+def decimal_text(lang: Lang, value: float) -> str:
+    """One decimal, with the decimal comma Russian readers expect."""
+    number = f"{value:.1f}"
+    return number.replace(".", ",") if lang is Lang.RU else number
 
 
 def overdue_lines(

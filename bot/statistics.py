@@ -1,21 +1,154 @@
-"""Head-office figures for a period: how many faults were fixed without a visit, how the
-workshops are loaded, how fast repairs go, and how customers answer estimates."""
+"""Head-office figures for a period, each beside the period of the same length before it:
+how many faults were fixed without a visit, how bookings turn into drop-offs, how fast
+repairs go, how customers answer estimates and rate the work; the same per workshop."""
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.i18n import Lang
-from bot.messages import label, text
+from bot.overdue import overdue
+from bot.questions import answer_due
+from bot.roles import Principal, Role
 from bot.storage.database import Executor
-from bot.storage.stats import StatsQueries
-from bot.tickets import Status
+from bot.storage.stats import FixOutcome, StatsQueries, WeekCounts
+from bot.workshops import Network
 
-NO_DATA = "—"
-"""Shown for a share or a median with nothing to compute it from: never a fake 0%."""
+CHART_WEEKS = 12
+
+
+def share(part: int, whole: int) -> float | None:
+    """`part` of `whole`; None when there is no whole, never a fake 0%."""
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One period's figures, of the whole network or of one workshop (no fault reports then:
+    a report belongs to no workshop until it is booked)."""
+
+    reports_started: int
+    self_resolved: int
+    bookings: int
+    walk_ins: int
+    drop_offs: int
+    no_shows: int
+    days_to_ready: list[float]
+    estimates_answered: int
+    estimates_approved: int
+    ratings: list[int]
+
+    @property
+    def self_resolved_share(self) -> float | None:
+        return share(self.self_resolved, self.reports_started)
+
+    @property
+    def no_show_rate(self) -> float | None:
+        """Of the booked customers whose visit was settled, the share who did not come."""
+        return share(self.no_shows, self.no_shows + self.drop_offs)
+
+    @property
+    def finished(self) -> int:
+        """Repairs made ready for pickup in the period."""
+        return len(self.days_to_ready)
+
+    @property
+    def median_days_to_ready(self) -> float | None:
+        return statistics.median(self.days_to_ready) if self.days_to_ready else None
+
+    @property
+    def approval_rate(self) -> float | None:
+        return share(self.estimates_approved, self.estimates_answered)
+
+    @property
+    def average_rating(self) -> float | None:
+        return statistics.fmean(self.ratings) if self.ratings else None
+
+
+NO_FIGURES = Figures(0, 0, 0, 0, 0, 0, [], 0, 0, [])
+"""A workshop with nothing in a period."""
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    network: Figures
+    workshops: dict[str, Figures]
+    """By workshop code, only workshops with something in the period."""
+
+
+async def period_figures(db: Executor, since: datetime, until: datetime) -> PeriodFigures:
+    """The network's figures and each workshop's, from one grouped query per figure: a
+    network of a thousand workshops costs what a network of ten does."""
+    queries = StatsQueries(db)
+    bookings = await queries.bookings(since, until)
+    walk_ins = await queries.walk_ins(since, until)
+    drop_offs = await queries.drop_offs(since, until)
+    no_shows = await queries.no_shows(since, until)
+    durations = await queries.days_to_ready(since, until)
+    answers = await queries.estimate_answers(since, until)
+    ratings = await queries.ratings(since, until)
+    codes = {*bookings, *walk_ins, *drop_offs, *no_shows, *answers}
+    codes |= {code for code, _ in durations} | {code for code, _ in ratings}
+
+    def of(code: str) -> Figures:
+        answered, approved = answers.get(code, (0, 0))
+        return Figures(
+            reports_started=0,
+            self_resolved=0,
+            bookings=bookings.get(code, 0),
+            walk_ins=walk_ins.get(code, 0),
+            drop_offs=drop_offs.get(code, 0),
+            no_shows=no_shows.get(code, 0),
+            days_to_ready=[days for owner, days in durations if owner == code],
+            estimates_answered=answered,
+            estimates_approved=approved,
+            ratings=[rating for owner, rating in ratings if owner == code],
+        )
+
+    return PeriodFigures(
+        network=Figures(
+            reports_started=await queries.reports_started(since, until),
+            self_resolved=await queries.self_resolved(since, until),
+            bookings=sum(bookings.values()),
+            walk_ins=sum(walk_ins.values()),
+            drop_offs=sum(drop_offs.values()),
+            no_shows=sum(no_shows.values()),
+            days_to_ready=[days for _, days in durations],
+            estimates_answered=sum(answered for answered, _ in answers.values()),
+            estimates_approved=sum(approved for _, approved in answers.values()),
+            ratings=[rating for _, rating in ratings],
+        ),
+        workshops={code: of(code) for code in sorted(codes)},
+    )
+
+
+def change(current: float | None, previous: float | None) -> float | None:
+    """The relative change from `previous`; None when either is missing or `previous` is 0,
+    from which no percentage can be taken."""
+    if current is None or previous is None or previous == 0:
+        return None
+    return (current - previous) / previous
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """One workshop's work in a period, and what is overdue there now."""
+
+    workshop_code: str
+    days: int
+    since: datetime
+    until: datetime
+    tickets: int
+    current: Figures
+    overdue_now: int
+    questions: int
+    answered_in_time: int
+
+    @property
+    def in_time_share(self) -> float | None:
+        return share(self.answered_in_time, self.questions)
 
 
 @dataclass(frozen=True)
@@ -23,128 +156,97 @@ class NetworkStats:
     days: int
     since: datetime
     until: datetime
-    reports_started: int
-    self_resolved: int
-    bookings: int
-    no_shows: int
-    per_status: dict[str, int]
-    per_workshop: dict[str, int]
-    median_days_to_ready: float | None
-    estimates_answered: int
-    estimates_approved: int
+    current: Figures
+    previous: Figures
+    """The `days` days just before `since`, for the trend."""
+    workshops: dict[str, Figures]
+    """The current period's figures of each workshop with something in it."""
+    tickets_per_workshop: dict[str, int]
 
-    @property
-    def self_resolved_share(self) -> float | None:
-        """Share of started reports that a fix resolved; None when no report was started."""
-        return self.self_resolved / self.reports_started if self.reports_started else None
+    def of_workshop(self, code: str) -> Figures:
+        return self.workshops.get(code, NO_FIGURES)
 
-    @property
-    def approval_rate(self) -> float | None:
-        """Share of answered estimates that were approved; None when none was answered."""
-        return (
-            self.estimates_approved / self.estimates_answered if self.estimates_answered else None
-        )
+
+def period(now: datetime, days: int) -> datetime:
+    if days < 1:
+        raise ValueError(f"a period of {days} days is empty")
+    return now - timedelta(days=days)
 
 
 async def network_stats(db: Executor, now: datetime, days: int) -> NetworkStats:
-    """Figures for the `days` days before `now`."""
-    if days < 1:
-        raise ValueError(f"a period of {days} days is empty")
-    since = now - timedelta(days=days)
-    queries = StatsQueries(db)
-    durations = await queries.days_to_ready(since, now)
-    answered, approved = await queries.estimate_answers(since, now)
+    """Figures for the `days` days before `now`, and for the same length before that."""
+    since = period(now, days)
+    current = await period_figures(db, since, now)
+    before = since - timedelta(days=days)
+    previous = await period_figures(db, before, since - timedelta(microseconds=1))
     return NetworkStats(
         days=days,
         since=since,
         until=now,
-        reports_started=await queries.reports_started(since, now),
-        self_resolved=await queries.self_resolved(since, now),
-        bookings=await queries.bookings(since, now),
-        no_shows=await queries.no_shows(since, now),
-        per_status=await queries.tickets_per_status(since, now),
-        per_workshop=await queries.tickets_per_workshop(since, now),
-        median_days_to_ready=statistics.median(durations) if durations else None,
-        estimates_answered=answered,
-        estimates_approved=approved,
+        current=current.network,
+        previous=previous.network,
+        workshops=current.workshops,
+        tickets_per_workshop=await StatsQueries(db).tickets_per_workshop(since, now),
     )
 
 
-def decimal_text(lang: Lang, value: float) -> str:
-    """One decimal, with the decimal comma Russian readers expect."""
-    number = f"{value:.1f}"
-    return number.replace(".", ",") if lang is Lang.RU else number
+def readable_workshop(who: Principal, typed: str | None, codes: Collection[str]) -> str | None:
+    """The workshop whose scorecard `who` asks for: staff their own (typed or not), head office
+    any it names. None for an unknown code and for another workshop alike, so staff cannot
+    learn which codes exist by asking."""
+    if who.role is Role.STAFF:
+        own = who.workshop_code
+        return own if typed is None or typed.upper() == own else None
+    code = typed.upper() if typed is not None else None
+    return code if who.role is Role.HEAD_OFFICE and code in codes else None
 
 
-def status_counts(stats: NetworkStats) -> list[tuple[Status, int]]:
-    """Every status in process order, zeros included, so reports always look the same."""
-    return [(status, stats.per_status.get(status, 0)) for status in Status]
-
-
-def workshop_counts(
-    stats: NetworkStats, workshop_names: Mapping[str, str]
-) -> list[tuple[str, int]]:
-    """Every named workshop in the given order, then any code the data has but the names lack
-    (a workshop since removed from the file), shown by its code."""
-    counts = [(name, stats.per_workshop.get(code, 0)) for code, name in workshop_names.items()]
-    counts += [
-        (code, count) for code, count in stats.per_workshop.items() if code not in workshop_names
-    ]
-    return counts
-
-
-def title_line(stats: NetworkStats, lang: Lang) -> str:
-    """The period in UTC dates; only digits go in, so it is safe as HTML and as plain text."""
-    return label(
-        lang,
-        "stats_title",
-        days=stats.days,
-        since=f"{stats.since:%d.%m.%Y}",
-        until=f"{stats.until:%d.%m.%Y}",
+async def scorecard(
+    db: Executor,
+    network: Network,
+    now: datetime,
+    days: int,
+    workshop_code: str,
+    overdue_limits: Mapping[str, int],
+    sla_minutes: int,
+) -> Scorecard:
+    """A workshop's figures for the `days` days before `now`. A question counts as answered
+    in time when its answer came within `sla_minutes` of the workshop's opening hours."""
+    since = period(now, days)
+    queries = StatsQueries(db)
+    late = await overdue(db, now, overdue_limits, workshop_code)
+    waits = await queries.questions(workshop_code, since, now)
+    workshop = network.get(workshop_code)
+    hours = workshop.hours if workshop else {}
+    zone = network.zone(workshop_code) if workshop else None
+    in_time = 0
+    for asked, answered in waits:
+        due = (
+            answer_due(asked, hours, zone, sla_minutes)
+            if zone
+            else asked + timedelta(minutes=sla_minutes)
+        )
+        in_time += answered is not None and answered <= due
+    created = await queries.tickets_per_workshop(since, now)
+    return Scorecard(
+        workshop_code=workshop_code,
+        days=days,
+        since=since,
+        until=now,
+        tickets=created.get(workshop_code, 0),
+        current=(await period_figures(db, since, now)).workshops.get(workshop_code, NO_FIGURES),
+        overdue_now=len(late.get(workshop_code, [])),
+        questions=len(waits),
+        answered_in_time=in_time,
     )
 
 
-def stats_lines(stats: NetworkStats, lang: Lang, workshop_names: Mapping[str, str]) -> list[str]:
-    """The report as HTML-safe lines, a title and then one "label: number" line per figure."""
-    share = stats.self_resolved_share
-    rate = stats.approval_rate
-    median = stats.median_days_to_ready
-    lines = [
-        title_line(stats, lang),
-        text(lang, "stats_reports_started", value=stats.reports_started),
-        text(
-            lang,
-            "stats_self_resolved",
-            value=NO_DATA if share is None else f"{stats.self_resolved} ({share:.0%})",
-        ),
-        text(lang, "stats_bookings", value=stats.bookings),
-        text(lang, "stats_no_shows", value=stats.no_shows),
-        text(
-            lang,
-            "stats_median_ready",
-            value=NO_DATA if median is None else decimal_text(lang, median),
-        ),
-        text(
-            lang,
-            "stats_approval_rate",
-            value=NO_DATA
-            if rate is None
-            else label(
-                lang,
-                "stats_part_of_whole",
-                percent=f"{rate:.0%}",
-                part=stats.estimates_approved,
-                whole=stats.estimates_answered,
-            ),
-        ),
-        text(lang, "stats_tickets_created", value=sum(stats.per_status.values())),
-    ]
-    lines += [
-        text(lang, "stats_tickets_in_status", status=label(lang, f"status_{status}"), value=count)
-        for status, count in status_counts(stats)
-    ]
-    lines += [
-        text(lang, "stats_workshop", workshop=name, value=count)
-        for name, count in workshop_counts(stats, workshop_names)
-    ]
-    return lines
+async def weekly(db: Executor, now: datetime, weeks: int = CHART_WEEKS) -> list[WeekCounts]:
+    """The last `weeks` seven-day weeks ending at `now`, oldest first."""
+    starts = [now - timedelta(days=7 * back) for back in range(weeks, 0, -1)]
+    return await StatsQueries(db).weekly(starts)
+
+
+async def fix_stats(db: Executor, category: str | None = None) -> list[FixOutcome]:
+    """Each fix of the tree customers were shown, the most shown first."""
+    return await StatsQueries(db).fix_outcomes(category)

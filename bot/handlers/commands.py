@@ -81,6 +81,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("walkin", staff.walk_in, STAFF, "cmd_walkin", "args_walkin"),
     Command("workshops", head_office.workshops, HEAD_OFFICE, "cmd_workshops"),
     Command("stats", head_office.stats, HEAD_OFFICE, "cmd_stats", "args_days"),
+    Command("scorecard", head_office.scorecard_of, WORKERS, "cmd_scorecard", "args_scorecard"),
+    Command("treestats", head_office.treestats, HEAD_OFFICE, "cmd_treestats", "args_treestats"),
     Command("overdue", head_office.overdue_tickets, HEAD_OFFICE, "cmd_overdue"),
     Command("export", head_office.export, HEAD_OFFICE, "cmd_export", "args_days"),
     Command("staff", head_office.staff, HEAD_OFFICE, "cmd_staff"),

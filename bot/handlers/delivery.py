@@ -48,7 +48,7 @@ from bot.message_length import MAX_CAPTION, split_message
 from bot.messages import label, text
 from bot.money import from_minor
 from bot.notifications import Kind
-from bot.overdue import DEFAULT_LIMITS_DAYS, overdue, overdue_lines
+from bot.overdue import limits_days, overdue, overdue_lines
 from bot.reminders import CUSTOMER_KINDS, Facts, still_meaningful
 from bot.services import Services
 from bot.storage.attachments import Attachments
@@ -165,7 +165,7 @@ class Postman:
 
     @property
     def limits(self) -> dict[str, int]:
-        return {**DEFAULT_LIMITS_DAYS, **self._services.settings.overdue_limits}
+        return limits_days(self._services.settings.overdue_limits)
 
     async def _arm(self, outbox: Outbox) -> None:
         if self._job_queue is None:

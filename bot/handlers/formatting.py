@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, get_day_names
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from bot.i18n import Lang
 from bot.messages import label
@@ -39,6 +39,11 @@ def money(lang: Lang, amount: Decimal, currency: str) -> str:
 
 def number(lang: Lang, value: float | Decimal, pattern: str = "#,##0.##") -> str:
     return format_decimal(value, pattern, locale=LOCALES[lang])
+
+
+def percent(lang: Lang, share: float) -> str:
+    """`33%` / `33 %`: a share as a whole percentage."""
+    return format_percent(share, "#,##0%", locale=LOCALES[lang])
 
 
 def km(lang: Lang, distance: float) -> str:

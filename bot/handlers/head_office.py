@@ -5,17 +5,24 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.charts import stats_chart
-from bot.export import tickets_csv
-from bot.handlers.access import requires
+from bot.export import tickets_csv, tickets_xlsx
+from bot.handlers.access import STAFF_OR_HEAD_OFFICE, requires
 from bot.handlers.arguments import whole_number
 from bot.handlers.context import Context, lang_of
 from bot.handlers.menus import publish_menu_for
 from bot.handlers.replies import say
+from bot.handlers.report_views import (
+    chart_title,
+    scorecard_lines,
+    stats_lines,
+    treestats_lines,
+    workshops_shown,
+)
 from bot.i18n import Lang, pick
 from bot.messages import label, text
-from bot.overdue import DEFAULT_LIMITS_DAYS, overdue, overdue_lines
+from bot.overdue import limits_days, overdue, overdue_lines
 from bot.roles import Principal, Role, RoleChange
-from bot.statistics import network_stats, stats_lines
+from bot.statistics import fix_stats, network_stats, readable_workshop, scorecard, weekly
 from bot.status_rules import OPEN_STATUSES
 from bot.storage.tickets import Tickets
 
@@ -184,17 +191,78 @@ async def workshops(update: Update, context: Context, who: Principal) -> None:
 
 @requires(Role.HEAD_OFFICE)
 async def stats(update: Update, context: Context, who: Principal) -> None:
-    """`/stats [days]`: the figures as text, one per line, and the same as a chart."""
+    """`/stats [days]`: the figures in sections against the period before, then a chart."""
     days = await days_arg(update, context)
     if days is None:
         return
     lang = lang_of(update, context)
     services = context.services
-    figures = await network_stats(services.db, services.clock.now(), days)
+    now = services.clock.now()
+    figures = await network_stats(services.db, now, days)
     names = workshop_names(context, lang)
     await say(update, "\n".join(stats_lines(figures, lang, names)))
     if update.effective_chat is not None:
-        await update.effective_chat.send_photo(stats_chart(figures, lang, names))
+        per_workshop = [
+            (name, figures.tickets_per_workshop.get(code, 0))
+            for code, name in workshops_shown(figures, names)
+        ]
+        chart = stats_chart(
+            chart_title(figures, lang), lang, await weekly(services.db, now), per_workshop, days
+        )
+        await update.effective_chat.send_photo(chart)
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def scorecard_of(update: Update, context: Context, who: Principal) -> None:
+    """`/scorecard [CODE]`: staff see their own workshop; head office names any."""
+    lang = lang_of(update, context)
+    args = list(context.args or [])
+    workshops = context.services.network.workshops
+    if len(args) > 1 or (who.role is Role.HEAD_OFFICE and not args):
+        await say(update, text(lang, "scorecard_usage", codes=", ".join(workshops)))
+        return
+    typed = args[0] if args else None
+    code = readable_workshop(who, typed, workshops)
+    if code is None:
+        codes = who.workshop_code if who.role is Role.STAFF else ", ".join(workshops)
+        await say(update, text(lang, "unknown_workshop", code=(typed or "")[:32], codes=codes))
+        return
+    services = context.services
+    card = await scorecard(
+        services.db,
+        services.network,
+        services.clock.now(),
+        DEFAULT_DAYS,
+        code,
+        limits_days(services.settings.overdue_limits),
+        services.settings.question_sla_minutes,
+    )
+    lines = scorecard_lines(
+        card, lang, workshops[code].title(lang), services.settings.question_sla_minutes
+    )
+    await say(update, "\n".join(lines))
+
+
+@requires(Role.HEAD_OFFICE)
+async def treestats(update: Update, context: Context, who: Principal) -> None:
+    """`/treestats [category]`: each fix customers were shown, how often it helped."""
+    lang = lang_of(update, context)
+    tree = context.services.tree
+    args = list(context.args or [])
+    category = args[0].lower() if len(args) == 1 else None
+    if len(args) > 1 or (category is not None and tree.category(category) is None):
+        await say(
+            update,
+            text(
+                lang,
+                "treestats_unknown",
+                category=" ".join(args)[:32],
+                categories=", ".join(tree.categories),
+            ),
+        )
+        return
+    fixes = await fix_stats(context.services.db, category)
+    await say(update, "\n".join(treestats_lines(fixes, lang, tree)))
 
 
 @requires(Role.HEAD_OFFICE)
@@ -202,7 +270,7 @@ async def overdue_tickets(update: Update, context: Context, who: Principal) -> N
     """Tickets that sat in one status longer than its limit, per workshop."""
     lang = lang_of(update, context)
     services = context.services
-    limits = {**DEFAULT_LIMITS_DAYS, **services.settings.overdue_limits}
+    limits = limits_days(services.settings.overdue_limits)
     grouped = await overdue(services.db, services.clock.now(), limits)
     lines = overdue_lines(grouped, lang, workshop_names(context, lang))
     await say(update, "\n".join(lines) if lines else text(lang, "overdue_none"))
@@ -210,16 +278,20 @@ async def overdue_tickets(update: Update, context: Context, who: Principal) -> N
 
 @requires(Role.HEAD_OFFICE)
 async def export(update: Update, context: Context, who: Principal) -> None:
-    """`/export [days]`: the tickets of the period as a CSV document."""
+    """`/export [days]`: the tickets of the period as an Excel workbook, then as a CSV whose
+    separator suits the caller's Excel."""
     days = await days_arg(update, context)
-    if days is None:
+    if days is None or update.effective_chat is None:
         return
+    lang = lang_of(update, context)
     services = context.services
     now = services.clock.now()
-    document = await tickets_csv(services.db, services.network, services.tree, now, days)
-    if update.effective_chat is not None:
-        await update.effective_chat.send_document(
-            document,
-            filename=f"tickets-{now:%Y%m%d}-{days}d.csv",
-            caption=label(lang_of(update, context), "export_caption", days=days),
-        )
+    name = f"tickets-{now:%Y%m%d}-{days}d"
+    workbook = await tickets_xlsx(services.db, services.network, services.tree, now, days)
+    await update.effective_chat.send_document(
+        workbook, filename=f"{name}.xlsx", caption=label(lang, "export_caption", days=days)
+    )
+    table = await tickets_csv(services.db, services.network, services.tree, now, days, lang)
+    await update.effective_chat.send_document(
+        table, filename=f"{name}.csv", caption=label(lang, "export_csv_caption")
+    )

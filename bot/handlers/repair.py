@@ -227,6 +227,8 @@ async def show_node(update: Update, context: Context, draft: Draft) -> Waiting:
     save_draft(context, draft)
     if node.is_fix:
         assert node.fix is not None
+        if draft.case_id is not None:
+            await context.services.reports.fix_shown(draft.case_id, node.id)
         await show(update, text(lang, "fix", fix=pick(node.fix, lang)), keyboards.fix(lang, node))
     else:
         assert node.text is not None

@@ -31,6 +31,13 @@ class Cases:
         )
         return changed == 1
 
+    async def fix_shown(self, case_id: int, fix: str, now: datetime) -> None:
+        """Once per case and fix: going back to a fix, or the same update again, adds nothing."""
+        await self._db.execute(
+            "INSERT OR IGNORE INTO fix_views (case_id, fix, at) VALUES (?, ?, ?)",
+            (case_id, fix, stamp(now)),
+        )
+
     async def path(self, case_id: int) -> list[dict[str, str]]:
         row = await self._db.fetch_one("SELECT path FROM cases WHERE id = ?", (case_id,))
         return json.loads(row["path"]) if row else []

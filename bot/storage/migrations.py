@@ -311,4 +311,14 @@ MIGRATIONS: list[str] = [
             FROM tickets WHERE customer_id = new.user_id;
     END;
     """,
+    """
+    -- Each fix of the tree a customer was shown, once per fault report, so /treestats also
+    -- counts the customers who left without saying whether the fix helped.
+    CREATE TABLE fix_views (
+        case_id  INTEGER NOT NULL REFERENCES cases(id),
+        fix      TEXT NOT NULL,
+        at       TEXT NOT NULL,
+        PRIMARY KEY (case_id, fix)
+    );
+    """,
 ]

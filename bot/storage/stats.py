@@ -7,6 +7,7 @@ reads the period, not the whole history.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,6 +15,24 @@ from datetime import date, datetime, timedelta
 from bot.storage.database import Executor, stamp, unstamp
 
 _DAY_SECONDS = timedelta(days=1).total_seconds()
+
+
+@dataclass(frozen=True)
+class WeekCounts:
+    start: datetime
+    reports: int
+    self_resolved: int
+    bookings: int
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    """A fix of the tree: how many customers tried it and how many it helped."""
+
+    fix: str
+    category: str
+    shown: int
+    solved: int
 
 
 @dataclass(frozen=True)
@@ -34,6 +53,9 @@ class ExportRow:
     estimate_currency: str | None
     estimate_answer: str | None
     description: str | None
+    fixes_tried: list[str]
+    """Ids of the tree's fixes the customer tried before booking, in order."""
+    rating: int | None
 
 
 @dataclass(frozen=True)
@@ -68,43 +90,143 @@ class StatsQueries:
             (stamp(since), stamp(until)),
         )
 
-    async def bookings(self, since: datetime, until: datetime) -> int:
-        # A booking's event also carries to_status 'booked'; filtering on it uses the index.
-        return await self._count(
-            "SELECT COUNT(DISTINCT ticket_id) FROM ticket_events"
-            " WHERE to_status = 'booked' AND at >= ? AND at <= ? AND kind = 'booked'",
-            (stamp(since), stamp(until)),
-        )
-
-    async def no_shows(self, since: datetime, until: datetime) -> int:
-        return await self._count(
-            "SELECT COUNT(DISTINCT ticket_id) FROM ticket_events"
-            " WHERE to_status = 'no_show' AND at >= ? AND at <= ? AND kind = 'status'",
-            (stamp(since), stamp(until)),
-        )
-
-    async def _created_per(self, column: str, since: datetime, until: datetime) -> dict[str, int]:
+    async def _entering_per_workshop(
+        self, status: str, kind: str, since: datetime, until: datetime
+    ) -> dict[str, int]:
+        """Tickets with an event of `kind` into `status` in the period, per workshop code;
+        filtering on the status first uses the `(to_status, at)` index."""
         rows = await self._db.fetch_all(
-            f"SELECT {column} AS key, COUNT(*) AS n FROM tickets"
-            f" WHERE created_at >= ? AND created_at <= ? GROUP BY {column} ORDER BY {column}",
+            "SELECT t.workshop_code AS code, COUNT(DISTINCT e.ticket_id) AS n"
+            " FROM ticket_events AS e JOIN tickets AS t ON t.id = e.ticket_id"
+            " WHERE e.to_status = ? AND e.at >= ? AND e.at <= ? AND e.kind = ?"
+            " GROUP BY t.workshop_code",
+            (status, stamp(since), stamp(until), kind),
+        )
+        return {row["code"]: row["n"] for row in rows}
+
+    async def bookings(self, since: datetime, until: datetime) -> dict[str, int]:
+        return await self._entering_per_workshop("booked", "booked", since, until)
+
+    async def walk_ins(self, since: datetime, until: datetime) -> dict[str, int]:
+        return await self._entering_per_workshop("received", "walk_in", since, until)
+
+    async def drop_offs(self, since: datetime, until: datetime) -> dict[str, int]:
+        """Booked tickets the workshop received: the customer came."""
+        return await self._entering_per_workshop("received", "status", since, until)
+
+    async def no_shows(self, since: datetime, until: datetime) -> dict[str, int]:
+        return await self._entering_per_workshop("no_show", "status", since, until)
+
+    async def ratings(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
+        """(workshop code, rating) of each rating customers gave in the period."""
+        rows = await self._db.fetch_all(
+            "SELECT t.workshop_code AS code, f.rating FROM feedback AS f"
+            " JOIN tickets AS t ON t.id = f.ticket_id"
+            " WHERE f.created_at >= ? AND f.created_at <= ? ORDER BY f.created_at",
             (stamp(since), stamp(until)),
         )
-        return {row["key"]: row["n"] for row in rows}
+        return [(row["code"], row["rating"]) for row in rows]
 
-    async def tickets_per_status(self, since: datetime, until: datetime) -> dict[str, int]:
-        """Tickets created in the period, by the status they are in now."""
-        return await self._created_per("status", since, until)
+    async def weekly(self, starts: list[datetime]) -> list[WeekCounts]:
+        """Reports, self-resolved reports and bookings of each week starting at `starts`."""
+        weeks = []
+        for start in starts:
+            end = start + timedelta(days=7) - timedelta(microseconds=1)
+            weeks.append(
+                WeekCounts(
+                    start=start,
+                    reports=await self.reports_started(start, end),
+                    self_resolved=await self.self_resolved(start, end),
+                    bookings=sum((await self.bookings(start, end)).values()),
+                )
+            )
+        return weeks
 
-    async def tickets_per_workshop(self, since: datetime, until: datetime) -> dict[str, int]:
-        return await self._created_per("workshop_code", since, until)
+    async def fix_outcomes(self, category: str | None = None) -> list[FixOutcome]:
+        """How often each fix was shown and how often it helped, the most shown first.
 
-    async def days_to_ready(self, since: datetime, until: datetime) -> list[float]:
-        """Days from a ticket's first 'received' to the first 'ready' after it, for tickets
-        whose that 'ready' falls in the period; a ticket made ready again later counts once."""
+        A fix counts as shown once per fault report: from `fix_views`, and from the report's
+        path for reports made before fixes shown were recorded. It helped when the path has
+        `{fix, helped: y}`.
+        """
         rows = await self._db.fetch_all(
             """
-            SELECT received.at AS received_at, ready.at AS ready_at
+            WITH shown AS (
+                SELECT case_id, fix FROM fix_views
+                UNION
+                SELECT cases.id, json_extract(step.value, '$.fix')
+                FROM cases, json_each(cases.path) AS step
+                WHERE json_extract(step.value, '$.fix') IS NOT NULL
+            )
+            SELECT shown.fix, cases.category, COUNT(*) AS shown,
+                   SUM(EXISTS (
+                       SELECT 1 FROM json_each(cases.path) AS step
+                       WHERE json_extract(step.value, '$.fix') = shown.fix
+                         AND json_extract(step.value, '$.helped') = 'y')) AS solved
+            FROM shown JOIN cases ON cases.id = shown.case_id
+            WHERE ? IS NULL OR cases.category = ?
+            GROUP BY shown.fix, cases.category
+            ORDER BY shown DESC, shown.fix
+            """,
+            (category, category),
+        )
+        return [
+            FixOutcome(
+                fix=row["fix"], category=row["category"], shown=row["shown"], solved=row["solved"]
+            )
+            for row in rows
+        ]
+
+    async def questions(
+        self, workshop: str, since: datetime, until: datetime
+    ) -> list[tuple[datetime, datetime | None]]:
+        """(asked, answered) for each wait of the workshop's customers that began in the
+        period: a customer's question after an answer (or the first one) starts a wait, the
+        next answer ends it; None while unanswered."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT m.thread_id, m.author_role, m.at FROM question_messages AS m
+            JOIN question_threads AS t ON t.id = m.thread_id
+            WHERE t.workshop_code = ? ORDER BY m.thread_id, m.id
+            """,
+            (workshop,),
+        )
+        waits: list[tuple[datetime, datetime | None]] = []
+        thread, asked = None, None
+        for row in rows:
+            if row["thread_id"] != thread:
+                if asked is not None:
+                    waits.append((asked, None))
+                thread, asked = row["thread_id"], None
+            at = unstamp(row["at"])
+            if row["author_role"] == "customer":
+                asked = asked or at
+            elif asked is not None:
+                waits.append((asked, at))
+                asked = None
+        if asked is not None:
+            waits.append((asked, None))
+        return [(asked, answered) for asked, answered in waits if since <= asked <= until]
+
+    async def tickets_per_workshop(self, since: datetime, until: datetime) -> dict[str, int]:
+        """Tickets created in the period, by workshop code."""
+        rows = await self._db.fetch_all(
+            "SELECT workshop_code, COUNT(*) AS n FROM tickets"
+            " WHERE created_at >= ? AND created_at <= ? GROUP BY workshop_code"
+            " ORDER BY workshop_code",
+            (stamp(since), stamp(until)),
+        )
+        return {row["workshop_code"]: row["n"] for row in rows}
+
+    async def days_to_ready(self, since: datetime, until: datetime) -> list[tuple[str, float]]:
+        """Days from a ticket's first 'received' to the first 'ready' after it, for tickets
+        whose that 'ready' falls in the period, with the ticket's workshop code; a ticket made
+        ready again later counts once."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT t.workshop_code AS code, received.at AS received_at, ready.at AS ready_at
             FROM ticket_events AS ready
+            JOIN tickets AS t ON t.id = ready.ticket_id
             JOIN ticket_events AS received ON received.id = (
                 SELECT MIN(id) FROM ticket_events
                 WHERE ticket_id = ready.ticket_id AND to_status = 'received')
@@ -120,22 +242,28 @@ class StatsQueries:
         )
         # In Python, not julianday(): 2.5 days stays exactly 2.5.
         return [
-            (unstamp(row["ready_at"]) - unstamp(row["received_at"])).total_seconds() / _DAY_SECONDS
+            (
+                row["code"],
+                (unstamp(row["ready_at"]) - unstamp(row["received_at"])).total_seconds()
+                / _DAY_SECONDS,
+            )
             for row in rows
         ]
 
-    async def estimate_answers(self, since: datetime, until: datetime) -> tuple[int, int]:
-        """(answered, approved) among estimates the customer answered in the period.
-
-        A superseded estimate also gets `answered_at`, but nobody answered it.
-        """
-        row = await self._db.fetch_one(
-            "SELECT COUNT(*) AS answered, COALESCE(SUM(answer = 'approved'), 0) AS approved"
-            " FROM estimates WHERE answered_at >= ? AND answered_at <= ?"
-            " AND answer IN ('approved', 'declined')",
+    async def estimate_answers(
+        self, since: datetime, until: datetime
+    ) -> dict[str, tuple[int, int]]:
+        """(answered, approved) per workshop code among estimates the customer answered in the
+        period. A superseded estimate also gets `answered_at`, but nobody answered it."""
+        rows = await self._db.fetch_all(
+            "SELECT t.workshop_code AS code, COUNT(*) AS answered,"
+            " SUM(e.answer = 'approved') AS approved"
+            " FROM estimates AS e JOIN tickets AS t ON t.id = e.ticket_id"
+            " WHERE e.answered_at >= ? AND e.answered_at <= ?"
+            " AND e.answer IN ('approved', 'declined') GROUP BY t.workshop_code",
             (stamp(since), stamp(until)),
         )
-        return (row["answered"], row["approved"]) if row else (0, 0)
+        return {row["code"]: (row["answered"], row["approved"]) for row in rows}
 
     async def tickets_for_export(self, since: datetime, until: datetime) -> list[ExportRow]:
         """Tickets created in the period, oldest first, each with its latest estimate."""
@@ -143,9 +271,11 @@ class StatsQueries:
             """
             SELECT t.code, t.created_at, t.workshop_code, t.category, t.status, t.slot_start,
                    t.customer_id, c.first_name, t.phone, t.eta, t.description,
-                   e.amount_minor, e.currency, e.answer
+                   e.amount_minor, e.currency, e.answer, cs.path, f.rating
             FROM tickets AS t
             LEFT JOIN customers AS c ON c.user_id = t.customer_id
+            LEFT JOIN cases AS cs ON cs.id = t.case_id
+            LEFT JOIN feedback AS f ON f.ticket_id = t.id
             LEFT JOIN estimates AS e ON e.id = (
                 SELECT MAX(id) FROM estimates WHERE ticket_id = t.id)
             WHERE t.created_at >= ? AND t.created_at <= ?
@@ -169,6 +299,10 @@ class StatsQueries:
                 estimate_currency=row["currency"],
                 estimate_answer=row["answer"],
                 description=row["description"],
+                fixes_tried=[
+                    step["fix"] for step in json.loads(row["path"] or "[]") if "fix" in step
+                ],
+                rating=row["rating"],
             )
             for row in rows
         ]

@@ -99,10 +99,11 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "cancelled": ("walk_in", ("cancelled",)),
 }
 
-STAFF_MENU = {"today", "jobs", "find", "job", "setstatus", "eta", "quote", "walkin"}
+STAFF_MENU = {"today", "jobs", "find", "job", "setstatus", "eta", "quote", "walkin", "scorecard"}
 HEAD_OFFICE_ONLY_MENU = {
     "workshops",
     "stats",
+    "treestats",
     "overdue",
     "export",
     "staff",
@@ -111,7 +112,15 @@ HEAD_OFFICE_ONLY_MENU = {
     "addadmin",
     "removeadmin",
 }
-HEAD_OFFICE_MENU = {"jobs", "find", "job", "setstatus", "eta", "quote"} | HEAD_OFFICE_ONLY_MENU
+HEAD_OFFICE_MENU = {
+    "jobs",
+    "find",
+    "job",
+    "setstatus",
+    "eta",
+    "quote",
+    "scorecard",
+} | HEAD_OFFICE_ONLY_MENU
 CSV_HEADER = [
     "ticket",
     "created_utc",
@@ -128,6 +137,8 @@ CSV_HEADER = [
     "estimate_currency",
     "estimate_answer",
     "description",
+    "fixes_tried",
+    "rating",
 ]
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -567,7 +578,7 @@ async def test_an_added_head_office_member_has_head_office_rights_until_removed(
 
     assert await ask(office, "/addadmin", "9100") == "Dina (9100) is now head office."
     figures = await answer(deputy, "/stats")
-    assert "Bookings: 1" in figures[0]["text"].splitlines()
+    assert "Bookings: 1 (▲ from 0)" in figures[0]["text"].splitlines()
     assert figures[-1]["photo"], "the chart"
     card_id = (await answer(deputy, "/job", code))[-1]["message_id"]
 
@@ -971,34 +982,151 @@ async def test_stats_show_exact_figures_of_a_small_network_and_a_chart(
 
     figures = await answer(office, "/stats")
     assert len(figures) == 2
-    lines = figures[0]["text"].splitlines()
-    assert lines[0] == "Statistics for the last 30 days (29.10.2026 – 28.11.2026)"
-    assert lines[1:] == [
-        "Fault reports started: 3",
-        "Self-resolved by a fix: 1 (33%)",
-        "Bookings: 2",
-        "No-shows: 1",
-        "Median days from received to ready: 2.0",
-        "Estimate approval rate: 100% (1 of 1)",
-        "Tickets created: 2",
-        "Tickets booked: 0",
-        "Tickets received by the workshop: 0",
-        "Tickets being diagnosed: 0",
-        "Tickets waiting for parts: 0",
-        "Tickets being repaired: 0",
-        "Tickets ready for pickup: 1",
-        "Tickets picked up: 0",
-        "Tickets cancelled: 0",
-        "Tickets missed drop-off: 1",
-        "One Bench: 1",
-        "Two Bench: 1",
+    assert figures[0]["text"].splitlines() == [
+        "Statistics for the last 30 days (29.10.2026 – 28.11.2026)",
+        "In brackets: the change against the 30 days before.",
+        "",
+        "Demand",
+        "Fault reports: 3 (▲ from 0)",
+        "Of them self-resolved, visits avoided: 1 (▲ from 0)",
+        "Self-resolved rate: 33% (1 of 3)",
+        "",
+        "Bookings and walk-ins",
+        "Bookings: 2 (▲ from 0)",
+        "Walk-ins: 0",
+        "",
+        "Drop-offs and no-shows",
+        "Booked customers who came: 1 (▲ from 0)",
+        "No-shows: 1 (▲ from 0)",
+        "No-show rate: 50% (1 of 2)",
+        "",
+        "Repairs",
+        "Repairs finished: 1 (▲ from 0)",
+        "Median time from received to ready: 2.0 days",
+        "Estimates approved: 100% (1 of 1)",
+        "",
+        "Satisfaction",
+        "Average rating: —",
+        "Ratings given: 0",
+        "",
+        "Workshops",
+        "One Bench: tickets 1 · median to ready 2.0 days · no-shows 0%"
+        " · estimates approved 100% · rating —",
+        "Two Bench: tickets 1 · median to ready — · no-shows 100%"
+        " · estimates approved — · rating —",
     ]
+    assert [entity["type"] for entity in figures[0]["entities"]].count("bold") == 7
     assert figures[1]["photo"]
     chart = api.calls_of("sendPhoto")[-1].files["photo"]
     assert chart.data.startswith(PNG_SIGNATURE)
 
     last_day = (await answer(office, "/stats", "1"))[0]["text"].splitlines()
-    assert "Fault reports started: 0" in last_day and "Bookings: 0" in last_day
+    assert "Fault reports: 0 (▼ 100%)" in last_day and "Bookings: 0 (▼ 100%)" in last_day
+
+
+async def test_staff_see_the_scorecard_of_their_own_workshop_and_no_other(
+    network: BotRunner,
+) -> None:
+    mechanic = await hire(network, MECHANIC, "TEST-ONE", "Mike")
+    rival = await hire(network, RIVAL, "TEST-TWO", "Rita")
+    repaired = await book(network.person(1001, "Anna"))
+    missed = await book(network.person(1002, "Boris"), workshop="Two Bench", time="12:00")
+    await rival.command("/setstatus", f"{missed} no_show")
+    await mechanic.command("/setstatus", f"{repaired} received")
+
+    own = (await ask(mechanic, "/scorecard")).splitlines()
+    assert own[0] == "One Bench, the last 30 days (27.10.2026 – 26.11.2026)"
+    assert own[1:4] == ["Tickets: 1", "Median time from received to ready: —", "Overdue now: 0"]
+    assert "No-show rate: 0% (0 of 1)" in own
+    assert (await ask(mechanic, "/scorecard", "test-one")).splitlines() == own
+    other = await ask(mechanic, "/scorecard", "TEST-TWO")
+    unknown = await ask(mechanic, "/scorecard", "NOPE")
+    assert other == "Unknown workshop “TEST-TWO”. Workshops: TEST-ONE."
+    assert unknown == "Unknown workshop “NOPE”. Workshops: TEST-ONE.", "refused alike"
+
+
+async def test_head_office_sees_any_workshops_scorecard_and_customers_none(
+    network: BotRunner,
+) -> None:
+    office = network.person(HEAD_OFFICE, "Olga")
+    rival = await hire(network, RIVAL, "TEST-TWO", "Rita")
+    missed = await book(network.person(1002, "Boris"), workshop="Two Bench", time="12:00")
+    await rival.command("/setstatus", f"{missed} no_show")
+
+    card = (await ask(office, "/scorecard", "TEST-TWO")).splitlines()
+    assert card[0].startswith("Two Bench, the last 30 days")
+    assert "No-show rate: 100% (1 of 1)" in card
+    assert "Questions answered within 60 min: —" in card
+    assert (await ask(office, "/scorecard")).startswith("Usage: /scorecard WORKSHOP_CODE.")
+    assert (await ask(office, "/scorecard", "NOPE")).startswith("Unknown workshop “NOPE”.")
+    customer = network.person(1003, "Carl")
+    assert await ask(customer, "/scorecard", "TEST-TWO") == text_of(
+        await answer(customer, "/stats")
+    ), "refused like any head-office command"
+
+
+async def test_treestats_count_how_often_each_fix_was_shown_and_helped(
+    network: BotRunner,
+) -> None:
+    office = network.person(HEAD_OFFICE, "Olga")
+    carl = network.person(1003, "Carl")
+    await carl.command("/repair")
+    await carl.taps("Washing machine")
+    await carl.taps("Won't drain")
+    await carl.taps("✅ That fixed it")
+    dora = network.person(1004, "Dora")
+    await dora.command("/repair")
+    await dora.taps("Washing machine")
+    await dora.taps("Won't drain")
+    await dora.taps("❌ Still broken")
+    await dora.command("/cancel")
+    eve = network.person(1005, "Eve")
+    await eve.command("/repair")
+    await eve.taps("Washing machine")
+    await eve.taps("Won't drain")  # and leaves without a word
+
+    lines = (await ask(office, "/treestats")).splitlines()
+    assert lines[0] == "Fixes of the tree: how often each was shown and how often it helped"
+    assert len(lines) == 2
+    assert lines[1].startswith("Washing machine · Unplug the machine")
+    assert lines[1].endswith(": shown 3, helped 1 (33%)")
+    assert (await ask(office, "/treestats", "washer")).splitlines() == lines
+    assert await ask(office, "/treestats", "phone") == "No customer has been shown a fix yet."
+    assert (await ask(office, "/treestats", "toaster")).startswith("There is no category toaster.")
+
+
+async def test_export_sends_a_workbook_with_typed_cells_and_a_csv_for_the_callers_excel(
+    network: BotRunner, api: FakeBotApi, clock: FakeClock
+) -> None:
+    from openpyxl import load_workbook
+
+    mechanic = await hire(network, MECHANIC, "TEST-ONE", "Mike")
+    booked = await book(network.person(1001, "Anna"))
+    await mechanic.command("/quote", f"{booked} 1500.50 pump")
+    clock.advance(minutes=5)
+
+    await network.person(HEAD_OFFICE, "Olga").command("/export")
+    workbook_upload, csv_upload = (
+        call.files["document"] for call in api.calls_of("sendDocument")[-2:]
+    )
+    sheet = load_workbook(io.BytesIO(workbook_upload.data)).active
+    assert sheet is not None
+    header, row = (list(values) for values in sheet.iter_rows(max_row=2, values_only=True))
+    assert header == CSV_HEADER
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:Q2"
+    ticket = dict(zip(header, row, strict=True))
+    assert ticket["ticket"] == booked and ticket["customer_id"] == 1001
+    assert ticket["estimate"] == 1500.5 and sheet["L2"].data_type == "n"
+    assert sheet["B2"].is_date and sheet["G2"].is_date
+    assert csv_upload.data.decode("utf-8-sig").splitlines()[0] == ",".join(CSV_HEADER)
+
+    russian = network.person(9100, "Ольга", language_code="ru")
+    await network.person(HEAD_OFFICE, "Olga").command("/addadmin", "9100")
+    await russian.command("/export")
+    upload = api.calls_of("sendDocument")[-1].files["document"]
+    lines = upload.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == ";".join(CSV_HEADER), "a Russian Excel splits on semicolons"
+    assert ";1500,50;RUB;" in lines[1]
 
 
 async def test_export_is_a_csv_with_the_agreed_columns_and_the_tickets_of_the_period(
@@ -1015,9 +1143,8 @@ async def test_export_is_a_csv_with_the_agreed_columns_and_the_tickets_of_the_pe
     clock.advance(minutes=5)
 
     export = await answer(office, "/export", "7")
-    document = export[-1]["document"]
-    assert document["file_name"].endswith(".csv")
-    assert export[-1]["caption"] == "Tickets of the last 7 days"
+    assert [message["document"]["file_name"][-5:] for message in export] == [".xlsx", "d.csv"]
+    assert export[0]["caption"] == "Tickets of the last 7 days"
     header, *rows = csv_rows(api)
     assert header == CSV_HEADER
     assert [row[0] for row in rows] == [booked, walked_in], "oldest first"
@@ -1049,7 +1176,7 @@ async def test_a_ticket_booked_just_before_an_export_is_in_it(
     office = network.person(HEAD_OFFICE, "Olga")
     code = await book(network.person(1001, "Anna"))
     figures = await answer(office, "/stats")
-    assert "Bookings: 1" in figures[0]["text"].splitlines()
+    assert "Bookings: 1 (▲ from 0)" in figures[0]["text"].splitlines()
 
     await office.command("/export")
     assert [row[0] for row in csv_rows(api)[1:]] == [code], "the export misses what /stats counts"

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.config import Settings
-from bot.fake_telegram.server import FakeBotApi, JSONDict
+from bot.fake_telegram.server import FakeBotApi, JSONDict, UploadedFile
 from bot.fake_telegram.users import typed
 from bot.handlers.callbacks import MenuPick
 from tests.flows.test_workshop_operations import book
@@ -85,8 +87,17 @@ def sent_since(api: FakeBotApi, mark: int, chat_id: int) -> str:
     for call in api.calls[mark:]:
         if call.ok and str(call.params.get("chat_id")) == str(chat_id):
             parts += [str(call.params.get(key, "")) for key in ("text", "caption")]
-            parts += [upload.data.decode("utf-8-sig") for upload in call.files.values()]
+            parts += [readable(upload) for upload in call.files.values()]
     return "\n".join(parts)
+
+
+def readable(upload: UploadedFile) -> str:
+    """A file's text: a workbook's cells (its bytes are zipped), else the bytes as UTF-8."""
+    if (upload.filename or "").endswith(".xlsx"):
+        sheet = load_workbook(io.BytesIO(upload.data)).active
+        assert sheet is not None
+        return "\n".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+    return upload.data.decode("utf-8-sig")
 
 
 def sends_since(api: FakeBotApi, mark: int) -> list[str]:

@@ -155,12 +155,12 @@ async def test_head_office_sees_the_network_statistics_and_exports(network: BotR
 
     figures = await office.command("/stats")
     lines = figures[0]["text"].splitlines()
-    assert "Bookings: 1" in lines
+    assert "Bookings: 1 (▲ from 0)" in lines
     assert figures[-1]["photo"], "the chart comes as a picture"
 
     export = await office.command("/export", "7")
-    document = export[-1]["document"]
-    assert document["file_name"].endswith(".csv")
+    names = [message["document"]["file_name"] for message in export[-2:]]
+    assert names[0].endswith(".xlsx") and names[1].endswith(".csv")
     bad = await office.command("/export", "lots")
     assert "number of days" in bad[-1]["text"]
 

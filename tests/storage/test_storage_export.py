@@ -1,4 +1,5 @@
-"""The tickets CSV head office opens in Excel: header, values, money and Cyrillic."""
+"""The tickets files head office opens in Excel: the workbook's typed cells, and the CSV's
+header, values, money, separator and Cyrillic."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.config import DATA_DIR
-from bot.export import tickets_csv
+from bot.export import tickets_csv, tickets_xlsx
+from bot.i18n import Lang
+from bot.storage.cases import Cases
 from bot.storage.customers import Customers
 from bot.storage.database import Database
 from bot.storage.estimates import Estimates
+from bot.storage.feedback import Feedback
 from bot.storage.tickets import NewTicket, Tickets
 from bot.tickets import Status
 from bot.troubleshooting import TroubleshootingTree, load_tree
@@ -22,8 +26,10 @@ NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 BORIS, STAFF = 2, 900
 HEADER = (
     "ticket,created_utc,workshop_code,workshop,category,status,dropoff_local,customer_id,"
-    "customer_name,phone,eta,estimate,estimate_currency,estimate_answer,description"
+    "customer_name,phone,eta,estimate,estimate_currency,estimate_answer,description,"
+    "fixes_tried,rating"
 )
+DRAIN_FIX = "Unplug the machine, open the small hatch at the bottom front"
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +46,7 @@ async def add_ticket(
     customer_id: int | None = BORIS,
     slot_start: datetime | None = None,
     description: str | None = None,
+    case_id: int | None = None,
 ) -> int:
     return await Tickets(db).insert(
         NewTicket(
@@ -50,7 +57,7 @@ async def add_ticket(
             slot_start=slot_start,
             status=Status.BOOKED if slot_start else Status.RECEIVED,
             phone="+7 913 000 00 00" if customer_id else None,
-            case_id=None,
+            case_id=case_id,
             description=description,
         ),
         created,
@@ -59,16 +66,34 @@ async def add_ticket(
 
 @pytest.fixture
 async def exported(db: Database, network: Network, tree: TroubleshootingTree) -> list[list[str]]:
+    await filled(db)
+    data = await tickets_csv(db, network, tree, NOW, 30)
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+async def filled(db: Database) -> None:
+    """A booked ticket after two fixes that did not help, rated; a walk-in; an old one."""
     await Customers(db).remember(
         BORIS, "Борис", "Петров", None, client_language="ru", now=NOW - timedelta(days=40)
     )
+    cases = Cases(db)
+    case = await cases.open(BORIS, "washer", NOW - timedelta(days=2, minutes=5))
+    path = [
+        {"node": "w_start", "answer": "Won't drain"},
+        {"fix": "w_drain", "helped": "n"},
+        {"fix": "w_power", "helped": "n"},
+    ]
+    await cases.close(case, "booked", path, NOW - timedelta(days=2))
     booked = await add_ticket(
         db,
         "SR-BORIS1",
         NOW - timedelta(days=2),
         slot_start=datetime(2026, 11, 27, 3, 0, tzinfo=UTC),  # 10:00 in Novosibirsk
         description="Не сливает воду",
+        case_id=case,
     )
+    await Feedback(db).rate(booked, BORIS, 4, NOW - timedelta(hours=2))
     await Tickets(db).set_eta(booked, date(2026, 12, 1), NOW - timedelta(days=1))
     estimates = Estimates(db)
     await estimates.add(booked, 100000, "RUB", None, STAFF, NOW - timedelta(days=1))
@@ -87,10 +112,6 @@ async def exported(db: Database, network: Network, tree: TroubleshootingTree) ->
     await estimates.add(walk_in, 150005, "RUB", None, STAFF, NOW - timedelta(hours=1))
 
     await add_ticket(db, "SR-OLD001", NOW - timedelta(days=31))
-
-    data = await tickets_csv(db, network, tree, NOW, 30)
-    assert data.startswith(b"\xef\xbb\xbf")
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 async def test_the_header_row_is_exactly_the_agreed_columns(exported: list[list[str]]) -> None:
@@ -122,7 +143,11 @@ async def test_a_row_has_english_names_local_drop_off_time_and_the_latest_estima
         "estimate_currency": "RUB",
         "estimate_answer": "approved",
         "description": "Не сливает воду",
+        "fixes_tried": exported[1][15],
+        "rating": "4",
     }
+    first, second = exported[1][15].split(" | ")
+    assert first.startswith(DRAIN_FIX) and second.startswith("Check that the door clicks shut")
 
 
 async def test_a_walk_in_has_empty_customer_and_drop_off_and_an_exact_estimate(
@@ -143,7 +168,7 @@ async def test_a_walk_in_has_empty_customer_and_drop_off_and_an_exact_estimate(
 async def test_a_description_that_looks_like_a_formula_is_kept_as_text(
     exported: list[list[str]],
 ) -> None:
-    assert exported[2][-1] == '\'=HYPERLINK("http://example.com")'
+    assert exported[2][14] == '\'=HYPERLINK("http://example.com")'
 
 
 async def test_cyrillic_survives_as_utf_8_after_the_byte_order_mark(
@@ -162,3 +187,49 @@ async def test_an_empty_period_exports_only_the_header(
     data = await tickets_csv(db, network, tree, NOW, 30)
 
     assert data.decode("utf-8-sig") == HEADER + "\r\n"
+
+
+async def test_a_russian_speaking_caller_gets_semicolons_and_decimal_commas(
+    db: Database, network: Network, tree: TroubleshootingTree
+) -> None:
+    await filled(db)
+    data = (await tickets_csv(db, network, tree, NOW, 30, Lang.RU)).decode("utf-8-sig")
+
+    rows = list(csv.reader(io.StringIO(data, newline=""), delimiter=";"))
+    assert ",".join(rows[0]) == HEADER
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["estimate"], row["rating"], row["workshop"]) == (
+        "1500,00",
+        "4",
+        "Krasny Prospekt Workshop",
+    )
+    assert data.splitlines()[0].count(";") == len(rows[0]) - 1
+
+
+async def test_the_workbook_has_a_frozen_filtered_header_and_typed_cells(
+    db: Database, network: Network, tree: TroubleshootingTree
+) -> None:
+    from openpyxl import load_workbook
+
+    await filled(db)
+    workbook = load_workbook(io.BytesIO(await tickets_xlsx(db, network, tree, NOW, 30)))
+    sheet = workbook.active
+    assert sheet is not None
+
+    rows = list(sheet.iter_rows(values_only=True))
+    assert ",".join(rows[0]) == HEADER
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:Q{len(rows)}"
+    booked = dict(zip(rows[0], rows[1], strict=True))
+    assert booked["created_utc"] == datetime(2026, 11, 24, 6, 0)
+    assert booked["dropoff_local"] == datetime(2026, 11, 27, 10, 0)
+    assert booked["eta"] == datetime(2026, 12, 1)  # a date cell; openpyxl reads it back at 00:00
+    assert sheet["K2"].is_date and sheet["K2"].number_format == "yyyy-mm-dd"
+    assert booked["estimate"] == 1500 and sheet["L2"].data_type == "n"
+    assert (booked["customer_id"], booked["rating"]) == (2, 4)
+    assert booked["fixes_tried"].startswith(DRAIN_FIX)
+    walk_in = dict(zip(rows[0], rows[2], strict=True))
+    assert walk_in["estimate"] == pytest.approx(1500.05)
+    assert walk_in["description"] == '=HYPERLINK("http://example.com")'
+    assert sheet["O3"].data_type == "s", "text, never a formula Excel would run"
+    assert walk_in["customer_id"] is None and walk_in["rating"] is None

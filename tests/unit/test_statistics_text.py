@@ -2,113 +2,115 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.charts import stats_chart
+from bot.config import DATA_DIR
+from bot.handlers.report_views import (
+    chart_title,
+    scorecard_lines,
+    stats_lines,
+    treestats_lines,
+    trend,
+    trend_points,
+)
 from bot.i18n import Lang
-from bot.statistics import NetworkStats, stats_lines
+from bot.roles import Principal, Role
+from bot.statistics import Figures, NetworkStats, Scorecard, readable_workshop
+from bot.storage.stats import FixOutcome, WeekCounts
+from bot.troubleshooting import load_tree
 
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
-NAMES_EN = {"MSK-CENTER": "Tverskaya Workshop", "SPB-NEVSKY": "Nevsky Workshop"}
-NAMES_RU = {"MSK-CENTER": "Мастерская на Тверской", "SPB-NEVSKY": "Мастерская на Невском"}
-
-
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+EMPTY = Figures(0, 0, 0, 0, 0, 0, [], 0, 0, [])
+FIGURES = Figures(12, 5, 7, 2, 5, 1, [2.0, 3.0], 3, 2, [5, 4])
 STATS = NetworkStats(
-    days=30,
-    since=NOW - timedelta(days=30),
-    until=NOW,
-    reports_started=12,
-    self_resolved=5,
-    bookings=7,
-    no_shows=1,
-    per_status={"booked": 3, "ready": 1},
-    per_workshop={"MSK-CENTER": 4},
-    median_days_to_ready=2.5,
-    estimates_answered=3,
-    estimates_approved=2,
+    30, NOW - timedelta(days=30), NOW, FIGURES, EMPTY, {"MSK-CENTER": FIGURES}, {"MSK-CENTER": 4}
 )
+CARD = Scorecard("MSK-CENTER", 30, STATS.since, NOW, 4, FIGURES, 1, 3, 2)
+WEEKS = [
+    WeekCounts(NOW - timedelta(days=7 * back), 10 + back, back, 3) for back in range(12, 0, -1)
+]
 
 
-def test_english_lines_give_a_title_and_then_one_label_and_number_per_figure() -> None:
-    lines = stats_lines(STATS, Lang.EN, NAMES_EN)
+def test_a_change_is_an_arrow_with_a_percentage_or_nothing_to_compare() -> None:
+    assert trend(Lang.EN, 15, 12) == " (▲ 25%)"
+    assert trend(Lang.EN, 9, 12) == " (▼ 25%)"
+    assert trend(Lang.EN, 12, 12) == " (= 0%)"
+    assert trend(Lang.RU, 3, 0) == " (▲ с 0)"
+    assert trend(Lang.EN, 0, 0) == ""
+    assert trend(Lang.EN, None, 2.0) == ""
 
-    assert lines[:8] == [
-        "Statistics for the last 30 days (27.10.2026 – 26.11.2026)",
-        "Fault reports started: 12",
-        "Self-resolved by a fix: 5 (42%)",
-        "Bookings: 7",
-        "No-shows: 1",
-        "Median days from received to ready: 2.5",
-        "Estimate approval rate: 67% (2 of 3)",
-        "Tickets created: 4",
+
+def test_a_share_changes_by_percentage_points() -> None:
+    assert trend_points(Lang.EN, 0.5, 0.4) == " (▲ 10 pp)"
+    assert trend_points(Lang.RU, 0.3, 0.4) == " (▼ 10 п. п.)"
+    assert trend_points(Lang.EN, 0.5, None) == ""
+
+
+def test_a_period_after_an_empty_one_shows_each_section_heading_in_both_languages() -> None:
+    english = stats_lines(STATS, Lang.EN, {"MSK-CENTER": "Fix & <Go>"})
+    russian = stats_lines(STATS, Lang.RU, {"MSK-CENTER": "Мастерская"})
+
+    for heading in ("Demand", "Bookings and walk-ins", "Drop-offs and no-shows", "Repairs"):
+        assert f"<b>{heading}</b>" in english
+    assert "<b>Удовлетворённость</b>" in russian
+    assert "Self-resolved rate: 42% (5 of 12)" in english, "no change from an empty period"
+    assert "Средняя оценка: 4,5 из 5" in russian
+    assert english[-1].startswith("Fix &amp; &lt;Go&gt;: tickets 4"), "names escaped for HTML"
+
+
+def test_a_scorecard_lists_each_figure_of_the_workshop() -> None:
+    lines = scorecard_lines(CARD, Lang.EN, "Tverskaya", 60)
+
+    assert lines == [
+        "<b>Tverskaya</b>, the last 30 days (27.10.2026 – 26.11.2026)",
+        "Tickets: 4",
+        "Median time from received to ready: 2.5 days",
+        "Overdue now: 1",
+        "No-show rate: 17% (1 of 6)",
+        "Estimates approved: 67% (2 of 3)",
+        "Average rating: 4.5 of 5",
+        "Questions answered within 60 min: 67% (2 of 3)",
     ]
-    assert "Tickets booked: 3" in lines
-    assert "Tickets ready for pickup: 1" in lines
-    assert "Tickets being repaired: 0" in lines
-    assert lines[-2:] == ["Tverskaya Workshop: 4", "Nevsky Workshop: 0"]
 
 
-def test_russian_lines_use_russian_labels_and_a_decimal_comma() -> None:
-    lines = stats_lines(STATS, Lang.RU, NAMES_RU)
+def test_fixes_are_named_by_their_text_in_the_readers_language() -> None:
+    tree = load_tree(DATA_DIR / "troubleshooting.yaml")
+    fixes = [FixOutcome("w_drain", "washer", 4, 1), FixOutcome("gone", "washer", 1, 0)]
 
-    assert lines[0] == "Статистика за последние 30 дн. (27.10.2026 – 26.11.2026)"
-    assert "Решено подсказкой без визита: 5 (42%)" in lines
-    assert "Медиана дней от приёма до готовности: 2,5" in lines
-    assert "Доля согласованных смет: 67% (2 из 3)" in lines
-    assert "Статус «ожидает приёма»: 3" in lines
-    assert "Мастерская на Тверской: 4" in lines
-
-
-def test_every_line_after_the_title_is_one_label_and_one_value() -> None:
-    for lang, names in ((Lang.EN, NAMES_EN), (Lang.RU, NAMES_RU)):
-        lines = stats_lines(STATS, lang, names)
-
-        assert all("\n" not in line for line in lines)
-        for line in lines[1:]:
-            name, value = line.rsplit(": ", 1)
-            assert name and value[0].isdigit(), line
-
-
-def test_figures_without_data_show_a_dash_instead_of_a_fake_zero_percent() -> None:
-    empty = replace(
-        STATS,
-        reports_started=0,
-        self_resolved=0,
-        median_days_to_ready=None,
-        estimates_answered=0,
-        estimates_approved=0,
-    )
-
-    for lang in Lang:
-        lines = stats_lines(empty, lang, NAMES_EN)
-
-        assert sum(line.endswith(": —") for line in lines) == 3
-        assert not any("0%" in line for line in lines)
-    assert "Estimate approval rate: —" in stats_lines(empty, Lang.EN, NAMES_EN)
-
-
-def test_a_workshop_missing_from_the_names_is_shown_by_its_code() -> None:
-    lines = stats_lines(replace(STATS, per_workshop={"OLD-SHOP": 2}), Lang.EN, NAMES_EN)
-
-    assert lines[-1] == "OLD-SHOP: 2"
-
-
-def test_names_typed_by_head_office_are_escaped_for_html() -> None:
-    lines = stats_lines(STATS, Lang.EN, {"MSK-CENTER": "Fix & <Go>"})
-
-    assert "Fix &amp; &lt;Go&gt;: 4" in lines
+    english = treestats_lines(fixes, Lang.EN, tree)
+    assert english[1].startswith("Washing machine · Unplug the machine")
+    assert english[1].endswith("…: shown 4, helped 1 (25%)")
+    assert english[2] == "Washing machine · gone: shown 1, helped 0 (0%)", "removed from the tree"
+    assert treestats_lines(fixes, Lang.RU, tree)[1].startswith("Стиральная машина · Отключите")
+    assert treestats_lines([], Lang.EN, tree) == ["No customer has been shown a fix yet."]
 
 
 def test_the_chart_is_a_png_in_either_language() -> None:
-    for lang, names in ((Lang.EN, NAMES_EN), (Lang.RU, NAMES_RU)):
-        png = stats_chart(STATS, lang, names)
+    for lang in Lang:
+        png = stats_chart(chart_title(STATS, lang), lang, WEEKS, [("One", 4), ("Two", 0)], 30)
 
-        assert png.startswith(b"\x89PNG\r\n\x1a\n")
-        assert len(png) > 1000
+        assert png.startswith(PNG_SIGNATURE)
+        width, height = int.from_bytes(png[16:20]), int.from_bytes(png[20:24])
+        assert width <= 1280 and height <= 1280, "Telegram's photo view shows it whole"
 
 
-def test_the_chart_of_an_empty_period_is_still_a_png() -> None:
-    empty = replace(STATS, per_status={}, per_workshop={})
+def test_the_chart_of_an_empty_network_is_still_a_png() -> None:
+    png = stats_chart("Statistics", Lang.EN, [], [], 30)
 
-    assert stats_chart(empty, Lang.EN, {}).startswith(b"\x89PNG")
+    assert png.startswith(PNG_SIGNATURE)
+
+
+def test_staff_read_only_their_own_scorecard_and_head_office_any_named() -> None:
+    codes = ["MSK-CENTER", "SPB-NEVSKY"]
+    staff = Principal(7001, Role.STAFF, "MSK-CENTER")
+    office = Principal(9000, Role.HEAD_OFFICE)
+
+    assert readable_workshop(staff, None, codes) == "MSK-CENTER"
+    assert readable_workshop(staff, "msk-center", codes) == "MSK-CENTER"
+    assert readable_workshop(staff, "SPB-NEVSKY", codes) is None
+    assert readable_workshop(staff, "NOPE", codes) is None
+    assert readable_workshop(office, "spb-nevsky", codes) == "SPB-NEVSKY"
+    assert readable_workshop(office, "NOPE", codes) is None
+    assert readable_workshop(Principal(1, Role.CUSTOMER), "SPB-NEVSKY", codes) is None
