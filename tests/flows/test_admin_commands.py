@@ -970,8 +970,7 @@ async def test_stats_show_exact_figures_of_a_small_network_and_a_chart(
     await carl.taps("Won't drain")
     await carl.taps("✅ That fixed it")
 
-    await rival.command("/setstatus", f"{missed} no_show")
-    await rival.taps("Yes, it was missed")
+    await set_status(rival, missed, "no_show")
     await mechanic.command("/setstatus", f"{repaired} received")
     await mechanic.command("/quote", f"{repaired} 1000")
     await mechanic.taps("Send")
@@ -1031,7 +1030,7 @@ async def test_staff_see_the_scorecard_of_their_own_workshop_and_no_other(
     rival = await hire(network, RIVAL, "TEST-TWO", "Rita")
     repaired = await book(network.person(1001, "Anna"))
     missed = await book(network.person(1002, "Boris"), workshop="Two Bench", time="12:00")
-    await rival.command("/setstatus", f"{missed} no_show")
+    await set_status(rival, missed, "no_show")
     await mechanic.command("/setstatus", f"{repaired} received")
 
     own = (await ask(mechanic, "/scorecard")).splitlines()
@@ -1051,7 +1050,7 @@ async def test_head_office_sees_any_workshops_scorecard_and_customers_none(
     office = network.person(HEAD_OFFICE, "Olga")
     rival = await hire(network, RIVAL, "TEST-TWO", "Rita")
     missed = await book(network.person(1002, "Boris"), workshop="Two Bench", time="12:00")
-    await rival.command("/setstatus", f"{missed} no_show")
+    await set_status(rival, missed, "no_show")
 
     card = (await ask(office, "/scorecard", "TEST-TWO")).splitlines()
     assert card[0].startswith("Two Bench, the last 30 days")
@@ -1103,6 +1102,7 @@ async def test_export_sends_a_workbook_with_typed_cells_and_a_csv_for_the_caller
     mechanic = await hire(network, MECHANIC, "TEST-ONE", "Mike")
     booked = await book(network.person(1001, "Anna"))
     await mechanic.command("/quote", f"{booked} 1500.50 pump")
+    await mechanic.taps("Send")
     clock.advance(minutes=5)
 
     await network.person(HEAD_OFFICE, "Olga").command("/export")

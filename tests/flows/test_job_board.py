@@ -270,6 +270,7 @@ async def test_staff_read_the_customer_by_name_in_the_estimate_answer_and_low_ra
     await ask(mechanic, "/setstatus", f"{code} received")
     await ask(mechanic, "/setstatus", f"{code} diagnosing")
     await ask(mechanic, "/quote", f"{code} 1500")
+    await mechanic.taps("Send")
     for message in reversed(anna.user.messages()):
         if "Approve" in anna.buttons(message["message_id"]):
             await anna.taps("Approve", message["message_id"])
