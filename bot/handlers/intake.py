@@ -22,6 +22,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -33,8 +34,8 @@ from bot.storage.inbox import InboxStore
 
 log = logging.getLogger(__name__)
 
-PRUNE_EVERY = 1000
-"""Handled updates between two prunes of the rows too old to be re-delivered."""
+PRUNE_EVERY = timedelta(hours=1)
+"""How often the rows too old to be re-delivered are deleted, at most."""
 
 
 class Intake:
@@ -49,7 +50,7 @@ class Intake:
         self._unmarked: list[int] = []
         self._failures: dict[int, str] = {}
         self._marking: asyncio.Task[None] | None = None
-        self._marked = 0
+        self._pruned_at: datetime | None = None
         self.last_received = 0
         """The highest update id delivered to the bot in this run, new or not."""
 
@@ -166,9 +167,10 @@ class Intake:
                 for update_id in failures:
                     del self._failures[update_id]
                 self._unhandled.difference_update(batch)
-                before, self._marked = self._marked, self._marked + len(batch)
-                if before // PRUNE_EVERY != self._marked // PRUNE_EVERY:
-                    await self._store.prune(self._clock.now())
+                now = self._clock.now()
+                if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+                    self._pruned_at = now
+                    await self._store.prune(now)
         finally:
             self._marking = None
 

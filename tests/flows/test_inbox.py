@@ -10,6 +10,7 @@ from bot.fake_telegram.server import FakeBotApi, JSONDict
 from bot.fake_telegram.users import FakeUser
 from bot.handlers.ordering import MAX_CONCURRENT
 from tests.support.bot_runner import BotRunner
+from tests.support.clock import FakeClock
 
 
 def inbox_rows(bot: BotRunner) -> list[tuple[int, str | None]]:
@@ -105,3 +106,20 @@ async def test_a_chat_waiting_on_a_slow_reply_holds_back_no_other_chat_and_keeps
     texts = anna.texts()
     assert len(texts) == len(sent)
     assert all(("Anna" in text) == (n % 2 == 0) for n, text in enumerate(texts)), texts
+
+
+async def test_handled_updates_are_kept_a_day_to_recognise_re_deliveries_then_pruned(
+    bot: BotRunner, api: FakeBotApi, clock: FakeClock
+) -> None:
+    olga = bot.person(4444, "Olga")
+    await olga.command("/start")
+    first = bot.last_update_id
+
+    clock.advance(hours=23)
+    await olga.command("/help")
+    kept = [update_id for update_id, _ in inbox_rows(bot)]
+    clock.advance(hours=2)
+    await olga.command("/help")
+
+    assert first in kept
+    assert [update_id for update_id, _ in inbox_rows(bot)] == [first + 1, first + 2]
