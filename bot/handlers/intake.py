@@ -52,7 +52,7 @@ class Intake:
         self._marking: asyncio.Task[None] | None = None
         self._pruned_at: datetime | None = None
         self.last_received = 0
-        """The highest update id delivered to the bot in this run, new or not."""
+        """The highest update id delivered to the bot, new or not, in this run or before."""
 
     @property
     def backlog(self) -> int:
@@ -65,8 +65,8 @@ class Intake:
         if rows:
             log.info("handling %d updates left unhandled by the last run", len(rows))
         self._unhandled.update(row["update_id"] for row in rows)
+        self.last_received = await self._store.newest()
         for row in rows:
-            self.last_received = max(self.last_received, row["update_id"])
             await self._dispatch(row["update_id"], row["raw"])
 
     async def receive(self, items: Sequence[dict[str, Any]]) -> None:

@@ -48,6 +48,11 @@ class InboxStore:
             "SELECT update_id, raw FROM inbox WHERE handled_at IS NULL ORDER BY update_id"
         )
 
+    async def newest(self) -> int:
+        """The highest update id stored, handled or not (0 for an empty inbox)."""
+        row = await self._db.fetch_one("SELECT MAX(update_id) AS newest FROM inbox")
+        return int(row["newest"] or 0) if row is not None else 0
+
     async def mark(
         self, update_ids: Collection[int], now: datetime, failures: Mapping[int, str] | None = None
     ) -> None:
