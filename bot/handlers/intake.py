@@ -89,7 +89,8 @@ class Intake:
             else:
                 received.append((item["update_id"], json.dumps(item, separators=(",", ":"))))
         new = await self._store.store(received, now, refused)
-        fresh = [item for item in items if item["update_id"] in new - refused]
+        to_handle = new - refused
+        fresh = [item for item in items if item["update_id"] in to_handle]
         self._unhandled.update(item["update_id"] for item in fresh)
         self.last_received = max(self.last_received, *(item["update_id"] for item in items))
         for item in fresh:
