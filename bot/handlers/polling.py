@@ -32,6 +32,10 @@ LONG_POLL = 10
 READ_MARGIN = 5
 """Seconds of read timeout beyond the long poll, for the network."""
 BATCH = 100
+GAP = 0.01
+"""After a batch that was not full, the least time from one poll to the next: over a fast
+network, polling at once would fetch one update at a time, each with a poll and a write of
+its own; over a slow one a poll takes longer than this, and the next one goes at once."""
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 30.0
 TOKEN_REJECTED = "Telegram rejected BOT_TOKEN while polling; the bot stops"
@@ -130,6 +134,7 @@ class Poller:
 
     async def _poll(self) -> None:
         """Ask for updates once (acknowledging the previous batch) and store what came."""
+        sent = asyncio.get_running_loop().time()
         # Raw JSON: the inbox stores it as it came, and an update is parsed only if it is new.
         # Method names are case-insensitive in the Bot API; the lower-case spelling tells the
         # library that we mean it.
@@ -147,6 +152,9 @@ class Poller:
         if items:
             await self._intake.receive(items)
             self._offset = max(item["update_id"] for item in items) + 1
+            left = sent + GAP - asyncio.get_running_loop().time()
+            if len(items) < BATCH and left > 0:
+                await asyncio.sleep(left)
 
     @staticmethod
     def _readable(raw: object) -> list[dict[str, Any]]:
