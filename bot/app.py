@@ -68,6 +68,7 @@ from bot.handlers.callbacks import (
 from bot.handlers.commands import CommandTable, Placement
 from bot.handlers.context import Context
 from bot.handlers.delivery import TICK_SECONDS, Postman, on_tick
+from bot.handlers.intake import Intake
 from bot.handlers.menus import publish_all_menus
 from bot.handlers.ordering import ChatOrderedProcessor
 from bot.handlers.persistence import SqlitePersistence, flush_now
@@ -75,7 +76,7 @@ from bot.handlers.polling import OnFatal, Poller, Sleep
 from bot.handlers.rate_limit import TwoLaneRateLimiter
 from bot.pacing import Pacer
 from bot.services import Services
-from bot.storage.updates import ProcessedUpdates
+from bot.storage.inbox import InboxStore
 
 log = logging.getLogger(__name__)
 
@@ -301,19 +302,16 @@ async def running_bot(
             application.job_queue.run_repeating(
                 on_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name="outbox"
             )
-            poller = Poller(
-                application,
-                ProcessedUpdates(services.db),
-                clock,
-                services.flood,
-                sleep=sleep,
-                on_fatal=on_fatal,
-            )
+            intake = Intake(application, InboxStore(services.db), clock, services.flood)
+            application.bot_data["intake"] = intake
             processor = application.update_processor
             assert isinstance(processor, ChatOrderedProcessor)
-            processor.on_done = poller.handled
+            processor.on_done = intake.handled
             # Next to common.on_error, which tells the user: this one records the failure.
-            application.add_error_handler(poller.note_failure)
+            application.add_error_handler(intake.note_failure)
+            # What a crash left stored but unhandled comes before anything new.
+            await intake.resume()
+            poller = Poller(application, intake, sleep=sleep, on_fatal=on_fatal)
             await poller.start()
             log.info("Bot @%s is polling for updates", application.bot.username)
             try:
@@ -322,6 +320,7 @@ async def running_bot(
                 await poller.stop()
                 await application.bot_data["broadcaster"].stop()
                 await application.stop()
+                await intake.flush()
                 await poller.confirm()
     finally:
         await services.close()

@@ -87,7 +87,7 @@ class FloodGuard:
     def silenced(self, user_id: int, now: datetime) -> bool:
         """Would `check` refuse this person without a word? Answers without counting an update.
 
-        Lets the poller drop such updates before they are even parsed: under a flood those are
+        Lets the inbox drop such updates before they are even parsed: under a flood those are
         nearly all of them, and each one going the whole way costs as much as a real one.
         """
         bucket = self._buckets.get(user_id)

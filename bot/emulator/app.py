@@ -203,8 +203,10 @@ class Emulator:
 
     def _idle(self, update_id: int) -> bool:
         app = self.application
+        intake = app.bot_data["intake"]
         return (
-            (update_id == 0 or self.api.confirmed_offset > update_id)
+            (update_id == 0 or intake.last_received >= update_id)
+            and intake.backlog == 0
             and app.update_queue.empty()
             and app.update_processor.current_concurrent_updates == 0
         )

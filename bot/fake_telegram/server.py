@@ -673,6 +673,7 @@ class FakeBotApi:
         self._chats: dict[int, _Chat] = {}
         self._blocked: set[int] = set()
         self._faults: dict[str, deque[_Fault]] = {}
+        self._holds: dict[int, asyncio.Event] = {}
         # ``at_timer`` of successful sends, overall and per chat id, in order (for rate limits).
         self._send_times: list[float] = []
         self._chat_send_times: dict[int, list[float]] = {}
@@ -831,6 +832,20 @@ class FakeBotApi:
 
     def is_blocked(self, chat_id: int) -> bool:
         return chat_id in self._blocked
+
+    def hold(self, chat_id: int) -> asyncio.Event:
+        """Keep every call about ``chat_id`` waiting until the returned event is set.
+
+        A slow round trip for one chat only: lets a test see whether it holds others back.
+        """
+        gate = self._holds[chat_id] = asyncio.Event()
+        return gate
+
+    async def _wait_if_held(self, params: JSONDict) -> None:
+        chat_id = params.get("chat_id")
+        gate = self._holds.get(int(chat_id)) if str(chat_id).lstrip("-").isdigit() else None
+        if gate is not None:
+            await gate.wait()
 
     def fail_next(
         self,
@@ -1168,6 +1183,7 @@ class FakeBotApi:
         fault: _Fault | None = None
         try:
             params, files = await self._read_params(request)
+            await self._wait_if_held(params)
             if token != self.token:
                 error = ApiError(401, "Unauthorized")
             elif entry is None:

@@ -14,8 +14,8 @@ from bot.messages import text
 async def guard(update: Update, context: Context) -> None:
     """Let the update through, or stop it here: no handler, no write, at most one reply.
 
-    Refused updates still count as handled, so they are acknowledged as soon as this returns
-    and hold no place in the window of updates Telegram shows the bot.
+    Refused updates still count as handled. Once this has warned, further ones are refused at
+    intake, before they are even parsed (`FloodGuard.silenced`).
     """
     user = update.effective_user
     if user is None:

@@ -6,20 +6,24 @@ each other. Here every chat has a lock: updates of a chat queue on it in arrival
 locks wake waiters first come, first served, and the application starts one task per update
 in arrival order), while other chats go ahead. A conversation therefore never sees its own
 steps reordered, and its state is only ever touched by one update at a time.
+
+An update takes its chat's turn before one of the slots that bound how many run at once: with
+updates acknowledged as soon as they are stored, one chat can have many queued, and those
+waiting for their turn must not fill the slots other chats need.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 MAX_CONCURRENT = 100
-"""As many as one getUpdates answer holds: with updates acknowledged only once handled,
-Telegram never shows the poller more than this many past the oldest one in flight."""
+"""Updates of different chats handled at once, at most."""
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -33,26 +37,30 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._waiting: dict[int, int] = {}
         self.on_done = on_done
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Handle in the chat's turn; done in any case, so a failure never holds the offset."""
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle in the chat's turn, then in a slot; done in any case, failed or not."""
         error: Exception | None = None
         try:
-            await self._in_turn(update, coroutine)
+            async with self._turn(order_key(update)):
+                await super().process_update(update, coroutine)
         except Exception as exc:
             error = exc
         if self.on_done is not None:
             await self.on_done(update, error)
 
-    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = order_key(update)
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
+
+    @asynccontextmanager
+    async def _turn(self, key: int | None) -> AsyncIterator[None]:
         if key is None:
-            await coroutine
+            yield
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                yield
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:

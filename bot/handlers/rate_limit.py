@@ -5,9 +5,8 @@ running broadcast would hold up the reply to someone's /start; this one does not
 
 When Telegram answers a reply with "retry after", only that chat waits. A reply whose answer
 is never read is not waited for at all: it is handed to the outbox, due when the wait is
-over, and the update is done. Waiting inside the update would keep it unacknowledged, and
-Telegram shows the poller only a hundred updates past the oldest unacknowledged one: with a
-20 s wait, everyone behind those hundred would wait 20 s too.
+over, and the update is done. Waiting inside the update would hold one of the few slots of
+updates handled at once, and that chat's next updates, for the whole wait.
 """
 
 from __future__ import annotations

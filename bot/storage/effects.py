@@ -1,7 +1,7 @@
 """What each Telegram update created, so that handling the same update again creates nothing.
 
-The poller records an update as handled only after its handler committed, so a crash in
-between makes Telegram deliver it again. A service that creates or sends something records,
+The inbox records an update as handled only after its handler committed, so after a crash in
+between it is handled again at start-up. A service that creates or sends something records,
 in the same transaction, what this update made (a ticket, a case, a broadcast...) or, where
 nothing is made, the answer it got; on a replay it finds that record and returns the earlier
 result instead of acting again.

@@ -321,4 +321,21 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (case_id, fix)
     );
     """,
+    """
+    -- The inbox: every update stored (its raw JSON) before Telegram is told it arrived, then
+    -- handled from here; handled rows stay a day so a re-delivered update is recognised.
+    -- Updates recorded as handled before there was an inbox come along without their JSON.
+    CREATE TABLE inbox (
+        update_id    INTEGER PRIMARY KEY,
+        raw          TEXT,
+        received_at  TEXT NOT NULL,
+        handled_at   TEXT,
+        failure      TEXT
+    );
+    INSERT INTO inbox (update_id, received_at, handled_at, failure)
+        SELECT update_id, handled_at, handled_at, failure FROM processed_updates;
+    DROP TABLE processed_updates;
+    CREATE INDEX inbox_unhandled ON inbox(update_id) WHERE handled_at IS NULL;
+    CREATE INDEX inbox_handled_at ON inbox(handled_at);
+    """,
 ]

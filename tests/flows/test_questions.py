@@ -73,11 +73,11 @@ async def at(runner: BotRunner, clock: FakeClock, moment: datetime) -> None:
 
 async def crash_and_replay(runner: BotRunner, user_data: list[tuple[object, ...]]) -> None:
     """The bot dies after handling the latest update, before recording it as handled or
-    writing the person's new state: Telegram delivers the update again."""
+    writing the person's new state: the next start handles it again from the inbox."""
     update_id = runner.last_update_id
     await runner.stop()
     with closing(sqlite3.connect(runner.settings.database_path)) as db, db:
-        db.execute("DELETE FROM processed_updates WHERE update_id = ?", (update_id,))
+        db.execute("UPDATE inbox SET handled_at = NULL WHERE update_id = ?", (update_id,))
         db.execute("DELETE FROM user_data")
         db.executemany("INSERT INTO user_data VALUES (?, ?)", user_data)
     runner.api.redeliver(update_id)

@@ -1,10 +1,10 @@
-"""A crash after the handler committed but before the update was recorded as handled makes
-Telegram deliver the update again: handled again, it creates nothing new and answers as the
-first time did.
+"""A crash after the handler committed but before the update was recorded as handled leaves
+it unhandled in the inbox: handled again at the next start, it creates nothing new and answers
+as the first time did.
 
-The crash is played with real parts: the bot stops, the update's row in processed_updates
-is taken back (it had not been written yet), and the fake Telegram offers the very same
-update (id and payload) to the bot that starts again.
+The crash is played with real parts: the bot stops, the update's row in the inbox is marked
+unhandled again (the mark had not been written yet), and the fake Telegram offers the very
+same update (id and payload) once more, as it would had the acknowledgement not gone out.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ async def crash_and_replay(runner: BotRunner, saved: Tables | None = None) -> No
     update_id = runner.last_update_id
     await runner.stop()
     with closing(database(runner)) as db, db:
-        db.execute("DELETE FROM processed_updates WHERE update_id = ?", (update_id,))
+        db.execute("UPDATE inbox SET handled_at = NULL WHERE update_id = ?", (update_id,))
         for table, rows in (saved or {}).items():
             db.execute(f"DELETE FROM {table}")
             for row in rows:

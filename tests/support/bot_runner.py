@@ -1,6 +1,6 @@
 """The real bot, run in-process against the fake Bot API, and people who talk to it.
 
-`settle()` waits until every update pushed so far has been fetched by the bot and fully
+`settle()` waits until every update pushed so far has reached the bot's inbox and been fully
 handled, so a test reads the chat only once the bot has said everything it will say.
 """
 
@@ -55,12 +55,18 @@ class BotRunner:
 
     def _idle(self) -> bool:
         app = self.app
+        if app is None:
+            return False
+        intake = app.bot_data["intake"]
         return (
-            app is not None
-            and (self.last_update_id == 0 or self.api.confirmed_offset > self.last_update_id)
+            (self.last_update_id == 0 or intake.last_received >= self.last_update_id)
+            and intake.backlog == 0
             and app.update_queue.empty()
             and app.update_processor.current_concurrent_updates == 0
         )
+
+    def _backlog(self) -> int | None:
+        return self.app.bot_data["intake"].backlog if self.app is not None else None
 
     async def settle(self) -> None:
         """Wait (by yielding to the event loop, not by timing) until the bot is idle."""
@@ -70,7 +76,7 @@ class BotRunner:
             if loop.time() > deadline:
                 raise TimeoutError(
                     f"bot not idle after update {self.last_update_id}; "
-                    f"confirmed offset {self.api.confirmed_offset}"
+                    f"inbox backlog {self._backlog()}"
                 )
             await asyncio.sleep(0.001)
 

@@ -1,0 +1,186 @@
+"""Updates go into the inbox first, and are handled from there.
+
+Waiting to acknowledge an update until it has been handled keeps Telegram's window of a
+hundred updates open behind the slowest one in flight, so one slow booking holds back
+everyone's next tap. Here a batch is stored (raw JSON, one statement) before whoever delivered
+it (the poller, later a webhook) acknowledges it, and is then handed to the application, whose
+`ChatOrderedProcessor` keeps each chat in order and runs chats side by side. An update counts
+as handled once that is written to the inbox, failed or not; one stored but not handled when
+the process died is handled at the next start (`resume`), and one Telegram delivers again is
+already stored, so it is ignored. One cut short between its handler's commit and being marked
+is handled again; the services key what it does by its update id (`bot.storage.effects`), so
+it creates nothing twice.
+
+Updates from someone the flood guard has already silenced are stored as handled, without
+being parsed or dispatched (see `bot.flood`). An update the library cannot read, or whose
+handling fails, is logged with its id, recorded with the reason, and never comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackContext
+
+from bot.clock import Clock
+from bot.flood import FloodGuard
+from bot.storage.inbox import InboxStore
+
+log = logging.getLogger(__name__)
+
+PRUNE_EVERY = timedelta(hours=1)
+"""How often the rows too old to be re-delivered are deleted, at most."""
+
+
+class Intake:
+    def __init__(
+        self, application: Application, store: InboxStore, clock: Clock, flood: FloodGuard
+    ) -> None:
+        self._application = application
+        self._store = store
+        self._clock = clock
+        self._flood = flood
+        self._unhandled: set[int] = set()
+        self._unmarked: list[int] = []
+        self._failures: dict[int, str] = {}
+        self._marking: asyncio.Task[None] | None = None
+        self._pruned_at: datetime | None = None
+        self.last_received = 0
+        """The highest update id delivered to the bot, new or not, in this run or before."""
+
+    @property
+    def backlog(self) -> int:
+        """Updates stored but not yet recorded as handled."""
+        return len(self._unhandled)
+
+    async def resume(self) -> None:
+        """Handle what was stored but not handled before the last stop: before anything new."""
+        rows = await self._store.unhandled()
+        if rows:
+            log.info("handling %d updates left unhandled by the last run", len(rows))
+        self._unhandled.update(row["update_id"] for row in rows)
+        self.last_received = await self._store.newest()
+        for row in rows:
+            await self._dispatch(row["update_id"], row["raw"])
+
+    async def receive(self, items: Sequence[dict[str, Any]]) -> None:
+        """Store a batch of raw updates (each with an int ``update_id``), then queue the new ones.
+
+        Returns once the batch is stored, so the caller may acknowledge it; raises if it could
+        not be, and then nothing of it was stored.
+        """
+        if not items:
+            return
+        now = self._clock.now()
+        refused = set()
+        received: list[tuple[int, str | None]] = []
+        for item in items:
+            sender = sender_of(item)
+            if sender is not None and self._flood.silenced(sender, now):
+                # Refused anyway (see bot.flood): recorded as handled, neither parsed nor kept.
+                refused.add(item["update_id"])
+                received.append((item["update_id"], None))
+            else:
+                received.append((item["update_id"], json.dumps(item, separators=(",", ":"))))
+        new = await self._store.store(received, now, refused)
+        to_handle = new - refused
+        fresh = [item for item in items if item["update_id"] in to_handle]
+        self._unhandled.update(item["update_id"] for item in fresh)
+        self.last_received = max(self.last_received, *(item["update_id"] for item in items))
+        for item in fresh:
+            await self._dispatch(item["update_id"], item)
+
+    async def _dispatch(self, update_id: int, raw: dict[str, Any] | str | None) -> None:
+        """Parse and queue for handling; one the library cannot read is done, as failed."""
+        try:
+            item = json.loads(raw) if isinstance(raw, str) else raw
+            update = Update.de_json(item, self._application.bot)
+        except Exception as error:
+            kinds = ", ".join(key for key in item if key != "update_id") if item else ""
+            log.error(
+                "update %d (%s) cannot be read and is skipped: %s",
+                update_id,
+                kinds,
+                error,
+                exc_info=error,
+            )
+            self._note(update_id, error)
+            self._finished(update_id)
+            return
+        await self._application.update_queue.put(update)
+
+    async def handled(self, update: object, error: BaseException | None = None) -> None:
+        """Called by the update processor when an update's handling has finished.
+
+        The update counts as handled once that is in the database, failed or not. Marks are
+        written in batches: whatever finished while the previous batch was being written goes
+        in the next, one transaction for all.
+        """
+        if isinstance(update, Update):
+            if error is not None:
+                log.error(
+                    "update %d could not be handled and is skipped",
+                    update.update_id,
+                    exc_info=error,
+                )
+                self._note(update.update_id, error)
+            self._finished(update.update_id)
+
+    async def note_failure(
+        self, update: object, context: CallbackContext[Any, Any, Any, Any]
+    ) -> None:
+        """An error handler: a handler failed on this update, so it is recorded as failed."""
+        error = context.error
+        if isinstance(update, Update) and update.update_id in self._unhandled and error:
+            self._note(update.update_id, error)
+
+    async def flush(self) -> None:
+        """Wait until every finished update is recorded as handled (before stopping)."""
+        if self._marking is not None:
+            await self._marking
+
+    def _note(self, update_id: int, error: BaseException) -> None:
+        self._failures.setdefault(update_id, f"{type(error).__name__}: {error}")
+
+    def _finished(self, update_id: int) -> None:
+        self._unmarked.append(update_id)
+        if self._marking is None:
+            self._marking = asyncio.create_task(self._mark(), name="inbox-mark")
+
+    async def _mark(self) -> None:
+        try:
+            while self._unmarked:
+                batch, self._unmarked = self._unmarked, []
+                failures = {i: self._failures[i] for i in batch if i in self._failures}
+                try:
+                    await self._store.mark(batch, self._clock.now(), failures)
+                except Exception:
+                    # Still unhandled in the inbox: handled again after a restart at worst.
+                    log.exception("could not record %d handled updates", len(batch))
+                    self._unmarked[:0] = batch
+                    return
+                for update_id in failures:
+                    del self._failures[update_id]
+                self._unhandled.difference_update(batch)
+                now = self._clock.now()
+                if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+                    self._pruned_at = now
+                    await self._store.prune(now)
+        finally:
+            self._marking = None
+
+
+def sender_of(item: dict[str, Any]) -> int | None:
+    """The user an update comes from, read off the raw JSON (``from`` of its one payload)."""
+    for key, value in item.items():
+        if key != "update_id" and isinstance(value, dict):
+            sender = value.get("from")
+            if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+                return int(sender["id"])
+    return None

@@ -1,0 +1,79 @@
+"""The inbox: every Telegram update, stored before it is acknowledged and handled from here."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from bot.storage.database import Database, Row, stamp
+
+KEEP = timedelta(hours=24)
+"""Telegram keeps an unacknowledged update for 24 hours: a handled row older than that can
+never be re-delivered, so it is no longer needed to recognise one."""
+
+
+class InboxStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def store(
+        self,
+        received: Sequence[tuple[int, str | None]],
+        now: datetime,
+        refused: Collection[int] = (),
+    ) -> set[int]:
+        """Store a batch of (update id, raw JSON) in one statement; return the ids that are new.
+
+        An id stored before (a re-delivery) is ignored. ``refused`` ones are recorded as
+        handled at once: nothing will ever handle them.
+        """
+        if not received:
+            return set()
+        at = stamp(now)
+        rows = await self._db.fetch_all(
+            "INSERT INTO inbox (update_id, raw, received_at, handled_at) VALUES "
+            + ", ".join("(?, ?, ?, ?)" for _ in received)
+            + " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+            [
+                value
+                for update_id, raw in received
+                for value in (update_id, raw, at, at if update_id in refused else None)
+            ],
+        )
+        return {row["update_id"] for row in rows}
+
+    async def unhandled(self) -> list[Row]:
+        """Updates stored but not handled (a crash came in between), oldest first."""
+        return await self._db.fetch_all(
+            "SELECT update_id, raw FROM inbox WHERE handled_at IS NULL ORDER BY update_id"
+        )
+
+    async def newest(self) -> int:
+        """The highest update id stored, handled or not (0 for an empty inbox)."""
+        row = await self._db.fetch_one("SELECT MAX(update_id) AS newest FROM inbox")
+        return int(row["newest"] or 0) if row is not None else 0
+
+    async def mark(
+        self, update_ids: Collection[int], now: datetime, failures: Mapping[int, str] | None = None
+    ) -> None:
+        """Record a batch as handled; ``failures`` gives the reason for those skipped as failed."""
+        if not update_ids:
+            return
+        at = stamp(now)
+        reasons = failures or {}
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                f"UPDATE inbox SET handled_at = ? WHERE update_id IN "
+                f"({', '.join('?' * len(update_ids))})",
+                (at, *update_ids),
+            )
+            for update_id, reason in reasons.items():
+                await tx.execute(
+                    "UPDATE inbox SET failure = ? WHERE update_id = ?", (reason, update_id)
+                )
+
+    async def prune(self, now: datetime) -> None:
+        """Forget handled updates Telegram can no longer deliver again."""
+        await self._db.execute(
+            "DELETE FROM inbox WHERE handled_at < ?", (stamp(now - KEEP),)
+        )
