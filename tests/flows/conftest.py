@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
 from tests.support.bot_runner import NO_FLOOD_LIMIT, BotRunner
 from tests.support.clock import FakeClock
+from tests.support.day_shop import DAY_WORKSHOP, HEAD_OFFICE, MECHANIC
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -40,5 +41,22 @@ def settings(tmp_path: Path, api: FakeBotApi) -> Settings:
 async def bot(api: FakeBotApi, settings: Settings, clock: FakeClock) -> AsyncIterator[BotRunner]:
     runner = BotRunner(api, settings, clock)
     await runner.start()
+    yield runner
+    await runner.stop()
+
+
+@pytest.fixture
+async def shop(api: FakeBotApi, settings: Settings, clock: FakeClock) -> AsyncIterator[BotRunner]:
+    """The bot in the Day Bench network, its mechanic already staff there."""
+    runner = BotRunner(
+        api,
+        settings.model_copy(
+            update={"head_office_ids": frozenset({HEAD_OFFICE}), "workshops_file": DAY_WORKSHOP}
+        ),
+        clock,
+    )
+    await runner.start()
+    await runner.person(MECHANIC, "Mike").command("/start")
+    await runner.person(HEAD_OFFICE, "Olga").command("/addstaff", f"{MECHANIC} DAY-ONE")
     yield runner
     await runner.stop()

@@ -6,43 +6,21 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Settings
-from bot.fake_telegram.server import FakeBotApi
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
+from tests.support.day_shop import HEAD_OFFICE, MECHANIC
 
-DAY_WORKSHOP = Path(__file__).parent / "data" / "day_workshop.yaml"
-HEAD_OFFICE = 9000
-MECHANIC = 7001
 MOSCOW = ZoneInfo("Europe/Moscow")
 STALE = "This button is no longer active."
 UNUSABLE_LOCATION = "I could not use that location."
 BEYOND_64_BITS = "9" * 20
 YEAR_10000 = "253402300800"
 
-
-@pytest.fixture
-async def shop(api: FakeBotApi, settings: Settings, clock: FakeClock) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(
-        api,
-        settings.model_copy(
-            update={"head_office_ids": frozenset({HEAD_OFFICE}), "workshops_file": DAY_WORKSHOP}
-        ),
-        clock,
-    )
-    await runner.start()
-    mechanic = runner.person(MECHANIC, "Mike")
-    await mechanic.command("/start")
-    await runner.person(HEAD_OFFICE, "Olga").command("/addstaff", f"{MECHANIC} DAY-ONE")
-    yield runner
-    await runner.stop()
 
 
 def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:

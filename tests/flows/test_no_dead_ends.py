@@ -4,25 +4,20 @@ gesture, and an old /mybookings card each lead somewhere sensible."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import ReplyKeyboardMarkup
 
-from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
 from bot.handlers import keyboards
 from bot.i18n import Lang
 from bot.messages import label, text
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
+from tests.support.day_shop import HEAD_OFFICE, MECHANIC
 
-DAY_WORKSHOP = Path(__file__).parent / "data" / "day_workshop.yaml"
-HEAD_OFFICE = 9000
-MECHANIC = 7001
 MOSCOW = ZoneInfo("Europe/Moscow")
 RED_SQUARE = (55.7539, 37.6208)
 
@@ -249,21 +244,6 @@ async def test_exit_on_a_left_over_keyboard_in_the_middle_of_a_report_leaves_it(
 
 # A comment after a rating, without the reply gesture
 
-
-@pytest.fixture
-async def shop(api: FakeBotApi, settings: Settings, clock: FakeClock) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(
-        api,
-        settings.model_copy(
-            update={"head_office_ids": frozenset({HEAD_OFFICE}), "workshops_file": DAY_WORKSHOP}
-        ),
-        clock,
-    )
-    await runner.start()
-    await runner.person(MECHANIC, "Mike").command("/start")
-    await runner.person(HEAD_OFFICE, "Olga").command("/addstaff", f"{MECHANIC} DAY-ONE")
-    yield runner
-    await runner.stop()
 
 
 async def book(customer: Person, lang: Lang = Lang.EN, day_index: int = 0) -> str:

@@ -4,21 +4,16 @@ once, and never at night."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
+from tests.support.day_shop import HEAD_OFFICE, MECHANIC
 
-DAY_WORKSHOP = Path(__file__).parent / "data" / "day_workshop.yaml"
-HEAD_OFFICE = 9000
-MECHANIC = 7001
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 
@@ -26,22 +21,6 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     """A wall-clock time in Moscow in November 2026."""
     return datetime(2026, 11, day, hour, minute, tzinfo=MOSCOW)
 
-
-@pytest.fixture
-async def shop(api: FakeBotApi, settings: Settings, clock: FakeClock) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(
-        api,
-        settings.model_copy(
-            update={"head_office_ids": frozenset({HEAD_OFFICE}), "workshops_file": DAY_WORKSHOP}
-        ),
-        clock,
-    )
-    await runner.start()
-    mechanic = runner.person(MECHANIC, "Mike")
-    await mechanic.command("/start")
-    await runner.person(HEAD_OFFICE, "Olga").command("/addstaff", f"{MECHANIC} DAY-ONE")
-    yield runner
-    await runner.stop()
 
 
 async def book(customer: Person, day_index: int = 1, time: str = "14:00") -> str:

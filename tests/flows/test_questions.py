@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi, JSONDict
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
+from tests.support.day_shop import HEAD_OFFICE, MECHANIC
 
-DAY_WORKSHOP = Path(__file__).parent / "data" / "day_workshop.yaml"
-HEAD_OFFICE = 9000
-MECHANIC = 7001
 ANNA = 1001
 BORIS = 1002
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -29,22 +22,6 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     """A wall-clock time in Moscow in November 2026 (the 26th is a Thursday)."""
     return datetime(2026, 11, day, hour, minute, tzinfo=MOSCOW)
 
-
-@pytest.fixture
-async def shop(api: FakeBotApi, settings: Settings, clock: FakeClock) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(
-        api,
-        settings.model_copy(
-            update={"head_office_ids": frozenset({HEAD_OFFICE}), "workshops_file": DAY_WORKSHOP}
-        ),
-        clock,
-    )
-    await runner.start()
-    mechanic = runner.person(MECHANIC, "Mike")
-    await mechanic.command("/start")
-    await runner.person(HEAD_OFFICE, "Olga").command("/addstaff", f"{MECHANIC} DAY-ONE")
-    yield runner
-    await runner.stop()
 
 
 async def book(customer: Person) -> str:
