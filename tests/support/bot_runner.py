@@ -80,6 +80,19 @@ class BotRunner:
                 )
             await asyncio.sleep(0.001)
 
+    async def acknowledged(self) -> None:
+        """Wait until every update handed out has been confirmed by a later getUpdates offset.
+
+        With the inbox, the confirmation rides on the poll after the batch is stored, which
+        may come after the bot has gone idle.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_TIMEOUT
+        while self.api.pending_updates():
+            if loop.time() > deadline:
+                raise TimeoutError(f"{self.api.pending_updates()} updates never acknowledged")
+            await asyncio.sleep(0.001)
+
     async def tick(self) -> None:
         """What the scheduler does when time has passed: run the clock-driven work now."""
         assert self.app is not None
