@@ -49,7 +49,7 @@ import bot.app as bot_app
 from bench.driver import TOKEN, FixedClock, write_workshops
 from bot.app import build_application, freeze_startup_objects, running_bot
 from bot.config import Settings
-from bot.handlers.ordering import MAX_CONCURRENT, ChatOrderedProcessor, order_key
+from bot.runtime.ordering import MAX_CONCURRENT, ChatOrderedProcessor, order_key
 from bot.services import Services
 
 KINDS = ("journey", "library", "echo")
@@ -85,7 +85,7 @@ def settings_for(api_url: str, folder: Path, flood_limit: bool = True) -> Settin
 
 def aiohttp_available() -> bool:
     try:
-        from bot.handlers.aiohttp_request import AiohttpRequest  # noqa: F401
+        from bot.runtime.aiohttp_request import AiohttpRequest  # noqa: F401
     except Exception:
         return False
     return True
@@ -96,7 +96,7 @@ def make_requests(backend: str) -> tuple[BaseRequest, BaseRequest]:
     if backend == "httpx":
         return HTTPXRequest(connection_pool_size=256), HTTPXRequest(connection_pool_size=1)
     if backend == "aiohttp":
-        from bot.handlers.aiohttp_request import AiohttpRequest
+        from bot.runtime.aiohttp_request import AiohttpRequest
 
         return AiohttpRequest(), AiohttpRequest(connection_pool_size=1)
     raise ValueError(f"unknown backend {backend!r}")

@@ -31,7 +31,7 @@ from pathlib import Path
 from bench.memory import peak_rss_mb
 from bot.fake_telegram.server import ApiCall, FakeBotApi
 from bot.fake_telegram.users import FakeUser
-from bot.handlers.ordering import MAX_CONCURRENT
+from bot.runtime.ordering import MAX_CONCURRENT
 
 TOKEN = "123456:BENCH-TOKEN"
 TICKET_CODE = re.compile(r"SR-[0-9A-Z]{6}")

@@ -29,7 +29,7 @@ What it does:
   the crowd's own latency, printed beside it.
 * **Diagnostic rows** ("library polling, diagnostic"; ``--no-diagnose`` skips them): the same
   application from ``bot.app.build_application``, fed by python-telegram-bot's own Updater
-  instead of ``bot.handlers.polling.Poller``. No goal; the difference to the real bot's row is
+  instead of ``bot.runtime.polling.Poller``. No goal; the difference to the real bot's row is
   what the poller costs.
 * **Echo floor.** A bare python-telegram-bot application (echo, /start, answer buttons) on the
   same request backend and concurrency, driven by the same customers with the same 13 updates
@@ -470,7 +470,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}")
     if args.backend == "aiohttp" and not bot_process.aiohttp_available():
-        parser.error("--backend aiohttp: bot.handlers.aiohttp_request does not import")
+        parser.error("--backend aiohttp: bot.runtime.aiohttp_request does not import")
     args.sizes = {
         "workshops": 10_000,
         "nearest_queries": 1000,

@@ -15,8 +15,8 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.datafiles import DataFileError
 from bot.gazetteer import GazetteerError
-from bot.handlers.polling import PollingStopped
 from bot.logs import configure_logging, redact
+from bot.runtime.polling import PollingStopped
 from bot.storage.database import DatabaseFileError
 
 USAGE = """\

@@ -37,7 +37,6 @@ from bot.handlers import (
     repair,
     staff,
 )
-from bot.handlers.aiohttp_request import AiohttpRequest
 from bot.handlers.broadcasts import BroadcastRunner
 from bot.handlers.callbacks import (
     Ask,
@@ -68,13 +67,14 @@ from bot.handlers.callbacks import (
 from bot.handlers.commands import CommandTable, Placement
 from bot.handlers.context import Context
 from bot.handlers.delivery import TICK_SECONDS, Postman, on_tick
-from bot.handlers.intake import Intake
 from bot.handlers.menus import publish_all_menus
-from bot.handlers.ordering import ChatOrderedProcessor
-from bot.handlers.persistence import SqlitePersistence, flush_now
-from bot.handlers.polling import OnFatal, Poller, Sleep
-from bot.handlers.rate_limit import TwoLaneRateLimiter
 from bot.pacing import Pacer
+from bot.runtime.aiohttp_request import AiohttpRequest
+from bot.runtime.intake import Intake
+from bot.runtime.ordering import ChatOrderedProcessor
+from bot.runtime.persistence import SqlitePersistence, flush_now
+from bot.runtime.polling import OnFatal, Poller, Sleep
+from bot.runtime.rate_limit import TwoLaneRateLimiter
 from bot.services import Services
 from bot.storage.inbox import InboxStore
 

@@ -29,12 +29,12 @@ from bot.handlers.access import requires
 from bot.handlers.arguments import local_time, whole_number
 from bot.handlers.callbacks import BroadcastDecision, RowId
 from bot.handlers.context import Context, lang_of
-from bot.handlers.rate_limit import BROADCAST
 from bot.handlers.replies import acknowledge, edit, pressed, say, stale
 from bot.i18n import Lang, pick, preferred
 from bot.message_length import split_message, utf16_len
 from bot.messages import label, text
 from bot.roles import Principal, Role
+from bot.runtime.rate_limit import BROADCAST
 from bot.services import Services
 from bot.storage.broadcasts import Broadcasts, Recipient
 

@@ -40,7 +40,6 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.context import Context
 from bot.handlers.formatting import long_day, money, next_opening, opening_hours, when
-from bot.handlers.rate_limit import BULK, retry_seconds
 from bot.handlers.thread_views import THREAD_KINDS, digest_questions, thread_letter
 from bot.handlers.ticket_views import category_title, status_news, status_word
 from bot.i18n import Lang, preferred
@@ -50,6 +49,7 @@ from bot.money import from_minor
 from bot.notifications import Kind
 from bot.overdue import limits_days, overdue, overdue_lines
 from bot.reminders import CUSTOMER_KINDS, Facts, still_meaningful
+from bot.runtime.rate_limit import BULK, retry_seconds
 from bot.services import Services
 from bot.storage.attachments import Attachments
 from bot.storage.estimates import Estimates

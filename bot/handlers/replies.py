@@ -20,9 +20,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.handlers.context import Context, lang_of
-from bot.handlers.rate_limit import UNREAD
 from bot.message_length import split_message
 from bot.messages import text
+from bot.runtime.rate_limit import UNREAD
 
 
 async def post(bot: Bot, method: str, **params: object) -> None:

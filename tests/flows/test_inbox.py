@@ -8,7 +8,7 @@ from contextlib import closing
 
 from bot.fake_telegram.server import FakeBotApi, JSONDict
 from bot.fake_telegram.users import FakeUser
-from bot.handlers.ordering import MAX_CONCURRENT
+from bot.runtime.ordering import MAX_CONCURRENT
 from tests.support.bot_runner import BotRunner
 from tests.support.clock import FakeClock
 

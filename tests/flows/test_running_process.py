@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.fake_telegram.server import FakeBotApi
 from bot.fake_telegram.users import FakeUser
-from bot.handlers.ordering import MAX_CONCURRENT
+from bot.runtime.ordering import MAX_CONCURRENT
 
 TOKEN = "123456:TEST-TOKEN"
 CHECKOUT = Path(__file__).resolve().parents[2]

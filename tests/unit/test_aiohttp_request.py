@@ -18,7 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, CommandHandler, Contex
 from telegram.request import HTTPXRequest
 
 from bot.fake_telegram import FakeBotApi, FakeUser
-from bot.handlers.aiohttp_request import POOL_TIMEOUT_MESSAGE, AiohttpRequest, client_timeout
+from bot.runtime.aiohttp_request import POOL_TIMEOUT_MESSAGE, AiohttpRequest, client_timeout
 
 USER_ID = 1001
 

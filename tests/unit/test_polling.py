@@ -14,9 +14,9 @@ from telegram.error import InvalidToken
 from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
 from bot.fake_telegram.users import FakeUser
-from bot.handlers.intake import sender_of
-from bot.handlers.ordering import ChatOrderedProcessor
-from bot.handlers.polling import PollingStopped
+from bot.runtime.intake import sender_of
+from bot.runtime.ordering import ChatOrderedProcessor
+from bot.runtime.polling import PollingStopped
 from tests.support.bot_runner import NO_FLOOD_LIMIT, BotRunner
 from tests.support.clock import FakeClock
 
@@ -152,7 +152,7 @@ async def test_polling_waits_out_every_error_of_get_updates_and_answers_afterwar
 
     assert "Olga" in replies[0]["text"]
     assert naps.taken == waits
-    retried = [r for r in caplog.records if r.name == "bot.handlers.polling"]
+    retried = [r for r in caplog.records if r.name == "bot.runtime.polling"]
     assert len(retried) == len(waits)
     assert all(r.levelno == logging.WARNING for r in retried)
     assert not fatal.reasons

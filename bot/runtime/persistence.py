@@ -11,9 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext import BasePersistence, CallbackContext, PersistenceInput
 
-from bot.handlers.context import Context
 from bot.storage.conversations import ConversationStore
 
 ConversationKey = tuple[int | str, ...]
@@ -86,7 +85,7 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
         """Every write already went to SQLite."""
 
 
-async def flush_now(update: Update, context: Context) -> None:
+async def flush_now(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Write whatever this update changed, instead of waiting for the library's timer.
 
     The library marks a user's data as changed only after every handler group has run, so

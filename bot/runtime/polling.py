@@ -1,7 +1,7 @@
 """Long polling into the inbox: each batch is stored, then acknowledged with the next poll.
 
 Telegram counts a batch as delivered once getUpdates is asked for the offset past it. The
-batch is stored in the inbox first (`bot.handlers.intake`), so whatever is acknowledged is
+batch is stored in the inbox first (`bot.runtime.intake`), so whatever is acknowledged is
 never lost, and the poller never waits for handling: the next poll goes out at once.
 
 The bot must never go deaf while it looks alive: every error of a poll is logged and the poll
@@ -23,8 +23,8 @@ from telegram import Update
 from telegram.error import EndPointNotFound, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.handlers.intake import Intake
-from bot.handlers.rate_limit import retry_seconds
+from bot.runtime.intake import Intake
+from bot.runtime.rate_limit import retry_seconds
 
 log = logging.getLogger(__name__)
 
