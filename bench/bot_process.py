@@ -72,6 +72,7 @@ def settings_for(api_url: str, folder: Path, flood_limit: bool = True) -> Settin
         bot_token=TOKEN,
         telegram_api_url=api_url,
         database_path=folder / "bot.sqlite3",
+        health_listen="127.0.0.1:0",
         workshops_file=folder / "workshops.yaml",
         # Simulated customers tap faster than people can (see bench.run): 0 is no limit.
         **({} if flood_limit else {"flood_burst": 0}),

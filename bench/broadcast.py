@@ -124,6 +124,7 @@ async def run(customers: int, every: float, probers: int) -> Result:
                 bot_token=TOKEN,
                 telegram_api_url=api.base_url,
                 database_path=Path(folder) / "bot.sqlite3",
+                health_listen="127.0.0.1:0",
                 head_office_ids=frozenset({HEAD_OFFICE}),
                 log_level="WARNING",
             )

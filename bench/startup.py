@@ -36,6 +36,7 @@ async def measure(path: Path, spawned_at: float, imports_s: float) -> dict[str, 
             bot_token=TOKEN,
             telegram_api_url=api.base_url,
             database_path=path,
+            health_listen="127.0.0.1:0",
         )
         before = peak_rss_mb()
         entering = time.perf_counter()

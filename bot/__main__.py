@@ -17,6 +17,7 @@ from bot.datafiles import DataFileError
 from bot.gazetteer import GazetteerError
 from bot.logs import configure_logging, redact
 from bot.runtime.polling import PollingStopped
+from bot.runtime.web import ListenError
 from bot.storage.database import DatabaseFileError
 
 USAGE = """\
@@ -90,7 +91,7 @@ def main() -> None:
     configure_logging(settings.log_level, token)
     try:
         asyncio.run(serve(settings))
-    except (DataFileError, DatabaseFileError, GazetteerError) as error:
+    except (DataFileError, DatabaseFileError, GazetteerError, ListenError) as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except InvalidToken:

@@ -75,6 +75,7 @@ from bot.runtime.ordering import ChatOrderedProcessor
 from bot.runtime.persistence import SqlitePersistence, flush_now
 from bot.runtime.polling import OnFatal, Poller, Sleep
 from bot.runtime.rate_limit import TwoLaneRateLimiter
+from bot.runtime.web import WebServer
 from bot.services import Services
 from bot.storage.inbox import InboxStore
 
@@ -283,44 +284,51 @@ async def running_bot(
     services = await Services.open(settings, clock)
     try:
         application = build_application(settings, services)
+        intake = Intake(application, InboxStore(services.db), clock, services.flood)
+        application.bot_data["intake"] = intake
+        web = WebServer(settings.health_listen, "HEALTH_LISTEN")
+        application.bot_data["web"] = web
+        # Before Telegram is reached: a port that is taken stops the bot at once.
+        await web.start()
         try:
-            await application.bot.initialize()  # reach Telegram (getMe) before anything else
-        except Exception:
-            # The library leaves the connections it opened for that open when it fails.
-            await application.bot.shutdown()
-            raise
-        async with application:
-            await publish_all_menus(application, services)
-            await application.start()
-            # Messages that fell due while the bot was down go out first, then broadcasts
-            # that were running resume where they stopped.
-            await application.bot_data["postman"].deliver_due()
-            # Telegram still counts the sends of the last second before a restart.
-            application.bot.rate_limiter.pacer.pause(1.0)
-            await application.bot_data["broadcaster"].resume()
-            assert application.job_queue is not None
-            application.job_queue.run_repeating(
-                on_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name="outbox"
-            )
-            intake = Intake(application, InboxStore(services.db), clock, services.flood)
-            application.bot_data["intake"] = intake
-            processor = application.update_processor
-            assert isinstance(processor, ChatOrderedProcessor)
-            processor.on_done = intake.handled
-            # Next to common.on_error, which tells the user: this one records the failure.
-            application.add_error_handler(intake.note_failure)
-            # What a crash left stored but unhandled comes before anything new.
-            await intake.resume()
-            poller = Poller(application, intake, sleep=sleep, on_fatal=on_fatal)
-            await poller.start()
-            log.info("Bot @%s is polling for updates", application.bot.username)
             try:
-                yield application
-            finally:
-                await poller.stop()
-                await application.bot_data["broadcaster"].stop()
-                await application.stop()
-                await intake.flush()
-                await poller.confirm()
+                await application.bot.initialize()  # reach Telegram (getMe) before the rest
+            except Exception:
+                # The library leaves the connections it opened for that open when it fails.
+                await application.bot.shutdown()
+                raise
+            async with application:
+                await publish_all_menus(application, services)
+                await application.start()
+                # Messages that fell due while the bot was down go out first, then broadcasts
+                # that were running resume where they stopped.
+                await application.bot_data["postman"].deliver_due()
+                # Telegram still counts the sends of the last second before a restart.
+                application.bot.rate_limiter.pacer.pause(1.0)
+                await application.bot_data["broadcaster"].resume()
+                assert application.job_queue is not None
+                application.job_queue.run_repeating(
+                    on_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name="outbox"
+                )
+                processor = application.update_processor
+                assert isinstance(processor, ChatOrderedProcessor)
+                processor.on_done = intake.handled
+                # Next to common.on_error, which tells the user: this one records the failure.
+                application.add_error_handler(intake.note_failure)
+                # What a crash left stored but unhandled comes before anything new.
+                await intake.resume()
+                poller = Poller(application, intake, sleep=sleep, on_fatal=on_fatal)
+                try:
+                    await poller.start()
+                    log.info("Bot @%s is polling for updates", application.bot.username)
+                    yield application
+                finally:
+                    await poller.stop()
+                    await application.bot_data["broadcaster"].stop()
+                    await application.stop()
+                    await intake.flush()
+                    await poller.confirm()
+        finally:
+            await web.stop()
     finally:
         await services.close()

@@ -7,13 +7,33 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.quiet_hours import QuietHours
 
 DATA_DIR = Path(__file__).parent / "data"
+
+
+class Listen(BaseModel, frozen=True):
+    """An address to listen on, written `host:port` (`[::1]:8081` for IPv6); port 0 is any."""
+
+    host: str
+    port: int = Field(ge=0, le=65535)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        host, colon, port = value.strip().rpartition(":")
+        if not colon or not host or not port.isdigit():
+            raise ValueError(f"{value!r} is not like 127.0.0.1:8081")
+        return {"host": host.removeprefix("[").removesuffix("]"), "port": int(port)}
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
 
 class Settings(BaseSettings):
@@ -35,6 +55,7 @@ class Settings(BaseSettings):
     question_sla_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     default_region: str = "RU"
     max_distance_km: float = Field(default=150, gt=0)
+    health_listen: Annotated[Listen, NoDecode] = Listen(host="127.0.0.1", port=8081)
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -34,6 +34,7 @@ def settings(tmp_path: Path, api: FakeBotApi) -> Settings:
         telegram_api_url=api.base_url,
         database_path=tmp_path / "bot.sqlite3",
         flood_burst=NO_FLOOD_LIMIT,
+        health_listen="127.0.0.1:0",
     )
 
 

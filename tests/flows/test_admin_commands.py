@@ -357,6 +357,7 @@ async def desk(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Desk]:
             head_office_ids=frozenset({HEAD_OFFICE}),
             workshops_file=TWO_WORKSHOPS,
             flood_burst=NO_FLOOD_LIMIT,
+            health_listen="127.0.0.1:0",
         )
         runner = BotRunner(api, settings, FakeClock())
         await runner.start()

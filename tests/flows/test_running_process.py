@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -27,6 +28,7 @@ def bot_environment(tmp_path: Path, api: FakeBotApi, **extra: str) -> dict[str, 
         "TELEGRAM_API_URL": api.base_url,
         "DATABASE_PATH": str(tmp_path / "db" / "bot.sqlite3"),
         "LOG_LEVEL": "DEBUG",
+        "HEALTH_LISTEN": "127.0.0.1:0",
         **extra,
     }
 
@@ -114,6 +116,24 @@ async def test_a_token_telegram_rejects_gets_one_line_that_does_not_repeat_it(
         "error: Telegram rejected BOT_TOKEN; check it with @BotFather"
     ]
     assert "WRONG-SECRET" not in output
+
+
+async def test_a_listening_port_already_taken_gets_one_line_naming_the_setting(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = bot_environment(
+            tmp_path, api, HEALTH_LISTEN=f"127.0.0.1:{port}", LOG_LEVEL="WARNING"
+        )
+        code, output = await start_and_wait(tmp_path, env)
+
+    assert code == 2
+    assert output.strip().splitlines() == [
+        f"error: HEALTH_LISTEN: cannot listen on 127.0.0.1:{port}: address already in use"
+    ]
 
 
 async def test_an_unreachable_telegram_gets_one_line_naming_the_address(

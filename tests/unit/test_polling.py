@@ -93,6 +93,7 @@ async def runner(
         telegram_api_url=api.base_url,
         database_path=tmp_path / "bot.sqlite3",
         flood_burst=NO_FLOOD_LIMIT,
+        health_listen="127.0.0.1:0",
     )
     bot = BotRunner(api, settings, FakeClock(), sleep=naps, on_fatal=fatal)
     yield bot

@@ -1,0 +1,65 @@
+"""The bot's one HTTP listener: what Telegram calls (the webhook) and what operators call.
+
+In webhook mode it listens on `WEBHOOK_LISTEN` and serves the webhook next to the operator's
+endpoints; when polling, it listens on `HEALTH_LISTEN` (loopback by default) for the operator's
+endpoints only. Routes are added before `start`; a port that cannot be bound stops the bot at
+start-up with one line, like any other setting it cannot use.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+from aiohttp import web
+
+from bot.config import Listen
+
+log = logging.getLogger(__name__)
+
+
+class ListenError(Exception):
+    """The address to listen on cannot be used (taken, not ours, not resolvable)."""
+
+
+class WebServer:
+    def __init__(self, listen: Listen, setting: str) -> None:
+        self._listen = listen
+        self._setting = setting
+        """The setting `listen` came from, so that a refusal names what to change."""
+        self._app = web.Application()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        """The port actually bound (`Listen` may ask for 0: any free port, in tests)."""
+
+    def add(self, method: str, path: str, handler: web.Handler) -> None:
+        self._app.router.add_route(method, path, handler)
+
+    async def start(self) -> None:
+        # Access logs would write a line per update in webhook mode: routine, so not at INFO.
+        self._runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._listen.host, self._listen.port)
+        try:
+            await site.start()
+        except OSError as error:
+            await self._runner.cleanup()
+            self._runner = None
+            raise ListenError(
+                f"{self._setting}: cannot listen on {self._listen}: {reason(error)}"
+            ) from None
+        server = site._server
+        sockets: list[socket.socket] = list(getattr(server, "sockets", None) or [])
+        self.port = sockets[0].getsockname()[1] if sockets else self._listen.port
+        log.info("Listening for HTTP on %s:%d", self._listen.host, self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+def reason(error: OSError) -> str:
+    """asyncio wraps the bind error in a sentence of its own; the system's words are enough."""
+    return os.strerror(error.errno).lower() if error.errno else str(error)
