@@ -51,16 +51,18 @@ async def test_backups_taken_while_a_customer_books_are_sound_and_hold_the_earli
     assert names_in(copy.parent) == ["bot.sqlite3"]
 
 
-async def test_the_backup_command_copies_the_running_bots_database_without_a_token(
+async def test_the_backup_command_copies_the_running_bots_database_reading_only_database_path(
     shop: BotRunner, tmp_path: Path
 ) -> None:
     code = await book(shop.person(1001, "Anna"))
     folder = tmp_path / "cron"
     folder.mkdir()
-
-    status, stdout, stderr = await run_bot(
-        folder, "backup", "nightly.sqlite3", DATABASE_PATH=str(shop.settings.database_path)
+    (folder / ".env").write_text(
+        f"BOT_TOKEN=\nTIMEZONE=Nowhere/Else\nDATABASE_PATH={shop.settings.database_path}\n",
+        encoding="utf-8",
     )
+
+    status, stdout, stderr = await run_bot(folder, "backup", "nightly.sqlite3")
 
     assert status == 0, stderr
     copy = folder / "nightly.sqlite3"
