@@ -36,12 +36,18 @@ class Listen(BaseModel, frozen=True):
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
 
-class Settings(BaseSettings):
+class DatabaseSettings(BaseSettings):
+    """What a command that only touches the database reads (`backup`): an operator's cron
+    job copying the database should not need the bot token."""
+
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
+    database_path: Path = Path("data/bot.sqlite3")
+
+
+class Settings(DatabaseSettings):
     bot_token: SecretStr
     telegram_api_url: str = "https://api.telegram.org/bot"
-    database_path: Path = Path("data/bot.sqlite3")
     workshops_file: Path = DATA_DIR / "workshops.yaml"
     troubleshooting_file: Path = DATA_DIR / "troubleshooting.yaml"
     head_office_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
