@@ -331,11 +331,11 @@ async def running_bot(
                 poller = Poller(application, intake, sleep=sleep, on_fatal=on_fatal)
                 try:
                     await poller.start()
-                    health.ready = True
+                    health.phase = "running"
                     log.info("Bot @%s is polling for updates", application.bot.username)
                     yield application
                 finally:
-                    health.ready = False
+                    health.phase = "stopping"
                     await poller.stop()
                     await application.bot_data["broadcaster"].stop()
                     await application.stop()

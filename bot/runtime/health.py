@@ -1,9 +1,10 @@
 """`GET /healthz`: whether the bot is doing its work, for a supervisor or a load balancer.
 
-200 with a small JSON when it is; 503 with the same JSON and the reason when it is starting,
-when the database does not answer a trivial query within a few seconds, or when updates have
-waited in the inbox for over a minute with none handled (a handler hung, the loop blocked).
-An idle bot is healthy however long nobody writes: only a backlog that does not move is not.
+200 with a small JSON when it is; 503 with the same JSON and the reason while it is starting
+or stopping, when the database does not answer a trivial query within a few seconds, or
+when updates have waited in the inbox for over a minute with none handled (a handler hung,
+the loop blocked). An idle bot is healthy however long nobody writes: only a backlog that
+does not move is not.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 
@@ -24,6 +25,8 @@ from bot.storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
+Phase = Literal["starting", "running", "stopping"]
+
 STUCK_AFTER = timedelta(minutes=1)
 DATABASE_TIMEOUT = 3.0
 """Seconds: less than SQLite's busy timeout, so a locked database shows before it gives up."""
@@ -34,8 +37,9 @@ class Health:
         self._db = db
         self._intake = intake
         self._clock = clock
-        self.ready = False
-        """Set once start-up is over (Telegram reached, left-over work resumed)."""
+        self.phase: Phase = "starting"
+        """`running` once start-up is over (Telegram reached, left-over work resumed), until
+        shutting down begins."""
 
     async def report(self) -> tuple[int, dict[str, Any]]:
         """The status code and the JSON body of `/healthz`."""
@@ -67,9 +71,8 @@ class Health:
                 f"the inbox has been stuck for {stuck.total_seconds():.0f} s: "
                 f"{self._intake.backlog} updates waiting, none handled"
             )
-        if not self.ready:
-            reason = "starting"
-            body["status"] = "starting"
+        if self.phase != "running":
+            reason = body["status"] = self.phase
         elif reason is not None:
             body["status"] = "unhealthy"
         if reason is None:
