@@ -85,15 +85,23 @@ class Health:
 
     async def state(self) -> State:
         """The backlogs `/metrics` shows; without the database's part when it does not answer."""
+        now = self._clock.now()
         inbox = self._intake.backlog
+        outbox = Outbox(self._db)
         try:
             async with asyncio.timeout(DATABASE_TIMEOUT):
-                outbox = await Outbox(self._db).pending_by_kind()
+                pending = await outbox.pending_by_kind()
+                oldest = await outbox.oldest_due_at(now)
                 broadcasts = await Broadcasts(self._db).running_tallies()
         except Exception:
             log.debug("metrics without the database's backlogs", exc_info=True)
             return State(inbox_backlog=inbox)
-        return State(inbox_backlog=inbox, outbox_backlog=outbox, broadcasts=broadcasts)
+        return State(
+            inbox_backlog=inbox,
+            outbox_backlog=pending,
+            oldest_due_outbox_seconds=seconds_since(oldest, now),
+            broadcasts=broadcasts,
+        )
 
 
 def seconds_since(moment: datetime | None, now: datetime) -> int | None:

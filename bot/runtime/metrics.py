@@ -67,6 +67,7 @@ class State:
 
     inbox_backlog: int = 0
     outbox_backlog: Mapping[str, int] = field(default_factory=dict)
+    oldest_due_outbox_seconds: int | None = None
     broadcasts: Mapping[int, Tally] = field(default_factory=dict)
 
 
@@ -91,6 +92,12 @@ class StateCollector(Collector):
         for kind, count in sorted(state.outbox_backlog.items()):
             outbox.add_metric([kind], count)
         yield outbox
+        if state.oldest_due_outbox_seconds is not None:
+            yield GaugeMetricFamily(
+                "repairbot_outbox_oldest_due_seconds",
+                "How long the longest-waiting message that is due has waited to go out.",
+                value=state.oldest_due_outbox_seconds,
+            )
         recipients = GaugeMetricFamily(
             "repairbot_broadcast_recipients",
             "Recipients of each running broadcast, by delivery state (sent, pending, ...).",

@@ -89,6 +89,9 @@ async def test_healthz_is_503_when_the_database_is_unreachable(bot: BotRunner) -
     assert body["status"] == "unhealthy"
     assert body["database_reachable"] is False
     assert "database" in body["reason"]
+    status, exposition = await get(bot, "/metrics")
+    assert status == 200, "the counters still answer, without the database's backlogs"
+    assert value(samples(exposition), "repairbot_updates_handled_total", type="message", outcome="ok")
 
 
 async def test_healthz_is_503_once_the_inbox_has_been_stuck_for_over_a_minute(
@@ -117,13 +120,14 @@ async def test_healthz_is_503_once_the_inbox_has_been_stuck_for_over_a_minute(
 
 
 async def test_metrics_count_updates_api_calls_and_backlogs_after_a_short_journey(
-    bot: BotRunner, api: FakeBotApi
+    bot: BotRunner, api: FakeBotApi, clock: FakeClock
 ) -> None:
     anna = bot.person(1001, "Anna")
     await anna.command("/start")
     await anna.taps("🔧 Report a fault")
     api.fail_next("sendMessage", 429, "Too Many Requests: retry after 5", retry_after=5)
     await bot.person(1002, "Boris").command("/start")
+    clock.advance(seconds=65)
 
     status, exposition = await get(bot, "/metrics")
 
@@ -140,6 +144,7 @@ async def test_metrics_count_updates_api_calls_and_backlogs_after_a_short_journe
     assert value(found, "repairbot_bot_api_calls_total", method="sendMessage", outcome="ok") == 1
     assert value(found, "repairbot_bot_api_calls_total", method="editMessageText", outcome="ok")
     assert value(found, "repairbot_outbox_backlog", kind="reply") == 1
+    assert value(found, "repairbot_outbox_oldest_due_seconds") == 60
     assert value(found, "repairbot_messages_sent_total", lane="reply") == 1
 
 
