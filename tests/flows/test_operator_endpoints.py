@@ -91,7 +91,9 @@ async def test_healthz_is_503_when_the_database_is_unreachable(bot: BotRunner) -
     assert "database" in body["reason"]
     status, exposition = await get(bot, "/metrics")
     assert status == 200, "the counters still answer, without the database's backlogs"
-    assert value(samples(exposition), "repairbot_updates_handled_total", type="message", outcome="ok")
+    found = samples(exposition)
+    assert value(found, "repairbot_updates_handled_total", type="message", outcome="ok") == 1
+    assert value(found, "repairbot_outbox_backlog", kind="reply") is None
 
 
 async def test_healthz_is_503_once_the_inbox_has_been_stuck_for_over_a_minute(
