@@ -93,7 +93,7 @@ async def test_healthz_is_503_when_the_database_is_unreachable(bot: BotRunner) -
     assert status == 200, "the counters still answer, without the database's backlogs"
     found = samples(exposition)
     assert value(found, "repairbot_updates_handled_total", type="message", outcome="ok") == 1
-    assert value(found, "repairbot_outbox_backlog", kind="reply") is None
+    assert value(found, "repairbot_inbox_backlog") == 0
 
 
 async def test_healthz_is_503_once_the_inbox_has_been_stuck_for_over_a_minute(
