@@ -149,6 +149,12 @@ async def test_metrics_count_updates_api_calls_and_backlogs_after_a_short_journe
     assert value(found, "repairbot_outbox_oldest_due_seconds") == 60
     assert value(found, "repairbot_messages_sent_total", lane="reply") == 1
 
+    await bot.tick()
+    found = samples((await get(bot, "/metrics"))[1])
+    assert value(found, "repairbot_messages_sent_total", lane="outbox") == 1, "Boris's greeting"
+    assert value(found, "repairbot_outbox_backlog", kind="reply") is None
+    assert value(found, "repairbot_outbox_oldest_due_seconds") is None
+
 
 async def test_metrics_count_api_calls_telegram_refused_or_never_answered(
     bot: BotRunner, api: FakeBotApi
@@ -186,6 +192,7 @@ async def test_metrics_show_how_far_a_running_broadcast_has_got(
 
     gate.set()
     await bot.finish_broadcasts()
+    assert value(found, "repairbot_messages_sent_total", lane="broadcast") == 1
     [broadcast] = {dict(labels)["broadcast"] for name, labels in found if "broadcast" in name}
     assert value(found, "repairbot_broadcast_recipients", broadcast=broadcast, state="sent") == 1
     assert value(found, "repairbot_broadcast_recipients", broadcast=broadcast, state="pending") == 1
