@@ -120,7 +120,7 @@ def main() -> None:
     parse_args(sys.argv[1:])
     settings = load_settings(Settings)
     token = settings.bot_token.get_secret_value()
-    configure_logging(settings.log_level, token)
+    configure_logging(settings.log_level, token, settings.log_format)
     try:
         asyncio.run(serve(settings))
     except (DataFileError, DatabaseFileError, GazetteerError, ListenError) as error:

@@ -70,7 +70,9 @@ from bot.handlers.delivery import TICK_SECONDS, Postman, on_tick
 from bot.handlers.menus import publish_all_menus
 from bot.pacing import Pacer
 from bot.runtime.aiohttp_request import AiohttpRequest
+from bot.runtime.health import Health
 from bot.runtime.intake import Intake
+from bot.runtime.metrics import Metrics, metrics_route
 from bot.runtime.ordering import ChatOrderedProcessor
 from bot.runtime.persistence import SqlitePersistence, flush_now
 from bot.runtime.polling import OnFatal, Poller, Sleep
@@ -108,7 +110,11 @@ FLUSH_GROUP = 1
 
 
 def build_application(settings: Settings, services: Services) -> Application:
+    metrics = Metrics()
     limiter = TwoLaneRateLimiter(Pacer())
+    limiter.sent = metrics.sent
+    processor = ChatOrderedProcessor()
+    processor.took = metrics.took
     application = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -116,14 +122,15 @@ def build_application(settings: Settings, services: Services) -> Application:
         .context_types(ContextTypes(context=Context))
         .persistence(SqlitePersistence(services.conversations, repair.Waiting))
         # aiohttp costs about a quarter of the CPU per request of the default httpx backend.
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(AiohttpRequest(observe=metrics.api_call))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, observe=metrics.api_call))
         .rate_limiter(limiter)
-        .concurrent_updates(ChatOrderedProcessor())
+        .concurrent_updates(processor)
         .updater(None)
         .build()
     )
     application.bot_data["services"] = services
+    application.bot_data["metrics"] = metrics
     postman = Postman(application.bot, services, application.job_queue)
     application.bot_data["postman"] = postman
     # Replies Telegram tells to wait go out later from the outbox, not held in their update.
@@ -284,10 +291,14 @@ async def running_bot(
     services = await Services.open(settings, clock)
     try:
         application = build_application(settings, services)
-        intake = Intake(application, InboxStore(services.db), clock, services.flood)
+        metrics: Metrics = application.bot_data["metrics"]
+        intake = Intake(application, InboxStore(services.db), clock, services.flood, metrics)
         application.bot_data["intake"] = intake
         web = WebServer(settings.health_listen, "HEALTH_LISTEN")
         application.bot_data["web"] = web
+        health = Health(services.db, intake, clock)
+        web.add("GET", "/healthz", health.serve)
+        web.add("GET", "/metrics", metrics_route(metrics, health.state))
         # Before Telegram is reached: a port that is taken stops the bot at once.
         await web.start()
         try:
@@ -320,14 +331,17 @@ async def running_bot(
                 poller = Poller(application, intake, sleep=sleep, on_fatal=on_fatal)
                 try:
                     await poller.start()
+                    health.phase = "running"
                     log.info("Bot @%s is polling for updates", application.bot.username)
                     yield application
                 finally:
+                    health.phase = "stopping"
                     await poller.stop()
                     await application.bot_data["broadcaster"].stop()
                     await application.stop()
                     await intake.flush()
                     await poller.confirm()
+                    log.info("Bot @%s stopped", application.bot.username)
         finally:
             await web.stop()
     finally:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validato
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.logs import LogFormat
 from bot.quiet_hours import QuietHours
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -53,6 +54,7 @@ class Settings(DatabaseSettings):
     head_office_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     timezone: str = "Europe/Moscow"
     log_level: str = "INFO"
+    log_format: LogFormat = "text"
     currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
     overdue_limits: Annotated[dict[str, int], NoDecode] = Field(default_factory=dict)
     quiet_hours: str = "21:00-09:00"
@@ -137,6 +139,11 @@ class Settings(DatabaseSettings):
     @classmethod
     def _upper_level(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def zone(self) -> ZoneInfo:

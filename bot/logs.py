@@ -2,22 +2,45 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import UTC, datetime
+from typing import Literal
+
+LogFormat = Literal["text", "json"]
 
 
-class RedactSecret(logging.Filter):
-    """The token is part of every Bot API URL, which HTTP libraries like to log."""
+class Redacting(logging.Formatter):
+    """Takes the token out of the finished line, traceback included.
 
-    def __init__(self, secret: str) -> None:
+    The token is part of every Bot API URL, which HTTP libraries like to log, and exception
+    messages may repeat the URL: redacting the message alone would miss those.
+    """
+
+    def __init__(self, inner: logging.Formatter, secret: str) -> None:
         super().__init__()
+        self._inner = inner
         self._secret = secret
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self._secret and self._secret in message:
-            record.msg = redact(message, self._secret)
-            record.args = None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self._inner.format(record), self._secret)
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object a line, for log collectors: no multi-line tracebacks to stitch."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False)
 
 
 def redact(text: str, secret: str) -> str:
@@ -27,18 +50,27 @@ def redact(text: str, secret: str) -> str:
 QUIET_AT_INFO = (
     "httpx",
     "apscheduler",
+    "aiohttp.access",
+    "telegram.ext.Application",
 )
 """Libraries whose INFO lines drown ours; their warnings and errors still show.
 
 httpx logs each request URL, token included; APScheduler two lines for every run of the
-once-a-minute tick, some 2,900 a day on an idle bot."""
+once-a-minute tick (some 2,900 a day on an idle bot) and one for every wake-up it re-arms;
+aiohttp a line per request to the webhook, /healthz and /metrics; python-telegram-bot's
+application its own start and stop lines next to the bot's."""
 
 
-def configure_logging(level: str, secret: str) -> None:
+def configure_logging(level: str, secret: str, log_format: LogFormat = "text") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecret(secret))
+    inner = (
+        JsonLines()
+        if log_format == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    handler.setFormatter(Redacting(inner, secret))
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    # At DEBUG, asked for when something is wrong, they are worth seeing after all.
+    quiet = logging.NOTSET if logging.getLogger().level <= logging.DEBUG else logging.WARNING
     for name in QUIET_AT_INFO:
-        logging.getLogger(name).setLevel(logging.WARNING)
-
+        logging.getLogger(name).setLevel(quiet)

@@ -303,11 +303,15 @@ class Postman:
         status: str,
         now: datetime,
         reason: str,
-        level: int = logging.INFO,
+        level: int | None = None,
     ) -> None:
-        """Close a message that will not go out, with one log line an operator can search."""
+        """Close a message that will not go out, with one log line an operator can search.
+
+        A warning when it failed for good; only a note when it was skipped (a customer who
+        blocked the bot), which is the customer's choice, not trouble.
+        """
         log.log(
-            level,
+            level or (logging.WARNING if status == "failed" else logging.INFO),
             "Outbox message %s (%s) to chat %s not delivered: %s",
             record.id,
             record.kind,

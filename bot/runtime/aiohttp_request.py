@@ -17,12 +17,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.runtime.metrics import call_outcome
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,7 @@ class AiohttpRequest(BaseRequest):
         "_connect_timeout",
         "_connection_pool_size",
         "_media_write_timeout",
+        "_observe",
         "_pool",
         "_pool_timeout",
         "_read_timeout",
@@ -101,6 +105,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        observe: Callable[[str, str], None] | None = None,
     ) -> None:
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
@@ -110,6 +115,8 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
+        self._observe = observe
+        """Told each call's Bot API method and outcome (see `bot.runtime.metrics`)."""
         # Both are created inside the running loop (initialize() or the first request):
         # aiohttp sessions and asyncio semaphores belong to the loop they are first used in.
         self._session: aiohttp.ClientSession | None = None
@@ -206,11 +213,14 @@ class AiohttpRequest(BaseRequest):
                 raise TimedOut(POOL_TIMEOUT_MESSAGE) from err
         else:
             await pool.acquire()
+        outcome = "network"
         try:
             async with session.request(
                 method, url, data=body, headers=headers, timeout=timeout
             ) as response:
-                return response.status, await response.read()
+                answer = response.status, await response.read()
+                outcome = call_outcome(response.status)
+                return answer
         except TimeoutError as err:  # asyncio.TimeoutError is this since Python 3.11
             # Before ClientError: aiohttp's ServerTimeoutError is both. Its class name tells a
             # read timeout (SocketTimeoutError) from a connect one (ConnectionTimeoutError).
@@ -221,3 +231,5 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
         finally:
             pool.release()
+            if self._observe is not None:
+                self._observe(url.rpartition("/")[2], outcome)

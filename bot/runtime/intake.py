@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot.clock import Clock
 from bot.flood import FloodGuard
+from bot.runtime.metrics import Metrics, raw_update_type, update_type
 from bot.storage.inbox import InboxStore
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,18 @@ PRUNE_EVERY = timedelta(hours=1)
 
 class Intake:
     def __init__(
-        self, application: Application, store: InboxStore, clock: Clock, flood: FloodGuard
+        self,
+        application: Application,
+        store: InboxStore,
+        clock: Clock,
+        flood: FloodGuard,
+        metrics: Metrics,
     ) -> None:
         self._application = application
         self._store = store
         self._clock = clock
         self._flood = flood
+        self._metrics = metrics
         self._unhandled: set[int] = set()
         self._unmarked: list[int] = []
         self._failures: dict[int, str] = {}
@@ -53,18 +60,37 @@ class Intake:
         self._pruned_at: datetime | None = None
         self.last_received = 0
         """The highest update id delivered to the bot, new or not, in this run or before."""
+        self.last_handled_at: datetime | None = None
+        """When an update was last done with in this run (None before the first)."""
+        self._busy_since: datetime | None = None
+        """When the backlog last went from empty to not (None while it is empty)."""
 
     @property
     def backlog(self) -> int:
         """Updates stored but not yet recorded as handled."""
         return len(self._unhandled)
 
+    def stuck_for(self, now: datetime) -> timedelta:
+        """How long updates have waited with none done meanwhile (zero with nothing waiting).
+
+        An idle bot is not stuck, however long ago it last handled an update.
+        """
+        if not self._unhandled or self._busy_since is None:
+            return timedelta(0)
+        moved = max(self._busy_since, self.last_handled_at or self._busy_since)
+        return max(timedelta(0), now - moved)
+
+    def _queued(self, update_ids: Iterable[int]) -> None:
+        if not self._unhandled:
+            self._busy_since = self._clock.now()
+        self._unhandled.update(update_ids)
+
     async def resume(self) -> None:
         """Handle what was stored but not handled before the last stop: before anything new."""
         rows = await self._store.unhandled()
         if rows:
             log.info("handling %d updates left unhandled by the last run", len(rows))
-        self._unhandled.update(row["update_id"] for row in rows)
+        self._queued(row["update_id"] for row in rows)
         self.last_received = await self._store.newest()
         for row in rows:
             await self._dispatch(row["update_id"], row["raw"])
@@ -90,8 +116,15 @@ class Intake:
                 received.append((item["update_id"], json.dumps(item, separators=(",", ":"))))
         new = await self._store.store(received, now, refused)
         to_handle = new - refused
-        fresh = [item for item in items if item["update_id"] in to_handle]
-        self._unhandled.update(item["update_id"] for item in fresh)
+        fresh = []
+        for item in items:
+            if item["update_id"] in new:
+                self._metrics.received(item)
+                if item["update_id"] in to_handle:
+                    fresh.append(item)
+                else:
+                    self._metrics.handled(raw_update_type(item), "refused")
+        self._queued(item["update_id"] for item in fresh)
         self.last_received = max(self.last_received, *(item["update_id"] for item in items))
         for item in fresh:
             await self._dispatch(item["update_id"], item)
@@ -111,7 +144,7 @@ class Intake:
                 exc_info=error,
             )
             self._note(update_id, error)
-            self._finished(update_id)
+            self._finished(update_id, raw_update_type(item) if item else "other")
             return
         await self._application.update_queue.put(update)
 
@@ -130,7 +163,7 @@ class Intake:
                     exc_info=error,
                 )
                 self._note(update.update_id, error)
-            self._finished(update.update_id)
+            self._finished(update.update_id, update_type(update))
 
     async def note_failure(
         self, update: object, context: CallbackContext[Any, Any, Any, Any]
@@ -148,7 +181,9 @@ class Intake:
     def _note(self, update_id: int, error: BaseException) -> None:
         self._failures.setdefault(update_id, f"{type(error).__name__}: {error}")
 
-    def _finished(self, update_id: int) -> None:
+    def _finished(self, update_id: int, kind: str) -> None:
+        self.last_handled_at = self._clock.now()
+        self._metrics.handled(kind, "failed" if update_id in self._failures else "ok")
         self._unmarked.append(update_id)
         if self._marking is None:
             self._marking = asyncio.create_task(self._mark(), name="inbox-mark")

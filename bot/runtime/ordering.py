@@ -15,6 +15,7 @@ waiting for their turn must not fill the slots other chats need.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -36,6 +37,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self.on_done = on_done
+        self.took: Callable[[object, float], None] | None = None
+        """Told how many seconds the handlers took on an update, for the metrics."""
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Handle in the chat's turn, then in a slot; done in any case, failed or not."""
@@ -49,7 +52,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             await self.on_done(update, error)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
+        started = time.perf_counter()
+        try:
+            await coroutine
+        finally:
+            if self.took is not None:
+                self.took(update, time.perf_counter() - started)
 
     @asynccontextmanager
     async def _turn(self, key: int | None) -> AsyncIterator[None]:

@@ -62,6 +62,13 @@ RETRIES_ITSELF = frozenset({"getupdates"})
 """The poller waits out a "retry after" on its own, with a sleep tests can drive."""
 
 
+def lane_of(rate_limit_args: dict[str, bool] | None) -> str:
+    """``reply``, ``outbox`` or ``broadcast``: who sent a message, read off its limits."""
+    if not rate_limit_args or not rate_limit_args.get("bulk"):
+        return "reply"
+    return "broadcast" if rate_limit_args.get("per_chat") else "outbox"
+
+
 def retry_seconds(error: RetryAfter) -> float:
     """How long Telegram asked to wait, whichever type the library gives it in."""
     wait = error.retry_after
@@ -73,6 +80,8 @@ class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
         self.pacer = pacer
         self.defer: Defer | None = None
         """Set once the outbox exists; without it, a held reply waits in its own update."""
+        self.sent: Callable[[str], None] | None = None
+        """Told the lane of each message Telegram took, for the metrics."""
 
     async def initialize(self) -> None:
         """Nothing to set up: the pacer lives as long as the application."""
@@ -109,7 +118,7 @@ class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
             else:
                 self.pacer.note(chat)
         try:
-            return await callback(*args, **kwargs)
+            result = await callback(*args, **kwargs)
         except RetryAfter as error:
             seconds = retry_seconds(error)
             if bulk:
@@ -129,7 +138,10 @@ class TwoLaneRateLimiter(BaseRateLimiter[dict[str, bool]]):
                 return await self._defer(chat, endpoint, data, seconds)
             # A reply whose answer is read is worth a short wait rather than being lost.
             await asyncio.sleep(seconds)
-            return await callback(*args, **kwargs)
+            result = await callback(*args, **kwargs)
+        if self.sent is not None and endpoint.lower() in SENDS:
+            self.sent(lane_of(rate_limit_args))
+        return result
 
     async def _defer(
         self, chat: int | None, endpoint: str, data: dict[str, Any], seconds: float

@@ -76,6 +76,17 @@ class Tally:
     failed: int
     cancelled: int
 
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> Tally:
+        """From deliveries counted by status."""
+        return cls(
+            pending=counts.get("pending", 0),
+            sent=counts.get("sent", 0),
+            blocked=counts.get("blocked", 0),
+            failed=counts.get("failed", 0),
+            cancelled=counts.get("cancelled", 0),
+        )
+
     @property
     def total(self) -> int:
         return self.pending + self.sent + self.blocked + self.failed + self.cancelled
@@ -232,14 +243,19 @@ class Broadcasts:
             "GROUP BY status",
             (broadcast_id,),
         )
-        counts = {row["status"]: row["n"] for row in rows}
-        return Tally(
-            pending=counts.get("pending", 0),
-            sent=counts.get("sent", 0),
-            blocked=counts.get("blocked", 0),
-            failed=counts.get("failed", 0),
-            cancelled=counts.get("cancelled", 0),
+        return Tally.of({row["status"]: row["n"] for row in rows})
+
+    async def running_tallies(self) -> dict[int, Tally]:
+        """How far each running broadcast has got, in one statement."""
+        rows = await self._db.fetch_all(
+            "SELECT d.broadcast_id, d.status, COUNT(*) AS n FROM broadcast_deliveries d "
+            "JOIN broadcasts b ON b.id = d.broadcast_id WHERE b.status = 'running' "
+            "GROUP BY d.broadcast_id, d.status"
         )
+        counts: dict[int, dict[str, int]] = {}
+        for row in rows:
+            counts.setdefault(row["broadcast_id"], {})[row["status"]] = row["n"]
+        return {broadcast_id: Tally.of(found) for broadcast_id, found in counts.items()}
 
     async def set_report_message(self, broadcast_id: int, message_id: int) -> None:
         await self._db.execute(

@@ -96,6 +96,10 @@ class Database:
     async def close(self) -> None:
         await self._connection.close()
 
+    async def ping(self) -> None:
+        """Answer a trivial query in the queue of every other statement (health checks)."""
+        await self.fetch_one("SELECT 1")
+
     async def _check(self, path: Path) -> bool:
         """Refuse a file that is corrupt, not ours, too new, or read-only; True when empty."""
         tables = {row[0] for row in await self._connection.execute_fetchall(TABLES_SQL)}

@@ -87,6 +87,21 @@ class Outbox:
         )
         return unstamp(row["due"]) if row and row["due"] else None
 
+    async def pending_by_kind(self) -> dict[str, int]:
+        """Messages not yet sent nor given up, per kind, whether due now or later."""
+        rows = await self._db.fetch_all(
+            "SELECT kind, COUNT(*) AS n FROM outbox WHERE status = 'pending' GROUP BY kind"
+        )
+        return {row["kind"]: row["n"] for row in rows}
+
+    async def oldest_due_at(self, now: datetime) -> datetime | None:
+        """When the longest-waiting message that is due by ``now`` fell due (None: none is)."""
+        row = await self._db.fetch_one(
+            "SELECT MIN(due_at) AS due FROM outbox WHERE status = 'pending' AND due_at <= ?",
+            (stamp(now),),
+        )
+        return unstamp(row["due"]) if row and row["due"] else None
+
     async def finish(self, outbox_id: int, status: str, now: datetime, error: str | None) -> None:
         await self._db.execute(
             "UPDATE outbox SET status = ?, done_at = ?, last_error = ?, attempts = attempts + 1 "

@@ -4,7 +4,7 @@ once, and never at night."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -349,6 +349,24 @@ async def test_a_message_that_cannot_be_delivered_is_logged_with_id_kind_chat_an
         and "not delivered: blocked" in line
         for line in lines
     ), lines
+
+
+async def test_a_message_that_fails_for_good_is_one_warning_line(
+    shop: BotRunner, clock: FakeClock, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    anna = shop.person(1001, "Anna")
+    await book(anna)
+    api.fail_next("sendMessage", 500, "Internal Server Error", times=5)
+
+    # Tried five times, 10, 20, 40 and 80 s apart, then given up.
+    for second in (0, 10, 30, 70, 150):
+        await at(shop, clock, local(26, 18, 0) + timedelta(seconds=second))
+
+    assert count(anna, "Reminder: tomorrow") == 0
+    failed = [r for r in caplog.records if "not delivered" in r.getMessage()]
+    assert [r.levelname for r in failed] == ["WARNING"]
+    assert "(dropoff_evening)" in failed[0].getMessage()
 
 
 async def test_a_customer_who_blocked_the_bot_is_skipped_and_marked(
