@@ -46,8 +46,11 @@ def load_settings() -> Settings:
         return Settings()  # type: ignore[call-arg]
     except ValidationError as error:
         for problem in error.errors():
-            name = str(problem["loc"][0]).upper() if problem["loc"] else "settings"
-            if problem["type"] == "missing":
+            name = str(problem["loc"][0]).upper() if problem["loc"] else ""
+            if not name:
+                # A rule across settings: its message names them.
+                print(f"error: {problem['msg']}", file=sys.stderr)
+            elif problem["type"] == "missing":
                 print(
                     f"error: {name} is not set; put it in the environment or in .env "
                     "(see .env.example)",
