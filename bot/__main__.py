@@ -18,6 +18,7 @@ from bot.gazetteer import GazetteerError
 from bot.logs import configure_logging, redact
 from bot.runtime.polling import PollingStopped
 from bot.runtime.web import ListenError
+from bot.runtime.webhook import WebhookRefused
 from bot.storage.database import DatabaseFileError
 
 USAGE = """\
@@ -91,10 +92,13 @@ def main() -> None:
     parse_args(sys.argv[1:])
     settings = load_settings()
     token = settings.bot_token.get_secret_value()
-    configure_logging(settings.log_level, token)
+    webhook_secret = settings.webhook_secret
+    configure_logging(
+        settings.log_level, token, webhook_secret.get_secret_value() if webhook_secret else ""
+    )
     try:
         asyncio.run(serve(settings))
-    except (DataFileError, DatabaseFileError, GazetteerError, ListenError) as error:
+    except (DataFileError, DatabaseFileError, GazetteerError, ListenError, WebhookRefused) as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except InvalidToken:

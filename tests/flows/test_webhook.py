@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 from collections.abc import AsyncIterator
@@ -59,7 +60,7 @@ async def post(settings: Settings, body: bytes, secret: str | None = SECRET) -> 
         headers[SECRET_HEADER] = secret
     async with (
         ClientSession() as session,
-        session.post(settings.webhook_url, data=body, headers=headers) as answer,
+        session.post(settings.webhook_url, data=io.BytesIO(body), headers=headers) as answer,
     ):
         return answer.status
 
@@ -295,10 +296,9 @@ async def test_a_webhook_address_telegram_refuses_is_one_line_naming_the_setting
     code, output = await start_and_wait(tmp_path, env)
 
     assert code == 2
-    assert output.strip().splitlines() == [
-        "error: WEBHOOK_URL: Telegram refused http://bot.example.com/telegram: "
-        "bad webhook: An HTTPS URL must be provided for webhook"
-    ]
+    (line,) = output.strip().splitlines()
+    assert line.startswith("error: WEBHOOK_URL: Telegram refused http://bot.example.com/telegram: ")
+    assert "https url must be provided" in line.lower()
 
 
 async def test_updates_stored_when_the_process_is_killed_are_handled_once_at_the_next_start(
@@ -317,8 +317,7 @@ async def test_updates_stored_when_the_process_is_killed_are_handled_once_at_the
     finally:
         first.kill()
         await first.communicate()
-    gate.set()  # the dead process's greeting went out before it died
-    await api.wait_for(lambda: api.sent_to(olga.chat_id), timeout=30)
+    gate.set()
 
     second = await start_bot(tmp_path, env)
     try:
@@ -331,6 +330,7 @@ async def test_updates_stored_when_the_process_is_killed_are_handled_once_at_the
 
     assert code == 0
     texts = [m.get("text", "") for m in api.sent_to(olga.chat_id)]
+    assert any("Olga" in text for text in texts), texts
     assert sum("/repair" in text for text in texts) == 1, texts
     assert [d.update_id for d in api.webhook_deliveries].count(help_id) == 1, "not re-sent"
     with closing(sqlite3.connect(tmp_path / "db" / "bot.sqlite3")) as db:
