@@ -18,6 +18,7 @@ import asyncio
 import hmac
 import json
 import logging
+from typing import Any
 
 from aiohttp import web
 from telegram import Update
@@ -63,6 +64,8 @@ class WebhookReceiver:
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._waiting: dict[int, tuple[dict[str, Any], asyncio.Future[bool]]] = {}
+        self._writing: asyncio.Task[None] | None = None
         web_server.add("POST", path, self._receive)
 
     async def start(self) -> None:
@@ -123,11 +126,38 @@ class WebhookReceiver:
             return web.Response(status=400, text="not JSON")
         if not isinstance(update, dict) or type(update.get("update_id")) is not int:
             return web.Response(status=400, text="not an update")
+        # Not stored, so not acknowledged: Telegram sends it again.
+        return web.Response() if await self._stored(update) else web.Response(status=500)
+
+    async def _stored(self, update: dict[str, Any]) -> bool:
+        """Store ``update`` together with every other that arrives while the previous batch is
+        being written: under load, one transaction for many requests instead of one each."""
+        waiting = self._waiting.get(update["update_id"])
+        if waiting is None:
+            # A second request for the same id (Telegram retrying) shares the first's fate.
+            waiting = self._waiting[update["update_id"]] = (
+                update,
+                asyncio.get_running_loop().create_future(),
+            )
+        if self._writing is None:
+            self._writing = asyncio.create_task(self._write(), name="webhook-store")
+        # Shielded: a request Telegram gave up on must not cancel the others' write.
+        return await asyncio.shield(waiting[1])
+
+    async def _write(self) -> None:
         try:
-            await self._intake.receive([update])
-        except Exception:
-            # Not stored, so not acknowledged: Telegram sends it again.
-            update_id = update["update_id"]
-            log.exception("could not store update %d; Telegram will send it again", update_id)
-            return web.Response(status=500)
-        return web.Response()
+            while self._waiting:
+                batch, self._waiting = self._waiting, {}
+                try:
+                    await self._intake.receive([update for update, _ in batch.values()])
+                except Exception:
+                    log.exception(
+                        "could not store %d updates; Telegram will send them again", len(batch)
+                    )
+                    stored = False
+                else:
+                    stored = True
+                for _, done in batch.values():
+                    done.set_result(stored)
+        finally:
+            self._writing = None

@@ -149,6 +149,28 @@ async def test_an_update_posted_with_the_secret_is_answered_200_once_stored_and_
     assert "Olga" in api.sent_to(4545)[0]["text"]
 
 
+async def test_an_update_that_could_not_be_stored_gets_500_and_is_handled_when_sent_again(
+    hook_bot: BotRunner, api: FakeBotApi, hooked: Settings
+) -> None:
+    api.webhook_backoff = 0
+    with closing(sqlite3.connect(hooked.database_path)) as db, db:
+        db.execute(
+            "CREATE TRIGGER full BEFORE INSERT ON inbox BEGIN SELECT RAISE(ABORT, 'full'); END"
+        )
+    olga = FakeUser(api, 4141, "Olga")
+
+    sent = olga.send_command("/start")
+    await api.wait_for(lambda: len(api.webhook_deliveries) >= 2)
+    with closing(sqlite3.connect(hooked.database_path)) as db, db:
+        db.execute("DROP TRIGGER full")
+    hook_bot.last_update_id = sent
+    await hook_bot.settle()
+
+    assert {d.status for d in api.webhook_deliveries[:-1]} == {500}
+    assert api.webhook_deliveries[-1].status == 200
+    assert len(api.sent_to(4141)) == 1
+
+
 async def test_a_webhook_burst_from_several_chats_is_handled_in_order_within_each_chat(
     hook_bot: BotRunner, api: FakeBotApi
 ) -> None:
