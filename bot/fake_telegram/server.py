@@ -1690,6 +1690,8 @@ class FakeBotApi:
         offset = _as_int(params.get("offset", 0), "offset")
         limit = min(max(_as_int(params.get("limit", 100), "limit"), 1), 100)
         timeout = max(_as_float(params.get("timeout", 0), "timeout"), 0.0)
+        if self._webhook is not None:
+            raise ApiError(409, WEBHOOK_ACTIVE)  # and the offset confirms nothing
         self._confirm(offset)
         self._poll_generation += 1
         generation = self._poll_generation

@@ -141,6 +141,8 @@ async def test_deleting_the_webhook_leaves_its_undelivered_updates_to_get_update
     await bot.set_webhook(receiver.url, secret_token=SECRET)
     sent = FakeUser(api, 1001, "Anna").send_text("hi")
     await api.wait_for(lambda: api.webhook_deliveries)
+    with pytest.raises(Conflict):
+        await bot.get_updates(offset=sent + 1, timeout=0)
 
     await bot.delete_webhook()
     updates = await bot.get_updates(timeout=0)
