@@ -199,7 +199,6 @@ async def test_a_webhook_burst_from_several_chats_is_handled_in_order_within_eac
 async def test_an_update_sent_while_the_bot_is_down_is_handled_when_it_is_back(
     hook_bot: BotRunner, api: FakeBotApi
 ) -> None:
-    api.webhook_backoff = 0
     olga = hook_bot.person(4646, "Olga")
     await olga.command("/start")
     await hook_bot.stop()
