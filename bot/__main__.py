@@ -20,11 +20,13 @@ from bot.gazetteer import GazetteerError
 from bot.logs import configure_logging, redact
 from bot.runtime.polling import PollingStopped
 from bot.runtime.web import ListenError
+from bot.runtime.webhook import WebhookRefused
 from bot.storage.backup import BackupError, back_up
 from bot.storage.database import DatabaseFileError
 
 USAGE = """\
-  python -m bot                run the bot (long polling) until Ctrl+C or SIGTERM
+  python -m bot                run the bot (long polling, or a webhook with WEBHOOK_URL)
+                               until Ctrl+C or SIGTERM
   python -m bot emulator [--demo-data] [--port N] [--db PATH]
                                try it locally: a fake Telegram and a chat page in the browser
                                (python -m bot emulator --help for all its options)
@@ -53,8 +55,11 @@ def load_settings(kind: type[SETTINGS]) -> SETTINGS:
         return kind()
     except ValidationError as error:
         for problem in error.errors():
-            name = str(problem["loc"][0]).upper() if problem["loc"] else "settings"
-            if problem["type"] == "missing":
+            name = str(problem["loc"][0]).upper() if problem["loc"] else ""
+            if not name:
+                # A rule across settings: its message names them.
+                print(f"error: {problem['msg']}", file=sys.stderr)
+            elif problem["type"] == "missing":
                 print(
                     f"error: {name} is not set; put it in the environment or in .env "
                     "(see .env.example)",
@@ -120,10 +125,16 @@ def main() -> None:
     parse_args(sys.argv[1:])
     settings = load_settings(Settings)
     token = settings.bot_token.get_secret_value()
-    configure_logging(settings.log_level, token, settings.log_format)
+    webhook_secret = settings.webhook_secret
+    configure_logging(
+        settings.log_level,
+        token,
+        settings.log_format,
+        webhook_secret.get_secret_value() if webhook_secret else "",
+    )
     try:
         asyncio.run(serve(settings))
-    except (DataFileError, DatabaseFileError, GazetteerError, ListenError) as error:
+    except (DataFileError, DatabaseFileError, GazetteerError, ListenError, WebhookRefused) as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except InvalidToken:

@@ -78,6 +78,7 @@ from bot.runtime.persistence import SqlitePersistence, flush_now
 from bot.runtime.polling import OnFatal, Poller, Sleep
 from bot.runtime.rate_limit import TwoLaneRateLimiter
 from bot.runtime.web import WebServer
+from bot.runtime.webhook import WebhookReceiver
 from bot.services import Services
 from bot.storage.inbox import InboxStore
 
@@ -274,6 +275,33 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def receiving(
+    settings: Settings,
+    application: Application,
+    intake: Intake,
+    sleep: Sleep,
+    on_fatal: OnFatal | None,
+) -> tuple[WebServer, Poller | WebhookReceiver]:
+    """The listener and what receives updates: a webhook on WEBHOOK_LISTEN when WEBHOOK_URL is
+    set (the operator's endpoints share it), else polling, the listener on HEALTH_LISTEN."""
+    if not settings.webhook_url:
+        web = WebServer(settings.health_listen, "HEALTH_LISTEN")
+        return web, Poller(application, intake, sleep=sleep, on_fatal=on_fatal)
+    assert settings.webhook_secret is not None  # Settings refuses a webhook without one
+    web = WebServer(settings.webhook_listen, "WEBHOOK_LISTEN")
+    webhook = WebhookReceiver(
+        application,
+        intake,
+        url=settings.webhook_url,
+        path=settings.webhook_path,
+        secret=settings.webhook_secret.get_secret_value(),
+        max_connections=settings.webhook_max_connections,
+        web_server=web,
+        sleep=sleep,
+    )
+    return web, webhook
+
+
 @asynccontextmanager
 async def running_bot(
     settings: Settings,
@@ -282,7 +310,7 @@ async def running_bot(
     sleep: Sleep = asyncio.sleep,
     on_fatal: OnFatal | None = None,
 ) -> AsyncIterator[Application]:
-    """Open the services, start long polling, and close everything in reverse on exit.
+    """Open the services, start receiving updates, and close everything in reverse on exit.
 
     Receiving waits out its errors with ``sleep``. ``on_fatal`` is told, with the reason, when
     the bot can no longer receive updates (a token Telegram rejects): the caller should then
@@ -294,7 +322,7 @@ async def running_bot(
         metrics: Metrics = application.bot_data["metrics"]
         intake = Intake(application, InboxStore(services.db), clock, services.flood, metrics)
         application.bot_data["intake"] = intake
-        web = WebServer(settings.health_listen, "HEALTH_LISTEN")
+        web, receiver = receiving(settings, application, intake, sleep, on_fatal)
         application.bot_data["web"] = web
         health = Health(services.db, intake, clock)
         web.add("GET", "/healthz", health.serve)
@@ -328,19 +356,28 @@ async def running_bot(
                 application.add_error_handler(intake.note_failure)
                 # What a crash left stored but unhandled comes before anything new.
                 await intake.resume()
-                poller = Poller(application, intake, sleep=sleep, on_fatal=on_fatal)
                 try:
-                    await poller.start()
+                    await receiver.start()
                     health.phase = "running"
-                    log.info("Bot @%s is polling for updates", application.bot.username)
+                    if isinstance(receiver, WebhookReceiver):
+                        log.info(
+                            "Bot @%s is receiving updates at %s",
+                            application.bot.username,
+                            settings.webhook_url,
+                        )
+                    else:
+                        log.info("Bot @%s is polling for updates", application.bot.username)
                     yield application
                 finally:
                     health.phase = "stopping"
-                    await poller.stop()
+                    # Receiving stops first; what is stored but not handled by the end is
+                    # handled at the next start.
+                    await receiver.stop()
                     await application.bot_data["broadcaster"].stop()
                     await application.stop()
                     await intake.flush()
-                    await poller.confirm()
+                    if isinstance(receiver, Poller):
+                        await receiver.confirm()
                     log.info("Bot @%s stopped", application.bot.username)
         finally:
             await web.stop()

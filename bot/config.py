@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -15,6 +17,11 @@ from bot.logs import LogFormat
 from bot.quiet_hours import QuietHours
 
 DATA_DIR = Path(__file__).parent / "data"
+
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,256}")
+"""Telegram allows 1-256 of these characters; fewer than 32 would be guessable."""
+OPERATOR_PATHS = frozenset({"/healthz", "/metrics"})
+"""Served on the same listener in webhook mode, so the webhook cannot take their path."""
 
 
 class Listen(BaseModel, frozen=True):
@@ -64,6 +71,10 @@ class Settings(DatabaseSettings):
     default_region: str = "RU"
     max_distance_km: float = Field(default=150, gt=0)
     health_listen: Annotated[Listen, NoDecode] = Listen(host="127.0.0.1", port=8081)
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = None
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    webhook_listen: Annotated[Listen, NoDecode] = Listen(host="0.0.0.0", port=8080)
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -72,6 +83,60 @@ class Settings(DatabaseSettings):
         if isinstance(value, str) and not value.strip():
             raise PydanticCustomError("missing", "Field required")
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_address(cls, value: str) -> str:
+        """Empty means polling; otherwise an address Telegram can call, at a path of its own."""
+        value = value.strip()
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise PydanticCustomError(
+                "webhook_url",
+                "'{value}' is not like https://bot.example.com/telegram",
+                {"value": value},
+            )
+        if parts.path in OPERATOR_PATHS:
+            raise PydanticCustomError(
+                "webhook_url",
+                "{path} is where operators check the bot; use another path",
+                {"path": parts.path},
+            )
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _secret_given(cls, value: object) -> object:
+        """`WEBHOOK_SECRET=` as copied from `.env.example` is no secret, not an empty one."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # The message never repeats the secret.
+        if value is not None and not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise PydanticCustomError(
+                "webhook_secret", "must be 32 to 256 characters of A-Z a-z 0-9 _ -"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_has_secret(self) -> Settings:
+        """Without the secret anyone who guesses the address could post updates as anyone."""
+        if self.webhook_url and self.webhook_secret is None:
+            raise PydanticCustomError(
+                "webhook_secret_missing",
+                "WEBHOOK_SECRET is required when WEBHOOK_URL is set "
+                "(32 to 256 characters of A-Z a-z 0-9 _ -)",
+            )
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        """Where the webhook is served: the path of `webhook_url`, as the proxy passes it on."""
+        return urlsplit(self.webhook_url).path or "/"
 
     @field_validator("head_office_ids", mode="before")
     @classmethod

@@ -11,19 +11,22 @@ LogFormat = Literal["text", "json"]
 
 
 class Redacting(logging.Formatter):
-    """Takes the token out of the finished line, traceback included.
+    """Takes the token and the webhook secret out of the finished line, traceback included.
 
     The token is part of every Bot API URL, which HTTP libraries like to log, and exception
-    messages may repeat the URL: redacting the message alone would miss those.
+    messages may repeat the URL: redacting the message alone would miss those. The webhook
+    secret is a parameter of setWebhook, which the library logs at DEBUG.
     """
 
-    def __init__(self, inner: logging.Formatter, secret: str) -> None:
+    def __init__(self, inner: logging.Formatter, secret: str, webhook_secret: str = "") -> None:
         super().__init__()
         self._inner = inner
         self._secret = secret
+        self._webhook_secret = webhook_secret
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(self._inner.format(record), self._secret)
+        line = redact(self._inner.format(record), self._secret)
+        return redact(line, self._webhook_secret, "<WEBHOOK_SECRET>")
 
 
 class JsonLines(logging.Formatter):
@@ -43,8 +46,8 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def redact(text: str, secret: str) -> str:
-    return text.replace(secret, "<BOT_TOKEN>") if secret else text
+def redact(text: str, secret: str, placeholder: str = "<BOT_TOKEN>") -> str:
+    return text.replace(secret, placeholder) if secret else text
 
 
 QUIET_AT_INFO = (
@@ -61,14 +64,16 @@ aiohttp a line per request to the webhook, /healthz and /metrics; python-telegra
 application its own start and stop lines next to the bot's."""
 
 
-def configure_logging(level: str, secret: str, log_format: LogFormat = "text") -> None:
+def configure_logging(
+    level: str, secret: str, log_format: LogFormat = "text", webhook_secret: str = ""
+) -> None:
     handler = logging.StreamHandler()
     inner = (
         JsonLines()
         if log_format == "json"
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
-    handler.setFormatter(Redacting(inner, secret))
+    handler.setFormatter(Redacting(inner, secret, webhook_secret))
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # At DEBUG, asked for when something is wrong, they are worth seeing after all.
     quiet = logging.NOTSET if logging.getLogger().level <= logging.DEBUG else logging.WARNING

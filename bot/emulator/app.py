@@ -725,6 +725,8 @@ async def _emulator_on(
             telegram_api_url=api.base_url,
             database_path=db_path,
             health_listen="127.0.0.1:0",
+            # The local fake is polled, whatever webhook a production environment names.
+            webhook_url="",
             workshops_file=DATA_DIR / "workshops.yaml",
             troubleshooting_file=DATA_DIR / "troubleshooting.yaml",
             head_office_ids=frozenset({HEAD_OFFICE_ID}),

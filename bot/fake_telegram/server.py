@@ -27,10 +27,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, TypeVar, cast
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from PIL import Image
 
+from bot.fake_telegram.webhook import WebhookDelivery, WebhookSender
 from bot.message_length import utf16_len
 
 JSONDict = dict[str, Any]
@@ -54,6 +56,12 @@ GET_UPDATES_CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
 )
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})
+_SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 # Form fields whose value is a plain string even when it looks like JSON ("123", "true").
 _STRING_PARAMS = frozenset(
@@ -630,9 +638,13 @@ class FakeBotApi:
 
     The network and Telegram's limits are opt-in and may be changed at any time:
     :attr:`rate_limit` answers floods with 429 like Telegram, :attr:`latency` delays every
-    answer, :meth:`fail_next` and :meth:`drop_next` queue failures. ``clock`` gives the Unix
-    time of ``date`` fields; ``timer`` measures rate-limit windows and must never go back, so
-    replace it (with a hand-moved one in tests) before the first message is sent.
+    answer, :meth:`fail_next` and :meth:`drop_next` queue failures. Once the bot calls
+    setWebhook, updates are POSTed to it like Telegram does (see `bot.fake_telegram.webhook`)
+    instead of waiting for getUpdates; :attr:`webhook_backoff` is the wait before a failed
+    delivery is tried again, and :attr:`webhook_deliveries` records every try. ``clock``
+    gives the Unix time of ``date`` fields; ``timer`` measures rate-limit windows and must
+    never go back, so replace it (with a hand-moved one in tests) before the first message is
+    sent.
     """
 
     def __init__(
@@ -664,8 +676,14 @@ class FakeBotApi:
         # Every 429 answered, flood control's or fail_next's; filter by chat with rate_limited().
         self.too_many_requests = 0
         self.rate_limited_calls: list[ApiCall] = []
+        self.webhook_backoff = 0.05
+        self.webhook_deliveries: list[WebhookDelivery] = []
+        self.webhook_latencies: list[float] = []
+        """Seconds from sending each update to the webhook to its 2xx answer."""
 
         self._updates: list[JSONDict] = []
+        self._webhook: WebhookSender | None = None
+        self._webhook_error: tuple[int, str] | None = None
         self._next_update_id = 1
         self._confirmed_offset = 0
         self._poll_generation = 0
@@ -752,6 +770,7 @@ class FakeBotApi:
             return
         self._closing = True
         self._notify()
+        await self._drop_webhook()
         runner, self._runner = self._runner, None
         await runner.cleanup()
         self._port = None
@@ -921,6 +940,8 @@ class FakeBotApi:
         self._absorb(stored)
         self._updates.append(stored)
         self._notify()
+        if self._webhook is not None:
+            self._webhook.pump()
         return update_id
 
     def redeliver(self, update_id: int) -> None:
@@ -929,15 +950,18 @@ class FakeBotApi:
         What Telegram does when the bot stopped after handling an update but before its next
         getUpdates confirmed it: a bot that starts afresh (offset 0 or 1) gets it once more.
         """
-        for call in reversed(self.calls_of("getUpdates")):
-            for update in call.result or []:
-                if update["update_id"] == update_id:
-                    self._updates = sorted(
-                        [*self._updates, update], key=lambda queued: queued["update_id"]
-                    )
-                    self._confirmed_offset = min(self._confirmed_offset, update_id)
-                    self._notify()
-                    return
+        polled = (update for call in self.calls_of("getUpdates") for update in call.result or [])
+        pushed = (delivery.update for delivery in self.webhook_deliveries)
+        for update in [*pushed, *polled]:
+            if update["update_id"] == update_id:
+                self._updates = sorted(
+                    [*self._updates, update], key=lambda queued: queued["update_id"]
+                )
+                self._confirmed_offset = min(self._confirmed_offset, update_id)
+                self._notify()
+                if self._webhook is not None:
+                    self._webhook.pump()
+                return
         raise KeyError(f"update {update_id} was never delivered")
 
     def pending_updates(self) -> int:
@@ -1578,17 +1602,78 @@ class FakeBotApi:
     async def _delete_webhook(self, params: JSONDict, files: dict[str, UploadedFile]) -> bool:
         if _as_bool(params.get("drop_pending_updates")):
             self._confirm(self._next_update_id)
+        await self._drop_webhook()
         return True
 
     async def _set_webhook(self, params: JSONDict, files: dict[str, UploadedFile]) -> bool:
-        raise bad_request("webhooks are not supported by the fake Bot API; use getUpdates")
+        """Like Telegram, but plain HTTP to loopback is allowed too: tests have no TLS."""
+        url = _optional_str(params.get("url")) or ""
+        if not url:
+            return await self._delete_webhook(params, files)
+        parts = urlsplit(url)
+        loopback = parts.hostname in ("127.0.0.1", "::1", "localhost")
+        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if not loopback and (parts.port or 443) not in WEBHOOK_PORTS:
+            raise bad_request(
+                "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+            )
+        secret = _optional_str(params.get("secret_token"))
+        if secret is not None and not _SECRET_TOKEN_RE.fullmatch(secret):
+            raise bad_request("secret token contains unallowed characters")
+        connections = min(
+            max(_as_int(params.get("max_connections", 40), "max_connections"), 1), 100
+        )
+        if _as_bool(params.get("drop_pending_updates")):
+            self._confirm(self._next_update_id)
+        await self._drop_webhook()
+        self._webhook = WebhookSender(
+            url,
+            secret,
+            connections,
+            queued=lambda: self._updates,
+            answered=self._webhook_answered,
+            backoff=lambda: self.webhook_backoff,
+        )
+        self._notify()  # a long poll in progress now ends with 409, like on Telegram
+        self._webhook.pump()
+        return True
+
+    async def _drop_webhook(self) -> None:
+        webhook, self._webhook = self._webhook, None
+        self._webhook_error = None
+        if webhook is not None:
+            await webhook.close()
+
+    def _webhook_answered(self, delivery: WebhookDelivery, problem: str | None) -> None:
+        self.webhook_deliveries.append(delivery)
+        if problem is None:
+            self.webhook_latencies.append(delivery.seconds)
+            self._updates = [u for u in self._updates if u["update_id"] != delivery.update_id]
+            self._confirmed_offset = max(self._confirmed_offset, delivery.update_id + 1)
+        else:
+            self._webhook_error = (self.now(), problem)
+        self._notify()
 
     async def _get_webhook_info(self, params: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:
-        return {
+        info: JSONDict = {
             "url": "",
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
+        webhook = self._webhook
+        if webhook is not None:
+            info.update(url=webhook.url, max_connections=webhook.max_connections)
+        if self._webhook_error is not None:
+            info.update(
+                last_error_date=self._webhook_error[0], last_error_message=self._webhook_error[1]
+            )
+        return info
+
+    @property
+    def webhook_url(self) -> str | None:
+        """The URL the bot set with setWebhook, while set."""
+        return self._webhook.url if self._webhook is not None else None
 
     def _confirm(self, offset: int) -> None:
         if offset > 0:
@@ -1605,6 +1690,8 @@ class FakeBotApi:
         offset = _as_int(params.get("offset", 0), "offset")
         limit = min(max(_as_int(params.get("limit", 100), "limit"), 1), 100)
         timeout = max(_as_float(params.get("timeout", 0), "timeout"), 0.0)
+        if self._webhook is not None:
+            raise ApiError(409, WEBHOOK_ACTIVE)  # and the offset confirms nothing
         self._confirm(offset)
         self._poll_generation += 1
         generation = self._poll_generation
@@ -1614,6 +1701,8 @@ class FakeBotApi:
         parked = False
         try:
             while True:
+                if self._webhook is not None:
+                    raise ApiError(409, WEBHOOK_ACTIVE)
                 if generation != self._poll_generation:
                     raise ApiError(409, GET_UPDATES_CONFLICT)
                 remaining = deadline - loop.time()

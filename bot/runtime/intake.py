@@ -3,7 +3,7 @@
 Waiting to acknowledge an update until it has been handled keeps Telegram's window of a
 hundred updates open behind the slowest one in flight, so one slow booking holds back
 everyone's next tap. Here a batch is stored (raw JSON, one statement) before whoever delivered
-it (the poller, later a webhook) acknowledges it, and is then handed to the application, whose
+it (the poller or the webhook) acknowledges it, and is then handed to the application, whose
 `ChatOrderedProcessor` keeps each chat in order and runs chats side by side. An update counts
 as handled once that is written to the inbox, failed or not; one stored but not handled when
 the process died is handled at the next start (`resume`), and one Telegram delivers again is

@@ -18,6 +18,10 @@ from bot.config import Listen
 
 log = logging.getLogger(__name__)
 
+MAX_REQUEST = 1024 * 1024
+"""Bytes of the largest request body read (a larger one gets 413): an update is a few
+kilobytes, and the operator's endpoints take none."""
+
 
 class ListenError(Exception):
     """The address to listen on cannot be used (taken, not ours, not resolvable)."""
@@ -28,7 +32,7 @@ class WebServer:
         self._listen = listen
         self._setting = setting
         """The setting `listen` came from, so that a refusal names what to change."""
-        self._app = web.Application()
+        self._app = web.Application(client_max_size=MAX_REQUEST)
         self._runner: web.AppRunner | None = None
         self.port = 0
         """The port actually bound (`Listen` may ask for 0: any free port, in tests)."""

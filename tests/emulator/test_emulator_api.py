@@ -675,3 +675,20 @@ async def test_skip_a_day_delivers_what_fell_due_by_the_rules_of_a_late_start(
             (ticket.id,),
         ).fetchall()
     assert reminders == [("skipped", "no longer meaningful")]
+
+
+async def test_a_webhook_named_in_the_environment_does_not_take_the_emulator_off_its_fake(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.com/telegram")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s" * 40)
+    async with (
+        running_emulator(port=0, db_path=tmp_path / "emulator.sqlite3", quiet_hours="") as running,
+        aiohttp.ClientSession(
+            base_url=running.url, headers={"Origin": running.url.rstrip("/")}
+        ) as http,
+    ):
+        chat = Chat(http, await new_persona(http, kind="customer", language="en"))
+        await chat.say("/start")
+
+        assert "Hello" in await chat.last_text()

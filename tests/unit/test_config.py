@@ -24,6 +24,10 @@ VARIABLES = (
     "LOG_LEVEL",
     "DEFAULT_REGION",
     "MAX_DISTANCE_KM",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "WEBHOOK_MAX_CONNECTIONS",
+    "WEBHOOK_LISTEN",
 )
 
 
@@ -80,6 +84,51 @@ def test_the_token_is_kept_out_of_the_settings_repr() -> None:
 
     assert settings.bot_token.get_secret_value() == "123:very-secret"
     assert "very-secret" not in repr(settings)
+
+
+def test_without_a_webhook_address_the_bot_polls_and_the_webhook_defaults_are_telegrams(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("WEBHOOK_URL", "")
+    monkeypatch.setenv("WEBHOOK_SECRET", "")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+
+    assert settings.webhook_url == ""
+    assert settings.webhook_secret is None
+    assert settings.webhook_max_connections == 40
+    assert str(settings.webhook_listen) == "0.0.0.0:8080"
+
+
+def test_the_webhook_is_served_at_its_address_path_and_its_secret_kept_out_of_repr(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.com/telegram")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s" * 40)
+    monkeypatch.setenv("WEBHOOK_LISTEN", "127.0.0.1:9090")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+
+    assert settings.webhook_path == "/telegram"
+    assert settings.webhook_listen.port == 9090
+    assert "s" * 40 not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("webhook_url", "bot.example.com/telegram"),
+        ("webhook_url", "https://bot.example.com/healthz"),
+        ("webhook_max_connections", 0),
+        ("webhook_max_connections", 101),
+    ],
+)
+def test_a_webhook_setting_telegram_could_not_use_is_refused(setting: str, value: object) -> None:
+    given = {"webhook_url": "https://bot.example.com/telegram", "webhook_secret": "s" * 40}
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, bot_token="1:a", **{**given, setting: value})  # type: ignore[call-arg]
+
+    assert caught.value.errors()[0]["loc"] == (setting,)
 
 
 def test_a_missing_token_is_refused() -> None:
