@@ -19,6 +19,7 @@ from bot.logs import configure_logging, redact
 from bot.runtime.polling import PollingStopped
 from bot.runtime.web import ListenError
 from bot.storage.database import DatabaseFileError
+from bot.storage.postgres import DatabaseServerError
 
 USAGE = """\
   python -m bot                run the bot (long polling) until Ctrl+C or SIGTERM
@@ -91,7 +92,9 @@ def main() -> None:
     configure_logging(settings.log_level, token)
     try:
         asyncio.run(serve(settings))
-    except (DataFileError, DatabaseFileError, GazetteerError, ListenError) as error:
+    except (
+        DataFileError, DatabaseFileError, DatabaseServerError, GazetteerError, ListenError
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except InvalidToken:

@@ -37,11 +37,15 @@ class Listen(BaseModel, frozen=True):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # Inputs stay out of error messages: the token and DATABASE_URL's password are secrets.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     bot_token: SecretStr
     telegram_api_url: str = "https://api.telegram.org/bot"
     database_path: Path = Path("data/bot.sqlite3")
+    database_url: SecretStr | None = None
     workshops_file: Path = DATA_DIR / "workshops.yaml"
     troubleshooting_file: Path = DATA_DIR / "troubleshooting.yaml"
     head_office_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
@@ -63,6 +67,22 @@ class Settings(BaseSettings):
         """`BOT_TOKEN=` as copied from `.env.example` is a token not set, not a bad one."""
         if isinstance(value, str) and not value.strip():
             raise PydanticCustomError("missing", "Field required")
+        return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _postgresql_url(cls, value: object) -> object:
+        """`DATABASE_URL=` left empty means SQLite; anything else must be PostgreSQL's form.
+        The refusal never repeats the value: it holds the password."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if not value.startswith(("postgresql://", "postgres://")):
+                raise PydanticCustomError(
+                    "database_url", "is not like postgresql://user:password@host:5432/db"
+                )
         return value
 
     @field_validator("head_office_ids", mode="before")
