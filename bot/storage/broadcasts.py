@@ -187,8 +187,9 @@ class Broadcasts:
         sql, params = self._audience_sql(record.segment, record.segment_value, now)
         marks = ", ".join("?" * len(exclude)) or "NULL"
         return await self._db.execute(
-            f"INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, chat_id) "
-            f"SELECT ?, user_id FROM ({sql}) WHERE user_id NOT IN ({marks})",
+            f"INSERT INTO broadcast_deliveries (broadcast_id, chat_id) "
+            f"SELECT ?, user_id FROM ({sql}) AS audience WHERE user_id NOT IN ({marks})"
+            " ON CONFLICT DO NOTHING",
             (broadcast_id, *params, *exclude),
         )
 

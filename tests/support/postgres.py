@@ -7,6 +7,7 @@ schema of its own, made the connection's search path through the URL, and droppe
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,8 @@ ENGINES = [
     ),
 ]
 """Parameters of a fixture that runs its tests on both engines."""
+REFUSED_BY_DATABASE = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+"""What either engine raises for a row its constraints refuse."""
 
 
 def with_search_path(url: str, schema: str) -> str:
