@@ -19,9 +19,8 @@ from bot.storage.postgres import DatabaseServerError, PostgresDatabase, numbered
 from bot.storage.tickets import TicketRecord
 from bot.workshops import Network
 from tests.support.clock import FakeClock
-from tests.support.postgres import SKIP_REASON, TEST_DATABASE_URL, fresh_schema
+from tests.support.postgres import fresh_schema
 
-needs_postgresql = pytest.mark.skipif(not TEST_DATABASE_URL, reason=SKIP_REASON)
 SINGLE = "SPB-LIGOVSKY"
 """One drop-off per 60-minute slot."""
 SINGLE_SLOT = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
@@ -73,7 +72,7 @@ async def test_an_unreachable_server_is_one_line_naming_host_and_database_not_th
     assert "hunter2" not in message and "\n" not in message
 
 
-@needs_postgresql
+@pytest.mark.postgresql
 async def test_a_wrong_password_is_refused_without_repeating_it(url: str) -> None:
     parts = urlsplit(url)
     wrong = urlunsplit(parts._replace(netloc=f"nobody:hunter2@{parts.hostname}:{parts.port}"))
@@ -84,7 +83,7 @@ async def test_a_wrong_password_is_refused_without_repeating_it(url: str) -> Non
     assert "hunter2" not in str(refused.value) and "\n" not in str(refused.value)
 
 
-@needs_postgresql
+@pytest.mark.postgresql
 async def test_two_instances_starting_at_once_on_an_empty_database_apply_the_schema_once(
     url: str,
 ) -> None:
@@ -99,7 +98,7 @@ async def test_two_instances_starting_at_once_on_an_empty_database_apply_the_sch
         await second.close()
 
 
-@needs_postgresql
+@pytest.mark.postgresql
 async def test_opening_again_keeps_the_data_and_applies_nothing_twice(url: str) -> None:
     first = await PostgresDatabase.open(url)
     await Customers(first).remember(1, "Anna", None, None, "en", SINGLE_SLOT)
@@ -114,7 +113,7 @@ async def test_opening_again_keeps_the_data_and_applies_nothing_twice(url: str) 
         await again.close()
 
 
-@needs_postgresql
+@pytest.mark.postgresql
 async def test_a_database_from_a_newer_version_of_the_bot_is_refused_in_one_line(
     url: str,
 ) -> None:
@@ -132,7 +131,7 @@ async def test_a_database_from_a_newer_version_of_the_bot_is_refused_in_one_line
     )
 
 
-@needs_postgresql
+@pytest.mark.postgresql
 async def test_a_database_holding_another_applications_tables_is_left_alone(url: str) -> None:
     await run_sql(url, "CREATE TABLE invoices (id BIGINT PRIMARY KEY, total NUMERIC)")
 
@@ -142,7 +141,7 @@ async def test_a_database_holding_another_applications_tables_is_left_alone(url:
     await run_sql(url, "SELECT id, total FROM invoices")
 
 
-@needs_postgresql
+@pytest.mark.postgresql
 async def test_two_instances_racing_for_the_last_place_book_it_exactly_once(
     url: str, network: Network, clock: FakeClock
 ) -> None:

@@ -1,7 +1,8 @@
 """A fresh, empty PostgreSQL schema per test, in the database TEST_DATABASE_URL names.
 
-PostgreSQL tests run only when TEST_DATABASE_URL is set (`.ci/run` sets it); each gets a
-schema of its own, made the connection's search path through the URL, and dropped after.
+PostgreSQL tests (marked `postgresql`) run only when TEST_DATABASE_URL is set (`.ci/run`
+sets it); each gets a schema of its own, made the connection's search path through the URL,
+and dropped after.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ import asyncpg
 import pytest
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-SKIP_REASON = "TEST_DATABASE_URL is not set (.ci/run sets it; see README, PostgreSQL)"
-ENGINES = [
-    "sqlite",
-    pytest.param(
-        "postgresql", marks=pytest.mark.skipif(not TEST_DATABASE_URL, reason=SKIP_REASON)
-    ),
-]
-"""Parameters of a fixture that runs its tests on both engines."""
+SKIP_REASON = (
+    "TEST_DATABASE_URL is not set (e.g. postgresql://user:password@localhost/db, an empty "
+    "database; .ci/run starts a server and sets it)"
+)
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+"""Parameters of a fixture that runs its tests on both engines; tests/conftest.py leaves out
+the PostgreSQL ones, in one line, when TEST_DATABASE_URL is not set."""
 REFUSED_BY_DATABASE = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 """What either engine raises for a row its constraints refuse."""
 
