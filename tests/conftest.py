@@ -28,4 +28,4 @@ def pytest_terminal_summary(
 ) -> None:
     left_out = config.stash.get(LEFT_OUT, 0)
     if left_out:
-        terminalreporter.write_line(f"{left_out} PostgreSQL tests not run: {SKIP_REASON}")
+        terminalreporter.write_line(f"PostgreSQL tests not run ({left_out}): {SKIP_REASON}")
