@@ -30,6 +30,9 @@ MIGRATION_LOCK = 0x5245_5041_4952_0002
 """Held while start-up checks and migrates the schema, so two instances starting at once
 apply each migration once."""
 POOL_SIZE = 10
+CONNECT_TIMEOUT = 10
+"""Seconds to reach the server: a wrong host in DATABASE_URL stops start-up in one line soon,
+not after the driver's own minute."""
 
 
 class DatabaseServerError(Exception):
@@ -68,7 +71,9 @@ class PostgresDatabase:
         """
         where = describe(url)
         try:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
+            )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as error:
             reason = _reason(error, url)
             raise DatabaseServerError(where, f"cannot be reached ({reason})") from None
