@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -17,6 +17,7 @@ from bot.storage.engine import open_database
 from bot.storage.migrations_pg import MIGRATIONS
 from bot.storage.postgres import DatabaseServerError, PostgresDatabase, numbered
 from bot.storage.tickets import TicketRecord
+from bot.tickets import MAX_ACTIVE_BOOKINGS
 from bot.workshops import Network
 from tests.support.clock import FakeClock
 from tests.support.postgres import fresh_schema
@@ -141,41 +142,65 @@ async def test_a_database_holding_another_applications_tables_is_left_alone(url:
     await run_sql(url, "SELECT id, total FROM invoices")
 
 
-@pytest.mark.postgresql
-async def test_two_instances_racing_for_the_last_place_book_it_exactly_once(
+def booking(customer_id: int, slot_start: datetime = SINGLE_SLOT) -> BookingRequest:
+    return BookingRequest(
+        customer_id=customer_id,
+        workshop_code=SINGLE,
+        category="washer",
+        slot_start=slot_start,
+        phone=None,
+        case_id=None,
+        path=[],
+    )
+
+
+@pytest.fixture
+async def two_instances(
     url: str, network: Network, clock: FakeClock
-) -> None:
-    """Two pools, as two bot processes have: only the database can keep them exact."""
+) -> AsyncIterator[tuple[PostgresDatabase, list[Bookings]]]:
+    """Two pools, as two bot processes have, and customers 1 to 10: only the database can
+    keep them exact."""
     first, second = await PostgresDatabase.open(url), await PostgresDatabase.open(url)
     try:
         for user_id in range(1, 11):
             await Customers(first).remember(user_id, f"C{user_id}", None, None, "en", clock.now())
-        instances = [Bookings(first, network, clock), Bookings(second, network, clock)]
-
-        results = await asyncio.gather(
-            *(
-                instances[user_id % 2].book(
-                    BookingRequest(
-                        customer_id=user_id,
-                        workshop_code=SINGLE,
-                        category="washer",
-                        slot_start=SINGLE_SLOT,
-                        phone=None,
-                        case_id=None,
-                        path=[],
-                    )
-                )
-                for user_id in range(1, 11)
-            )
-        )
-
-        assert sum(isinstance(result, TicketRecord) for result in results) == 1
-        assert results.count(Refusal.SLOT_FULL) == 9
-        row = await second.fetch_one(
-            "SELECT COUNT(*) AS n FROM tickets WHERE workshop_code = ?", (SINGLE,)
-        )
-        assert row is not None and row["n"] == 1
-        assert SINGLE_SLOT not in await instances[0].free_slots(SINGLE, FRIDAY)
+        yield second, [Bookings(first, network, clock), Bookings(second, network, clock)]
     finally:
         await first.close()
         await second.close()
+
+
+@pytest.mark.postgresql
+async def test_two_instances_racing_for_the_last_place_book_it_exactly_once(
+    two_instances: tuple[PostgresDatabase, list[Bookings]],
+) -> None:
+    second, instances = two_instances
+
+    results = await asyncio.gather(
+        *(instances[user_id % 2].book(booking(user_id)) for user_id in range(1, 11))
+    )
+
+    assert sum(isinstance(result, TicketRecord) for result in results) == 1
+    assert results.count(Refusal.SLOT_FULL) == 9
+    row = await second.fetch_one(
+        "SELECT COUNT(*) AS n FROM tickets WHERE workshop_code = ?", (SINGLE,)
+    )
+    assert row is not None and row["n"] == 1
+    assert SINGLE_SLOT not in await instances[0].free_slots(SINGLE, FRIDAY)
+
+
+@pytest.mark.postgresql
+async def test_one_customer_booking_six_slots_at_once_on_two_instances_gets_three(
+    two_instances: tuple[PostgresDatabase, list[Bookings]],
+) -> None:
+    second, instances = two_instances
+    slots = [SINGLE_SLOT + timedelta(hours=hour) for hour in range(6)]
+
+    results = await asyncio.gather(
+        *(instances[n % 2].book(booking(1, slot)) for n, slot in enumerate(slots))
+    )
+
+    assert sum(isinstance(result, TicketRecord) for result in results) == MAX_ACTIVE_BOOKINGS
+    assert results.count(Refusal.TOO_MANY_BOOKINGS) == len(slots) - MAX_ACTIVE_BOOKINGS
+    row = await second.fetch_one("SELECT COUNT(*) AS n FROM tickets WHERE customer_id = 1")
+    assert row is not None and row["n"] == MAX_ACTIVE_BOOKINGS
