@@ -23,6 +23,7 @@ from bot.runtime.web import ListenError
 from bot.runtime.webhook import WebhookRefused
 from bot.storage.backup import BackupError, back_up
 from bot.storage.database import DatabaseFileError
+from bot.storage.postgres import DatabaseServerError
 
 USAGE = """\
   python -m bot                run the bot (long polling, or a webhook with WEBHOOK_URL)
@@ -103,7 +104,15 @@ def backup(argv: list[str]) -> None:
     )
     parser.add_argument("file", type=Path, metavar="FILE", help="where to write the copy")
     target = parser.parse_args(argv).file
-    database = load_settings(DatabaseSettings).database_path
+    settings = load_settings(DatabaseSettings)
+    if settings.database_url is not None:
+        print(
+            "error: DATABASE_URL is set: the data is in PostgreSQL, which backs up with its own "
+            "tools (pg_dump); this command copies the SQLite file",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    database = settings.database_path
     try:
         size = back_up(database, target)
     except (BackupError, DatabaseFileError) as error:
@@ -134,7 +143,14 @@ def main() -> None:
     )
     try:
         asyncio.run(serve(settings))
-    except (DataFileError, DatabaseFileError, GazetteerError, ListenError, WebhookRefused) as error:
+    except (
+        DataFileError,
+        DatabaseFileError,
+        DatabaseServerError,
+        GazetteerError,
+        ListenError,
+        WebhookRefused,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except InvalidToken:

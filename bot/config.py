@@ -48,9 +48,29 @@ class DatabaseSettings(BaseSettings):
     """What a command that only touches the database reads (`backup`): an operator's cron
     job copying the database should not need the bot token."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # Inputs stay out of error messages: the token and DATABASE_URL's password are secrets.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     database_path: Path = Path("data/bot.sqlite3")
+    database_url: SecretStr | None = None
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _postgresql_url(cls, value: object) -> object:
+        """`DATABASE_URL=` left empty means SQLite; anything else must be PostgreSQL's form.
+        The refusal never repeats the value: it holds the password."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if not value.startswith(("postgresql://", "postgres://")):
+                raise PydanticCustomError(
+                    "database_url", "is not like postgresql://user:password@host:5432/db"
+                )
+        return value
 
 
 class Settings(DatabaseSettings):

@@ -19,7 +19,7 @@ from bot.questions import QuestionDesk
 from bot.roles import Access
 from bot.storage.conversations import ConversationStore
 from bot.storage.customers import Customers
-from bot.storage.database import Database
+from bot.storage.engine import Engine, open_database
 from bot.ticket_desk import TicketDesk
 from bot.troubleshooting import TroubleshootingTree, load_tree
 from bot.workshops import Network, load_workshops
@@ -51,7 +51,7 @@ def load_data_files(settings: Settings) -> tuple[TroubleshootingTree, Network, L
 class Services:
     settings: Settings
     clock: Clock
-    db: Database
+    db: Engine
     tree: TroubleshootingTree
     network: Network
     customers: Customers
@@ -69,7 +69,7 @@ class Services:
     async def open(cls, settings: Settings, clock: Clock) -> Services:
         """Load and check the data files before touching the database: a bad file stops here."""
         tree, network, locator = load_data_files(settings)
-        db = await Database.open(settings.database_path)
+        db = await open_database(settings)
         return cls(
             settings=settings,
             clock=clock,

@@ -1,5 +1,31 @@
 import os
 
+import pytest
+
+from tests.support.postgres import SKIP_REASON, TEST_DATABASE_URL
+
 # python-telegram-bot's RetryAfter warns about its own deprecated int `retry_after` unless
 # this opts in to timedeltas; with warnings as errors that warning would hide every 429.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without TEST_DATABASE_URL, leave out the PostgreSQL tests, said once at the end rather
+    than as a skip line per test."""
+    if TEST_DATABASE_URL:
+        return
+    left_out = [item for item in items if item.get_closest_marker("postgresql")]
+    if left_out:
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+        config.hook.pytest_deselected(items=left_out)
+    config.stash[LEFT_OUT] = len(left_out)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    left_out = config.stash.get(LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(f"PostgreSQL tests not run ({left_out}): {SKIP_REASON}")

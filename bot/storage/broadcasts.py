@@ -15,6 +15,12 @@ _COLUMNS = (
 )
 
 
+def _leaving_out(exclude: set[int]) -> str:
+    """The condition leaving out `exclude`; none for an empty set (`NOT IN (NULL)` would
+    leave out everyone)."""
+    return f" AND user_id NOT IN ({', '.join('?' * len(exclude))})" if exclude else ""
+
+
 def _columns(texts: Mapping[Lang, str]) -> tuple[str, str | None]:
     """`body` holds the English text, '' when there is none; `body_ru` the Russian or NULL."""
     return texts.get(Lang.EN, ""), texts.get(Lang.RU)
@@ -123,10 +129,9 @@ class Broadcasts:
     ) -> list[tuple[str | None, str | None, int]]:
         """(language chosen, app language, how many) of the customers a broadcast would reach."""
         sql, params = self._audience_sql(segment, value, now)
-        marks = ", ".join("?" * len(exclude)) or "NULL"
         rows = await self._db.fetch_all(
             "SELECT language, client_language, COUNT(*) AS n FROM customers"
-            f" WHERE user_id IN ({sql}) AND user_id NOT IN ({marks})"
+            f" WHERE user_id IN ({sql}){_leaving_out(exclude)}"
             " GROUP BY language, client_language",
             (*params, *exclude),
         )
@@ -196,10 +201,10 @@ class Broadcasts:
         record = await self.get(broadcast_id)
         assert record is not None
         sql, params = self._audience_sql(record.segment, record.segment_value, now)
-        marks = ", ".join("?" * len(exclude)) or "NULL"
         return await self._db.execute(
-            f"INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, chat_id) "
-            f"SELECT ?, user_id FROM ({sql}) WHERE user_id NOT IN ({marks})",
+            f"INSERT INTO broadcast_deliveries (broadcast_id, chat_id) "
+            f"SELECT ?, user_id FROM ({sql}) AS audience WHERE TRUE{_leaving_out(exclude)}"
+            " ON CONFLICT DO NOTHING",
             (broadcast_id, *params, *exclude),
         )
 

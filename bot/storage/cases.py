@@ -34,7 +34,7 @@ class Cases:
     async def fix_shown(self, case_id: int, fix: str, now: datetime) -> None:
         """Once per case and fix: going back to a fix, or the same update again, adds nothing."""
         await self._db.execute(
-            "INSERT OR IGNORE INTO fix_views (case_id, fix, at) VALUES (?, ?, ?)",
+            "INSERT INTO fix_views (case_id, fix, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (case_id, fix, stamp(now)),
         )
 

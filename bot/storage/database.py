@@ -20,11 +20,15 @@ from contextlib import asynccontextmanager, closing, suppress
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import aiosqlite
 
+from bot.storage.dialect import SQLITE
 from bot.storage.migrations import MIGRATIONS
+
+if TYPE_CHECKING:
+    from bot.storage.postgres import PostgresDatabase, PostgresTransaction
 
 Row = aiosqlite.Row
 
@@ -49,6 +53,8 @@ class DatabaseFileError(Exception):
 
 
 class Database:
+    dialect = SQLITE
+
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
         self._lock = asyncio.Lock()
@@ -168,6 +174,8 @@ class Transaction:
     be another, and under load those trips cost more than the statements.
     """
 
+    dialect = SQLITE
+
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
 
@@ -190,8 +198,9 @@ class Transaction:
         return cursor.lastrowid
 
 
-Executor = Database | Transaction
-"""Where a repository runs a statement: on its own, or inside a caller's transaction."""
+Executor: TypeAlias = "Database | Transaction | PostgresDatabase | PostgresTransaction"
+"""Where a repository runs a statement, on either engine: on its own, or inside a caller's
+transaction."""
 
 
 def stamp(moment: datetime) -> str:

@@ -46,6 +46,7 @@ class UpdateEffects:
             "DELETE FROM update_effects WHERE at <= ?", (stamp(now - REPLAY_WINDOW),)
         )
         await self._db.execute(
-            "INSERT OR REPLACE INTO update_effects (update_id, kind, ref, at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO update_effects (update_id, kind, ref, at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (update_id, kind) DO UPDATE SET ref = excluded.ref, at = excluded.at",
             (update_id, kind, str(ref), stamp(now)),
         )

@@ -14,8 +14,8 @@ class Feedback:
     async def rate(self, ticket_id: int, customer_id: int, rating: int, now: datetime) -> bool:
         """Record the rating; False if this ticket was rated already."""
         changed = await self._db.execute(
-            "INSERT OR IGNORE INTO feedback (ticket_id, customer_id, rating, created_at) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO feedback (ticket_id, customer_id, rating, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (ticket_id, customer_id, rating, stamp(now)),
         )
         return changed == 1

@@ -56,8 +56,8 @@ class Outbox:
     ) -> int | None:
         """Queue a message; None if one with this key exists (the same cause, seen twice)."""
         changed = await self._db.execute(
-            "INSERT OR IGNORE INTO outbox (key, chat_id, kind, params, ticket_id, due_at,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO outbox (key, chat_id, kind, params, ticket_id, due_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 key,
                 chat_id,

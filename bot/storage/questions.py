@@ -72,7 +72,8 @@ class Threads:
 
     async def of_customer(self, customer_id: int, ticket_id: int | None) -> ThreadRecord | None:
         row = await self._db.fetch_one(
-            f"SELECT {_THREAD} FROM question_threads WHERE customer_id = ? AND ticket_id IS ?"
+            f"SELECT {_THREAD} FROM question_threads WHERE customer_id = ?"
+            " AND ticket_id IS NOT DISTINCT FROM ?"
             " ORDER BY id LIMIT 1",
             (customer_id, ticket_id),
         )
@@ -111,7 +112,7 @@ class Threads:
         """Threads with an unanswered question, oldest first; of one workshop if given."""
         rows = await self._db.fetch_all(
             f"SELECT {_THREAD} FROM question_threads WHERE waiting_since IS NOT NULL"
-            " AND (? IS NULL OR workshop_code = ?) ORDER BY waiting_since, id",
+            " AND (CAST(? AS TEXT) IS NULL OR workshop_code = ?) ORDER BY waiting_since, id",
             (workshop_code, workshop_code),
         )
         return [ThreadRecord.from_row(row) for row in rows]
@@ -156,8 +157,8 @@ class Threads:
     async def delivered(self, chat_id: int, message_ids: list[int], thread_id: int) -> None:
         for message_id in message_ids:
             await self._db.execute(
-                "INSERT OR IGNORE INTO question_deliveries (chat_id, message_id, thread_id)"
-                " VALUES (?, ?, ?)",
+                "INSERT INTO question_deliveries (chat_id, message_id, thread_id)"
+                " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (chat_id, message_id, thread_id),
             )
 

@@ -22,7 +22,8 @@ class Roles:
     async def add_admin(self, user_id: int, added_by: int, now: datetime) -> bool:
         """False if they were an admin already."""
         changed = await self._db.execute(
-            "INSERT OR IGNORE INTO admins (user_id, added_by, added_at) VALUES (?, ?, ?)",
+            "INSERT INTO admins (user_id, added_by, added_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (user_id, added_by, stamp(now)),
         )
         return changed == 1

@@ -149,22 +149,25 @@ class StatsQueries:
         path for reports made before fixes shown were recorded. It helped when the path has
         `{fix, helped: y}`.
         """
+        dialect = self._db.dialect
+        steps = dialect.json_items("cases.path", "step")
+        fix = dialect.json_text("step.value", "fix")
+        helped = dialect.json_text("step.value", "helped")
         rows = await self._db.fetch_all(
-            """
+            f"""
             WITH shown AS (
                 SELECT case_id, fix FROM fix_views
                 UNION
-                SELECT cases.id, json_extract(step.value, '$.fix')
-                FROM cases, json_each(cases.path) AS step
-                WHERE json_extract(step.value, '$.fix') IS NOT NULL
+                SELECT cases.id, {fix}
+                FROM cases, {steps}
+                WHERE {fix} IS NOT NULL
             )
             SELECT shown.fix, cases.category, COUNT(*) AS shown,
-                   SUM(EXISTS (
-                       SELECT 1 FROM json_each(cases.path) AS step
-                       WHERE json_extract(step.value, '$.fix') = shown.fix
-                         AND json_extract(step.value, '$.helped') = 'y')) AS solved
+                   SUM(CASE WHEN EXISTS (
+                       SELECT 1 FROM {steps}
+                       WHERE {fix} = shown.fix AND {helped} = 'y') THEN 1 ELSE 0 END) AS solved
             FROM shown JOIN cases ON cases.id = shown.case_id
-            WHERE ? IS NULL OR cases.category = ?
+            WHERE CAST(? AS TEXT) IS NULL OR cases.category = ?
             GROUP BY shown.fix, cases.category
             ORDER BY shown DESC, shown.fix
             """,
@@ -257,7 +260,7 @@ class StatsQueries:
         period. A superseded estimate also gets `answered_at`, but nobody answered it."""
         rows = await self._db.fetch_all(
             "SELECT t.workshop_code AS code, COUNT(*) AS answered,"
-            " SUM(e.answer = 'approved') AS approved"
+            " SUM(CASE WHEN e.answer = 'approved' THEN 1 ELSE 0 END) AS approved"
             " FROM estimates AS e JOIN tickets AS t ON t.id = e.ticket_id"
             " WHERE e.answered_at >= ? AND e.answered_at <= ?"
             " AND e.answer IN ('approved', 'declined') GROUP BY t.workshop_code",

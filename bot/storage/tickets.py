@@ -189,12 +189,12 @@ class Tickets:
         for status in statuses:
             firsts.append(
                 f"SELECT * FROM (SELECT id, status_since FROM tickets WHERE {scope} status = ? "
-                "ORDER BY status_since, id LIMIT ?)"
+                f"ORDER BY status_since, id LIMIT ?) AS first{len(firsts)}"
             )
             params.extend((*in_scope, status, offset + limit))
         rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM tickets WHERE id IN (SELECT id FROM "
-            f"({' UNION ALL '.join(firsts)}) ORDER BY status_since, id LIMIT ? OFFSET ?) "
+            f"({' UNION ALL '.join(firsts)}) AS firsts ORDER BY status_since, id LIMIT ? OFFSET ?) "
             "ORDER BY status_since, id",
             (*params, limit, offset),
         )
@@ -219,13 +219,11 @@ class Tickets:
         """Tickets whose customer's name or fault description has a word starting with each
         of `words`, newest first."""
         scope, params = _scope(workshop_code)
-        # Each word quoted (its own quotes doubled), so nothing typed is FTS syntax.
-        match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+        having, words_params = self._db.dialect.ticket_words(words)
         rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM tickets WHERE {scope} id IN "
-            "(SELECT rowid FROM ticket_words WHERE ticket_words MATCH ?) "
+            f"SELECT {_COLUMNS} FROM tickets WHERE {scope} {having} "
             "ORDER BY created_at DESC, id DESC LIMIT ?",
-            (*params, match, limit),
+            (*params, *words_params, limit),
         )
         return [TicketRecord.from_row(row) for row in rows]
 

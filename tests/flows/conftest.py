@@ -10,6 +10,7 @@ from bot.fake_telegram.server import FakeBotApi
 from tests.support.bot_runner import NO_FLOOD_LIMIT, BotRunner
 from tests.support.clock import FakeClock
 from tests.support.day_shop import DAY_WORKSHOP, HEAD_OFFICE, MECHANIC
+from tests.support.postgres import ENGINES, fresh_schema
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -26,13 +27,36 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `both_engines` runs once on SQLite and once on PostgreSQL; the others
+    on SQLite. Every flow test on both engines is a later slice's."""
+    if metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("engine", ENGINES, indirect=True)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, api: FakeBotApi) -> Settings:
+def engine(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+async def database_url(engine: str) -> AsyncIterator[str | None]:
+    """None for SQLite; on PostgreSQL, the URL of a fresh, empty schema."""
+    if engine == "sqlite":
+        yield None
+        return
+    async with fresh_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, api: FakeBotApi, database_url: str | None) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         bot_token=TOKEN,
         telegram_api_url=api.base_url,
         database_path=tmp_path / "bot.sqlite3",
+        database_url=database_url,
         flood_burst=NO_FLOOD_LIMIT,
         health_listen="127.0.0.1:0",
     )

@@ -99,6 +99,23 @@ async def test_a_backup_that_cannot_be_made_is_one_line_and_status_2(
     assert names_in(tmp_path) == before
 
 
+async def test_a_backup_with_postgresql_configured_points_to_its_own_tools(tmp_path: Path) -> None:
+    before = names_in(tmp_path)
+
+    status, stdout, stderr = await run_bot(
+        tmp_path,
+        "backup",
+        "copy.sqlite3",
+        DATABASE_URL="postgresql://bot:hunter2-secret@db.example:5432/repairs",
+    )
+
+    assert status == 2
+    assert stdout == ""
+    assert stderr.count("\n") == 1 and "pg_dump" in stderr
+    assert "hunter2" not in stderr
+    assert names_in(tmp_path) == before
+
+
 async def test_help_names_the_backup_command(tmp_path: Path) -> None:
     status, stdout, _ = await run_bot(tmp_path, "--help")
     assert status == 0

@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
 
 from bot.fake_telegram.server import FakeBotApi, JSONDict
 from bot.fake_telegram.users import FakeUser
 from bot.runtime.ordering import MAX_CONCURRENT
+from bot.storage.engine import Engine, open_database
 from tests.support.bot_runner import BotRunner
 from tests.support.clock import FakeClock
 
+pytestmark = pytest.mark.both_engines
 
-def inbox_rows(bot: BotRunner) -> list[tuple[int, str | None]]:
-    with closing(sqlite3.connect(bot.settings.database_path)) as db:
-        return db.execute("SELECT update_id, handled_at FROM inbox ORDER BY update_id").fetchall()
+
+@asynccontextmanager
+async def database_of(bot: BotRunner) -> AsyncIterator[Engine]:
+    """The bot's database, on whichever engine it runs, opened beside the bot."""
+    db = await open_database(bot.settings)
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
+async def inbox_rows(bot: BotRunner) -> list[tuple[int, str | None]]:
+    async with database_of(bot) as db:
+        rows = await db.fetch_all("SELECT update_id, handled_at FROM inbox ORDER BY update_id")
+    return [(row["update_id"], row["handled_at"]) for row in rows]
 
 
 def command_update(api: FakeBotApi, user: FakeUser, update_id: int, command: str) -> JSONDict:
@@ -43,11 +59,12 @@ async def test_updates_stored_but_not_handled_before_a_crash_are_handled_once_at
         command_update(api, olga, 900_001, "/start"),
         command_update(api, olga, 900_002, "/help"),
     ]
-    with closing(sqlite3.connect(bot.settings.database_path)) as db, db:
-        db.executemany(
-            "INSERT INTO inbox (update_id, raw, received_at) VALUES (?, ?, ?)",
-            [(u["update_id"], json.dumps(u), "2026-11-26T06:00:00+00:00") for u in stored],
-        )
+    async with database_of(bot) as db:
+        for update in stored:
+            await db.execute(
+                "INSERT INTO inbox (update_id, raw, received_at) VALUES (?, ?, ?)",
+                (update["update_id"], json.dumps(update), "2026-11-26T06:00:00+00:00"),
+            )
 
     await bot.start()
     bot.last_update_id = 900_002
@@ -57,7 +74,7 @@ async def test_updates_stored_but_not_handled_before_a_crash_are_handled_once_at
     assert len(replies) == 2, "each stored update was handled, and only once"
     assert "Olga" in replies[0]["text"]
     assert "/repair" in replies[1]["text"]
-    assert all(handled_at is not None for _, handled_at in inbox_rows(bot))
+    assert all(handled_at is not None for _, handled_at in await inbox_rows(bot))
 
 
 async def test_an_update_telegram_delivers_again_is_recognised_and_not_handled_twice(
@@ -77,7 +94,7 @@ async def test_an_update_telegram_delivers_again_is_recognised_and_not_handled_t
     ]
     assert delivered_again.count(first) == 2
     assert sum("Olga" in text for text in olga.texts()) == 1
-    assert [update_id for update_id, _ in inbox_rows(bot)] == [first, first + 1]
+    assert [update_id for update_id, _ in await inbox_rows(bot)] == [first, first + 1]
 
 
 async def test_a_chat_waiting_on_a_slow_reply_holds_back_no_other_chat_and_keeps_its_order(
@@ -114,9 +131,9 @@ async def test_handled_updates_are_kept_a_day_to_recognise_re_deliveries_then_pr
 
     clock.advance(hours=23)
     await olga.command("/help")
-    kept = [update_id for update_id, _ in inbox_rows(bot)]
+    kept = [update_id for update_id, _ in await inbox_rows(bot)]
     clock.advance(hours=2)
     await olga.command("/help")
 
     assert first in kept
-    assert [update_id for update_id, _ in inbox_rows(bot)] == [first + 1, first + 2]
+    assert [update_id for update_id, _ in await inbox_rows(bot)] == [first + 1, first + 2]

@@ -1,4 +1,5 @@
-"""A real SQLite file per test, and the bundled network, for the storage layer."""
+"""A fresh database per test on each engine (a real SQLite file, an empty PostgreSQL schema),
+and the bundled network, for the storage layer."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import pytest
 
 from bot.config import DATA_DIR
 from bot.storage.database import Database
+from bot.storage.engine import Engine
+from bot.storage.postgres import PostgresDatabase
 from bot.troubleshooting import load_tree
 from bot.workshops import Network, load_workshops
 from tests.support.clock import FakeClock
+from tests.support.postgres import ENGINES, fresh_schema
 
 
 @pytest.fixture
@@ -20,13 +24,30 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "bot.sqlite3"
 
 
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Which engine the test's `db` is: a test about the SQLite file itself (it asks for
+    `db_path` too) runs on SQLite only."""
+    if request.param == "postgresql" and "db_path" in request.fixturenames:
+        pytest.skip("about the SQLite file")
+    return request.param
+
+
 @pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(db_path)
-    try:
-        yield database
-    finally:
-        await database.close()
+async def db(engine: str, request: pytest.FixtureRequest) -> AsyncIterator[Engine]:
+    if engine == "sqlite":
+        database: Engine = await Database.open(request.getfixturevalue("db_path"))
+        try:
+            yield database
+        finally:
+            await database.close()
+        return
+    async with fresh_schema() as url:
+        database = await PostgresDatabase.open(url)
+        try:
+            yield database
+        finally:
+            await database.close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -21,6 +20,7 @@ from bot.storage.tickets import TicketRecord, Tickets
 from bot.tickets import MAX_ACTIVE_BOOKINGS, Status, is_ticket_code
 from bot.workshops import Network
 from tests.support.clock import FakeClock
+from tests.support.postgres import REFUSED_BY_DATABASE
 
 CUSTOMERS = range(1, 13)
 ALICE, BOB = 1, 2
@@ -293,7 +293,7 @@ async def test_open_days_drop_a_day_once_every_slot_is_taken(
 async def test_booking_for_an_unknown_customer_is_refused_by_the_database(
     bookings: Bookings, db: Database
 ) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(REFUSED_BY_DATABASE):
         await bookings.book(request(customer_id=999))
 
     assert await db.fetch_one("SELECT 1 FROM tickets") is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import Lang, pick
 from bot.storage.broadcasts import Broadcasts
+from bot.storage.customers import Customers
 from bot.storage.database import Database, stamp
 from tests.support.clock import FakeClock
 
@@ -34,3 +35,19 @@ async def test_a_russian_only_broadcast_reads_back_without_an_english_text(
     await broadcasts.set_texts(broadcast_id, {Lang.RU: "Закрыто", Lang.EN: "Closed"})
     record = await broadcasts.get(broadcast_id)
     assert record is not None and record.texts == {Lang.EN: "Closed", Lang.RU: "Закрыто"}
+
+
+async def test_with_nobody_to_leave_out_a_broadcast_still_reaches_every_customer(
+    db: Database, clock: FakeClock
+) -> None:
+    for user_id in (1, 2):
+        await Customers(db).remember(user_id, f"C{user_id}", None, None, "en", clock.now())
+    broadcasts = Broadcasts(db)
+    broadcast_id = await broadcasts.create(
+        9000, {Lang.EN: "Closed"}, "all", None, None, 9000, clock.now()
+    )
+
+    assert await broadcasts.audience_languages("all", None, clock.now(), set()) == [
+        (None, "en", 2)
+    ]
+    assert await broadcasts.fill_deliveries(broadcast_id, clock.now(), set()) == 2

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.storage.conversations import ConversationStore
 from bot.storage.database import Database
+from bot.storage.engine import Engine
 
 
 async def test_states_round_trip_per_conversation(db: Database) -> None:
@@ -81,14 +82,22 @@ async def test_states_and_user_data_survive_reopening_the_database(db_path: Path
         await again.close()
 
 
-async def changes(db: Database) -> int:
-    """Rows this connection has changed so far."""
-    row = await db.fetch_one("SELECT total_changes() AS n")
+async def changes(db: Engine) -> object:
+    """What tells whether anything was written since: on SQLite, the rows this connection
+    has changed so far; on PostgreSQL, the transaction that wrote each row's version."""
+    if db.dialect.name == "sqlite":
+        row = await db.fetch_one("SELECT total_changes() AS n")
+    else:
+        row = await db.fetch_one(
+            "SELECT (SELECT string_agg(xmin::text, ',' ORDER BY name, key) FROM conversations)"
+            " || '/' || (SELECT string_agg(xmin::text, ',' ORDER BY user_id) FROM user_data)"
+            " AS n"
+        )
     assert row is not None
-    return int(row["n"])
+    return row["n"]
 
 
-async def test_a_write_that_changes_nothing_is_skipped(db: Database) -> None:
+async def test_a_write_that_changes_nothing_is_skipped(db: Engine) -> None:
     store = ConversationStore(db)
     await store.set_state("repair", "1:1", "TREE")
     await store.set_user_data(1, {"step": 1})

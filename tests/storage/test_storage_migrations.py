@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +9,10 @@ import pytest
 
 from bot.storage.customers import Customers
 from bot.storage.database import Database, stamp, unstamp
+from bot.storage.engine import Engine
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.migrations_pg import MIGRATIONS as MIGRATIONS_PG
+from tests.support.postgres import REFUSED_BY_DATABASE
 
 TABLES = {"customers", "cases", "tickets", "ticket_events", "conversations", "user_data"}
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -36,12 +38,22 @@ async def test_a_new_database_file_uses_wal_and_enforces_foreign_keys(
     assert await pragma(db, "foreign_keys") == 1
 
 
-async def test_a_new_database_is_at_the_latest_schema_version(db: Database) -> None:
-    assert await pragma(db, "user_version") == len(MIGRATIONS)
+async def test_a_new_database_is_at_the_latest_schema_version(db: Engine) -> None:
+    if db.dialect.name == "sqlite":
+        assert await pragma(db, "user_version") == len(MIGRATIONS)
+    else:
+        row = await db.fetch_one("SELECT MAX(version) AS v FROM schema_version")
+        assert row is not None and row["v"] == len(MIGRATIONS_PG)
 
 
-async def test_a_new_database_has_every_table(db: Database) -> None:
-    rows = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")
+async def test_a_new_database_has_every_table(db: Engine) -> None:
+    if db.dialect.name == "sqlite":
+        rows = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")
+    else:
+        rows = await db.fetch_all(
+            "SELECT table_name AS name FROM information_schema.tables"
+            " WHERE table_schema = current_schema()"
+        )
 
     assert {row["name"] for row in rows} >= TABLES
 
@@ -73,8 +85,8 @@ async def test_a_database_in_a_missing_directory_is_created(tmp_path: Path) -> N
         await database.close()
 
 
-async def test_a_row_pointing_at_a_missing_customer_is_refused(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+async def test_a_row_pointing_at_a_missing_customer_is_refused(db: Engine) -> None:
+    with pytest.raises(REFUSED_BY_DATABASE):
         await db.insert(
             "INSERT INTO cases (customer_id, category, started_at) VALUES (?, ?, ?)",
             (404, "phone", stamp(NOW)),
