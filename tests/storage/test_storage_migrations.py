@@ -12,7 +12,8 @@ from bot.storage.database import Database, stamp, unstamp
 from bot.storage.engine import Engine
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.migrations_pg import MIGRATIONS as MIGRATIONS_PG
-from tests.support.postgres import REFUSED_BY_DATABASE
+from bot.storage.postgres import PostgresDatabase
+from tests.support.postgres import REFUSED_BY_DATABASE, fresh_schema
 
 TABLES = {"customers", "cases", "tickets", "ticket_events", "conversations", "user_data"}
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -115,3 +116,34 @@ def test_stamps_are_utc_text_that_reads_back_as_the_same_moment() -> None:
 def test_a_naive_datetime_is_refused_for_storage() -> None:
     with pytest.raises(ValueError, match="naive"):
         stamp(datetime(2026, 11, 26, 9, 0))
+
+
+@pytest.mark.postgresql
+async def test_both_engines_have_the_same_tables_and_columns(db_path: Path) -> None:
+    """A migration added for one engine only would break the other at the first query."""
+    sqlite = await Database.open(db_path)
+    try:
+        tables = await sqlite.fetch_all(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND name NOT LIKE 'ticket_words%'"
+        )
+        on_sqlite = {
+            (table["name"], column["name"])
+            for table in tables
+            for column in await sqlite.fetch_all(f"PRAGMA table_info({table['name']})")
+        }
+    finally:
+        await sqlite.close()
+    async with fresh_schema() as url:
+        postgres = await PostgresDatabase.open(url)
+        try:
+            columns = await postgres.fetch_all(
+                "SELECT table_name AS t, column_name AS c FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name <> 'schema_version'"
+            )
+        finally:
+            await postgres.close()
+    on_postgres = {(row["t"], row["c"]) for row in columns}
+
+    assert on_sqlite - on_postgres == set(), "only on SQLite"
+    assert on_postgres - on_sqlite == set(), "only on PostgreSQL"
