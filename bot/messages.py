@@ -245,6 +245,19 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "Хорошо, ничего не добавляю. Новости по заявке <code>{code}</code> "
         "будут приходить сюда.",
     },
+    # When the product was bought: its warranty (bot/warranty.py)
+    "ask_purchase": {
+        Lang.EN: "🧾 <b>When was it bought?</b> If it is still under warranty, the repair may "
+        "cost you nothing: bring the receipt or the warranty card.",
+        Lang.RU: "🧾 <b>Когда была покупка?</b> Если гарантия ещё действует, ремонт может "
+        "быть бесплатным: возьмите с собой чек или гарантийный талон.",
+    },
+    "btn_bought_lt6m": {Lang.EN: "Less than 6 months", Lang.RU: "Меньше 6 месяцев"},
+    "btn_bought_6to12m": {Lang.EN: "6-12 months", Lang.RU: "6-12 месяцев"},
+    "btn_bought_1to2y": {Lang.EN: "1-2 years", Lang.RU: "1-2 года"},
+    "btn_bought_gt2y": {Lang.EN: "More than 2 years", Lang.RU: "Больше 2 лет"},
+    "btn_bought_unknown": {Lang.EN: "Don't know", Lang.RU: "Не знаю"},
+    "purchase_line": {Lang.EN: "🧾 Bought: {age}", Lang.RU: "🧾 Куплено: {age}"},
     "fault_words": {Lang.EN: "📝 {words}", Lang.RU: "📝 {words}"},
     "attachments_count": {
         Lang.EN: "📎 Photos and videos: {count}",

@@ -144,12 +144,11 @@ CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 BOOKING_LABELS = {
-    "en": ("Washing machine", "Won't drain", "❌ Still broken", "Skip", "Tomorrow", "Confirm"),
+    "en": ("Washing machine", "Won't drain", "❌ Still broken", "Tomorrow", "Confirm"),
     "ru": (
         "Стиральная машина",
         "Не сливает воду",
         "❌ Не помогло",
-        "Пропустить",
         "Завтра",
         "Подтвердить",
     ),
@@ -210,12 +209,12 @@ async def book(
     lang: str = "en",
 ) -> str:
     """A customer reports a washer that won't drain and books a drop-off; returns the code."""
-    category, fault, still_broken, skip, friday, confirm = BOOKING_LABELS[lang]
+    category, fault, still_broken, friday, confirm = BOOKING_LABELS[lang]
     await customer.command("/repair")
     await customer.taps(category)
     await customer.taps(fault)
     await customer.taps(still_broken)
-    await customer.taps(skip)
+    await customer.finishes_description()
     await customer.says("Testville")
     await customer.taps(workshop)
     await customer.taps(day or friday)

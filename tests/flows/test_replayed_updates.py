@@ -120,7 +120,7 @@ async def up_to_confirmation(customer: Person) -> None:
     await customer.taps("Washing machine")
     await customer.taps("Won't drain")
     await customer.taps("❌ Still broken")
-    await customer.taps("Skip")
+    await customer.finishes_description()
     await customer.says("Testville")
     await customer.taps("One Bench")
     await customer.taps(customer.buttons()[1])
