@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.tickets import Status
+
 
 class PurchaseAge(StrEnum):
     """When the product was bought, as the customer can tell it."""
@@ -56,3 +58,10 @@ class Cause(StrEnum):
     WEAR = "wear"
     ACCIDENT = "accident"
     UNKNOWN = "unknown"
+
+
+CAUSE_STATUSES: frozenset[Status] = frozenset(
+    {Status.DIAGNOSING, Status.WAITING_PARTS, Status.REPAIRING, Status.READY}
+)
+"""When staff may record or change the cause: once the device is looked at, until pickup.
+They are asked when the repair is finished (`ready`)."""
