@@ -1431,6 +1431,21 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "stats_rating": {Lang.EN: "Average rating: {value}", Lang.RU: "Средняя оценка: {value}"},
     "stats_of_five": {Lang.EN: "{value} of 5", Lang.RU: "{value} из 5"},
     "stats_ratings": {Lang.EN: "Ratings given: {value}", Lang.RU: "Получено оценок: {value}"},
+    "stats_causes": {
+        Lang.EN: "<b>Warranty and cause</b> (repairs finished)",
+        Lang.RU: "<b>Гарантия и причины поломок</b> (завершённые ремонты)",
+    },
+    "stats_causes_by_category": {Lang.EN: "By category:", Lang.RU: "По категориям:"},
+    "stats_causes_by_workshop": {Lang.EN: "By workshop:", Lang.RU: "По мастерским:"},
+    "stats_cause_line": {
+        Lang.EN: "{name}: finished {finished} · warranty {warranty} · misuse {misuse}",
+        Lang.RU: "{name}: завершено {finished} · гарантия {warranty} · неправильная "
+        "эксплуатация {misuse}",
+    },
+    "stats_causes_none": {
+        Lang.EN: "No repair was finished in this period.",
+        Lang.RU: "За этот период ни один ремонт не завершён.",
+    },
     "stats_workshops": {Lang.EN: "<b>Workshops</b>", Lang.RU: "<b>Мастерские</b>"},
     "stats_workshop_line": {
         Lang.EN: (

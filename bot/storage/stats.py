@@ -26,6 +26,18 @@ class WeekCounts:
 
 
 @dataclass(frozen=True)
+class CauseCounts:
+    """Repairs finished in a period at one workshop in one category: how many were under
+    confirmed warranty, and how many broke by misuse."""
+
+    workshop_code: str
+    category: str
+    finished: int
+    warranty: int
+    misuse: int
+
+
+@dataclass(frozen=True)
 class FixOutcome:
     """A fix of the tree: how many customers tried it and how many it helped."""
 
@@ -217,6 +229,31 @@ class StatsQueries:
             (stamp(since), stamp(until)),
         )
         return {row["workshop_code"]: row["n"] for row in rows}
+
+    async def warranty_and_cause(self, since: datetime, until: datetime) -> list[CauseCounts]:
+        """Tickets made ready in the period, by workshop and category, with those confirmed
+        under warranty and those whose recorded cause is misuse."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT t.workshop_code AS code, t.category AS category, COUNT(*) AS finished,
+                   SUM(CASE WHEN w.confirmed = 1 THEN 1 ELSE 0 END) AS warranty,
+                   SUM(CASE WHEN w.cause = 'misuse' THEN 1 ELSE 0 END) AS misuse
+            FROM tickets AS t
+            LEFT JOIN ticket_warranty AS w ON w.ticket_id = t.id
+            WHERE t.id IN (
+                SELECT ticket_id FROM ticket_events
+                WHERE to_status = 'ready' AND at >= ? AND at <= ?)
+            GROUP BY t.workshop_code, t.category
+            ORDER BY t.workshop_code, t.category
+            """,
+            (stamp(since), stamp(until)),
+        )
+        return [
+            CauseCounts(
+                row["code"], row["category"], row["finished"], row["warranty"], row["misuse"]
+            )
+            for row in rows
+        ]
 
     async def days_to_ready(self, since: datetime, until: datetime) -> list[tuple[str, float]]:
         """Days from a ticket's first 'received' to the first 'ready' after it, for tickets

@@ -209,3 +209,26 @@ async def test_staff_record_the_cause_when_a_repair_is_ready_and_may_change_it_u
     assert "Cause: wear" in await card_of(mike, code)
     await mike.taps_data(asked["message_id"], f"cause:{code}:sabotage")
     assert mike.toasts()[-1] == STALE
+
+
+async def test_head_office_sees_the_share_of_warranty_repairs_and_of_misuse_in_stats(
+    network: BotRunner,
+) -> None:
+    mike = network.person(7001, "Mike")
+    office = network.person(HEAD_OFFICE, "Olga")
+    codes = [
+        await book(network.person(1007, "Anna"), "Less than 6 months"),
+        await book(network.person(1008, "Boris"), "More than 2 years"),
+    ]
+    await mike.command("/warranty", f"{codes[0]} yes")
+    for code, cause in zip(codes, ("Manufacturing defect", "Misuse"), strict=True):
+        for status in ("received", "diagnosing", "ready"):
+            await mike.command("/setstatus", f"{code} {status}")
+        await mike.taps(cause)
+
+    office.new_messages()
+    report = "\n".join(m.get("text", "") for m in await office.command("/stats"))
+
+    assert "Warranty and cause (repairs finished)" in report
+    assert "Washing machine: finished 2 · warranty 50% (1 of 2) · misuse 50% (1 of 2)" in report
+    assert "One Bench: finished 2 · warranty 50% (1 of 2) · misuse 50% (1 of 2)" in report
