@@ -485,8 +485,7 @@ async def set_status(update: Update, context: Context, who: Principal) -> None:
         await guard(update, context, who, args[0], target, note)
         return
     moved = await context.services.desk.move(who, args[0], target, note, update.update_id)
-    await say(update, moved_text(lang, moved, args[0], target))
-    await ask_cause(update, context, moved, target)
+    await say_moved(update, context, moved, args[0], target)
     await wake_postman(context)
 
 
@@ -514,20 +513,23 @@ async def status_pressed(update: Update, context: Context, who: Principal) -> No
             await ticket_card(context, lang, moved.ticket),
             status_buttons(lang, moved.ticket),
         )
-    await say(update, moved_text(lang, moved, payload.code, target))
-    await ask_cause(update, context, moved, target)
+    await say_moved(update, context, moved, payload.code, target)
     await wake_postman(context)
 
 
-async def ask_cause(update: Update, context: Context, moved: Moved, target: Status) -> None:
-    """A repair just finished: ask staff why the product broke."""
-    if target is not Status.READY or moved.outcome is not Outcome.DONE or moved.ticket is None:
-        return
+async def say_moved(
+    update: Update, context: Context, moved: Moved, code: str, target: Status
+) -> None:
+    """How the move went; a repair just finished also asks staff why the product broke."""
     lang = lang_of(update, context)
+    answer = moved_text(lang, moved, code, target)
+    if target is not Status.READY or moved.outcome is not Outcome.DONE or moved.ticket is None:
+        await say(update, answer)
+        return
     cause = (await context.services.desk.warranty(moved.ticket)).cause
     await say(
         update,
-        text(lang, "cause_ask", code=moved.ticket.code),
+        f"{answer}\n\n{text(lang, 'cause_ask', code=moved.ticket.code)}",
         keyboards.causes(lang, moved.ticket.code, cause),
     )
 

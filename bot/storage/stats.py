@@ -68,6 +68,10 @@ class ExportRow:
     fixes_tried: list[str]
     """Ids of the tree's fixes the customer tried before booking, in order."""
     rating: int | None
+    purchase_age: str | None = None
+    warranty_confirmed: bool | None = None
+    warranty_reason: str | None = None
+    cause: str | None = None
 
 
 @dataclass(frozen=True)
@@ -308,9 +312,11 @@ class StatsQueries:
             """
             SELECT t.code, t.created_at, t.workshop_code, t.category, t.status, t.slot_start,
                    t.customer_id, c.first_name, t.phone, t.eta, t.description,
-                   e.amount_minor, e.currency, e.answer, cs.path, f.rating
+                   e.amount_minor, e.currency, e.answer, cs.path, f.rating,
+                   w.purchase_age, w.confirmed, w.reason AS warranty_reason, w.cause
             FROM tickets AS t
             LEFT JOIN customers AS c ON c.user_id = t.customer_id
+            LEFT JOIN ticket_warranty AS w ON w.ticket_id = t.id
             LEFT JOIN cases AS cs ON cs.id = t.case_id
             LEFT JOIN feedback AS f ON f.ticket_id = t.id
             LEFT JOIN estimates AS e ON e.id = (
@@ -340,6 +346,10 @@ class StatsQueries:
                     step["fix"] for step in json.loads(row["path"] or "[]") if "fix" in step
                 ],
                 rating=row["rating"],
+                purchase_age=row["purchase_age"],
+                warranty_confirmed=None if row["confirmed"] is None else bool(row["confirmed"]),
+                warranty_reason=row["warranty_reason"],
+                cause=row["cause"],
             )
             for row in rows
         ]
