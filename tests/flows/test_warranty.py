@@ -232,3 +232,27 @@ async def test_head_office_sees_the_share_of_warranty_repairs_and_of_misuse_in_s
     assert "Warranty and cause (repairs finished)" in report
     assert "Washing machine: finished 2 · warranty 50% (1 of 2) · misuse 50% (1 of 2)" in report
     assert "One Bench: finished 2 · warranty 50% (1 of 2) · misuse 50% (1 of 2)" in report
+
+
+async def test_back_goes_from_the_place_to_the_purchase_question_and_on_to_the_description(
+    network: BotRunner,
+) -> None:
+    anna = network.person(1009, "Anna")
+    await anna.command("/repair")
+    await anna.taps("Washing machine")
+    await anna.taps("Won't drain")
+    await anna.taps("❌ Still broken")
+    await anna.says("Bosch WAT28")
+    await anna.taps("➡️ Continue")
+    await anna.taps("1-2 years")
+
+    await anna.taps_reply("⬅️ Back")
+    assert "When was it bought?" in anna.screen["text"]
+    assert anna.reply_buttons() == []
+    await anna.taps("⬅️ Back")
+    assert "in your own words" in anna.screen["text"]
+    assert anna.buttons()[0] == "➡️ Continue", "what was sent is kept"
+
+    await anna.taps("➡️ Continue")
+    where = await anna.taps("Don't know")
+    assert "Share your location" in where[-1]["text"]
