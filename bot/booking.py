@@ -25,6 +25,7 @@ from bot.storage.database import Database, Transaction
 from bot.storage.effects import UpdateEffects
 from bot.storage.outbox import Outbox
 from bot.storage.tickets import NewTicket, TicketRecord, Tickets
+from bot.storage.warranty import Warranties
 from bot.tickets import (
     MAX_ACTIVE_BOOKINGS,
     SLOT_FREEING_STATUSES,
@@ -32,6 +33,7 @@ from bot.tickets import (
     can_customer_cancel,
     new_ticket_code,
 )
+from bot.warranty import PurchaseAge
 from bot.workshops import Network
 
 CUSTOMER = "customer"
@@ -59,6 +61,8 @@ class BookingRequest:
     description: str | None = None
     """The fault in the customer's own words; photos and videos in `attachments`."""
     attachments: tuple[Attachment, ...] = ()
+    purchase_age: PurchaseAge | None = None
+    """When the product was bought, as the customer answered: its warranty is judged by it."""
 
 
 class CancelResult(StrEnum):
@@ -157,6 +161,8 @@ class Bookings:
                 now,
             )
             await Attachments(tx).add(ticket_id, request.attachments, now)
+            if request.purchase_age is not None:
+                await Warranties(tx).set_purchase_age(ticket_id, request.purchase_age)
             event_id = await tickets.add_event(
                 ticket_id, now, request.customer_id, CUSTOMER, "booked", to_status=Status.BOOKED
             )

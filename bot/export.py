@@ -14,6 +14,7 @@ from bot.money import from_minor
 from bot.storage.database import Executor
 from bot.storage.stats import ExportRow, StatsQueries
 from bot.troubleshooting import TroubleshootingTree
+from bot.warranty import PurchaseAge, likelihood
 from bot.workshops import Network
 
 HEADER = (
@@ -34,7 +35,14 @@ HEADER = (
     "description",
     "fixes_tried",
     "rating",
+    "purchase_age",
+    "warranty",
+    "warranty_confirmed",
+    "warranty_reason",
+    "cause",
 )
+"""`purchase_age`, `warranty` (likely/no/unknown) and `cause` are the codes of
+`bot/warranty.py`; `warranty_confirmed` is yes, no or empty until staff have said."""
 _MINUTES = "%Y-%m-%d %H:%M"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _UTC = ZoneInfo("UTC")
@@ -78,6 +86,14 @@ def _values(item: ExportRow, network: Network, tree: TroubleshootingTree) -> lis
         None if item.description is None else Typed(item.description),
         _FIXES_SEPARATOR.join(fixes) or None,
         item.rating,
+        item.purchase_age,
+        likelihood(
+            PurchaseAge(item.purchase_age) if item.purchase_age else None,
+            category.warranty_months if category else None,
+        ).value,
+        None if item.warranty_confirmed is None else ("yes" if item.warranty_confirmed else "no"),
+        None if item.warranty_reason is None else Typed(item.warranty_reason),
+        item.cause,
     ]
 
 

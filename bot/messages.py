@@ -117,6 +117,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "cmd_setstatus": {Lang.EN: "Change a ticket's status", Lang.RU: "Сменить статус заявки"},
     "cmd_eta": {Lang.EN: "Set the expected ready date", Lang.RU: "Указать дату готовности"},
     "cmd_quote": {Lang.EN: "Send a repair estimate", Lang.RU: "Отправить смету"},
+    "cmd_warranty": {
+        Lang.EN: "Confirm whether a repair is under warranty",
+        Lang.RU: "Подтвердить, гарантийный ли ремонт",
+    },
     "cmd_walkin": {
         Lang.EN: "Ticket for a walk-in customer",
         Lang.RU: "Заявка для клиента без записи",
@@ -150,6 +154,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     },
     "args_eta": {Lang.EN: "SR-XXXXXX YYYY-MM-DD", Lang.RU: "SR-XXXXXX ГГГГ-ММ-ДД"},
     "args_quote": {Lang.EN: "SR-XXXXXX amount [comment]", Lang.RU: "SR-XXXXXX сумма [комментарий]"},
+    "args_warranty": {
+        Lang.EN: "SR-XXXXXX yes|no [reason]",
+        Lang.RU: "SR-XXXXXX да|нет [причина]",
+    },
     "args_walkin": {Lang.EN: "category [description]", Lang.RU: "категория [описание]"},
     "args_days": {Lang.EN: "[days]", Lang.RU: "[дни]"},
     "args_id": {Lang.EN: "id", Lang.RU: "id"},
@@ -245,6 +253,19 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "Хорошо, ничего не добавляю. Новости по заявке <code>{code}</code> "
         "будут приходить сюда.",
     },
+    # When the product was bought: its warranty (bot/warranty.py)
+    "ask_purchase": {
+        Lang.EN: "🧾 <b>When was it bought?</b> If it is still under warranty, the repair may "
+        "cost you nothing: bring the receipt or the warranty card.",
+        Lang.RU: "🧾 <b>Когда была покупка?</b> Если гарантия ещё действует, ремонт может "
+        "быть бесплатным: возьмите с собой чек или гарантийный талон.",
+    },
+    "btn_bought_lt6m": {Lang.EN: "Less than 6 months", Lang.RU: "Меньше 6 месяцев"},
+    "btn_bought_6to12m": {Lang.EN: "6-12 months", Lang.RU: "6-12 месяцев"},
+    "btn_bought_1to2y": {Lang.EN: "1-2 years", Lang.RU: "1-2 года"},
+    "btn_bought_gt2y": {Lang.EN: "More than 2 years", Lang.RU: "Больше 2 лет"},
+    "btn_bought_unknown": {Lang.EN: "Don't know", Lang.RU: "Не знаю"},
+    "purchase_line": {Lang.EN: "🧾 Bought: {age}", Lang.RU: "🧾 Куплено: {age}"},
     "fault_words": {Lang.EN: "📝 {words}", Lang.RU: "📝 {words}"},
     "attachments_count": {
         Lang.EN: "📎 Photos and videos: {count}",
@@ -490,6 +511,47 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "🏠 {workshop}\n🔧 {category}\n👤 {customer}\n📱 {phone}\n"
         "🕒 Приём: {dropoff}\n📅 Готовность: {eta}\n💰 Смета: {estimate}",
     },
+    # Warranty and cause on the card (bot/warranty.py)
+    "card_warranty": {
+        Lang.EN: "🛡 Warranty: {likelihood} · bought: {age}",
+        Lang.RU: "🛡 Гарантия: {likelihood} · куплено: {age}",
+    },
+    "warranty_likely": {Lang.EN: "likely", Lang.RU: "вероятно"},
+    "warranty_no": {Lang.EN: "no", Lang.RU: "нет"},
+    "warranty_unknown": {Lang.EN: "unknown", Lang.RU: "неизвестно"},
+    "card_warranty_yes": {
+        Lang.EN: "🛡 Confirmed: under warranty, free of charge",
+        Lang.RU: "🛡 Подтверждено: гарантийный ремонт, бесплатно",
+    },
+    "card_warranty_no": {
+        Lang.EN: "🛡 Confirmed: not under warranty",
+        Lang.RU: "🛡 Подтверждено: ремонт не гарантийный",
+    },
+    "card_warranty_reason": {
+        Lang.EN: "🧾 Workshop's note: {reason}",
+        Lang.RU: "🧾 Примечание мастерской: {reason}",
+    },
+    "card_cause": {Lang.EN: "🔍 Cause: {cause}", Lang.RU: "🔍 Причина: {cause}"},
+    "cause_defect": {Lang.EN: "manufacturing defect", Lang.RU: "заводской брак"},
+    "cause_misuse": {Lang.EN: "misuse", Lang.RU: "неправильная эксплуатация"},
+    "cause_wear": {Lang.EN: "wear", Lang.RU: "износ"},
+    "cause_accident": {Lang.EN: "accident", Lang.RU: "случайное повреждение"},
+    "cause_unknown": {Lang.EN: "unknown", Lang.RU: "неизвестно"},
+    "btn_cause_defect": {Lang.EN: "Manufacturing defect", Lang.RU: "Заводской брак"},
+    "btn_cause_misuse": {Lang.EN: "Misuse", Lang.RU: "Неправильная эксплуатация"},
+    "btn_cause_wear": {Lang.EN: "Wear", Lang.RU: "Износ"},
+    "btn_cause_accident": {Lang.EN: "Accident", Lang.RU: "Случайное повреждение"},
+    "btn_cause_unknown": {Lang.EN: "Unknown", Lang.RU: "Неизвестно"},
+    "cause_ask": {
+        Lang.EN: "🔍 What caused the fault of <code>{code}</code>? It counts in head office's "
+        "statistics; you can change it until the customer picks the device up.",
+        Lang.RU: "🔍 Что стало причиной поломки по <code>{code}</code>? Это учитывается в "
+        "статистике головного офиса; изменить можно до выдачи устройства.",
+    },
+    "cause_recorded": {
+        Lang.EN: "🔍 <code>{code}</code>: cause recorded — {cause}.",
+        Lang.RU: "🔍 <code>{code}</code>: причина записана — {cause}.",
+    },
     "fault_title": {Lang.EN: "<b>Fault</b>", Lang.RU: "<b>Неисправность</b>"},
     "fault_answer": {Lang.EN: "• {question} — {answer}", Lang.RU: "• {question} — {answer}"},
     "fault_fix": {
@@ -518,6 +580,12 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "linked to the customer's chat",
         Lang.RU: "привязана к чату клиента",
     },
+    "event_warranty": {Lang.EN: "warranty", Lang.RU: "гарантия"},
+    "event_estimate_warranty": {
+        Lang.EN: "estimate: covered by warranty",
+        Lang.RU: "смета: гарантийный ремонт",
+    },
+    "event_cause": {Lang.EN: "cause", Lang.RU: "причина поломки"},
     "unknown_value": {Lang.EN: "—", Lang.RU: "—"},
     "not_shared": {Lang.EN: "not shared", Lang.RU: "не указан"},
     "walk_in_customer": {Lang.EN: "walk-in customer", Lang.RU: "клиент без бота"},
@@ -635,6 +703,35 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "Смета по <code>{code}</code>: {amount}. Клиенту отправлен запрос "
         "на одобрение.",
     },
+    "quote_preview_warranty": {
+        Lang.EN: "Estimate for <code>{code}</code>: <b>covered by warranty</b>, free of charge. "
+        "A confirmed warranty repair is never priced to the customer: the amount typed is not "
+        "sent, and there is nothing for them to approve.",
+        Lang.RU: "Смета по <code>{code}</code>: <b>гарантийный ремонт</b>, бесплатно. "
+        "Подтверждённый гарантийный ремонт клиенту не оценивается: введённая сумма не "
+        "отправляется, одобрять клиенту нечего.",
+    },
+    "warranty_not_yes_no": {
+        Lang.EN: "“{answer}” is neither yes nor no. Usage: /warranty SR-XXXXXX yes|no [reason]",
+        Lang.RU: "«{answer}» — это не «да» и не «нет». Формат: /warranty SR-XXXXXX да|нет "
+        "[причина]",
+    },
+    "warranty_set_yes": {
+        Lang.EN: "🛡 <code>{code}</code> is a warranty repair: its estimate is free of charge. "
+        "The customer is told.",
+        Lang.RU: "🛡 <code>{code}</code> — гарантийный ремонт: смета бесплатная. "
+        "Клиенту сообщено.",
+    },
+    "warranty_set_no": {
+        Lang.EN: "🛡 <code>{code}</code> is not a warranty repair. The customer is told.",
+        Lang.RU: "🛡 <code>{code}</code> — не гарантийный ремонт. Клиенту сообщено.",
+    },
+    "quote_sent_warranty": {
+        Lang.EN: "Estimate for <code>{code}</code>: covered by warranty, free of charge. "
+        "The customer is told.",
+        Lang.RU: "Смета по <code>{code}</code>: гарантийный ремонт, бесплатно. "
+        "Клиенту сообщено.",
+    },
     "unknown_category": {
         Lang.EN: "Unknown category “{category}”. Categories: {categories}.",
         Lang.RU: "Неизвестная категория «{category}». Категории: {categories}.",
@@ -698,6 +795,24 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "notice_estimate": {
         Lang.EN: "💰 Repair estimate for ticket <code>{code}</code>: <b>{amount}</b>.",
         Lang.RU: "💰 Смета на ремонт по заявке <code>{code}</code>: <b>{amount}</b>.",
+    },
+    "notice_estimate_warranty": {
+        Lang.EN: "💰 Repair estimate for ticket <code>{code}</code>: <b>covered by warranty</b>, "
+        "free of charge. There is nothing to pay and nothing to approve.",
+        Lang.RU: "💰 Смета на ремонт по заявке <code>{code}</code>: <b>гарантийный ремонт</b>, "
+        "бесплатно. Платить и одобрять ничего не нужно.",
+    },
+    "notice_warranty_yes": {
+        Lang.EN: "🛡 Ticket <code>{code}</code>: the workshop confirmed that the repair is "
+        "covered by warranty, so it is free of charge.",
+        Lang.RU: "🛡 Заявка <code>{code}</code>: мастерская подтвердила, что ремонт "
+        "гарантийный, поэтому он бесплатный.",
+    },
+    "notice_warranty_no": {
+        Lang.EN: "🛡 Ticket <code>{code}</code>: the workshop found that the repair is not "
+        "covered by warranty. You will get an estimate to approve before any paid work.",
+        Lang.RU: "🛡 Заявка <code>{code}</code>: мастерская установила, что ремонт не "
+        "гарантийный. Перед платными работами вы получите смету на одобрение.",
     },
     "notice_estimate_ask": {
         Lang.EN: "Do you approve the repair at this price?",
@@ -790,6 +905,18 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "news_eta": {
         Lang.EN: "Expected to be ready on {eta}.",
         Lang.RU: "Ожидаемая дата готовности — {eta}.",
+    },
+    "news_warranty_yes": {
+        Lang.EN: "The repair is covered by warranty.",
+        Lang.RU: "Ремонт гарантийный.",
+    },
+    "news_warranty_no": {
+        Lang.EN: "The repair is not covered by warranty.",
+        Lang.RU: "Ремонт не гарантийный.",
+    },
+    "news_estimate_warranty": {
+        Lang.EN: "Estimate: covered by warranty, free of charge.",
+        Lang.RU: "Смета: гарантийный ремонт, бесплатно.",
     },
     "news_estimate": {
         Lang.EN: "Estimate {amount}, {answer}.",
@@ -1304,6 +1431,21 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "stats_rating": {Lang.EN: "Average rating: {value}", Lang.RU: "Средняя оценка: {value}"},
     "stats_of_five": {Lang.EN: "{value} of 5", Lang.RU: "{value} из 5"},
     "stats_ratings": {Lang.EN: "Ratings given: {value}", Lang.RU: "Получено оценок: {value}"},
+    "stats_causes": {
+        Lang.EN: "<b>Warranty and cause</b> (repairs finished)",
+        Lang.RU: "<b>Гарантия и причины поломок</b> (завершённые ремонты)",
+    },
+    "stats_causes_by_category": {Lang.EN: "By category:", Lang.RU: "По категориям:"},
+    "stats_causes_by_workshop": {Lang.EN: "By workshop:", Lang.RU: "По мастерским:"},
+    "stats_cause_line": {
+        Lang.EN: "{name}: finished {finished} · warranty {warranty} · misuse {misuse}",
+        Lang.RU: "{name}: завершено {finished} · гарантия {warranty} · неправильная "
+        "эксплуатация {misuse}",
+    },
+    "stats_causes_none": {
+        Lang.EN: "No repair was finished in this period.",
+        Lang.RU: "За этот период ни один ремонт не завершён.",
+    },
     "stats_workshops": {Lang.EN: "<b>Workshops</b>", Lang.RU: "<b>Мастерские</b>"},
     "stats_workshop_line": {
         Lang.EN: (

@@ -23,6 +23,8 @@ class Kind(StrEnum):
     ETA = "eta"
     ESTIMATE = "estimate"
     ESTIMATE_ANSWER = "estimate_answer"
+    WARRANTY = "warranty"
+    """Staff's word on whether the repair is covered by warranty, to the customer."""
     NEW_BOOKING = "new_booking"
     BOOKING_CANCELLED = "booking_cancelled"
     RESCHEDULED = "rescheduled"

@@ -40,6 +40,7 @@ CUSTOMER_KINDS = frozenset(
         Kind.STATUS,
         Kind.ETA,
         Kind.ESTIMATE,
+        Kind.WARRANTY,
         Kind.DROPOFF_EVENING,
         Kind.DROPOFF_SOON,
         Kind.PICKUP_REMINDER,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.overdue import overdue
@@ -152,6 +152,51 @@ class Scorecard:
 
 
 @dataclass(frozen=True)
+class CauseShares:
+    """Of the repairs finished, the share under confirmed warranty and the share broken by
+    misuse: what head office uses to improve the troubleshooting tree and train staff."""
+
+    finished: int = 0
+    warranty: int = 0
+    misuse: int = 0
+
+    def __add__(self, other: CauseShares) -> CauseShares:
+        return CauseShares(
+            self.finished + other.finished,
+            self.warranty + other.warranty,
+            self.misuse + other.misuse,
+        )
+
+    @property
+    def warranty_share(self) -> float | None:
+        return share(self.warranty, self.finished)
+
+    @property
+    def misuse_share(self) -> float | None:
+        return share(self.misuse, self.finished)
+
+
+@dataclass(frozen=True)
+class CauseFigures:
+    by_category: dict[str, CauseShares] = field(default_factory=dict)
+    by_workshop: dict[str, CauseShares] = field(default_factory=dict)
+
+
+async def cause_figures(db: Executor, since: datetime, until: datetime) -> CauseFigures:
+    """Warranty and misuse shares of the repairs finished in the period, per category and
+    per workshop."""
+    figures = CauseFigures()
+    for counts in await StatsQueries(db).warranty_and_cause(since, until):
+        shares = CauseShares(counts.finished, counts.warranty, counts.misuse)
+        for grouped, key in (
+            (figures.by_category, counts.category),
+            (figures.by_workshop, counts.workshop_code),
+        ):
+            grouped[key] = grouped.get(key, CauseShares()) + shares
+    return figures
+
+
+@dataclass(frozen=True)
 class NetworkStats:
     days: int
     since: datetime
@@ -162,6 +207,8 @@ class NetworkStats:
     workshops: dict[str, Figures]
     """The current period's figures of each workshop with something in it."""
     tickets_per_workshop: dict[str, int]
+    causes: CauseFigures = field(default_factory=CauseFigures)
+    """Warranty and misuse among the repairs finished in the current period."""
 
     def of_workshop(self, code: str) -> Figures:
         return self.workshops.get(code, NO_FIGURES)
@@ -187,6 +234,7 @@ async def network_stats(db: Executor, now: datetime, days: int) -> NetworkStats:
         previous=previous.network,
         workshops=current.workshops,
         tickets_per_workshop=await StatsQueries(db).tickets_per_workshop(since, now),
+        causes=await cause_figures(db, since, now),
     )
 
 

@@ -30,6 +30,7 @@ from bot.storage.estimates import EstimateRecord, Estimates
 from bot.storage.feedback import Feedback
 from bot.storage.outbox import Outbox
 from bot.storage.tickets import EventRecord, NewTicket, TicketRecord, Tickets
+from bot.storage.warranty import Warranties, WarrantyRecord
 from bot.ticket_search import MAX_RESULTS, SearchTerms
 from bot.tickets import (
     Status,
@@ -38,6 +39,7 @@ from bot.tickets import (
     new_ticket_code,
     normalize_code,
 )
+from bot.warranty import CAUSE_STATUSES, Cause
 from bot.workshops import Network
 
 JOBS_PAGE_SIZE = 10
@@ -203,6 +205,10 @@ class TicketDesk:
             if refused := refused_quote(who, ticket):
                 return refused
             assert ticket is not None
+            if (await Warranties(tx).of_ticket(ticket.id)).confirmed:
+                await self._free_estimate(tx, who, ticket, comment, now)
+                await effects.record(origin, "quote", ticket.id, now)
+                return Moved(Outcome.DONE, ticket)
             estimate_id = await Estimates(tx).add(
                 ticket.id, to_minor(amount), self.currency, comment, who.user_id, now
             )
@@ -237,6 +243,84 @@ class TicketDesk:
                 currency=self.currency,
             )
             await effects.record(origin, "quote", ticket.id, now)
+        return Moved(Outcome.DONE, ticket)
+
+    async def _free_estimate(
+        self,
+        tx: Transaction,
+        who: Principal,
+        ticket: TicketRecord,
+        comment: str | None,
+        now: datetime,
+    ) -> None:
+        """A confirmed warranty repair has no price to approve: the customer is told it is
+        free, and any paid estimate still waiting for an answer is withdrawn."""
+        await Estimates(tx).supersede_pending(ticket.id, now)
+        event_id = await Tickets(tx).add_event(
+            ticket.id, now, who.user_id, who.role, "estimate_warranty", note=comment
+        )
+        await tell_customer(
+            tx, ticket, Kind.ESTIMATE, f"warranty:{event_id}", now, warranty=True, comment=comment
+        )
+
+    async def warranty(self, ticket: TicketRecord) -> WarrantyRecord:
+        """What the customer said about the purchase, and staff's confirmation and cause."""
+        return await Warranties(self._db).of_ticket(ticket.id)
+
+    async def confirm_warranty(
+        self,
+        who: Principal,
+        code: str,
+        covered: bool,
+        reason: str | None,
+        origin: int | None = None,
+    ) -> Moved:
+        """Staff's word, after the receipt or the serial, on whether the repair is covered;
+        it may be changed while the ticket is open, and the customer is told each time."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            tickets = Tickets(tx)
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "warranty", now):
+                return Moved(Outcome.DONE, earlier)
+            ticket = await tickets.by_code(normalize_code(code))
+            if refused := refused_quote(who, ticket):
+                return refused
+            assert ticket is not None
+            await Warranties(tx).confirm(ticket.id, covered, reason, who.user_id, now)
+            answer = "yes" if covered else "no"
+            event_id = await tickets.add_event(
+                ticket.id,
+                now,
+                who.user_id,
+                who.role,
+                "warranty",
+                note=f"{answer}: {reason}" if reason else answer,
+            )
+            await tell_customer(
+                tx, ticket, Kind.WARRANTY, str(event_id), now, covered=covered, reason=reason
+            )
+            await effects.record(origin, "warranty", ticket.id, now)
+        return Moved(Outcome.DONE, ticket)
+
+    async def record_cause(
+        self, who: Principal, code: str, cause: Cause, origin: int | None = None
+    ) -> Moved:
+        """Why the product broke, from diagnosis until pickup; the latest answer counts."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            tickets = Tickets(tx)
+            effects = UpdateEffects(tx)
+            if earlier := await effects.ticket(origin, "cause", now):
+                return Moved(Outcome.DONE, earlier)
+            ticket = await tickets.by_code(normalize_code(code))
+            if ticket is None or not who.may_handle(ticket):
+                return Moved(Outcome.NOT_FOUND)
+            if Status(ticket.status) not in CAUSE_STATUSES:
+                return Moved(Outcome.CLOSED, ticket)
+            await Warranties(tx).set_cause(ticket.id, cause, who.user_id, now)
+            await tickets.add_event(ticket.id, now, who.user_id, who.role, "cause", note=cause)
+            await effects.record(origin, "cause", ticket.id, now)
         return Moved(Outcome.DONE, ticket)
 
     async def answer_estimate(

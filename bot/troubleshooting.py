@@ -30,6 +30,8 @@ class Category(_Strict):
     id: NodeId
     title: LocalizedText
     start: NodeId
+    warranty_months: int | None = Field(default=None, ge=1, le=240)
+    """The manufacturer's warranty period; without it no ticket is judged likely covered."""
 
 
 class Option(_Strict):

@@ -23,6 +23,7 @@ from pydantic import (
 from bot.i18n import Lang
 from bot.status_rules import CancelReason
 from bot.troubleshooting import NodeId
+from bot.warranty import Cause, PurchaseAge
 from bot.workshops import WorkshopCode
 
 TicketCode = Annotated[str, StringConstraints(pattern=r"^SR-[0-9A-Z]{6}$")]
@@ -119,6 +120,13 @@ class DescriptionDone(Payload):
     prefix = "desc"
 
 
+class PurchasePick(Payload):
+    """When the product was bought, at the booking step after the description."""
+
+    prefix = "buy"
+    age: PurchaseAge
+
+
 class WorkshopPick(Payload):
     prefix = "ws"
     code: WorkshopCode
@@ -178,6 +186,14 @@ class SetStatus(Payload):
     prefix = "st"
     code: TicketCode
     status: str = Field(pattern=r"^[a-z_]{1,16}$")
+
+
+class CausePick(Payload):
+    """Why the product broke, recorded by staff when the repair is done."""
+
+    prefix = "cause"
+    code: TicketCode
+    cause: Cause
 
 
 class ReasonPick(Payload):

@@ -78,6 +78,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("setstatus", staff.set_status, WORKERS, "cmd_setstatus", "args_setstatus"),
     Command("eta", staff.eta, WORKERS, "cmd_eta", "args_eta"),
     Command("quote", staff.quote, WORKERS, "cmd_quote", "args_quote"),
+    Command("warranty", staff.warranty, WORKERS, "cmd_warranty", "args_warranty"),
     Command("walkin", staff.walk_in, STAFF, "cmd_walkin", "args_walkin"),
     Command("workshops", head_office.workshops, HEAD_OFFICE, "cmd_workshops"),
     Command("stats", head_office.stats, HEAD_OFFICE, "cmd_stats", "args_days"),

@@ -379,6 +379,11 @@ class Postman:
                 return Letter(
                     text(lang, "notice_eta", code=code, eta=eta), keyboards.ask_button(lang, code)
                 )
+            case Kind.ESTIMATE if params.get("warranty"):
+                lines = [text(lang, "notice_estimate_warranty", code=code)]
+                if params.get("comment"):
+                    lines.append(text(lang, "notice_note", note=params["comment"]))
+                return Letter("\n\n".join(lines), keyboards.ask_button(lang, code))
             case Kind.ESTIMATE:
                 lines = [
                     text(
@@ -392,6 +397,12 @@ class Postman:
                     lines.append(text(lang, "notice_note", note=params["comment"]))
                 lines.append(text(lang, "notice_estimate_ask"))
                 return Letter("\n\n".join(lines), estimate_buttons(lang, params["estimate_id"]))
+            case Kind.WARRANTY:
+                key = "notice_warranty_yes" if params["covered"] else "notice_warranty_no"
+                lines = [text(lang, key, code=code)]
+                if params.get("reason"):
+                    lines.append(text(lang, "notice_note", note=params["reason"]))
+                return Letter("\n\n".join(lines), keyboards.ask_button(lang, code))
             case Kind.ESTIMATE_REMINDER:
                 return Letter(
                     text(

@@ -200,7 +200,11 @@ async def stats(update: Update, context: Context, who: Principal) -> None:
     now = services.clock.now()
     figures = await network_stats(services.db, now, days)
     names = workshop_names(context, lang)
-    await say(update, "\n".join(stats_lines(figures, lang, names)))
+    categories = {
+        category.id: pick(category.title, lang)
+        for category in services.tree.categories.values()
+    }
+    await say(update, "\n".join(stats_lines(figures, lang, names, categories)))
     if update.effective_chat is not None:
         per_workshop = [
             (name, figures.tickets_per_workshop.get(code, 0))

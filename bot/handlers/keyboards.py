@@ -16,6 +16,7 @@ from bot.handlers.callbacks import (
     CancelKeep,
     CardCancel,
     CategoryPick,
+    CausePick,
     DayPick,
     Decision,
     DescriptionDone,
@@ -26,6 +27,7 @@ from bot.handlers.callbacks import (
     MenuPick,
     Nav,
     Payload,
+    PurchasePick,
     QuoteDecision,
     ReasonPick,
     SlotPick,
@@ -38,6 +40,7 @@ from bot.messages import label
 from bot.status_rules import CancelReason
 from bot.tickets import Status
 from bot.troubleshooting import Node, TroubleshootingTree
+from bot.warranty import Cause, PurchaseAge
 
 Row = list[tuple[str, Payload]]
 T = TypeVar("T")
@@ -132,6 +135,14 @@ def description(lang: Lang, sent: bool, back: bool = True) -> InlineKeyboardMark
     """`Skip` until something was sent, then `➡️ Continue`."""
     onward = label(lang, "btn_continue" if sent else "btn_skip")
     return inline([[(onward, DescriptionDone())], nav_row(lang, back=back)])
+
+
+def purchase_ages(lang: Lang) -> InlineKeyboardMarkup:
+    """When the product was bought, one answer a row, then Back and Exit."""
+    rows: list[Row] = [
+        [(label(lang, f"btn_bought_{age.value}"), PurchasePick(age=age))] for age in PurchaseAge
+    ]
+    return inline([*rows, nav_row(lang)])
 
 
 def location_request(lang: Lang, cities: Sequence[str]) -> ReplyKeyboardMarkup:
@@ -243,6 +254,18 @@ def cancel_reasons(lang: Lang, code: str) -> InlineKeyboardMarkup:
         for reason in CancelReason
     ]
     return inline([*chunks(reasons, 2), keep_ticket(lang, code)])
+
+
+def causes(lang: Lang, code: str, chosen: Cause | None) -> InlineKeyboardMarkup:
+    """Why the product broke; the cause recorded so far is marked."""
+    buttons: Row = [
+        (
+            ("• " if cause is chosen else "") + label(lang, f"btn_cause_{cause.value}"),
+            CausePick(code=code, cause=cause),
+        )
+        for cause in Cause
+    ]
+    return inline(chunks(buttons, 2))
 
 
 def confirm_move(

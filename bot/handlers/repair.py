@@ -40,6 +40,7 @@ from bot.handlers.callbacks import (
     FixOutcome,
     MenuPick,
     Nav,
+    PurchasePick,
     SlotPick,
     WorkshopPick,
 )
@@ -69,6 +70,7 @@ from bot.phones import contact_number, readable, typed_number
 from bot.storage.tickets import TicketRecord
 from bot.tickets import MAX_ACTIVE_BOOKINGS
 from bot.troubleshooting import BOOK
+from bot.warranty import PurchaseAge
 
 CONVERSATION = "repair"
 CLAIM_LINK = ~filters.Regex(rf"^/start(@\w+)?\s+{FROM_GROUP}$")
@@ -83,6 +85,7 @@ class Waiting(StrEnum):
     CATEGORY = "category"
     TREE_ANSWER = "tree_answer"
     DESCRIPTION = "description"
+    PURCHASE = "purchase"
     LOCATION = "location"
     WORKSHOP = "workshop"
     DAY = "day"
@@ -108,6 +111,7 @@ class Draft(BaseModel):
     album_refused: bool = False
     ticket: str | None = None
     """A claimed walk-in ticket being described: no booking follows."""
+    purchase_age: PurchaseAge | None = None
     lat: float | None = None
     lon: float | None = None
     workshop: str | None = None
@@ -421,7 +425,7 @@ async def description_done(update: Update, context: Context) -> Waiting | int:
     await acknowledge(query)
     draft = load_draft(context)
     if draft.ticket is None:
-        return await ask_location(update, context, draft)
+        return await ask_purchase(update, context)
     lang = lang_of(update, context)
     drop_draft(context)
     if draft.notes.empty:
@@ -449,6 +453,38 @@ async def description_back(update: Update, context: Context) -> Waiting | int:
     if draft.path:
         draft.path.pop()
     return await show_node(update, context, draft)
+
+
+# When the product was bought
+
+
+async def ask_purchase(update: Update, context: Context) -> Waiting:
+    """When the product was bought, which tells the workshop whether to expect a warranty
+    repair. A walk-in is not asked: staff saw the device and its papers at the counter."""
+    lang = lang_of(update, context)
+    await show(update, text(lang, "ask_purchase"), keyboards.purchase_ages(lang))
+    return Waiting.PURCHASE
+
+
+async def purchase_chosen(update: Update, context: Context) -> Waiting | int:
+    """Keep the answer and go on to where the customer is."""
+    query = pressed(update)
+    payload = PurchasePick.decode(query.data)
+    draft = load_draft(context)
+    if payload is None or draft.category is None or draft.ticket is not None:
+        return await stale(update, context)
+    await acknowledge(query)
+    draft.purchase_age = payload.age
+    save_draft(context, draft)
+    lang = lang_of(update, context)
+    await show(update, text(lang, "purchase_line", age=label(lang, f"btn_bought_{payload.age}")))
+    return await ask_location(update, context, draft)
+
+
+async def purchase_back(update: Update, context: Context) -> Waiting | int:
+    """Back to the description, with what was sent kept."""
+    await answered(update)
+    return await ask_description(update, context, load_draft(context))
 
 
 async def walk_in_claimed(update: Update, context: Context) -> Waiting | int:
@@ -515,12 +551,9 @@ async def place_typed(update: Update, context: Context) -> Waiting | int:
     typed = message.text.strip()
     if typed in all_labels("btn_exit"):
         return await leave(update, context)
-    draft = load_draft(context)
     if typed in all_labels("btn_back"):
-        if draft.path:
-            draft.path.pop()
         await say(update, "↩️", ReplyKeyboardRemove())
-        return await show_node(update, context, draft)
+        return await ask_purchase(update, context)
     lang = lang_of(update, context)
     place = context.services.locator.locate(typed)
     if place is None:
@@ -827,6 +860,7 @@ async def decided(update: Update, context: Context) -> Waiting | int:
                 path=draft.path,
                 description=draft.notes.words or None,
                 attachments=tuple(draft.notes.attachments),
+                purchase_age=draft.purchase_age,
             ),
             update.update_id,
         )
@@ -901,6 +935,8 @@ def resumes(step: Waiting) -> Callable[[Update, Context], Awaitable[Waiting | in
                 return step
             case Waiting.TREE_ANSWER:
                 return await show_node(update, context, draft)
+            case Waiting.PURCHASE:
+                return await ask_purchase(update, context)
             case Waiting.LOCATION:
                 return await ask_location(update, context, draft)
             case Waiting.WORKSHOP:
@@ -975,6 +1011,11 @@ def conversation(from_keyboard: filters.MessageFilter) -> ConversationHandler[Co
                     MessageHandler(~filters.COMMAND, description_expected),
                     button(description_done, pattern=DescriptionDone.matches),
                     button(description_back, pattern=Nav(to="back").encode()),
+                ],
+                Waiting.PURCHASE: [
+                    button(purchase_chosen, pattern=PurchasePick.matches),
+                    button(purchase_back, pattern=Nav(to="back").encode()),
+                    left_over(Waiting.PURCHASE),
                 ],
                 Waiting.LOCATION: [
                     left_over(Waiting.LOCATION, skip_or_contact),

@@ -9,7 +9,15 @@ from datetime import datetime
 from bot.handlers.formatting import number, percent
 from bot.i18n import Lang, pick
 from bot.messages import label, text
-from bot.statistics import Figures, NetworkStats, Scorecard, change, share
+from bot.statistics import (
+    CauseFigures,
+    CauseShares,
+    Figures,
+    NetworkStats,
+    Scorecard,
+    change,
+    share,
+)
 from bot.storage.stats import FixOutcome
 from bot.troubleshooting import TroubleshootingTree
 
@@ -101,9 +109,14 @@ def workshops_shown(
     return rows
 
 
-def stats_lines(stats: NetworkStats, lang: Lang, workshop_names: Mapping[str, str]) -> list[str]:
+def stats_lines(
+    stats: NetworkStats,
+    lang: Lang,
+    workshop_names: Mapping[str, str],
+    category_names: Mapping[str, str],
+) -> list[str]:
     """The report: a title, then a section per question head office asks, each figure with
-    its change against the period before, then a line per workshop."""
+    its change against the period before, a line per workshop, then warranty and cause."""
     now, before = stats.current, stats.previous
 
     def line(key: str, pick_value: Callable[[Figures], int]) -> str:
@@ -172,7 +185,40 @@ def stats_lines(stats: NetworkStats, lang: Lang, workshop_names: Mapping[str, st
         workshop_line(lang, name, stats.tickets_per_workshop.get(code, 0), stats.of_workshop(code))
         for code, name in workshops_shown(stats, workshop_names)
     ]
+    return [*lines, "", *cause_lines(stats.causes, lang, category_names, workshop_names)]
+
+
+def cause_lines(
+    causes: CauseFigures,
+    lang: Lang,
+    category_names: Mapping[str, str],
+    workshop_names: Mapping[str, str],
+) -> list[str]:
+    """The share of warranty repairs and of misuse, per category and per workshop, in the
+    order of the names given (the data files'), then any no longer named, by id."""
+    lines = [text(lang, "stats_causes")]
+    if not causes.by_category:
+        return [*lines, text(lang, "stats_causes_none")]
+    for title, grouped, names in (
+        ("stats_causes_by_category", causes.by_category, category_names),
+        ("stats_causes_by_workshop", causes.by_workshop, workshop_names),
+    ):
+        lines.append(text(lang, title))
+        order = [key for key in names if key in grouped]
+        order += sorted(key for key in grouped if key not in names)
+        lines += [cause_line(lang, names.get(key, key), grouped[key]) for key in order]
     return lines
+
+
+def cause_line(lang: Lang, name: str, shares: CauseShares) -> str:
+    return text(
+        lang,
+        "stats_cause_line",
+        name=name,
+        finished=number(lang, shares.finished),
+        warranty=_share_text(lang, shares.warranty_share, shares.warranty, shares.finished),
+        misuse=_share_text(lang, shares.misuse_share, shares.misuse, shares.finished),
+    )
 
 
 def workshop_line(lang: Lang, name: str, tickets: int, figures: Figures) -> str:

@@ -1,5 +1,5 @@
 """Workshop staff (and head office) running their jobs: /today, /jobs, /find, /job, status
-changes, /eta, /quote and /walkin."""
+changes with the cause of a finished repair, /eta, /quote, /warranty and /walkin."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from bot.fault_notes import Attachment, MediaKind
 from bot.handlers import keyboards
 from bot.handlers.access import STAFF_OR_HEAD_OFFICE, requires
 from bot.handlers.callbacks import (
+    CausePick,
     GuardedKeep,
     GuardedMove,
     JobOpen,
@@ -49,6 +50,7 @@ from bot.handlers.ticket_views import (
     history_line,
     reason_words,
     status_word,
+    warranty_lines,
     workshop_title,
 )
 from bot.i18n import Lang, pick
@@ -373,7 +375,7 @@ async def ticket_card(context: Context, lang: Lang, ticket: TicketRecord) -> str
         if estimate
         else none,
     )
-    sections = [card]
+    sections = ["\n".join([card, *await warranty_lines(services, lang, ticket)])]
     fault = await fault_lines(context, lang, ticket)
     if fault:
         sections.append("\n".join([text(lang, "fault_title"), *fault]))
@@ -483,7 +485,7 @@ async def set_status(update: Update, context: Context, who: Principal) -> None:
         await guard(update, context, who, args[0], target, note)
         return
     moved = await context.services.desk.move(who, args[0], target, note, update.update_id)
-    await say(update, moved_text(lang, moved, args[0], target))
+    await say_moved(update, context, moved, args[0], target)
     await wake_postman(context)
 
 
@@ -511,8 +513,51 @@ async def status_pressed(update: Update, context: Context, who: Principal) -> No
             await ticket_card(context, lang, moved.ticket),
             status_buttons(lang, moved.ticket),
         )
-    await say(update, moved_text(lang, moved, payload.code, target))
+    await say_moved(update, context, moved, payload.code, target)
     await wake_postman(context)
+
+
+async def say_moved(
+    update: Update, context: Context, moved: Moved, code: str, target: Status
+) -> None:
+    """How the move went; a repair just finished also asks staff why the product broke."""
+    lang = lang_of(update, context)
+    answer = moved_text(lang, moved, code, target)
+    if target is not Status.READY or moved.outcome is not Outcome.DONE or moved.ticket is None:
+        await say(update, answer)
+        return
+    cause = (await context.services.desk.warranty(moved.ticket)).cause
+    await say(
+        update,
+        f"{answer}\n\n{text(lang, 'cause_ask', code=moved.ticket.code)}",
+        keyboards.causes(lang, moved.ticket.code, cause),
+    )
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def cause_pressed(update: Update, context: Context, who: Principal) -> None:
+    """A cause button: recorded (or changed) until pickup; the buttons stay for a change."""
+    query = pressed(update)
+    payload = CausePick.decode(query.data)
+    desk = context.services.desk
+    moved = (
+        await desk.record_cause(who, payload.code, payload.cause, update.update_id)
+        if payload
+        else None
+    )
+    if payload is None or moved is None or moved.outcome is not Outcome.DONE:
+        await stale(update, context)
+        await retire_buttons(update)
+        return
+    await acknowledge(query)
+    lang = lang_of(update, context)
+    await edit(
+        query,
+        text(
+            lang, "cause_recorded", code=payload.code, cause=label(lang, f"cause_{payload.cause}")
+        ),
+        keyboards.causes(lang, payload.code, payload.cause),
+    )
 
 
 async def guard(
@@ -732,6 +777,8 @@ class QuoteDraft(BaseModel):
     code: str
     amount: Decimal
     comment: str | None
+    covered: bool = False
+    """A confirmed warranty repair: free of charge, whatever amount was typed."""
     sent_by: int | None = None
 
 
@@ -753,11 +800,13 @@ async def quote(update: Update, context: Context, who: Principal) -> None:
     if checked.outcome is not Outcome.ALLOWED or checked.ticket is None:
         await say(update, outcome_text(lang, checked, args[0]))
         return
+    covered = (await desk.warranty(checked.ticket)).confirmed is True
     draft = QuoteDraft(
         draft=update.update_id,
         code=checked.ticket.code,
         amount=quoted.amount,
         comment=quoted.rest[:MAX_NOTE] or None,
+        covered=covered,
     )
     remember(context, QUOTE_KEY, draft)
     open_estimate = await desk.latest_estimate(checked.ticket)
@@ -772,7 +821,11 @@ def quote_preview(
 ) -> str:
     """The estimate as the customer will get it, and the open one it will replace."""
     amount = money(lang, draft.amount, currency)
-    lines = [text(lang, "quote_preview", code=draft.code, amount=amount)]
+    lines = [
+        text(lang, "quote_preview_warranty", code=draft.code)
+        if draft.covered
+        else text(lang, "quote_preview", code=draft.code, amount=amount)
+    ]
     if draft.comment:
         lines.append(text(lang, "quote_preview_comment", comment=draft.comment))
     if replaced is not None:
@@ -809,7 +862,12 @@ async def quote_decided(update: Update, context: Context, who: Principal) -> Non
     await acknowledge(query)
     if moved.outcome is Outcome.DONE and moved.ticket is not None:
         amount = money(lang, draft.amount, desk.currency)
-        await edit(query, text(lang, "quote_sent", code=moved.ticket.code, amount=amount))
+        sent = (
+            text(lang, "quote_sent_warranty", code=moved.ticket.code)
+            if draft.covered
+            else text(lang, "quote_sent", code=moved.ticket.code, amount=amount)
+        )
+        await edit(query, sent)
         await wake_postman(context)
     else:
         await edit(query, outcome_text(lang, moved, draft.code))
@@ -826,6 +884,36 @@ def outcome_text(lang: Lang, moved: Moved, code: str) -> str:
             status=status_word(lang, moved.ticket.status),
         )
     return text(lang, "ticket_unknown", code=code[:20])
+
+
+# /warranty
+
+
+WARRANTY_ANSWERS = {"yes": True, "да": True, "no": False, "нет": False}
+
+
+@requires(*STAFF_OR_HEAD_OFFICE)
+async def warranty(update: Update, context: Context, who: Principal) -> None:
+    """`/warranty <ticket> yes|no [reason]`: staff's word after the receipt or the serial."""
+    args = args_of(context)
+    lang = lang_of(update, context)
+    if len(args) < 2:
+        await usage(update, context, f"/warranty {label(lang, 'args_warranty')}")
+        return
+    covered = WARRANTY_ANSWERS.get(args[1].lower())
+    if covered is None:
+        await say(update, text(lang, "warranty_not_yes_no", answer=args[1][:20]))
+        return
+    reason = " ".join(args[2:])[:MAX_NOTE] or None
+    moved = await context.services.desk.confirm_warranty(
+        who, args[0], covered, reason, update.update_id
+    )
+    if moved.outcome is Outcome.DONE and moved.ticket is not None:
+        key = "warranty_set_yes" if covered else "warranty_set_no"
+        await say(update, text(lang, key, code=moved.ticket.code))
+        await wake_postman(context)
+    else:
+        await say(update, outcome_text(lang, moved, args[0]))
 
 
 # /walkin

@@ -16,8 +16,9 @@ from bot.roles import Role
 from bot.services import Services
 from bot.status_rules import CancelReason
 from bot.storage.estimates import EstimateRecord
-from bot.storage.tickets import EventRecord
+from bot.storage.tickets import EventRecord, TicketRecord
 from bot.tickets import Status
+from bot.warranty import likelihood
 
 STORED_AMOUNT = re.compile(r"^([0-9]+\.[0-9]{2}) ([A-Z]{3})\b")
 """How the desk writes an amount at the start of an estimate event's note: `1500.50 RUB`."""
@@ -106,6 +107,11 @@ def event_news(
             return label(lang, "news_comment", note=event.note)
         case "claimed":
             return label(lang, "news_claimed")
+        case "estimate_warranty":
+            return label(lang, "news_estimate_warranty")
+        case "warranty" if event.note:
+            covered = event.note.startswith("yes")
+            return label(lang, "news_warranty_yes" if covered else "news_warranty_no")
     # The answer to an estimate shows on the estimate's own line; anything else is internal.
     return None
 
@@ -162,3 +168,27 @@ def history_line(
     if note:
         what = f"{what}: {note}"
     return text(lang, "history_line", when=when(lang, event.at, zone), who=who, what=what)
+
+
+async def warranty_lines(services: Services, lang: Lang, ticket: TicketRecord) -> list[str]:
+    """`warranty: likely / no / unknown` by the customer's answer and the category's period,
+    then staff's confirmation and the cause, once recorded."""
+    record = await services.desk.warranty(ticket)
+    category = services.tree.category(ticket.category)
+    chance = likelihood(record.purchase_age, category.warranty_months if category else None)
+    age = record.purchase_age
+    lines = [
+        text(
+            lang,
+            "card_warranty",
+            likelihood=label(lang, f"warranty_{chance}"),
+            age=label(lang, f"btn_bought_{age}") if age else label(lang, "unknown_value"),
+        )
+    ]
+    if record.confirmed is not None:
+        lines.append(text(lang, "card_warranty_yes" if record.confirmed else "card_warranty_no"))
+        if record.reason:
+            lines.append(text(lang, "card_warranty_reason", reason=record.reason))
+    if record.cause is not None:
+        lines.append(text(lang, "card_cause", cause=label(lang, f"cause_{record.cause}")))
+    return lines

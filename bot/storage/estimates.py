@@ -49,15 +49,19 @@ class Estimates:
         now: datetime,
     ) -> int:
         """A new estimate replaces any still waiting for an answer."""
-        await self._db.execute(
-            "UPDATE estimates SET answer = 'superseded', answered_at = ? "
-            "WHERE ticket_id = ? AND answer = 'pending'",
-            (stamp(now), ticket_id),
-        )
+        await self.supersede_pending(ticket_id, now)
         return await self._db.insert(
             "INSERT INTO estimates (ticket_id, amount_minor, currency, comment, created_by,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?)",
             (ticket_id, amount_minor, currency, comment, created_by, stamp(now)),
+        )
+
+    async def supersede_pending(self, ticket_id: int, now: datetime) -> None:
+        """An estimate still waiting for an answer is no longer the one to answer."""
+        await self._db.execute(
+            "UPDATE estimates SET answer = 'superseded', answered_at = ? "
+            "WHERE ticket_id = ? AND answer = 'pending'",
+            (stamp(now), ticket_id),
         )
 
     async def get(self, estimate_id: int) -> EstimateRecord | None:

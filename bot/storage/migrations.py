@@ -338,4 +338,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX inbox_unhandled ON inbox(update_id) WHERE handled_at IS NULL;
     CREATE INDEX inbox_handled_at ON inbox(handled_at);
     """,
+    """
+    -- Warranty and cause, one row per ticket once anything of it is known: the customer's
+    -- answer to when the product was bought, staff's confirmation after seeing the receipt
+    -- or serial (1 yes, 0 no, NULL not yet), and staff's judgement of why it broke.
+    CREATE TABLE ticket_warranty (
+        ticket_id     INTEGER PRIMARY KEY REFERENCES tickets(id),
+        purchase_age  TEXT,
+        confirmed     INTEGER,
+        reason        TEXT,
+        confirmed_by  INTEGER,
+        confirmed_at  TEXT,
+        cause         TEXT,
+        cause_by      INTEGER,
+        cause_at      TEXT
+    );
+    """,
 ]

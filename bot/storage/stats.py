@@ -26,6 +26,18 @@ class WeekCounts:
 
 
 @dataclass(frozen=True)
+class CauseCounts:
+    """Repairs finished in a period at one workshop in one category: how many were under
+    confirmed warranty, and how many broke by misuse."""
+
+    workshop_code: str
+    category: str
+    finished: int
+    warranty: int
+    misuse: int
+
+
+@dataclass(frozen=True)
 class FixOutcome:
     """A fix of the tree: how many customers tried it and how many it helped."""
 
@@ -56,6 +68,10 @@ class ExportRow:
     fixes_tried: list[str]
     """Ids of the tree's fixes the customer tried before booking, in order."""
     rating: int | None
+    purchase_age: str | None = None
+    warranty_confirmed: bool | None = None
+    warranty_reason: str | None = None
+    cause: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +237,31 @@ class StatsQueries:
         )
         return {row["workshop_code"]: row["n"] for row in rows}
 
+    async def warranty_and_cause(self, since: datetime, until: datetime) -> list[CauseCounts]:
+        """Tickets made ready in the period, by workshop and category, with those confirmed
+        under warranty and those whose recorded cause is misuse."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT t.workshop_code AS code, t.category AS category, COUNT(*) AS finished,
+                   SUM(CASE WHEN w.confirmed = 1 THEN 1 ELSE 0 END) AS warranty,
+                   SUM(CASE WHEN w.cause = 'misuse' THEN 1 ELSE 0 END) AS misuse
+            FROM tickets AS t
+            LEFT JOIN ticket_warranty AS w ON w.ticket_id = t.id
+            WHERE t.id IN (
+                SELECT ticket_id FROM ticket_events
+                WHERE to_status = 'ready' AND at >= ? AND at <= ?)
+            GROUP BY t.workshop_code, t.category
+            ORDER BY t.workshop_code, t.category
+            """,
+            (stamp(since), stamp(until)),
+        )
+        return [
+            CauseCounts(
+                row["code"], row["category"], row["finished"], row["warranty"], row["misuse"]
+            )
+            for row in rows
+        ]
+
     async def days_to_ready(self, since: datetime, until: datetime) -> list[tuple[str, float]]:
         """Days from a ticket's first 'received' to the first 'ready' after it, for tickets
         whose that 'ready' falls in the period, with the ticket's workshop code; a ticket made
@@ -274,9 +315,11 @@ class StatsQueries:
             """
             SELECT t.code, t.created_at, t.workshop_code, t.category, t.status, t.slot_start,
                    t.customer_id, c.first_name, t.phone, t.eta, t.description,
-                   e.amount_minor, e.currency, e.answer, cs.path, f.rating
+                   e.amount_minor, e.currency, e.answer, cs.path, f.rating,
+                   w.purchase_age, w.confirmed, w.reason AS warranty_reason, w.cause
             FROM tickets AS t
             LEFT JOIN customers AS c ON c.user_id = t.customer_id
+            LEFT JOIN ticket_warranty AS w ON w.ticket_id = t.id
             LEFT JOIN cases AS cs ON cs.id = t.case_id
             LEFT JOIN feedback AS f ON f.ticket_id = t.id
             LEFT JOIN estimates AS e ON e.id = (
@@ -306,6 +349,10 @@ class StatsQueries:
                     step["fix"] for step in json.loads(row["path"] or "[]") if "fix" in step
                 ],
                 rating=row["rating"],
+                purchase_age=row["purchase_age"],
+                warranty_confirmed=None if row["confirmed"] is None else bool(row["confirmed"]),
+                warranty_reason=row["warranty_reason"],
+                cause=row["cause"],
             )
             for row in rows
         ]

@@ -104,6 +104,7 @@ async def book_washer_in_moscow(chat: Chat) -> str:
     await chat.press("Won't drain")
     await chat.press("Still broken")
     await chat.press("Skip")
+    await chat.press("Don't know")
     keyboard = (await chat.snapshot())["reply_keyboard"]
     location_button = next(b for row in keyboard["rows"] for b in row if b["request_location"])
     await chat.act("reply_button", {"text": location_button["text"], "city": "Moscow"})
@@ -147,6 +148,7 @@ async def test_customer_reports_a_fault_and_books_through_the_api(
     await chat.press("Won't drain")
     await chat.press("Still broken")
     await chat.press("Skip")
+    await chat.press("Don't know")
     keyboard = (await chat.snapshot())["reply_keyboard"]
     assert any(b["request_location"] for row in keyboard["rows"] for b in row)
     assert any(b["text"] == "Moscow" for row in keyboard["rows"] for b in row)

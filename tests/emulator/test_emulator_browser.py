@@ -89,7 +89,9 @@ async def test_customer_books_by_clicking_and_staff_moves_the_ticket(
     await expect(customer.locator(".msg.from-user").first).to_contain_text("/start")
     await expect(customer.locator(".msg.from-bot").first).to_contain_text("Hello, Alice!")
 
-    for button in ("Report a fault", "Washing machine", "Won't drain", "Still broken", "Skip"):
+    walk = ("Report a fault", "Washing machine", "Won't drain", "Still broken", "Skip")
+    walk += ("Don't know",)
+    for button in walk:
         await customer.locator("button.ikb", has_text=button).click()
     await expect(customer.locator(".msg.from-bot").last).to_contain_text("Share your location")
 

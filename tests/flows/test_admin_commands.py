@@ -139,17 +139,21 @@ CSV_HEADER = [
     "description",
     "fixes_tried",
     "rating",
+    "purchase_age",
+    "warranty",
+    "warranty_confirmed",
+    "warranty_reason",
+    "cause",
 ]
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 BOOKING_LABELS = {
-    "en": ("Washing machine", "Won't drain", "❌ Still broken", "Skip", "Tomorrow", "Confirm"),
+    "en": ("Washing machine", "Won't drain", "❌ Still broken", "Tomorrow", "Confirm"),
     "ru": (
         "Стиральная машина",
         "Не сливает воду",
         "❌ Не помогло",
-        "Пропустить",
         "Завтра",
         "Подтвердить",
     ),
@@ -210,12 +214,12 @@ async def book(
     lang: str = "en",
 ) -> str:
     """A customer reports a washer that won't drain and books a drop-off; returns the code."""
-    category, fault, still_broken, skip, friday, confirm = BOOKING_LABELS[lang]
+    category, fault, still_broken, friday, confirm = BOOKING_LABELS[lang]
     await customer.command("/repair")
     await customer.taps(category)
     await customer.taps(fault)
     await customer.taps(still_broken)
-    await customer.taps(skip)
+    await customer.finishes_description()
     await customer.says("Testville")
     await customer.taps(workshop)
     await customer.taps(day or friday)
@@ -396,7 +400,7 @@ async def ticket_in(desk: Desk, status: str, *, to_keep: bool) -> tuple[str, Per
         code, token = await open_walk_in(desk.mechanic)
     for step in steps:
         moved = await set_status(desk.mechanic, code, step)
-        assert moved == f"Ticket {code} is now {WORDS[step]}."
+        assert moved.split("\n")[0] == f"Ticket {code} is now {WORDS[step]}."
     if token is not None:
         await claim(customer, code, token)
     if to_keep:
@@ -426,7 +430,8 @@ async def test_a_status_change_follows_the_repair_process_or_is_refused_naming_w
     assert buttons_of(shown[0]) == [f"→ {WORDS[status]}" for status in ALLOWED_NEXT[now]]
 
     if allowed:
-        assert reply == f"Ticket {code} is now {WORDS[target]}."
+        assert reply.split("\n")[0] == f"Ticket {code} is now {WORDS[target]}."
+        assert ("What caused the fault" in reply) == (target == "ready"), "asked when finished"
         assert len(news) == 1, [m.get("text") for m in news]
         assert code in news[0]["text"] and NEWS[target] in news[0]["text"]
         assert card.startswith(f"Ticket {code} · {WORDS[target]}\n")
@@ -1014,8 +1019,14 @@ async def test_stats_show_exact_figures_of_a_small_network_and_a_chart(
         " · estimates approved 100% · rating —",
         "Two Bench: tickets 1 · median to ready — · no-shows 100%"
         " · estimates approved — · rating —",
+        "",
+        "Warranty and cause (repairs finished)",
+        "By category:",
+        "Washing machine: finished 1 · warranty 0% (0 of 1) · misuse 0% (0 of 1)",
+        "By workshop:",
+        "One Bench: finished 1 · warranty 0% (0 of 1) · misuse 0% (0 of 1)",
     ]
-    assert [entity["type"] for entity in figures[0]["entities"]].count("bold") == 7
+    assert [entity["type"] for entity in figures[0]["entities"]].count("bold") == 8
     assert figures[1]["photo"]
     chart = api.calls_of("sendPhoto")[-1].files["photo"]
     assert chart.data.startswith(PNG_SIGNATURE)
@@ -1114,7 +1125,7 @@ async def test_export_sends_a_workbook_with_typed_cells_and_a_csv_for_the_caller
     assert sheet is not None
     header, row = (list(values) for values in sheet.iter_rows(max_row=2, values_only=True))
     assert header == CSV_HEADER
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:Q2"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:V2"
     ticket = dict(zip(header, row, strict=True))
     assert ticket["ticket"] == booked and ticket["customer_id"] == 1001
     assert ticket["estimate"] == 1500.5 and sheet["L2"].data_type == "n"

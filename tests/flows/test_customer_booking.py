@@ -38,7 +38,19 @@ async def test_customer_books_nearest_washer_workshop(bot: BotRunner, api: FakeB
     assert "in your own words" in asked[-1]["text"]
     assert anna.buttons()[0] == "Skip"
 
-    prompt = await anna.taps("Skip")
+    await anna.taps("Skip")
+    assert "When was it bought?" in anna.screen["text"]
+    assert anna.buttons() == [
+        "Less than 6 months",
+        "6-12 months",
+        "1-2 years",
+        "More than 2 years",
+        "Don't know",
+        "⬅️ Back",
+        "✖️ Exit",
+    ]
+
+    prompt = await anna.taps("Less than 6 months")
     assert "Share your location" in prompt[-1]["text"]
     assert anna.user.reply_buttons()[0].get("request_location") is True
 
@@ -111,7 +123,7 @@ async def test_customer_who_types_a_city_with_a_typo_gets_workshops_there(bot: B
     await anna.taps("Washing machine")
     await anna.taps("Won't drain")
     await anna.taps("❌ Still broken")
-    await anna.taps("Skip")
+    await anna.finishes_description()
 
     lost = await anna.says("Atlantis")
     assert "could not find" in lost[-1]["text"]
@@ -134,7 +146,7 @@ async def test_russian_customer_books_in_russian(bot: BotRunner) -> None:
     await ivan.taps("Не сливает воду")
     assert ivan.buttons()[:2] == ["✅ Помогло", "❌ Не помогло"]
     await ivan.taps("❌ Не помогло")
-    await ivan.taps("Пропустить")
+    await ivan.finishes_description()
     found = await ivan.says("Москва")
     nearest = ivan.buttons(found[-1]["message_id"])[0]
     assert nearest.endswith(" км")

@@ -36,7 +36,7 @@ async def to_description(person: Person) -> None:
 
 async def to_location(person: Person) -> None:
     await to_description(person)
-    await person.taps("Skip")
+    await person.finishes_description()
 
 
 async def to_summary(person: Person, day: int = 1, time: int = 0) -> None:
@@ -205,7 +205,7 @@ async def test_media_at_every_step_gets_a_short_useful_answer(bot: BotRunner, ki
     await anna.taps("Washing machine")
     await anna.taps("Won't drain")
     await anna.taps("❌ Still broken")
-    await anna.taps("Skip")
+    await anna.finishes_description()
     at_location = await anna.sends(kind)
     assert "share your location" in at_location[-1]["text"]
 

@@ -52,7 +52,7 @@ async def book(customer: Person, russian: bool = False) -> str:
     await customer.taps(category)
     await customer.taps(fault)
     await customer.taps(still_broken)
-    await customer.taps(skip)  # no description
+    await customer.finishes_description()
     await customer.says("Testville")
     await customer.taps("One Bench")
     await customer.taps(tomorrow)

@@ -134,7 +134,7 @@ async def test_an_album_of_three_photos_and_a_description_reach_the_workshop_as_
     assert answers_to(noted) == ["✍️ Noted. Add photos or a video if you like, or tap ➡️ Continue."]
     album = await anna.sends_album(photos=3)
     assert answers_to(album) == ["📷 Got it. Send more, or tap ➡️ Continue."]
-    where = await anna.taps("➡️ Continue")
+    where = await anna.finishes_description()
     assert "Share your location" in where[-1]["text"]
     code, summary = await book_from_here(anna)
     assert "📝 Bosch WAT28, the pump hums" in summary and "Photos and videos: 3" in summary
@@ -163,7 +163,7 @@ async def test_photos_telegram_refuses_leave_the_card_and_a_plain_note(
     anna = network.person(1009, "Anna")
     await to_description(anna)
     await anna.sends_album(photos=2)
-    await anna.taps("➡️ Continue")
+    await anna.finishes_description()
     code, _ = await book_from_here(anna)
     mechanic.new_messages()
     api.fail_next("sendMediaGroup", 400, "Bad Request: wrong file identifier/HTTP URL specified")
@@ -209,7 +209,7 @@ async def test_an_album_of_ten_after_three_typed_lines_is_never_refused_and_gets
 async def to_summary(customer: Person, pace: FakeClock | None = None) -> str:
     """From the description step to the booking summary, a step every 3 s of `pace`."""
     steps = [
-        lambda: customer.taps("➡️ Continue"),
+        lambda: customer.finishes_description(),
         lambda: customer.says("Testville"),
         lambda: customer.taps("One Bench"),
         lambda: customer.taps(customer.buttons()[1]),
@@ -263,7 +263,7 @@ async def test_an_eleventh_photo_and_a_second_video_are_refused_plainly_and_not_
     eleventh = await anna.sends("photo")
     assert "the first 10 are kept" in eleventh[0]["text"]
 
-    await anna.taps("➡️ Continue")
+    await anna.finishes_description()
     code, summary = await book_from_here(anna)
     assert "Photos and videos: 10" in summary
     await mechanic.command("/job", code)
@@ -283,7 +283,7 @@ async def test_skip_goes_on_to_the_booking_and_the_workshop_gets_no_album(
     assert "Tell the workshop what is wrong" in asked[-1]["text"]
     assert anna.buttons(asked[-1]["message_id"]) == ["Skip", "⬅️ Back", "✖️ Exit"]
 
-    where = await anna.taps("Skip")
+    where = await anna.finishes_description()
     assert "Share your location" in where[-1]["text"]
     code, summary = await book_from_here(anna)
     assert "📝" not in summary and "📎" not in summary

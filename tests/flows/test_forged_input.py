@@ -36,7 +36,7 @@ async def to_location(customer: Person) -> None:
     await customer.taps("Washing machine")
     await customer.taps("Won't drain")
     await customer.taps("❌ Still broken")
-    await customer.taps("Skip")
+    await customer.finishes_description()
 
 
 async def to_days(customer: Person) -> None:

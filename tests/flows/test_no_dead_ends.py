@@ -45,7 +45,7 @@ async def at_location_step(person: Person, category: str, problem: str, broken: 
     await person.taps(category)
     await person.taps(problem)
     await person.taps(broken)
-    await person.taps(person.buttons()[0])  # Skip the description
+    await person.finishes_description()
     assert person.reply_buttons(), "the location step shows its reply keyboard"
 
 
@@ -252,7 +252,7 @@ async def book(customer: Person, lang: Lang = Lang.EN, day_index: int = 0) -> st
     await customer.taps("Washing machine" if lang is Lang.EN else "Стиральная машина")
     await customer.taps("Won't drain" if lang is Lang.EN else "Не сливает воду")
     await customer.taps(label(lang, "btn_still_broken"))
-    await customer.taps(label(lang, "btn_skip"))
+    await customer.finishes_description()
     await customer.says("Testville")
     await customer.taps(customer.buttons()[0])
     await customer.taps(customer.buttons()[day_index])

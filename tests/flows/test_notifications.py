@@ -29,7 +29,7 @@ async def book(customer: Person, day_index: int = 1, time: str = "14:00") -> str
     await customer.taps("Washing machine")
     await customer.taps("Won't drain")
     await customer.taps("❌ Still broken")
-    await customer.taps("Skip")
+    await customer.finishes_description()
     await customer.says("Testville")
     await customer.taps("Day Bench")
     await customer.taps(customer.buttons()[day_index])

@@ -120,7 +120,7 @@ async def up_to_confirmation(customer: Person) -> None:
     await customer.taps("Washing machine")
     await customer.taps("Won't drain")
     await customer.taps("❌ Still broken")
-    await customer.taps("Skip")
+    await customer.finishes_description()
     await customer.says("Testville")
     await customer.taps("One Bench")
     await customer.taps(customer.buttons()[1])
@@ -167,6 +167,55 @@ async def test_a_replayed_quote_sends_no_second_estimate_and_answers_as_before(
     await mechanic.taps_data(sent["message_id"], send)  # pressed again, not handled again
     assert mechanic.toasts()[-1] == "This button is no longer active."
     assert count_rows(network, "SELECT id FROM estimates") == 1
+
+
+async def test_a_replayed_warranty_confirmation_tells_the_customer_once(
+    network: BotRunner,
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    code = await received(network, anna)
+
+    mechanic.new_messages()  # what came before
+    first = await mechanic.command("/warranty", f"{code} yes receipt")
+    await crash_and_replay(network)
+
+    assert shown(mechanic.new_messages()) == shown(first)
+    assert count(anna, "covered by warranty") == 1
+    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'warranty'") == 1
+
+
+async def test_a_replayed_free_warranty_estimate_tells_the_customer_once(
+    network: BotRunner,
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    code = await received(network, anna)
+    await mechanic.command("/warranty", f"{code} yes")
+
+    await mechanic.command("/quote", f"{code} 1500")
+    await mechanic.taps("Send")
+    sent = mechanic.screen
+    await crash_and_replay(network)
+
+    assert mechanic.screen == sent and "covered by warranty" in sent["text"]
+    assert count(anna, "Repair estimate") == 1
+    assert count_rows(network, "SELECT id FROM estimates") == 0, "nothing priced"
+
+
+async def test_a_replayed_cause_press_records_the_cause_once(network: BotRunner) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    code = await received(network, anna)
+    await mechanic.command("/setstatus", f"{code} diagnosing")
+    await mechanic.command("/setstatus", f"{code} ready")
+
+    await mechanic.taps("Misuse")
+    recorded = mechanic.screen
+    await crash_and_replay(network)
+
+    assert mechanic.screen == recorded and "cause recorded — misuse" in recorded["text"]
+    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'cause'") == 1
 
 
 async def test_a_replayed_walk_in_makes_no_second_ticket_and_gives_the_same_link(

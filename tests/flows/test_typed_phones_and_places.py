@@ -17,7 +17,7 @@ async def at_location_step(person: Person) -> None:
     await person.taps("Washing machine")
     await person.taps("Won't drain")
     await person.taps("❌ Still broken")
-    await person.taps("Skip")
+    await person.finishes_description()
 
 
 async def at_phone_step(person: Person) -> None:
@@ -71,7 +71,7 @@ async def test_russian_customer_who_types_a_wrong_number_is_told_in_russian(
     await ivan.taps("Стиральная машина")
     await ivan.taps("Не сливает воду")
     await ivan.taps("❌ Не помогло")
-    await ivan.taps("Пропустить")
+    await ivan.finishes_description()
     await ivan.says("Москва")
     for _ in range(3):
         await ivan.taps(ivan.buttons()[0])
@@ -141,7 +141,7 @@ async def test_russian_customer_who_types_a_town_sees_it_named_in_russian(
     await ivan.taps("Стиральная машина")
     await ivan.taps("Не сливает воду")
     await ivan.taps("❌ Не помогло")
-    await ivan.taps("Пропустить")
+    await ivan.finishes_description()
 
     found = await ivan.says("Serpukhov")
 
@@ -220,7 +220,7 @@ async def test_customer_far_away_may_still_book_the_nearest_knowing_the_distance
     await ivan.taps("Стиральная машина")
     await ivan.taps("Не сливает воду")
     await ivan.taps("❌ Не помогло")
-    await ivan.taps("Пропустить")
+    await ivan.finishes_description()
 
     answer = (await ivan.says("Тула"))[-1]
 

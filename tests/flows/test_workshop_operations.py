@@ -39,7 +39,7 @@ async def book(customer: Person) -> str:
     await customer.taps("Washing machine")
     await customer.taps("Won't drain")
     await customer.taps("❌ Still broken")
-    await customer.taps("Skip")
+    await customer.finishes_description()
     await customer.says("Testville")
     await customer.taps("One Bench")
     await customer.taps(customer.buttons()[1])

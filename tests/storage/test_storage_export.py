@@ -18,8 +18,10 @@ from bot.storage.database import Database
 from bot.storage.estimates import Estimates
 from bot.storage.feedback import Feedback
 from bot.storage.tickets import NewTicket, Tickets
+from bot.storage.warranty import Warranties
 from bot.tickets import Status
 from bot.troubleshooting import TroubleshootingTree, load_tree
+from bot.warranty import Cause, PurchaseAge
 from bot.workshops import Network
 
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -27,7 +29,7 @@ BORIS, STAFF = 2, 900
 HEADER = (
     "ticket,created_utc,workshop_code,workshop,category,status,dropoff_local,customer_id,"
     "customer_name,phone,eta,estimate,estimate_currency,estimate_answer,description,"
-    "fixes_tried,rating"
+    "fixes_tried,rating,purchase_age,warranty,warranty_confirmed,warranty_reason,cause"
 )
 DRAIN_FIX = "Unplug the machine, open the small hatch at the bottom front"
 
@@ -94,6 +96,10 @@ async def filled(db: Database) -> None:
         case_id=case,
     )
     await Feedback(db).rate(booked, BORIS, 4, NOW - timedelta(hours=2))
+    warranties = Warranties(db)
+    await warranties.set_purchase_age(booked, PurchaseAge.MONTHS_6_TO_12)
+    await warranties.confirm(booked, False, "=seal broken", STAFF, NOW - timedelta(days=1))
+    await warranties.set_cause(booked, Cause.MISUSE, STAFF, NOW - timedelta(hours=3))
     await Tickets(db).set_eta(booked, date(2026, 12, 1), NOW - timedelta(days=1))
     estimates = Estimates(db)
     await estimates.add(booked, 100000, "RUB", None, STAFF, NOW - timedelta(days=1))
@@ -145,6 +151,11 @@ async def test_a_row_has_english_names_local_drop_off_time_and_the_latest_estima
         "description": "Не сливает воду",
         "fixes_tried": exported[1][15],
         "rating": "4",
+        "purchase_age": "6to12m",
+        "warranty": "likely",
+        "warranty_confirmed": "no",
+        "warranty_reason": "'=seal broken",
+        "cause": "misuse",
     }
     first, second = exported[1][15].split(" | ")
     assert first.startswith(DRAIN_FIX) and second.startswith("Check that the door clicks shut")
@@ -157,6 +168,12 @@ async def test_a_walk_in_has_empty_customer_and_drop_off_and_an_exact_estimate(
 
     assert (row["customer_id"], row["customer_name"], row["phone"]) == ("", "", "")
     assert row["dropoff_local"] == ""
+    assert (row["purchase_age"], row["warranty"], row["warranty_confirmed"]) == (
+        "",
+        "unknown",
+        "",
+    ), "a walk-in's customer was not asked when it was bought"
+    assert (row["warranty_reason"], row["cause"]) == ("", "")
     assert (row["workshop"], row["category"], row["status"]) == (
         "Tverskaya Workshop",
         "TV",
@@ -219,7 +236,7 @@ async def test_the_workbook_has_a_frozen_filtered_header_and_typed_cells(
     rows = list(sheet.iter_rows(values_only=True))
     assert ",".join(rows[0]) == HEADER
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:Q{len(rows)}"
+    assert sheet.auto_filter.ref == f"A1:V{len(rows)}"
     booked = dict(zip(rows[0], rows[1], strict=True))
     assert booked["created_utc"] == datetime(2026, 11, 24, 6, 0)
     assert booked["dropoff_local"] == datetime(2026, 11, 27, 10, 0)

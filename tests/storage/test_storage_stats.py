@@ -8,7 +8,7 @@ import pytest
 
 from bot.handlers.report_views import stats_lines
 from bot.i18n import Lang
-from bot.statistics import Figures, fix_stats, network_stats, scorecard
+from bot.statistics import CauseShares, Figures, fix_stats, network_stats, scorecard
 from bot.storage.cases import Cases
 from bot.storage.customers import Customers
 from bot.storage.database import Database
@@ -17,7 +17,9 @@ from bot.storage.feedback import Feedback
 from bot.storage.questions import Threads
 from bot.storage.stats import StatsQueries
 from bot.storage.tickets import NewTicket, Tickets
+from bot.storage.warranty import Warranties
 from bot.tickets import Status
+from bot.warranty import Cause
 from bot.workshops import Network
 
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -185,7 +187,7 @@ async def test_the_report_shows_each_known_figure_in_its_section_with_the_change
     stats = await network_stats(month, NOW, 30)
     names = {"MSK-CENTER": "Tverskaya", "SPB-NEVSKY": "Nevsky"}
 
-    assert stats_lines(stats, Lang.EN, names) == [
+    assert stats_lines(stats, Lang.EN, names, {}) == [
         "<b>Statistics for the last 30 days</b> (27.10.2026 – 26.11.2026)",
         "In brackets: the change against the 30 days before.",
         "",
@@ -221,8 +223,17 @@ async def test_the_report_shows_each_known_figure_in_its_section_with_the_change
         " · estimates approved — · rating —",
         "SPB-LIGOVSKY: tickets 1 · median to ready — · no-shows 100%"
         " · estimates approved — · rating —",
+        "",
+        "<b>Warranty and cause</b> (repairs finished)",
+        "By category:",
+        "phone: finished 1 · warranty 0% (0 of 1) · misuse 0% (0 of 1)",
+        "tv: finished 1 · warranty 0% (0 of 1) · misuse 0% (0 of 1)",
+        "washer: finished 2 · warranty 0% (0 of 2) · misuse 0% (0 of 2)",
+        "By workshop:",
+        "Tverskaya: finished 3 · warranty 0% (0 of 3) · misuse 0% (0 of 3)",
+        "Nevsky: finished 1 · warranty 0% (0 of 1) · misuse 0% (0 of 1)",
     ]
-    russian = stats_lines(stats, Lang.RU, names)
+    russian = stats_lines(stats, Lang.RU, names, {})
     assert "Медиана от приёма до готовности: 2,2 дн." in russian
     assert "Доля неявок: 33% (1 из 3) (▲ 33 п. п.)" in russian
 
@@ -230,7 +241,7 @@ async def test_the_report_shows_each_known_figure_in_its_section_with_the_change
 async def test_a_falling_figure_shows_a_down_arrow_and_its_percentage(month: Database) -> None:
     # A month from now nothing has happened yet, against the four reports of this month.
     later = await network_stats(month, NOW + timedelta(days=30), 30)
-    assert "Fault reports: 0 (▼ 100%)" in stats_lines(later, Lang.EN, {})
+    assert "Fault reports: 0 (▼ 100%)" in stats_lines(later, Lang.EN, {}, {})
 
 
 async def test_durations_to_ready_count_the_first_ready_after_the_first_received(
@@ -277,7 +288,7 @@ async def test_an_empty_database_has_zero_counts_and_no_shares_or_median(db: Dat
     now = stats.current
     assert now.median_days_to_ready is None and now.average_rating is None
     assert now.self_resolved_share is None and now.approval_rate is None
-    lines = stats_lines(stats, Lang.EN, {})
+    lines = stats_lines(stats, Lang.EN, {}, {})
     assert "Median time from received to ready: —" in lines
     assert not any("%" in line for line in lines if "rate" in line), "no fake 0%"
 
@@ -355,3 +366,58 @@ async def test_fix_outcomes_count_each_fix_shown_and_how_often_it_helped(db: Dat
         ("w_filter", "washer", 2, 2),
     ]
     assert [f.fix for f in await fix_stats(db, "phone")] == ["ph_restart"]
+
+
+async def test_warranty_and_misuse_are_shares_of_the_repairs_finished_per_category_and_workshop(
+    month: Database,
+) -> None:
+    tickets, warranties = Tickets(month), Warranties(month)
+
+    async def id_of(code: str) -> int:
+        found = await tickets.by_code(code)
+        assert found is not None
+        return found.id
+
+    washer, phone = await id_of("SR-000001"), await id_of("SR-000002")
+    await warranties.confirm(washer, True, "receipt", STAFF, ago(6))
+    await warranties.set_cause(washer, Cause.DEFECT, STAFF, ago(5.5))
+    await warranties.set_cause(phone, Cause.WEAR, STAFF, ago(0.5))
+    await warranties.set_cause(await id_of("SR-000005"), Cause.MISUSE, STAFF, ago(1))
+    await warranties.set_cause(await id_of("SR-000003"), Cause.MISUSE, STAFF, ago(5))
+    no_show = await id_of("SR-000004")
+    await warranties.confirm(no_show, True, None, STAFF, ago(2))
+    await warranties.set_cause(no_show, Cause.MISUSE, STAFF, ago(2))
+
+    stats = await network_stats(month, NOW, 30)
+
+    assert stats.causes.by_category == {
+        "phone": CauseShares(finished=1, warranty=0, misuse=0),
+        "tv": CauseShares(finished=1, warranty=0, misuse=1),
+        "washer": CauseShares(finished=2, warranty=1, misuse=1),
+    }, "a ticket never made ready counts nowhere"
+    assert stats.causes.by_workshop == {
+        "MSK-CENTER": CauseShares(finished=3, warranty=1, misuse=1),
+        "SPB-NEVSKY": CauseShares(finished=1, warranty=0, misuse=1),
+    }
+    lines = stats_lines(stats, Lang.EN, {"MSK-CENTER": "Tverskaya"}, {"washer": "Washer"})
+    assert lines[lines.index("<b>Warranty and cause</b> (repairs finished)") :] == [
+        "<b>Warranty and cause</b> (repairs finished)",
+        "By category:",
+        "Washer: finished 2 · warranty 50% (1 of 2) · misuse 50% (1 of 2)",
+        "phone: finished 1 · warranty 0% (0 of 1) · misuse 0% (0 of 1)",
+        "tv: finished 1 · warranty 0% (0 of 1) · misuse 100% (1 of 1)",
+        "By workshop:",
+        "Tverskaya: finished 3 · warranty 33% (1 of 3) · misuse 33% (1 of 3)",
+        "SPB-NEVSKY: finished 1 · warranty 0% (0 of 1) · misuse 100% (1 of 1)",
+    ]
+
+
+async def test_a_period_without_finished_repairs_says_so_under_warranty_and_cause(
+    month: Database,
+) -> None:
+    later = await network_stats(month, NOW + timedelta(days=30), 30)
+
+    assert stats_lines(later, Lang.EN, {}, {})[-2:] == [
+        "<b>Warranty and cause</b> (repairs finished)",
+        "No repair was finished in this period.",
+    ]

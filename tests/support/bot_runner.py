@@ -154,6 +154,13 @@ class Person:
     async def taps(self, button: str, message_id: int | None = None) -> list[JSONDict]:
         return await self._after(self.user.press(button, message_id))
 
+    async def finishes_description(self) -> list[JSONDict]:
+        """Tap Skip (or ➡️ Continue) at the description step and answer "Don't know" to when
+        the product was bought: what most booking walks do on their way to the place."""
+        onward = ("Skip", "Пропустить", "➡️ Continue", "➡️ Продолжить")
+        await self.taps(next(b for b in self.buttons() if b in onward))
+        return await self.taps(next(b for b in self.buttons() if b in ("Don't know", "Не знаю")))
+
     async def taps_data(self, message_id: int, data: str) -> list[JSONDict]:
         return await self._after(self.user.press_data(message_id, data))
 

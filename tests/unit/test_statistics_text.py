@@ -49,15 +49,16 @@ def test_a_share_changes_by_percentage_points() -> None:
 
 
 def test_a_period_after_an_empty_one_shows_each_section_heading_in_both_languages() -> None:
-    english = stats_lines(STATS, Lang.EN, {"MSK-CENTER": "Fix & <Go>"})
-    russian = stats_lines(STATS, Lang.RU, {"MSK-CENTER": "Мастерская"})
+    english = stats_lines(STATS, Lang.EN, {"MSK-CENTER": "Fix & <Go>"}, {})
+    russian = stats_lines(STATS, Lang.RU, {"MSK-CENTER": "Мастерская"}, {})
 
     for heading in ("Demand", "Bookings and walk-ins", "Drop-offs and no-shows", "Repairs"):
         assert f"<b>{heading}</b>" in english
     assert "<b>Удовлетворённость</b>" in russian
     assert "Self-resolved rate: 42% (5 of 12)" in english, "no change from an empty period"
     assert "Средняя оценка: 4,5 из 5" in russian
-    assert english[-1].startswith("Fix &amp; &lt;Go&gt;: tickets 4"), "names escaped for HTML"
+    workshop = english[english.index("<b>Workshops</b>") + 1]
+    assert workshop.startswith("Fix &amp; &lt;Go&gt;: tickets 4"), "names escaped for HTML"
 
 
 def test_a_scorecard_lists_each_figure_of_the_workshop() -> None:

@@ -235,3 +235,31 @@ def test_loading_refuses_a_file_without_nodes_naming_the_section(tmp_path: Path)
 
     assert str(path) in str(error)
     assert "nodes" in str(error)
+
+
+def test_a_category_may_carry_its_warranty_period_in_months(tmp_path: Path) -> None:
+    data = tree_data()
+    data["categories"][0]["warranty_months"] = 24
+
+    tree = load_tree(write(tmp_path, data))
+
+    category = tree.category("phone")
+    assert category is not None and category.warranty_months == 24
+
+
+def test_loading_refuses_a_warranty_period_that_is_not_a_positive_number_of_months(
+    tmp_path: Path,
+) -> None:
+    data = tree_data()
+    data["categories"][0]["warranty_months"] = 0
+    path = write(tmp_path, data)
+
+    error = refusal(path)
+
+    assert_names(error, path, "categories entry 'phone'", "warranty_months")
+
+
+def test_every_bundled_category_has_a_warranty_period() -> None:
+    tree = load_tree(BUNDLED)
+
+    assert all(category.warranty_months for category in tree.categories.values())
