@@ -251,4 +251,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX inbox_unhandled ON inbox(update_id) WHERE handled_at IS NULL;
     CREATE INDEX inbox_handled_at ON inbox(handled_at);
     """,
+    """
+    -- Warranty and cause (SQLite's version 16): one row per ticket once anything of it is known.
+    CREATE TABLE ticket_warranty (
+        ticket_id     BIGINT PRIMARY KEY REFERENCES tickets(id),
+        purchase_age  TEXT,
+        confirmed     INTEGER,
+        reason        TEXT,
+        confirmed_by  BIGINT,
+        confirmed_at  TEXT,
+        cause         TEXT,
+        cause_by      BIGINT,
+        cause_at      TEXT
+    );
+    """,
 ]
