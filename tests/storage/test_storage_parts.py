@@ -28,7 +28,8 @@ OLGA = Principal(9000, Role.HEAD_OFFICE)
 
 @pytest.fixture(scope="module")
 def catalogue(network: Network) -> Catalogue:
-    return load_parts(DATA_DIR / "parts.yaml", load_tree(DATA_DIR / "troubleshooting.yaml"), network)
+    tree = load_tree(DATA_DIR / "troubleshooting.yaml")
+    return load_parts(DATA_DIR / "parts.yaml", tree, network)
 
 
 @pytest.fixture
