@@ -33,6 +33,7 @@ from bot.handlers import (
     flood,
     followups,
     leftovers,
+    parts,
     questions,
     repair,
     staff,
@@ -61,6 +62,7 @@ from bot.handlers.callbacks import (
     RescheduleDay,
     RescheduleSlot,
     SetStatus,
+    ShipRequest,
     ThreadReply,
     WillCome,
 )
@@ -193,6 +195,7 @@ def add_handlers(application: Application) -> None:
             button(staff.quote_decided, pattern=QuoteDecision.matches),
             button(staff.jobs_turned, pattern=JobsPageTurn.matches),
             button(staff.job_opened, pattern=JobOpen.matches),
+            button(parts.ship_pressed, pattern=ShipRequest.matches),
             button(followups.will_come, pattern=WillCome.matches),
             button(followups.reschedule_asked, pattern=Reschedule.matches),
             button(followups.reschedule_day, pattern=RescheduleDay.matches),
