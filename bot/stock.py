@@ -290,7 +290,7 @@ class StockDesk:
             await tickets.set_status(ticket.id, Status.WAITING_PARTS, now)
             await tickets.add_event(
                 ticket.id, now, who.user_id, who.role, "status",
-                from_status=current, to_status=Status.WAITING_PARTS, note=part.sku,
+                from_status=current, to_status=Status.WAITING_PARTS,
             )
         await tell_customer(tx, ticket, Kind.PART_AWAITED, str(request_id), now, sku=part.sku)
         request = await store.request_by_id(request_id)
@@ -443,7 +443,7 @@ class StockDesk:
                 await tickets.set_status(ticket.id, Status.REPAIRING, now)
                 await tickets.add_event(
                     ticket.id, now, who.user_id, who.role, "status",
-                    from_status=current, to_status=Status.REPAIRING, note=sku,
+                    from_status=current, to_status=Status.REPAIRING,
                 )
             await effects.record(origin, "part_arrived", request.id, now)
             arrived = await store.request_by_id(request.id)
