@@ -16,7 +16,7 @@ from bot.handlers.context import Context, lang_of
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import money
 from bot.handlers.part_views import eta_words, part_name, request_line, stock_lines
-from bot.handlers.replies import acknowledge, pressed, say
+from bot.handlers.replies import acknowledge, edit, pressed, say
 from bot.handlers.staff import args_of, usage
 from bot.handlers.ticket_views import status_word
 from bot.i18n import Lang
@@ -319,12 +319,17 @@ async def arrived(update: Update, context: Context, who: Principal) -> None:
 @requires(Role.HEAD_OFFICE)
 async def requests(update: Update, context: Context, who: Principal) -> None:
     """Open requests oldest first, with workshop, ticket and age, each with a Ship button."""
-    lang = lang_of(update, context)
+    body, markup = await requests_list(context, lang_of(update, context), who)
+    await say(update, body, markup)
+
+
+async def requests_list(
+    context: Context, lang: Lang, who: Principal
+) -> tuple[str, keyboards.InlineKeyboardMarkup | None]:
     services = context.services
     found = await services.stock.open_requests(who)
     if not found:
-        await say(update, text(lang, "requests_empty"))
-        return
+        return text(lang, "requests_empty"), None
     now = services.clock.now()
     lines = [text(lang, "requests_title", count=len(found))]
     lines.extend(request_line(services, lang, request, now) for request in found)
@@ -332,7 +337,7 @@ async def requests(update: Update, context: Context, who: Principal) -> None:
         (label(lang, "btn_ship", request=request.code), ShipRequest(code=request.code))
         for request in found
     ]
-    await say(update, "\n".join(lines), keyboards.inline(keyboards.chunks(buttons, 2)))
+    return "\n".join(lines), keyboards.inline(keyboards.chunks(buttons, 2))
 
 
 def eta_of(args: list[str]) -> tuple[bool, date | None]:
@@ -370,7 +375,8 @@ async def ship(update: Update, context: Context, who: Principal) -> None:
 
 @requires(Role.HEAD_OFFICE)
 async def ship_pressed(update: Update, context: Context, who: Principal) -> None:
-    """`📦 Ship` under /requests: the same as /ship without a date."""
+    """`📦 Ship` under /requests: the same as /ship without a date; the list shows what is
+    left to ship."""
     query = pressed(update)
     payload = ShipRequest.decode(query.data)
     lang = lang_of(update, context)
@@ -378,7 +384,10 @@ async def ship_pressed(update: Update, context: Context, who: Principal) -> None
         await acknowledge(query, text(lang, "stale_button"))
         return
     await acknowledge(query)
-    await say(update, await shipped_text(context, lang, who, payload.code, None, update.update_id))
+    shipped = await shipped_text(context, lang, who, payload.code, None, update.update_id)
+    body, markup = await requests_list(context, lang, who)
+    await edit(query, body, markup)
+    await say(update, shipped)
 
 
 async def shipped_text(

@@ -10,6 +10,7 @@ from bot.handlers.formatting import number, percent
 from bot.i18n import Lang, pick
 from bot.messages import label, text
 from bot.statistics import Figures, NetworkStats, Scorecard, change, share
+from bot.stock import PartsFigures
 from bot.storage.stats import FixOutcome
 from bot.troubleshooting import TroubleshootingTree
 
@@ -173,6 +174,16 @@ def stats_lines(stats: NetworkStats, lang: Lang, workshop_names: Mapping[str, st
         for code, name in workshops_shown(stats, workshop_names)
     ]
     return lines
+
+
+def parts_stats_lines(parts: PartsFigures, lang: Lang) -> list[str]:
+    """How long parts take to come from head office, and which are asked for most."""
+    requested = ", ".join(f"{sku} {number(lang, units)}" for sku, units in parts.most_requested)
+    return [
+        text(lang, "stats_parts"),
+        text(lang, "stats_parts_lead", value=days_text(lang, parts.median_lead_days)),
+        text(lang, "stats_parts_requested", value=requested or NO_DATA),
+    ]
 
 
 def workshop_line(lang: Lang, name: str, tickets: int, figures: Figures) -> str:

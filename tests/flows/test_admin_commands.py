@@ -99,8 +99,26 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "cancelled": ("walk_in", ("cancelled",)),
 }
 
-STAFF_MENU = {"today", "jobs", "find", "job", "setstatus", "eta", "quote", "walkin", "scorecard"}
+STAFF_MENU = {
+    "today",
+    "jobs",
+    "find",
+    "job",
+    "setstatus",
+    "eta",
+    "quote",
+    "walkin",
+    "stock",
+    "receive",
+    "needpart",
+    "use",
+    "arrived",
+    "scorecard",
+}
 HEAD_OFFICE_ONLY_MENU = {
+    "requests",
+    "ship",
+    "minstock",
     "workshops",
     "stats",
     "treestats",
@@ -119,6 +137,8 @@ HEAD_OFFICE_MENU = {
     "setstatus",
     "eta",
     "quote",
+    "stock",
+    "receive",
     "scorecard",
 } | HEAD_OFFICE_ONLY_MENU
 CSV_HEADER = [
@@ -139,6 +159,8 @@ CSV_HEADER = [
     "description",
     "fixes_tried",
     "rating",
+    "parts_used",
+    "parts_cost",
 ]
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

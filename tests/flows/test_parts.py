@@ -287,3 +287,27 @@ async def test_the_bot_refuses_to_start_with_a_malformed_parts_file_naming_the_e
     assert str(broken) in message
     assert "parts entry 'WP-DRAIN-PUMP': field 'categories.0'" in message
     assert "'toaster' is not a category" in message
+
+
+async def test_stats_show_how_long_parts_take_and_which_are_asked_for_most(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    mike = shop.person(MECHANIC, "Mike")
+    olga = shop.person(HEAD_OFFICE, "Olga")
+    await olga.command("/receive", f"HQ {PUMP} 3")
+    pumps = [await requested(mike, await walk_in(mike)) for _ in range(2)]
+    screen = await requested(mike, await walk_in(mike), "PH-SCREEN")
+
+    await olga.command("/requests")
+    await olga.taps(f"📦 Ship {pumps[0]}")
+    assert f"📦 Request {pumps[0]} shipped: 1 × {PUMP} to Day Bench" in olga.texts()[-1]
+    assert olga.buttons() == [f"📦 Ship {pumps[1]}", f"📦 Ship {screen}"], "the list stays"
+    await olga.command("/ship", pumps[1])
+    clock.advance(days=2)
+    await mike.command("/arrived", pumps[0])
+    clock.advance(days=2)
+    await mike.command("/arrived", pumps[1])
+
+    report = "\n".join(reply.get("text", "") for reply in await olga.command("/stats"))
+    assert "Median time from request to arrival: 3.0 days" in report
+    assert f"Most requested: {PUMP} 2, PH-SCREEN 1" in report
