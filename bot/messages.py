@@ -174,7 +174,7 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "args_request": {Lang.EN: "PR-XXXXXX", Lang.RU: "PR-XXXXXX"},
     "args_ship": {
         Lang.EN: "PR-XXXXXX [eta YYYY-MM-DD]",
-        Lang.RU: "PR-XXXXXX [eta ГГГГ-ММ-ДД]",
+        Lang.RU: "PR-XXXXXX [ГГГГ-ММ-ДД]",
     },
     "args_minstock": {Lang.EN: "LOCATION SKU qty", Lang.RU: "СКЛАД артикул кол-во"},
     # The repair conversation
@@ -746,8 +746,8 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "HQ has too few <code>{sku}</code> {name} for <code>{request}</code>: {free} "
         "free, {quantity} needed. Nothing was shipped; /receive HQ {sku} &lt;qty&gt; first.",
         Lang.RU: "На складе HQ не хватает <code>{sku}</code> {name} для <code>{request}</code>: "
-        "свободно {free}, нужно {quantity}. Ничего не отправлено; сначала /receive HQ {sku} "
-        "&lt;кол-во&gt;.",
+        "свободно {free}, нужно {quantity}. Ничего не отправлено; сначала пополните склад: "
+        "/receive HQ {sku} и количество.",
     },
     "request_arrived": {
         Lang.EN: "✅ {quantity} × <code>{sku}</code> {name} arrived and are reserved for "
