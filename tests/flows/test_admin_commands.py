@@ -1036,8 +1036,12 @@ async def test_stats_show_exact_figures_of_a_small_network_and_a_chart(
         " · estimates approved 100% · rating —",
         "Two Bench: tickets 1 · median to ready — · no-shows 100%"
         " · estimates approved — · rating —",
+        "",
+        "Parts",
+        "Median time from request to arrival: —",
+        "Most requested: —",
     ]
-    assert [entity["type"] for entity in figures[0]["entities"]].count("bold") == 7
+    assert [entity["type"] for entity in figures[0]["entities"]].count("bold") == 8
     assert figures[1]["photo"]
     chart = api.calls_of("sendPhoto")[-1].files["photo"]
     assert chart.data.startswith(PNG_SIGNATURE)
@@ -1136,7 +1140,7 @@ async def test_export_sends_a_workbook_with_typed_cells_and_a_csv_for_the_caller
     assert sheet is not None
     header, row = (list(values) for values in sheet.iter_rows(max_row=2, values_only=True))
     assert header == CSV_HEADER
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:Q2"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:S2"
     ticket = dict(zip(header, row, strict=True))
     assert ticket["ticket"] == booked and ticket["customer_id"] == 1001
     assert ticket["estimate"] == 1500.5 and sheet["L2"].data_type == "n"

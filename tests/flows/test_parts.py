@@ -115,7 +115,7 @@ async def test_a_part_ordered_from_head_office_is_shipped_arrives_and_is_used_wh
     )
     assert "No open parts requests." in (await olga.command("/requests"))[-1]["text"]
     hq = (await olga.command("/stock", PUMP))[-1]["text"]
-    assert "HQ: 4 · 0 · 10 ⚠️ below minimum" in hq and "On the way from HQ: 1" in hq
+    assert "HQ: 4 · 0 · 0" in hq and "On the way from HQ: 1" in hq
 
     arrived = await mike.command("/arrived", request.lower())
     assert arrived[-1]["text"] == (
@@ -164,6 +164,7 @@ async def test_the_morning_digest_names_parts_below_their_minimum_and_requests_w
     olga = shop.person(HEAD_OFFICE, "Olga")
     set_min = await olga.command("/minstock", f"DAY-ONE {PUMP} 2")
     assert set_min[-1]["text"] == f"Minimum of {PUMP} Drain pump at DAY-ONE: 2."
+    await olga.command("/minstock", f"hq {PUMP} 10")
     await mike.command("/receive", f"{PUMP} 1")
     code = await walk_in(mike)
     await mike.command("/receive", "WP-DOOR-LOCK 1")
