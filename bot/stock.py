@@ -494,3 +494,16 @@ async def _earlier_need(tx: Transaction, earlier: str, part: Part, quantity: int
             StockOutcome.REQUESTED, part, quantity, request=await store.request_by_id(int(ref))
         )
     return StockResult(StockOutcome.RESERVED, part, quantity, await Tickets(tx).by_id(int(ref)))
+
+
+async def release_reserved(
+    tx: Transaction, ticket: TicketRecord, actor_id: int, now: datetime
+) -> None:
+    """A closed ticket needs nothing set aside: what was reserved for it is free again, in
+    the transaction that closes it."""
+    store = PartsStore(tx)
+    location = ticket.workshop_code
+    for sku, quantity in (await store.reservations_of(ticket.id)).items():
+        assert await store.unreserve(location, sku, quantity)
+        await store.change_reservation(ticket.id, sku, location, -quantity)
+        await store.record(now, actor_id, sku, location, location, quantity, "release", ticket.id)

@@ -371,7 +371,7 @@ MIGRATIONS: list[str] = [
         ticket_id         INTEGER REFERENCES tickets(id),
         request_id        INTEGER REFERENCES part_requests(id),
         reason            TEXT NOT NULL
-            CHECK (reason IN ('receive', 'reserve', 'use', 'ship', 'arrive')),
+            CHECK (reason IN ('receive', 'reserve', 'release', 'use', 'ship', 'arrive')),
         unit_price_minor  INTEGER  -- what a part used cost, as the parts file said then
     );
     CREATE INDEX part_movements_ticket ON part_movements(ticket_id, reason);

@@ -195,6 +195,14 @@ class PartsStore:
         )
         return changed == 1
 
+    async def unreserve(self, location: str, sku: str, quantity: int) -> bool:
+        changed = await self._db.execute(
+            "UPDATE part_stock SET reserved = reserved - ?"
+            " WHERE location = ? AND sku = ? AND reserved >= ?",
+            (quantity, location, sku, quantity),
+        )
+        return changed == 1
+
     async def take_reserved(self, location: str, sku: str, quantity: int) -> bool:
         changed = await self._db.execute(
             "UPDATE part_stock SET on_hand = on_hand - ?, reserved = reserved - ?"

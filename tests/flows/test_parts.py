@@ -312,3 +312,17 @@ async def test_stats_show_how_long_parts_take_and_which_are_asked_for_most(
     report = "\n".join(reply.get("text", "") for reply in await olga.command("/stats"))
     assert "Median time from request to arrival: 3.0 days" in report
     assert f"Most requested: {PUMP} 2, PH-SCREEN 1" in report
+
+
+async def test_parts_reserved_for_a_cancelled_ticket_go_back_on_the_shelf(shop: BotRunner) -> None:
+    mike = shop.person(MECHANIC, "Mike")
+    code, other = await walk_in(mike), await walk_in(mike)
+    await mike.command("/receive", f"{PUMP} 1")
+    await mike.command("/needpart", f"{code} {PUMP}")
+
+    await mike.command("/setstatus", f"{code} cancelled no parts after all")
+    await mike.taps("Yes, cancel it")
+
+    assert f"{PUMP} Drain pump: 1 · 0 · 0" in (await mike.command("/stock"))[-1]["text"]
+    used = await mike.command("/use", f"{other} {PUMP}")
+    assert used[-1]["text"].startswith(f"🔧 1 × {PUMP} Drain pump used on {other}")
