@@ -156,10 +156,10 @@ class StockDesk:
         )
 
     async def open_requests(self, who: Principal) -> list[RequestRecord]:
-        """Requests not yet shipped, oldest first: head office's all, staff their own."""
-        if who.is_head_office:
-            return await PartsStore(self._db).requests(["open"])
-        return await PartsStore(self._db).requests(["open"], who.workshop_code)
+        """Requests not yet shipped, oldest first, for head office to ship."""
+        if not who.is_head_office:
+            return []
+        return await PartsStore(self._db).requests(["open"])
 
     async def used_on(self, ticket: TicketRecord) -> list[UsedPart]:
         return await PartsStore(self._db).used_on(ticket.id)
