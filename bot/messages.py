@@ -908,6 +908,12 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "goes on.",
         Lang.RU: "✅ Заявка <code>{code}</code>: запчасть ({part}) пришла, ремонт продолжается.",
     },
+    "notice_part_requested": {
+        Lang.EN: "📨 New parts request <code>{request}</code> from {workshop}: {quantity} × "
+        "<code>{sku}</code> {name} for <code>{code}</code>. /requests lists what is waiting.",
+        Lang.RU: "📨 Новая заявка на запчасти <code>{request}</code> от {workshop}: {quantity} × "
+        "<code>{sku}</code> {name} для <code>{code}</code>. /requests покажет все ожидающие.",
+    },
     "notice_part_shipped": {
         Lang.EN: "📦 Head office shipped <code>{request}</code>: {quantity} × <code>{sku}</code> "
         "{name} for <code>{code}</code>{eta}. Send /arrived {request} when it is here.",

@@ -46,6 +46,8 @@ class Kind(StrEnum):
     """To the customer: head office sent the part, expected on a date (or soon)."""
     PART_ARRIVED = "part_arrived"
     """To the customer: the part is at the workshop and the repair goes on."""
+    PART_REQUESTED = "part_requested"
+    """To head office: a workshop asks for a part it lacks."""
     PART_SHIPPED = "part_shipped"
     """To the workshop: head office sent the part it asked for."""
     REPLY = "reply"

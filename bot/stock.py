@@ -11,12 +11,13 @@ handled again changes nothing more and answers as the first time did.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
-from bot.notifications import Kind, tell_customer, tell_workshop
+from bot.notifications import Kind, tell, tell_customer, tell_workshop
 from bot.parts import (
     HQ,
     IN_TRANSIT,
@@ -230,10 +231,16 @@ class StockDesk:
         return StockResult(StockOutcome.DONE, part, quantity, free=free)
 
     async def need(
-        self, who: Principal, code: str, sku: str, quantity: int, origin: int | None = None
+        self,
+        who: Principal,
+        code: str,
+        sku: str,
+        quantity: int,
+        head_office: Iterable[int] = (),
+        origin: int | None = None,
     ) -> StockResult:
         """Set the part aside for the ticket from its workshop's stock; when the workshop
-        has too few free, ask head office for it, the ticket waits for parts and the
+        has too few free, ask `head_office` for it, the ticket waits for parts and the
         customer is told which part."""
         part = self.catalogue.get(sku)
         if refused := _refused_input(part, quantity):
@@ -262,6 +269,10 @@ class StockDesk:
                 await effects.record(origin, "part_need", f"ticket:{ticket.id}", now)
                 return StockResult(StockOutcome.RESERVED, part, quantity, ticket)
             request = await self._request(tx, who, ticket, part, quantity, now)
+            await tell(
+                tx, head_office, ticket, Kind.PART_REQUESTED, str(request.id), now,
+                request=request.code, sku=part.sku, quantity=quantity,
+            )
             await effects.record(origin, "part_need", f"request:{request.id}", now)
             return StockResult(StockOutcome.REQUESTED, part, quantity, request=request)
 

@@ -395,6 +395,19 @@ class Postman:
                 else:
                     body = text(lang, "notice_part_on_way", code=code, part=part)
                 return Letter(body, keyboards.ask_button(lang, code))
+            case Kind.PART_REQUESTED:
+                return Letter(
+                    text(
+                        lang,
+                        "notice_part_requested",
+                        request=params["request"],
+                        workshop=workshop.title(lang),
+                        quantity=params["quantity"],
+                        sku=params["sku"],
+                        name=part_name(services.stock.catalogue, lang, params["sku"]),
+                        code=code,
+                    )
+                )
             case Kind.PART_SHIPPED:
                 eta = date.fromisoformat(params["eta"]) if params.get("eta") else None
                 return Letter(

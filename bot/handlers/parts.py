@@ -213,7 +213,11 @@ async def need_part(update: Update, context: Context, who: Principal) -> None:
     if quantity is None:
         await refuse_quantity(update, lang)
         return
-    result = await context.services.stock.need(who, args[0], args[1], quantity, update.update_id)
+    services = context.services
+    head_office = await services.access.head_office_ids()
+    result = await services.stock.need(
+        who, args[0], args[1], quantity, head_office, origin=update.update_id
+    )
     part = result.part
     if result.outcome is StockOutcome.RESERVED and part and result.ticket:
         await say(

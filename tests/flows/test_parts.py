@@ -88,6 +88,10 @@ async def test_a_part_ordered_from_head_office_is_shipped_arrives_and_is_used_wh
 
     request = await requested(mike, code)
     assert "the repair waits for a part, Drain pump" in anna.texts()[-1]
+    assert olga.texts()[-1] == (
+        f"📨 New parts request {request} from Day Bench: 1 × {PUMP} Drain pump for {code}."
+        " /requests lists what is waiting."
+    )
     shown = await card_of(mike, code)
     assert "waiting for parts" in shown
     assert f"Request {request}: 1 × {PUMP}, waiting for head office" in shown
