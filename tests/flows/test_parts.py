@@ -241,6 +241,26 @@ async def test_bad_quantities_and_unknown_parts_are_refused_and_nothing_changes(
     assert "Parts" not in await card_of(mike, code)
 
 
+async def test_a_request_is_not_shipped_with_a_bad_date_nor_arrives_before_it_is_shipped(
+    two: BotRunner,
+) -> None:
+    mike = two.person(MECHANIC, "Mike")
+    olga = two.person(HEAD_OFFICE, "Olga")
+    request = await requested(mike, await walk_in(mike))
+    await olga.command("/receive", f"HQ {PUMP} 1")
+
+    early = await mike.command("/arrived", request)
+    assert early[-1]["text"] == f"Request {request} has not been shipped yet; nothing changed."
+    for typed in ("eta 2026-11-25", "eta 2026-13-01", "eta 20261201", "eta", "soon"):
+        refused = await olga.command("/ship", f"{request} {typed}")
+        assert refused[-1]["text"].startswith("The date must be today or later"), typed
+    hq = (await olga.command("/stock", PUMP))[-1]["text"]
+    assert "HQ: 1 · 0 · 0" in hq and "On the way" not in hq
+    await olga.command("/ship", f"{request} 2026-11-28")
+    again = await olga.command("/ship", request)
+    assert again[-1]["text"] == f"Request {request} was shipped already; nothing changed."
+
+
 async def test_staff_cannot_touch_another_workshops_tickets_requests_or_stock(
     two: BotRunner,
 ) -> None:
