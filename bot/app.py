@@ -33,6 +33,7 @@ from bot.handlers import (
     flood,
     followups,
     leftovers,
+    parts,
     questions,
     repair,
     staff,
@@ -62,6 +63,7 @@ from bot.handlers.callbacks import (
     RescheduleDay,
     RescheduleSlot,
     SetStatus,
+    ShipRequest,
     ThreadReply,
     WillCome,
 )
@@ -195,6 +197,7 @@ def add_handlers(application: Application) -> None:
             button(staff.quote_decided, pattern=QuoteDecision.matches),
             button(staff.jobs_turned, pattern=JobsPageTurn.matches),
             button(staff.job_opened, pattern=JobOpen.matches),
+            button(parts.ship_pressed, pattern=ShipRequest.matches),
             button(followups.will_come, pattern=WillCome.matches),
             button(followups.reschedule_asked, pattern=Reschedule.matches),
             button(followups.reschedule_day, pattern=RescheduleDay.matches),

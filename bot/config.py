@@ -78,6 +78,7 @@ class Settings(DatabaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     workshops_file: Path = DATA_DIR / "workshops.yaml"
     troubleshooting_file: Path = DATA_DIR / "troubleshooting.yaml"
+    parts_file: Path = DATA_DIR / "parts.yaml"
     head_office_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     timezone: str = "Europe/Moscow"
     log_level: str = "INFO"
@@ -166,14 +167,12 @@ class Settings(DatabaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         return value
 
-    @field_validator("workshops_file", "troubleshooting_file", mode="before")
+    @field_validator("workshops_file", "troubleshooting_file", "parts_file", mode="before")
     @classmethod
     def _bundled_when_empty(cls, value: object, info: ValidationInfo) -> object:
         """`WORKSHOPS_FILE=` left empty in `.env` means the bundled file, not the cwd."""
         if value in ("", None):
-            return DATA_DIR / (
-                "workshops.yaml" if info.field_name == "workshops_file" else "troubleshooting.yaml"
-            )
+            return DATA_DIR / f"{str(info.field_name).removesuffix('_file')}.yaml"
         return value
 
     @field_validator("overdue_limits", mode="before")

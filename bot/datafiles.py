@@ -316,9 +316,9 @@ def parse_entry(adapter: TypeAdapter[T], path: Path, section: str, index: int, r
 
 
 def _entry_name(section: str, index: int, item: Any) -> str:
-    """Name the entry by its id or code when it has one, else by its position."""
+    """Name the entry by its id, code or SKU when it has one, else by its position."""
     if isinstance(item, dict):
-        key = item.get("id") or item.get("code")
+        key = item.get("id") or item.get("code") or item.get("sku")
         if key and isinstance(key, str | int):  # never a list spelt out: see `read_yaml`
             return f"{section} entry '{key}'"
     return f"{section} entry #{index + 1}"

@@ -2,8 +2,9 @@
 
 Planned by the repeating tick; each recipient's digest has a key naming the day, so however
 often the tick runs, or the bot restarts, a digest is queued once a day at most. Nothing is
-queued when there is nothing to report. Unanswered customers' questions are reported too: all
-of them to head office, a workshop's own to its staff.
+queued when there is nothing to report. Unanswered customers' questions, parts below their
+minimum and parts requests waiting too long are reported too: all of them to head office, a
+workshop's own to its staff.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 from bot.notifications import Kind
 from bot.overdue import overdue
+from bot.parts import HQ
 from bot.reminders import DIGEST_AT
+from bot.stock import StockDesk
 from bot.storage.database import Database
 from bot.storage.outbox import Outbox
 from bot.storage.questions import Threads
@@ -29,11 +32,13 @@ async def plan_digests(
     limits: Mapping[str, int],
     zone: ZoneInfo,
     now: datetime,
+    stock: StockDesk,
 ) -> None:
     grouped = await overdue(db, now, limits)
     waiting = await Threads(db).waiting()
+    parts = await stock.alerts(None, now)
     outbox = Outbox(db)
-    if (grouped or waiting) and (due := _due_today(now, zone)) is not None:
+    if (grouped or waiting or parts) and (due := _due_today(now, zone)) is not None:
         for user_id in head_office:
             await outbox.add(
                 f"{Kind.DIGEST}:all:{due.date()}:{user_id}",
@@ -46,7 +51,9 @@ async def plan_digests(
             )
     roles = Roles(db)
     asked = {thread.workshop_code for thread in waiting if thread.workshop_code}
-    for code in sorted(set(grouped) | asked):
+    short = {level.location for level in parts.low if level.location != HQ}
+    short |= {request.workshop_code for request in parts.late}
+    for code in sorted(set(grouped) | asked | short):
         if code not in network.workshops:
             continue
         due = _due_today(now, network.zone(code))

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Lang, pick
 from bot.money import from_minor
 from bot.storage.database import Executor
+from bot.storage.parts import PartsStore, UsedPart
 from bot.storage.stats import ExportRow, StatsQueries
 from bot.troubleshooting import TroubleshootingTree
 from bot.warranty import PurchaseAge, likelihood
@@ -40,6 +41,8 @@ HEADER = (
     "warranty_confirmed",
     "warranty_reason",
     "cause",
+    "parts_used",
+    "parts_cost",
 )
 """`purchase_age`, `warranty` (likely/no/unknown) and `cause` are the codes of
 `bot/warranty.py`; `warranty_confirmed` is yes, no or empty until staff have said."""
@@ -58,7 +61,9 @@ class Typed(str):
 Value = str | int | Decimal | datetime | date | None
 
 
-def _values(item: ExportRow, network: Network, tree: TroubleshootingTree) -> list[Value]:
+def _values(
+    item: ExportRow, parts: list[UsedPart], network: Network, tree: TroubleshootingTree
+) -> list[Value]:
     """One ticket's cells, typed; times without a zone, as spreadsheets keep them."""
     workshop = network.get(item.workshop_code)
     # A workshop since removed from the file has no zone any more: its drop-off stays in UTC.
@@ -94,15 +99,22 @@ def _values(item: ExportRow, network: Network, tree: TroubleshootingTree) -> lis
         None if item.warranty_confirmed is None else ("yes" if item.warranty_confirmed else "no"),
         None if item.warranty_reason is None else Typed(item.warranty_reason),
         item.cause,
+        _FIXES_SEPARATOR.join(
+            f"{part.sku} x{part.quantity} @ {from_minor(part.unit_price_minor)}" for part in parts
+        )
+        or None,
+        from_minor(sum(part.cost_minor for part in parts)) if parts else None,
     ]
 
 
 async def _rows(
     db: Executor, network: Network, tree: TroubleshootingTree, now: datetime, days: int
 ) -> list[list[Value]]:
-    """Tickets created in the `days` days before `now`, oldest first."""
-    items = await StatsQueries(db).tickets_for_export(now - timedelta(days=days), now)
-    return [_values(item, network, tree) for item in items]
+    """Tickets created in the `days` days before `now`, oldest first, with the parts used."""
+    since = now - timedelta(days=days)
+    items = await StatsQueries(db).tickets_for_export(since, now)
+    used = await PartsStore(db).used_on_tickets_created(since, now)
+    return [_values(item, used.get(item.code, []), network, tree) for item in items]
 
 
 def _as_text(value: Value, lang: Lang) -> str:

@@ -162,6 +162,29 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "args_days": {Lang.EN: "[days]", Lang.RU: "[дни]"},
     "args_id": {Lang.EN: "id", Lang.RU: "id"},
     "args_addstaff": {Lang.EN: "id CODE", Lang.RU: "id КОД"},
+    "cmd_stock": {Lang.EN: "Parts in stock", Lang.RU: "Запчасти на складе"},
+    "cmd_receive": {Lang.EN: "Parts received", Lang.RU: "Поступление запчастей"},
+    "cmd_needpart": {
+        Lang.EN: "Reserve or request a part for a ticket",
+        Lang.RU: "Зарезервировать или заказать запчасть",
+    },
+    "cmd_use": {Lang.EN: "A part went into the device", Lang.RU: "Запчасть установлена"},
+    "cmd_arrived": {
+        Lang.EN: "Parts from head office arrived",
+        Lang.RU: "Запчасти от головного офиса пришли",
+    },
+    "cmd_requests": {Lang.EN: "Parts requests to ship", Lang.RU: "Заявки на запчасти"},
+    "cmd_ship": {Lang.EN: "Ship a parts request", Lang.RU: "Отправить запчасти"},
+    "cmd_minstock": {Lang.EN: "Set a minimum stock", Lang.RU: "Задать минимальный остаток"},
+    "args_stock": {Lang.EN: "[text, SKU or HQ]", Lang.RU: "[текст, артикул или HQ]"},
+    "args_receive": {Lang.EN: "[HQ] SKU qty", Lang.RU: "[HQ] артикул кол-во"},
+    "args_ticket_part": {Lang.EN: "SR-XXXXXX SKU [qty]", Lang.RU: "SR-XXXXXX артикул [кол-во]"},
+    "args_request": {Lang.EN: "PR-XXXXXX", Lang.RU: "PR-XXXXXX"},
+    "args_ship": {
+        Lang.EN: "PR-XXXXXX [eta YYYY-MM-DD]",
+        Lang.RU: "PR-XXXXXX [ГГГГ-ММ-ДД]",
+    },
+    "args_minstock": {Lang.EN: "LOCATION SKU qty", Lang.RU: "СКЛАД артикул кол-во"},
     # The repair conversation
     "btn_back": {Lang.EN: "⬅️ Back", Lang.RU: "⬅️ Назад"},
     "btn_exit": {Lang.EN: "✖️ Exit", Lang.RU: "✖️ Выйти"},
@@ -586,6 +609,14 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.RU: "смета: гарантийный ремонт",
     },
     "event_cause": {Lang.EN: "cause", Lang.RU: "причина поломки"},
+    "event_part_reserved": {Lang.EN: "part reserved", Lang.RU: "запчасть зарезервирована"},
+    "event_part_requested": {
+        Lang.EN: "part requested from head office",
+        Lang.RU: "запчасть заказана в головном офисе",
+    },
+    "event_part_shipped": {Lang.EN: "part shipped", Lang.RU: "запчасть отправлена"},
+    "event_part_arrived": {Lang.EN: "part arrived", Lang.RU: "запчасть пришла"},
+    "event_part_used": {Lang.EN: "part used", Lang.RU: "запчасть установлена"},
     "unknown_value": {Lang.EN: "—", Lang.RU: "—"},
     "not_shared": {Lang.EN: "not shared", Lang.RU: "не указан"},
     "walk_in_customer": {Lang.EN: "walk-in customer", Lang.RU: "клиент без бота"},
@@ -671,6 +702,166 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "The date must be today or later, within a year, as YYYY-MM-DD.",
         Lang.RU: "Дата — сегодня или позже, в пределах года, в виде ГГГГ-ММ-ДД.",
     },
+    # Parts and stock
+    "part_unknown": {
+        Lang.EN: "There is no part “{sku}”. /stock with a word of its name finds it.",
+        Lang.RU: "Запчасти «{sku}» нет. /stock со словом из названия найдёт её.",
+    },
+    "bad_quantity": {
+        Lang.EN: "The quantity must be a whole number from 1 to {max}.",
+        Lang.RU: "Количество — целое число от 1 до {max}.",
+    },
+    "bad_minimum": {
+        Lang.EN: "The minimum must be a whole number from 0 to {max}.",
+        Lang.RU: "Минимум — целое число от 0 до {max}.",
+    },
+    "stock_location_unknown": {
+        Lang.EN: "There is no location “{code}”: HQ or a workshop code ({codes}).",
+        Lang.RU: "Склада «{code}» нет: HQ или код мастерской ({codes}).",
+    },
+    "stock_location_forbidden": {
+        Lang.EN: "You move parts only at your own workshop, {code}.",
+        Lang.RU: "Вы работаете с запчастями только своей мастерской, {code}.",
+    },
+    "stock_title": {
+        Lang.EN: "🔩 <b>Parts at {location}</b> (on hand · reserved · minimum)",
+        Lang.RU: "🔩 <b>Запчасти: {location}</b> (в наличии · в резерве · минимум)",
+    },
+    "stock_line": {
+        Lang.EN: "<code>{sku}</code> {name}: {on_hand} · {reserved} · {minimum}{low}",
+        Lang.RU: "<code>{sku}</code> {name}: {on_hand} · {reserved} · {minimum}{low}",
+    },
+    "stock_low": {Lang.EN: " ⚠️ below minimum", Lang.RU: " ⚠️ ниже минимума"},
+    "stock_empty": {
+        Lang.EN: "No parts at {location} match “{typed}”.",
+        Lang.RU: "На складе {location} нет запчастей по запросу «{typed}».",
+    },
+    "stock_none": {
+        Lang.EN: "No parts at {location} yet. /receive records a delivery.",
+        Lang.RU: "На складе {location} пока нет запчастей. /receive записывает поступление.",
+    },
+    "stock_part_title": {
+        Lang.EN: "🔩 <b>{sku}</b> {name}, {price} each (on hand · reserved · minimum)",
+        Lang.RU: "🔩 <b>{sku}</b> {name}, {price} за штуку (в наличии · в резерве · минимум)",
+    },
+    "stock_part_line": {
+        Lang.EN: "{location}: {on_hand} · {reserved} · {minimum}{low}",
+        Lang.RU: "{location}: {on_hand} · {reserved} · {minimum}{low}",
+    },
+    "stock_part_nowhere": {
+        Lang.EN: "None anywhere yet.",
+        Lang.RU: "Пока нигде нет.",
+    },
+    "stock_in_transit": {
+        Lang.EN: "On the way from HQ: {count}",
+        Lang.RU: "В пути из HQ: {count}",
+    },
+    "parts_received": {
+        Lang.EN: "📥 {quantity} × <code>{sku}</code> {name} received at {location}; "
+        "{free} free there now.",
+        Lang.RU: "📥 Поступило {quantity} × <code>{sku}</code> {name} на склад {location}; "
+        "свободно теперь {free}.",
+    },
+    "part_reserved": {
+        Lang.EN: "🔩 {quantity} × <code>{sku}</code> {name} reserved for <code>{code}</code> "
+        "from your stock.",
+        Lang.RU: "🔩 {quantity} × <code>{sku}</code> {name} зарезервировано для "
+        "<code>{code}</code> с вашего склада.",
+    },
+    "part_requested": {
+        Lang.EN: "📨 Too few <code>{sku}</code> {name} in your stock: request "
+        "<code>{request}</code> for {quantity} sent to head office. Ticket <code>{code}</code> "
+        "waits for parts; the customer is told which part.",
+        Lang.RU: "📨 На вашем складе не хватает <code>{sku}</code> {name}: заявка "
+        "<code>{request}</code> на {quantity} шт. отправлена в головной офис. Заявка "
+        "<code>{code}</code> ждёт запчасти; клиенту сообщено, какую.",
+    },
+    "part_short": {
+        Lang.EN: "Not enough <code>{sku}</code> {name} at {location}: {free} free, {quantity} "
+        "needed. Nothing changed.",
+        Lang.RU: "Не хватает <code>{sku}</code> {name} на складе {location}: свободно {free}, "
+        "нужно {quantity}. Ничего не изменилось.",
+    },
+    "part_used": {
+        Lang.EN: "🔧 {quantity} × <code>{sku}</code> {name} used on <code>{code}</code>: {cost}.",
+        Lang.RU: "🔧 {quantity} × <code>{sku}</code> {name} установлено по заявке "
+        "<code>{code}</code>: {cost}.",
+    },
+    "request_unknown": {
+        Lang.EN: "There is no parts request “{request}”.",
+        Lang.RU: "Заявки на запчасти «{request}» нет.",
+    },
+    "request_shipped_already": {
+        Lang.EN: "Request <code>{request}</code> was shipped already; nothing changed.",
+        Lang.RU: "Заявка <code>{request}</code> уже отправлена; ничего не изменилось.",
+    },
+    "request_arrived_already": {
+        Lang.EN: "Request <code>{request}</code> has arrived already; nothing changed.",
+        Lang.RU: "Заявка <code>{request}</code> уже получена; ничего не изменилось.",
+    },
+    "request_not_shipped": {
+        Lang.EN: "Request <code>{request}</code> has not been shipped yet; nothing changed.",
+        Lang.RU: "Заявка <code>{request}</code> ещё не отправлена; ничего не изменилось.",
+    },
+    "request_shipped": {
+        Lang.EN: "📦 Request <code>{request}</code> shipped: {quantity} × <code>{sku}</code> to "
+        "{workshop} for <code>{code}</code>{eta}. The workshop is told.",
+        Lang.RU: "📦 Заявка <code>{request}</code> отправлена: {quantity} × <code>{sku}</code> "
+        "в {workshop} для <code>{code}</code>{eta}. Мастерской сообщено.",
+    },
+    "request_eta": {Lang.EN: ", expected {eta}", Lang.RU: ", ожидается {eta}"},
+    "ship_short": {
+        Lang.EN: "HQ has too few <code>{sku}</code> {name} for <code>{request}</code>: {free} "
+        "free, {quantity} needed. Nothing was shipped; /receive HQ {sku} &lt;qty&gt; first.",
+        Lang.RU: "На складе HQ не хватает <code>{sku}</code> {name} для <code>{request}</code>: "
+        "свободно {free}, нужно {quantity}. Ничего не отправлено; сначала пополните склад: "
+        "/receive HQ {sku} и количество.",
+    },
+    "request_arrived": {
+        Lang.EN: "✅ {quantity} × <code>{sku}</code> {name} arrived and are reserved for "
+        "<code>{code}</code>. The customer is told.",
+        Lang.RU: "✅ {quantity} × <code>{sku}</code> {name} пришли и зарезервированы для "
+        "<code>{code}</code>. Клиенту сообщено.",
+    },
+    "requests_title": {
+        Lang.EN: "📨 <b>Open parts requests: {count}</b>, the oldest first",
+        Lang.RU: "📨 <b>Открытые заявки на запчасти: {count}</b>, сначала старые",
+    },
+    "requests_line": {
+        Lang.EN: "<code>{request}</code> · {workshop} · <code>{code}</code> · {quantity} × "
+        "<code>{sku}</code> {name} · waiting {age}",
+        Lang.RU: "<code>{request}</code> · {workshop} · <code>{code}</code> · {quantity} × "
+        "<code>{sku}</code> {name} · ждёт {age}",
+    },
+    "requests_empty": {
+        Lang.EN: "No open parts requests.",
+        Lang.RU: "Открытых заявок на запчасти нет.",
+    },
+    "btn_ship": {Lang.EN: "📦 Ship {request}", Lang.RU: "📦 Отправить {request}"},
+    "minstock_set": {
+        Lang.EN: "Minimum of <code>{sku}</code> {name} at {location}: {quantity}.",
+        Lang.RU: "Минимум <code>{sku}</code> {name} на складе {location}: {quantity}.",
+    },
+    "card_parts_title": {Lang.EN: "🔩 <b>Parts</b>", Lang.RU: "🔩 <b>Запчасти</b>"},
+    "card_part_used": {
+        Lang.EN: "Used: {quantity} × <code>{sku}</code> {name}, {price} each, {cost}",
+        Lang.RU: "Установлено: {quantity} × <code>{sku}</code> {name}, по {price}, {cost}",
+    },
+    "card_parts_total": {
+        Lang.EN: "Parts used, in all: {cost}",
+        Lang.RU: "Всего за запчасти: {cost}",
+    },
+    "card_part_reserved": {
+        Lang.EN: "Reserved: {quantity} × <code>{sku}</code> {name}",
+        Lang.RU: "В резерве: {quantity} × <code>{sku}</code> {name}",
+    },
+    "card_part_request": {
+        Lang.EN: "Request <code>{request}</code>: {quantity} × <code>{sku}</code>, {status}",
+        Lang.RU: "Заявка <code>{request}</code>: {quantity} × <code>{sku}</code>, {status}",
+    },
+    "request_status_open": {Lang.EN: "waiting for head office", Lang.RU: "ждёт головной офис"},
+    "request_status_shipped": {Lang.EN: "on the way", Lang.RU: "в пути"},
+    "request_status_arrived": {Lang.EN: "arrived", Lang.RU: "получена"},
     "bad_amount": {
         Lang.EN: "“{amount}” is not an amount I can read for sure. Write the amount first, "
         "then the comment, e.g. <code>/quote SR-XXXXXX 12 500,50 new screen</code> "
@@ -791,6 +982,41 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "write again when it is.",
         Lang.RU: "📅 Заявка <code>{code}</code>: ожидаемая дата готовности — <b>{eta}</b>. "
         "Когда всё будет готово, мы напишем.",
+    },
+    "notice_part_awaited": {
+        Lang.EN: "🔩 Ticket <code>{code}</code>: the repair waits for a part, <b>{part}</b>. "
+        "The workshop has ordered it; we will write when it arrives.",
+        Lang.RU: "🔩 Заявка <code>{code}</code>: для ремонта нужна запчасть — <b>{part}</b>. "
+        "Мастерская её заказала; мы напишем, когда она придёт.",
+    },
+    "notice_part_on_way": {
+        Lang.EN: "🚚 Ticket <code>{code}</code>: the part ({part}) is on its way to the "
+        "workshop.",
+        Lang.RU: "🚚 Заявка <code>{code}</code>: запчасть ({part}) едет в мастерскую.",
+    },
+    "notice_part_on_way_eta": {
+        Lang.EN: "🚚 Ticket <code>{code}</code>: the part ({part}) is on its way to the "
+        "workshop; your device is expected to be ready on <b>{eta}</b>.",
+        Lang.RU: "🚚 Заявка <code>{code}</code>: запчасть ({part}) едет в мастерскую; "
+        "ожидаемая дата готовности — <b>{eta}</b>.",
+    },
+    "notice_part_arrived": {
+        Lang.EN: "✅ Ticket <code>{code}</code>: the part ({part}) has arrived, and the repair "
+        "goes on.",
+        Lang.RU: "✅ Заявка <code>{code}</code>: запчасть ({part}) пришла, ремонт продолжается.",
+    },
+    "notice_part_requested": {
+        Lang.EN: "📨 New parts request <code>{request}</code> from {workshop}: {quantity} × "
+        "<code>{sku}</code> {name} for <code>{code}</code>. /requests lists what is waiting.",
+        Lang.RU: "📨 Новая заявка на запчасти <code>{request}</code> от {workshop}: {quantity} × "
+        "<code>{sku}</code> {name} для <code>{code}</code>. /requests покажет все ожидающие.",
+    },
+    "notice_part_shipped": {
+        Lang.EN: "📦 Head office shipped <code>{request}</code>: {quantity} × <code>{sku}</code> "
+        "{name} for <code>{code}</code>{eta}. Send /arrived {request} when it is here.",
+        Lang.RU: "📦 Головной офис отправил <code>{request}</code>: {quantity} × "
+        "<code>{sku}</code> {name} для <code>{code}</code>{eta}. Когда придёт, отправьте "
+        "/arrived {request}.",
     },
     "notice_estimate": {
         Lang.EN: "💰 Repair estimate for ticket <code>{code}</code>: <b>{amount}</b>.",
@@ -1109,6 +1335,24 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "❓ Customers' questions waiting for your answer: {count}, the oldest waiting "
         "{age}.",
         Lang.RU: "❓ Вопросы клиентов ждут вашего ответа: {count}, самый давний ждёт {age}.",
+    },
+    "digest_parts_low": {
+        Lang.EN: "🔩 Parts below their minimum: {count}",
+        Lang.RU: "🔩 Запчасти ниже минимума: {count}",
+    },
+    "digest_part_low": {
+        Lang.EN: "{location}: <code>{sku}</code> {name}, {on_hand} of {minimum}",
+        Lang.RU: "{location}: <code>{sku}</code> {name}, {on_hand} из {minimum}",
+    },
+    "digest_requests_late": {
+        Lang.EN: "📨 Parts requests waiting more than {days} days: {count}",
+        Lang.RU: "📨 Заявки на запчасти ждут больше {days} дн.: {count}",
+    },
+    "digest_request_late": {
+        Lang.EN: "<code>{request}</code> · {workshop} · <code>{code}</code> · <code>{sku}</code>"
+        " · {status}, {age}",
+        Lang.RU: "<code>{request}</code> · {workshop} · <code>{code}</code> · <code>{sku}</code>"
+        " · {status}, {age}",
     },
     # Broadcasts
     "broadcast_preview": {
@@ -1445,6 +1689,15 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "stats_causes_none": {
         Lang.EN: "No repair was finished in this period.",
         Lang.RU: "За этот период ни один ремонт не завершён.",
+    },
+    "stats_parts": {Lang.EN: "<b>Parts</b>", Lang.RU: "<b>Запчасти</b>"},
+    "stats_parts_lead": {
+        Lang.EN: "Median time from request to arrival: {value}",
+        Lang.RU: "Медиана от заявки до получения: {value}",
+    },
+    "stats_parts_requested": {
+        Lang.EN: "Most requested: {value}",
+        Lang.RU: "Чаще всего заказывали: {value}",
     },
     "stats_workshops": {Lang.EN: "<b>Workshops</b>", Lang.RU: "<b>Мастерские</b>"},
     "stats_workshop_line": {

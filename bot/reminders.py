@@ -46,6 +46,9 @@ CUSTOMER_KINDS = frozenset(
         Kind.PICKUP_REMINDER,
         Kind.ESTIMATE_REMINDER,
         Kind.FEEDBACK,
+        Kind.PART_AWAITED,
+        Kind.PART_ON_WAY,
+        Kind.PART_ARRIVED,
     }
 )
 """Messages to customers, which respect quiet hours; staff and head office get theirs at once."""

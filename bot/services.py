@@ -15,8 +15,10 @@ from bot.fault_reports import FaultReports
 from bot.flood import FloodGuard
 from bot.gazetteer import gazetteer_of
 from bot.locator import Locator
+from bot.parts import load_parts
 from bot.questions import QuestionDesk
 from bot.roles import Access
+from bot.stock import StockDesk
 from bot.storage.conversations import ConversationStore
 from bot.storage.customers import Customers
 from bot.storage.engine import Engine, open_database
@@ -64,11 +66,13 @@ class Services:
     locator: Locator
     flood: FloodGuard
     questions: QuestionDesk
+    stock: StockDesk
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock) -> Services:
         """Load and check the data files before touching the database: a bad file stops here."""
         tree, network, locator = load_data_files(settings)
+        parts = load_parts(settings.parts_file, tree, network)
         db = await open_database(settings)
         return cls(
             settings=settings,
@@ -86,6 +90,7 @@ class Services:
             locator=locator,
             flood=FloodGuard(settings.flood_burst, settings.flood_rate),
             questions=QuestionDesk(db, network, clock, settings.question_sla_minutes),
+            stock=StockDesk(db, parts, network, clock),
         )
 
     async def close(self) -> None:

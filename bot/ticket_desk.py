@@ -22,6 +22,7 @@ from bot.notifications import Kind, tell, tell_customer, tell_workshop
 from bot.reminders import DROPOFF_KINDS, ESTIMATE_AFTER, FEEDBACK_AFTER, pickup_schedule
 from bot.roles import Principal
 from bot.status_rules import OPEN_STATUSES, may_move, next_statuses
+from bot.stock import release_reserved
 from bot.storage.attachments import Attachments
 from bot.storage.claims import ClaimLinks
 from bot.storage.database import Database, Transaction
@@ -33,6 +34,7 @@ from bot.storage.tickets import EventRecord, NewTicket, TicketRecord, Tickets
 from bot.storage.warranty import Warranties, WarrantyRecord
 from bot.ticket_search import MAX_RESULTS, SearchTerms
 from bot.tickets import (
+    FINAL_STATUSES,
     Status,
     can_be_rated,
     is_ticket_code,
@@ -150,6 +152,8 @@ class TicketDesk:
                 tx, moved, Kind.STATUS, str(event_id), now, status=target.value, note=note
             )
             await follow_up(tx, moved, current, target, now)
+            if target in FINAL_STATUSES:
+                await release_reserved(tx, moved, who.user_id, now)
             await effects.record(origin, "status", moved.id, now)
         return Moved(Outcome.DONE, moved)
 

@@ -243,6 +243,13 @@ class JobOpen(Payload):
     code: TicketCode
 
 
+class ShipRequest(Payload):
+    """`📦 Ship` under a parts request on /requests."""
+
+    prefix = "ship"
+    code: str = Field(pattern=r"^PR-[0-9A-Z]{6}$")
+
+
 class WillCome(Payload):
     prefix = "cf"
     code: TicketCode

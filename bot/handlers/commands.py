@@ -17,7 +17,7 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.ext import CommandHandler
 
-from bot.handlers import bookings, broadcasts, common, head_office, questions, staff
+from bot.handlers import bookings, broadcasts, common, head_office, parts, questions, staff
 from bot.handlers.context import Context
 from bot.i18n import Lang
 from bot.messages import label, text
@@ -80,6 +80,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("quote", staff.quote, WORKERS, "cmd_quote", "args_quote"),
     Command("warranty", staff.warranty, WORKERS, "cmd_warranty", "args_warranty"),
     Command("walkin", staff.walk_in, STAFF, "cmd_walkin", "args_walkin"),
+    Command("stock", parts.stock, WORKERS, "cmd_stock", "args_stock"),
+    Command("receive", parts.receive, WORKERS, "cmd_receive", "args_receive"),
+    Command("needpart", parts.need_part, STAFF, "cmd_needpart", "args_ticket_part"),
+    Command("use", parts.use, STAFF, "cmd_use", "args_ticket_part"),
+    Command("arrived", parts.arrived, STAFF, "cmd_arrived", "args_request"),
+    Command("requests", parts.requests, HEAD_OFFICE, "cmd_requests"),
+    Command("ship", parts.ship, HEAD_OFFICE, "cmd_ship", "args_ship"),
+    Command("minstock", parts.min_stock, HEAD_OFFICE, "cmd_minstock", "args_minstock"),
     Command("workshops", head_office.workshops, HEAD_OFFICE, "cmd_workshops"),
     Command("stats", head_office.stats, HEAD_OFFICE, "cmd_stats", "args_days"),
     Command("scorecard", head_office.scorecard_of, WORKERS, "cmd_scorecard", "args_scorecard"),

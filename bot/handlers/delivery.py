@@ -40,6 +40,7 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.context import Context
 from bot.handlers.formatting import long_day, money, next_opening, opening_hours, when
+from bot.handlers.part_views import digest_parts, eta_words, part_name
 from bot.handlers.thread_views import THREAD_KINDS, digest_questions, thread_letter
 from bot.handlers.ticket_views import category_title, status_news, status_word
 from bot.i18n import Lang, preferred
@@ -145,6 +146,7 @@ class Postman:
             self.limits,
             services.settings.zone,
             services.clock.now(),
+            services.stock,
         )
         await self.deliver_due()
 
@@ -356,7 +358,9 @@ class Postman:
             questions = await digest_questions(
                 services, lang, params.get("workshop"), services.clock.now()
             )
-            return Letter("\n".join([*heading, *lines, *questions])) if lines or questions else None
+            parts = await digest_parts(services, lang, params.get("workshop"), services.clock.now())
+            news = [*lines, *questions, *parts]
+            return Letter("\n".join([*heading, *news])) if news else None
         if record.kind in THREAD_KINDS:
             found = await thread_letter(services, record, lang)
             if found is None:
@@ -384,6 +388,45 @@ class Postman:
                 if params.get("comment"):
                     lines.append(text(lang, "notice_note", note=params["comment"]))
                 return Letter("\n\n".join(lines), keyboards.ask_button(lang, code))
+            case Kind.PART_AWAITED | Kind.PART_ARRIVED:
+                part = part_name(services.stock.catalogue, lang, params["sku"])
+                body = text(lang, f"notice_{record.kind}", code=code, part=part)
+                return Letter(body, keyboards.ask_button(lang, code))
+            case Kind.PART_ON_WAY:
+                part = part_name(services.stock.catalogue, lang, params["sku"])
+                if params.get("eta"):
+                    eta = long_day(lang, date.fromisoformat(params["eta"]))
+                    body = text(lang, "notice_part_on_way_eta", code=code, part=part, eta=eta)
+                else:
+                    body = text(lang, "notice_part_on_way", code=code, part=part)
+                return Letter(body, keyboards.ask_button(lang, code))
+            case Kind.PART_REQUESTED:
+                return Letter(
+                    text(
+                        lang,
+                        "notice_part_requested",
+                        request=params["request"],
+                        workshop=workshop.title(lang),
+                        quantity=params["quantity"],
+                        sku=params["sku"],
+                        name=part_name(services.stock.catalogue, lang, params["sku"]),
+                        code=code,
+                    )
+                )
+            case Kind.PART_SHIPPED:
+                eta = date.fromisoformat(params["eta"]) if params.get("eta") else None
+                return Letter(
+                    text(
+                        lang,
+                        "notice_part_shipped",
+                        request=params["request"],
+                        quantity=params["quantity"],
+                        sku=params["sku"],
+                        name=part_name(services.stock.catalogue, lang, params["sku"]),
+                        code=code,
+                        eta=eta_words(lang, eta),
+                    )
+                )
             case Kind.ESTIMATE:
                 lines = [
                     text(

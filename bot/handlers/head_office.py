@@ -13,6 +13,7 @@ from bot.handlers.menus import publish_menu_for
 from bot.handlers.replies import say
 from bot.handlers.report_views import (
     chart_title,
+    parts_stats_lines,
     scorecard_lines,
     stats_lines,
     treestats_lines,
@@ -204,7 +205,13 @@ async def stats(update: Update, context: Context, who: Principal) -> None:
         category.id: pick(category.title, lang)
         for category in services.tree.categories.values()
     }
-    await say(update, "\n".join(stats_lines(figures, lang, names, categories)))
+    parts = await services.stock.figures(figures.since, figures.until)
+    lines = [
+        *stats_lines(figures, lang, names, categories),
+        "",
+        *parts_stats_lines(parts, lang),
+    ]
+    await say(update, "\n".join(lines))
     if update.effective_chat is not None:
         per_workshop = [
             (name, figures.tickets_per_workshop.get(code, 0))

@@ -18,6 +18,7 @@ from bot.statistics import (
     change,
     share,
 )
+from bot.stock import PartsFigures
 from bot.storage.stats import FixOutcome
 from bot.troubleshooting import TroubleshootingTree
 
@@ -219,6 +220,16 @@ def cause_line(lang: Lang, name: str, shares: CauseShares) -> str:
         warranty=_share_text(lang, shares.warranty_share, shares.warranty, shares.finished),
         misuse=_share_text(lang, shares.misuse_share, shares.misuse, shares.finished),
     )
+
+
+def parts_stats_lines(parts: PartsFigures, lang: Lang) -> list[str]:
+    """How long parts take to come from head office, and which are asked for most."""
+    requested = ", ".join(f"{sku} {number(lang, units)}" for sku, units in parts.most_requested)
+    return [
+        text(lang, "stats_parts"),
+        text(lang, "stats_parts_lead", value=days_text(lang, parts.median_lead_days)),
+        text(lang, "stats_parts_requested", value=requested or NO_DATA),
+    ]
 
 
 def workshop_line(lang: Lang, name: str, tickets: int, figures: Figures) -> str:

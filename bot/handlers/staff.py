@@ -33,6 +33,7 @@ from bot.handlers.common import not_understood
 from bot.handlers.context import Context, lang_of
 from bot.handlers.delivery import wake_postman
 from bot.handlers.formatting import long_day, money, when
+from bot.handlers.part_views import ticket_parts
 from bot.handlers.replies import (
     acknowledge,
     answered,
@@ -379,6 +380,8 @@ async def ticket_card(context: Context, lang: Lang, ticket: TicketRecord) -> str
     fault = await fault_lines(context, lang, ticket)
     if fault:
         sections.append("\n".join([text(lang, "fault_title"), *fault]))
+    if parts := await ticket_parts(services, lang, ticket):
+        sections.append("\n".join(parts))
     events = await services.desk.history(ticket)
     names = await actor_names(services, events)
     history = [history_line(lang, event, zone, names) for event in events]

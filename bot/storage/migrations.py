@@ -354,4 +354,60 @@ MIGRATIONS: list[str] = [
         cause_at      TEXT
     );
     """,
+    """
+    -- Spare parts. Every movement is a row of the ledger; part_stock holds what the ledger
+    -- adds up to per location, kept in the same transaction, and can never go below zero.
+    -- A location is 'HQ' or a workshop code; 'TRANSIT' between them, NULL outside the
+    -- network (a supplier, a local purchase, or the device the part went into).
+    CREATE TABLE part_requests (
+        id             INTEGER PRIMARY KEY,
+        code           TEXT NOT NULL UNIQUE,
+        workshop_code  TEXT NOT NULL,
+        ticket_id      INTEGER NOT NULL REFERENCES tickets(id),
+        sku            TEXT NOT NULL,
+        quantity       INTEGER NOT NULL CHECK (quantity > 0),
+        status         TEXT NOT NULL CHECK (status IN ('open', 'shipped', 'arrived')),
+        eta            TEXT,  -- YYYY-MM-DD, given when shipped
+        requested_by   INTEGER NOT NULL,
+        created_at     TEXT NOT NULL,
+        shipped_at     TEXT,
+        arrived_at     TEXT
+    );
+    CREATE INDEX part_requests_status ON part_requests(status, created_at);
+    CREATE INDEX part_requests_ticket ON part_requests(ticket_id);
+
+    CREATE TABLE part_movements (
+        id                INTEGER PRIMARY KEY,
+        at                TEXT NOT NULL,
+        actor_id          INTEGER NOT NULL,
+        sku               TEXT NOT NULL,
+        from_location     TEXT,
+        to_location       TEXT,
+        quantity          INTEGER NOT NULL CHECK (quantity > 0),
+        ticket_id         INTEGER REFERENCES tickets(id),
+        request_id        INTEGER REFERENCES part_requests(id),
+        reason            TEXT NOT NULL
+            CHECK (reason IN ('receive', 'reserve', 'release', 'use', 'ship', 'arrive')),
+        unit_price_minor  INTEGER  -- what a part used cost, as the parts file said then
+    );
+    CREATE INDEX part_movements_ticket ON part_movements(ticket_id, reason);
+
+    CREATE TABLE part_stock (
+        location   TEXT NOT NULL,
+        sku        TEXT NOT NULL,
+        on_hand    INTEGER NOT NULL DEFAULT 0 CHECK (on_hand >= 0),
+        reserved   INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0 AND reserved <= on_hand),
+        min_stock  INTEGER CHECK (min_stock >= 0),  -- set by /minstock; NULL: the parts file's
+        PRIMARY KEY (location, sku)
+    );
+
+    -- What is set aside for a ticket at its workshop, until it goes into the device.
+    CREATE TABLE part_reservations (
+        ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+        sku        TEXT NOT NULL,
+        location   TEXT NOT NULL,
+        quantity   INTEGER NOT NULL CHECK (quantity >= 0),
+        PRIMARY KEY (ticket_id, sku)
+    );
+    """,
 ]

@@ -99,8 +99,26 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "cancelled": ("walk_in", ("cancelled",)),
 }
 
-STAFF_MENU = {"today", "jobs", "find", "job", "setstatus", "eta", "quote", "walkin", "scorecard"}
+STAFF_MENU = {
+    "today",
+    "jobs",
+    "find",
+    "job",
+    "setstatus",
+    "eta",
+    "quote",
+    "walkin",
+    "stock",
+    "receive",
+    "needpart",
+    "use",
+    "arrived",
+    "scorecard",
+}
 HEAD_OFFICE_ONLY_MENU = {
+    "requests",
+    "ship",
+    "minstock",
     "workshops",
     "stats",
     "treestats",
@@ -119,6 +137,8 @@ HEAD_OFFICE_MENU = {
     "setstatus",
     "eta",
     "quote",
+    "stock",
+    "receive",
     "scorecard",
 } | HEAD_OFFICE_ONLY_MENU
 CSV_HEADER = [
@@ -144,6 +164,8 @@ CSV_HEADER = [
     "warranty_confirmed",
     "warranty_reason",
     "cause",
+    "parts_used",
+    "parts_cost",
 ]
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -1025,8 +1047,12 @@ async def test_stats_show_exact_figures_of_a_small_network_and_a_chart(
         "Washing machine: finished 1 · warranty 0% (0 of 1) · misuse 0% (0 of 1)",
         "By workshop:",
         "One Bench: finished 1 · warranty 0% (0 of 1) · misuse 0% (0 of 1)",
+        "",
+        "Parts",
+        "Median time from request to arrival: —",
+        "Most requested: —",
     ]
-    assert [entity["type"] for entity in figures[0]["entities"]].count("bold") == 8
+    assert [entity["type"] for entity in figures[0]["entities"]].count("bold") == 9
     assert figures[1]["photo"]
     chart = api.calls_of("sendPhoto")[-1].files["photo"]
     assert chart.data.startswith(PNG_SIGNATURE)
@@ -1125,7 +1151,7 @@ async def test_export_sends_a_workbook_with_typed_cells_and_a_csv_for_the_caller
     assert sheet is not None
     header, row = (list(values) for values in sheet.iter_rows(max_row=2, values_only=True))
     assert header == CSV_HEADER
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:V2"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:X2"
     ticket = dict(zip(header, row, strict=True))
     assert ticket["ticket"] == booked and ticket["customer_id"] == 1001
     assert ticket["estimate"] == 1500.5 and sheet["L2"].data_type == "n"

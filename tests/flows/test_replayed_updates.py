@@ -233,6 +233,37 @@ async def test_a_replayed_walk_in_makes_no_second_ticket_and_gives_the_same_link
     assert count_rows(network, "SELECT token FROM claim_links") == 1
 
 
+async def test_replayed_parts_commands_move_parts_once_and_answer_as_before(
+    network: BotRunner,
+) -> None:
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    olga = network.person(HEAD_OFFICE, "Olga")
+    code = await received(network, anna)
+    await mechanic.command("/setstatus", f"{code} diagnosing")
+    steps = (
+        (mechanic, "/needpart", f"{code} WP-DRAIN-PUMP"),
+        (olga, "/receive", "HQ WP-DRAIN-PUMP 2"),
+        (olga, "/ship", "{request} eta 2026-12-03"),
+        (mechanic, "/arrived", "{request}"),
+        (mechanic, "/use", f"{code} WP-DRAIN-PUMP"),
+    )
+    request = ""
+    for person, command, args in steps:
+        person.new_messages()  # what came before
+        first = await person.command(command, args.format(request=request))
+        await crash_and_replay(network)
+        assert shown(person.new_messages()) == shown(first), command
+        request = request or re.search(r"PR-[0-9A-Z]{6}", first[-1]["text"]).group(0)
+
+    with closing(database(network)) as db:
+        ledger = db.execute("SELECT reason, quantity FROM part_movements ORDER BY id").fetchall()
+    assert ledger == [("receive", 2), ("ship", 1), ("arrive", 1), ("reserve", 1), ("use", 1)]
+    assert count_rows(network, "SELECT id FROM part_requests") == 1
+    for notice in ("waits for a part", "is on its way", "has arrived"):
+        assert count(anna, notice) == 1, notice
+
+
 async def test_a_replayed_eta_sends_no_second_notice(network: BotRunner) -> None:
     anna = network.person(1001, "Anna")
     mechanic = network.person(MECHANIC, "Mike")

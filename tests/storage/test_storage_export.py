@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -17,6 +18,7 @@ from bot.storage.customers import Customers
 from bot.storage.database import Database
 from bot.storage.estimates import Estimates
 from bot.storage.feedback import Feedback
+from bot.storage.parts import PartsStore
 from bot.storage.tickets import NewTicket, Tickets
 from bot.storage.warranty import Warranties
 from bot.tickets import Status
@@ -29,7 +31,8 @@ BORIS, STAFF = 2, 900
 HEADER = (
     "ticket,created_utc,workshop_code,workshop,category,status,dropoff_local,customer_id,"
     "customer_name,phone,eta,estimate,estimate_currency,estimate_answer,description,"
-    "fixes_tried,rating,purchase_age,warranty,warranty_confirmed,warranty_reason,cause"
+    "fixes_tried,rating,purchase_age,warranty,warranty_confirmed,warranty_reason,cause,"
+    "parts_used,parts_cost"
 )
 DRAIN_FIX = "Unplug the machine, open the small hatch at the bottom front"
 
@@ -105,6 +108,16 @@ async def filled(db: Database) -> None:
     await estimates.add(booked, 100000, "RUB", None, STAFF, NOW - timedelta(days=1))
     latest = await estimates.add(booked, 150000, "RUB", "насос", STAFF, NOW - timedelta(hours=20))
     await estimates.answer(latest, "approved", NOW - timedelta(hours=10))
+    parts = PartsStore(db)
+    for quantity in (1, 1):
+        await parts.record(
+            NOW - timedelta(hours=5), STAFF, "WP-DRAIN-PUMP", "NSK-ZAELTSOVSKY", None, quantity,
+            "use", booked, unit_price_minor=250000,
+        )
+    await parts.record(
+        NOW - timedelta(hours=5), STAFF, "WP-DOOR-LOCK", "NSK-ZAELTSOVSKY", None, 1, "use",
+        booked, unit_price_minor=110050,
+    )  # fmt: skip
 
     walk_in = await add_ticket(
         db,
@@ -156,6 +169,8 @@ async def test_a_row_has_english_names_local_drop_off_time_and_the_latest_estima
         "warranty_confirmed": "no",
         "warranty_reason": "'=seal broken",
         "cause": "misuse",
+        "parts_used": "WP-DRAIN-PUMP x2 @ 2500.00 | WP-DOOR-LOCK x1 @ 1100.50",
+        "parts_cost": "6100.50",
     }
     first, second = exported[1][15].split(" | ")
     assert first.startswith(DRAIN_FIX) and second.startswith("Check that the door clicks shut")
@@ -180,6 +195,7 @@ async def test_a_walk_in_has_empty_customer_and_drop_off_and_an_exact_estimate(
         "received",
     )
     assert (row["estimate"], row["estimate_answer"]) == ("1500.05", "pending")
+    assert (row["parts_used"], row["parts_cost"]) == ("", ""), "no parts went into it"
 
 
 async def test_a_description_that_looks_like_a_formula_is_kept_as_text(
@@ -236,7 +252,7 @@ async def test_the_workbook_has_a_frozen_filtered_header_and_typed_cells(
     rows = list(sheet.iter_rows(values_only=True))
     assert ",".join(rows[0]) == HEADER
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:V{len(rows)}"
+    assert sheet.auto_filter.ref == f"A1:X{len(rows)}"
     booked = dict(zip(rows[0], rows[1], strict=True))
     assert booked["created_utc"] == datetime(2026, 11, 24, 6, 0)
     assert booked["dropoff_local"] == datetime(2026, 11, 27, 10, 0)
@@ -245,6 +261,7 @@ async def test_the_workbook_has_a_frozen_filtered_header_and_typed_cells(
     assert booked["estimate"] == 1500 and sheet["L2"].data_type == "n"
     assert (booked["customer_id"], booked["rating"]) == (2, 4)
     assert booked["fixes_tried"].startswith(DRAIN_FIX)
+    assert booked["parts_cost"] == Decimal("6100.50") and sheet["X2"].data_type == "n"
     walk_in = dict(zip(rows[0], rows[2], strict=True))
     assert walk_in["estimate"] == pytest.approx(1500.05)
     assert walk_in["description"] == '=HYPERLINK("http://example.com")'

@@ -53,9 +53,10 @@ def test_all_labels_gives_the_button_in_every_language() -> None:
 
 
 WORD = re.compile(r"[A-Za-z][A-Za-z_]+")
-MARKUP = re.compile(r"\{[^}]*\}|</?[a-z]+>|/[a-z_]+|SR-X+")
-"""Placeholders, HTML tags, commands and the ticket-code pattern: not words of either language."""
-NAMES_KEPT_IN_RUSSIAN = {"Telegram", "CSV", "Excel", "QR", "id", "HEAD_OFFICE_IDS"}
+MARKUP = re.compile(r"\{[^}]*\}|</?[a-z]+>|/[a-z_]+|[SP]R-X+")
+"""Placeholders, HTML tags, commands and the ticket and parts request code patterns: not words
+of either language."""
+NAMES_KEPT_IN_RUSSIAN = {"Telegram", "CSV", "Excel", "QR", "id", "HEAD_OFFICE_IDS", "HQ"}
 """Names that Russian text writes in Latin letters too."""
 
 
