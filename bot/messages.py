@@ -1695,6 +1695,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         Lang.EN: "Median time from request to arrival: {value}",
         Lang.RU: "Медиана от заявки до получения: {value}",
     },
+    "stats_parts_cost": {
+        Lang.EN: "Parts used: {used}; under warranty: {warranty} ({share})",
+        Lang.RU: "Установлено запчастей на {used}; по гарантии: {warranty} ({share})",
+    },
     "stats_parts_requested": {
         Lang.EN: "Most requested: {value}",
         Lang.RU: "Чаще всего заказывали: {value}",

@@ -107,6 +107,15 @@ class PartsFigures:
     """Request to arrival, in days, of each request that arrived in the period."""
     most_requested: list[tuple[str, int]]
     """SKUs by units requested in the period, the most first."""
+    used_cost_minor: int
+    """What the parts that went into devices in the period cost."""
+    warranty_cost_minor: int
+    """The part of it in repairs confirmed under warranty: the network's cost, not the
+    customer's."""
+
+    @property
+    def warranty_share(self) -> float | None:
+        return self.warranty_cost_minor / self.used_cost_minor if self.used_cost_minor else None
 
     @property
     def median_lead_days(self) -> float | None:
@@ -194,6 +203,7 @@ class StockDesk:
     async def figures(self, since: datetime, until: datetime) -> PartsFigures:
         store = PartsStore(self._db)
         arrived = await store.arrived_between(since, until)
+        used, warranty = await store.cost_used(since, until)
         return PartsFigures(
             lead_days=[
                 (r.arrived_at - r.created_at).total_seconds() / 86400
@@ -201,6 +211,8 @@ class StockDesk:
                 if r.arrived_at is not None
             ],
             most_requested=await store.most_requested(since, until, MOST_REQUESTED),
+            used_cost_minor=used,
+            warranty_cost_minor=warranty,
         )
 
     # Moving

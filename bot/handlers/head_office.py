@@ -209,7 +209,7 @@ async def stats(update: Update, context: Context, who: Principal) -> None:
     lines = [
         *stats_lines(figures, lang, names, categories),
         "",
-        *parts_stats_lines(parts, lang),
+        *parts_stats_lines(parts, lang, services.settings.currency),
     ]
     await say(update, "\n".join(lines))
     if update.effective_chat is not None:

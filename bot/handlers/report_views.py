@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from bot.handlers.formatting import number, percent
+from bot.handlers.formatting import money, number, percent
 from bot.i18n import Lang, pick
 from bot.messages import label, text
+from bot.money import from_minor
 from bot.statistics import (
     CauseFigures,
     CauseShares,
@@ -222,13 +223,22 @@ def cause_line(lang: Lang, name: str, shares: CauseShares) -> str:
     )
 
 
-def parts_stats_lines(parts: PartsFigures, lang: Lang) -> list[str]:
-    """How long parts take to come from head office, and which are asked for most."""
+def parts_stats_lines(parts: PartsFigures, lang: Lang, currency: str) -> list[str]:
+    """How long parts take to come from head office, which are asked for most, and what the
+    parts used cost, warranty repairs' share apart."""
     requested = ", ".join(f"{sku} {number(lang, units)}" for sku, units in parts.most_requested)
+    share = parts.warranty_share
     return [
         text(lang, "stats_parts"),
         text(lang, "stats_parts_lead", value=days_text(lang, parts.median_lead_days)),
         text(lang, "stats_parts_requested", value=requested or NO_DATA),
+        text(
+            lang,
+            "stats_parts_cost",
+            used=money(lang, from_minor(parts.used_cost_minor), currency),
+            warranty=money(lang, from_minor(parts.warranty_cost_minor), currency),
+            share=NO_DATA if share is None else percent(lang, share),
+        ),
     ]
 
 

@@ -336,6 +336,19 @@ class PartsStore:
         )
         return [RequestRecord.from_row(row) for row in rows]
 
+    async def cost_used(self, since: datetime, until: datetime) -> tuple[int, int]:
+        """Minor units of the parts that went into devices in the period: all of them, and
+        those in repairs confirmed under warranty, which the network pays for."""
+        row = await self._db.fetch_one(
+            "SELECT CAST(COALESCE(SUM(m.quantity * m.unit_price_minor), 0) AS BIGINT) AS total,"
+            " CAST(COALESCE(SUM(CASE WHEN w.confirmed = 1"
+            " THEN m.quantity * m.unit_price_minor ELSE 0 END), 0) AS BIGINT) AS warranty"
+            " FROM part_movements AS m LEFT JOIN ticket_warranty AS w ON w.ticket_id = m.ticket_id"
+            " WHERE m.reason = 'use' AND m.at >= ? AND m.at <= ?",
+            (stamp(since), stamp(until)),
+        )
+        return (row["total"], row["warranty"]) if row else (0, 0)
+
     async def most_requested(
         self, since: datetime, until: datetime, limit: int
     ) -> list[tuple[str, int]]:

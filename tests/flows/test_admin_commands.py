@@ -1051,6 +1051,7 @@ async def test_stats_show_exact_figures_of_a_small_network_and_a_chart(
         "Parts",
         "Median time from request to arrival: —",
         "Most requested: —",
+        "Parts used: RUB\u00a00; under warranty: RUB\u00a00 (—)",
     ]
     assert [entity["type"] for entity in figures[0]["entities"]].count("bold") == 9
     assert figures[1]["photo"]

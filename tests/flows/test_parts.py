@@ -338,6 +338,22 @@ async def test_stats_show_how_long_parts_take_and_which_are_asked_for_most(
     assert f"Most requested: {PUMP} 2, PH-SCREEN 1" in report
 
 
+async def test_stats_count_the_parts_that_went_into_warranty_repairs_as_warranty_cost(
+    shop: BotRunner,
+) -> None:
+    mike = shop.person(MECHANIC, "Mike")
+    olga = shop.person(HEAD_OFFICE, "Olga")
+    covered, paid = await walk_in(mike), await walk_in(mike)
+    await mike.command("/warranty", f"{covered} yes receipt seen")
+    await mike.command("/receive", f"{PUMP} 3")
+
+    await mike.command("/use", f"{covered} {PUMP} 2")
+    await mike.command("/use", f"{paid} {PUMP}")
+
+    report = "\n".join(reply.get("text", "") for reply in await olga.command("/stats"))
+    assert "Parts used: RUB\u00a07,500; under warranty: RUB\u00a05,000 (67%)" in report
+
+
 async def test_parts_reserved_for_a_cancelled_ticket_go_back_on_the_shelf(shop: BotRunner) -> None:
     mike = shop.person(MECHANIC, "Mike")
     code, other = await walk_in(mike), await walk_in(mike)

@@ -4,6 +4,7 @@ one winner for the last unit, and replayed updates that change nothing twice."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
@@ -14,6 +15,7 @@ from bot.stock import StockDesk, StockOutcome
 from bot.storage.database import Database
 from bot.storage.parts import PartsStore
 from bot.storage.tickets import NewTicket, Tickets
+from bot.storage.warranty import Warranties
 from bot.tickets import Status
 from bot.troubleshooting import load_tree
 from bot.workshops import Network
@@ -141,3 +143,20 @@ async def test_staff_move_parts_only_at_their_own_workshop(
         StockOutcome.NOT_FOUND
     )
     assert await PartsStore(db).stock("MSK-CENTER") == []
+
+
+async def test_parts_used_in_repairs_confirmed_under_warranty_are_counted_apart(
+    db: Database, desk: StockDesk, clock: FakeClock
+) -> None:
+    covered = await ticket(db, clock, "SR-000001")
+    paid = await ticket(db, clock, "SR-000002")
+    record = await Tickets(db).by_code(covered)
+    assert record is not None
+    await Warranties(db).confirm(record.id, True, "receipt", MIKE.user_id, clock.now())
+    await desk.receive(MIKE, "MSK-CENTER", PUMP, 3, origin=1)
+    await desk.use(MIKE, covered, PUMP, 2, origin=2)
+    await desk.use(MIKE, paid, PUMP, 1, origin=3)
+
+    figures = await desk.figures(clock.now() - timedelta(days=1), clock.now())
+
+    assert (figures.used_cost_minor, figures.warranty_cost_minor) == (750_000, 500_000)
