@@ -168,8 +168,7 @@ async def receive(update: Update, context: Context, who: Principal) -> None:
     elif len(args) == 2 and who.is_staff:
         location = who.workshop_code
     else:
-        where = "" if who.is_staff else "HQ "
-        await usage(update, context, f"/receive {where}<SKU> <qty>")
+        await usage(update, context, f"/receive {label(lang, 'args_receive')}")
         return
     assert location is not None
     quantity = whole_number(args[1], 1, MAX_QUANTITY)
@@ -207,7 +206,7 @@ async def need_part(update: Update, context: Context, who: Principal) -> None:
     lang = lang_of(update, context)
     args = args_of(context)
     if len(args) not in (2, 3):
-        await usage(update, context, "/needpart SR-XXXXXX <SKU> [qty]")
+        await usage(update, context, f"/needpart {label(lang, 'args_ticket_part')}")
         return
     quantity = quantity_of(args, 2)
     if quantity is None:
@@ -255,7 +254,7 @@ async def use(update: Update, context: Context, who: Principal) -> None:
     lang = lang_of(update, context)
     args = args_of(context)
     if len(args) not in (2, 3):
-        await usage(update, context, "/use SR-XXXXXX <SKU> [qty]")
+        await usage(update, context, f"/use {label(lang, 'args_ticket_part')}")
         return
     quantity = quantity_of(args, 2)
     if quantity is None:
@@ -422,7 +421,7 @@ async def min_stock(update: Update, context: Context, who: Principal) -> None:
     args = args_of(context)
     network = context.services.network
     if len(args) != 3:
-        await usage(update, context, "/minstock <LOCATION> <SKU> <qty>")
+        await usage(update, context, f"/minstock {label(lang, 'args_minstock')}")
         return
     location = location_of(args[0], network)
     if location is None:
