@@ -234,6 +234,10 @@ class BroadcastRunner:
         ):
             recipient = queue.get_nowait()
             chat_id, attempts = recipient.chat_id, recipient.attempts
+            if not await store.is_pending(broadcast_id, chat_id):
+                # Since the batch was read: cancelled on another instance, or sent by an
+                # earlier leader.
+                continue
             body = pick(texts, preferred(recipient.language, recipient.client_language))
             try:
                 await self._bot.send_message(chat_id, body, rate_limit_args=BROADCAST)

@@ -7,20 +7,32 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import pytest
 from aiohttp import ClientSession
 from pydantic import SecretStr
 
 from bot.config import Listen, Settings
 from bot.fake_telegram.server import FakeBotApi
+from bot.handlers.broadcasts import WORKERS
 from bot.runtime.leadership import LeaderElection
+from bot.storage.leadership import LEADER_LOCK
 from bot.storage.tickets import NewTicket, Tickets
-from tests.flows.test_broadcasts import copies, finish, previewed, seed_customers
+from tests.flows.test_broadcasts import (
+    broadcast_id,
+    copies,
+    deliveries,
+    finish,
+    previewed,
+    seed_customers,
+)
 from tests.flows.test_operator_endpoints import get, samples, value
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
+from tests.support.postgres import TEST_DATABASE_URL
 
 pytestmark = pytest.mark.postgresql
 
@@ -100,9 +112,24 @@ def digests(office: Person) -> int:
     return sum(1 for body in office.texts() if DIGEST in body)
 
 
-async def confirmed(office: Person, command: str, args: str) -> None:
+async def confirmed(office: Person, command: str, args: str) -> int:
+    """Preview and confirm a broadcast; its id."""
     preview = await previewed(office, command, args)
     await office.taps("Confirm", preview["message_id"])
+    return broadcast_id(preview)
+
+
+async def sending_held(
+    leader: BotRunner, follower: BotRunner, api: FakeBotApi, body: str
+) -> tuple[int, list[int], list[asyncio.Event]]:
+    """A broadcast to a dozen customers, confirmed on the follower and sent by the leader,
+    whose workers are each stuck in a send Telegram holds; its id, recipients and holds."""
+    customers = await seed_customers(leader, range(3001, 3013))
+    holds = [api.hold(customer) for customer in customers]
+    number = await confirmed(follower.person(HEAD_OFFICE, "Olga"), "/broadcast", body)
+    await leader.tick()
+    await api.wait_for(lambda: api.held_calls == WORKERS)
+    return number, customers, holds
 
 
 def moscow(day: int, hour: int) -> datetime:
@@ -184,3 +211,68 @@ async def test_the_leader_plans_the_digest_and_sends_broadcasts_once_and_another
     await follower.tick()
     await follower.tick()
     assert digests(office) == 2
+
+
+async def test_a_broadcast_cancelled_on_the_follower_stops_on_the_leader(
+    instances: tuple[BotRunner, BotRunner], api: FakeBotApi
+) -> None:
+    leader, follower = instances
+    body = "Head office pressed send too early"
+    number, _, holds = await sending_held(leader, follower, api, body)
+
+    answer = await previewed(follower.person(HEAD_OFFICE, "Olga"), "/broadcast_cancel", str(number))
+    assert answer["text"].startswith(f"✖️ Broadcast #{number} cancelled")
+    for hold in holds:
+        hold.set()
+    assert leader.app is not None
+    await leader.app.bot_data["broadcaster"].wait(number)
+
+    assert deliveries(api, body) == WORKERS, "only the messages already on their way went out"
+
+
+async def test_a_leader_cut_off_midway_stops_and_the_next_finishes_without_second_copies(
+    instances: tuple[BotRunner, BotRunner],
+    api: FakeBotApi,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.runtime.leadership")
+    leader, follower = instances
+    body = "Our workshops are open on Sunday"
+    number, customers, holds = await sending_held(leader, follower, api, body)
+    stepped_down = asyncio.Event()
+
+    async def note(leading: bool) -> None:
+        if not leading:
+            stepped_down.set()
+
+    election(leader).on_change(note)
+
+    # The leader's connection to the database is cut: the server frees its lock.
+    assert settings.database_url is not None
+    schema = parse_qs(urlsplit(settings.database_url.get_secret_value()).query)["search_path"][0]
+    admin = await asyncpg.connect(TEST_DATABASE_URL)
+    try:
+        assert await admin.fetchval(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+            " AND classid = $1 AND objid = hashtext($2)::oid AND objsubid = 2",
+            LEADER_LOCK,
+            schema,
+        )
+    finally:
+        await admin.close()
+    async with asyncio.timeout(5):
+        await stepped_down.wait()
+    assert any("is no longer the leader" in record.message for record in caplog.records)
+    for hold in holds:
+        hold.set()
+    assert leader.app is not None
+    await leader.app.bot_data["broadcaster"].wait(number)
+    assert deliveries(api, body) == WORKERS, "the old leader stopped after its sends in flight"
+
+    assert await election(follower).attempt()
+    await finish(follower)
+    assert [copies(api, customer, body) for customer in customers] == [1] * len(customers)
+    assert await broadcast_sends(leader) == WORKERS
+    assert await broadcast_sends(follower) == len(customers) - WORKERS
+    assert not await election(leader).attempt(), "the old leader is a follower now"
