@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from bot.config import Listen, Settings
 from bot.fake_telegram.server import FakeBotApi
 from bot.handlers.broadcasts import WORKERS
-from bot.runtime.leadership import LeaderElection
+from bot.runtime.leadership import TRY_EVERY, LeaderElection
 from bot.storage.leadership import LEADER_LOCK
 from bot.storage.tickets import NewTicket, Tickets
 from tests.flows.test_broadcasts import (
@@ -48,9 +48,19 @@ def engine() -> str:
     return "postgresql"
 
 
-async def never(seconds: float) -> None:
-    """The election's pause between tries, which never ends: the test makes each try."""
-    await asyncio.Event().wait()
+class Naps:
+    """An instance's pauses between its election's tries: each ends when the test says."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+        self._passes: asyncio.Queue[None] = asyncio.Queue()
+
+    async def __call__(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        await self._passes.get()
+
+    def let_one_pass(self) -> None:
+        self._passes.put_nowait(None)
 
 
 @pytest.fixture
@@ -73,7 +83,7 @@ async def instances(
                 "webhook_listen": Listen(host="127.0.0.1", port=port),
             }
         )
-        runners.append(BotRunner(api, hooked, clock, sleep=never))
+        runners.append(BotRunner(api, hooked, clock, sleep=Naps()))
     first, second = runners
     try:
         await first.start()
@@ -82,6 +92,12 @@ async def instances(
     finally:
         await second.stop()
         await first.stop()
+
+
+def naps(runner: BotRunner) -> Naps:
+    sleep = runner.options["sleep"]
+    assert isinstance(sleep, Naps)
+    return sleep
 
 
 def election(runner: BotRunner) -> LeaderElection:
@@ -196,11 +212,23 @@ async def test_the_leader_plans_the_digest_and_sends_broadcasts_once_and_another
     assert await broadcast_sends(leader) == 10
     assert await broadcast_sends(follower) == 0
 
-    # The leader stops; a broadcast confirmed meanwhile waits for the next leader.
+    # The leader stops; a broadcast confirmed meanwhile waits for the next leader, which the
+    # follower becomes at its next try.
     await leader.stop()
     late_body = "We are hiring mechanics"
     await confirmed(office, "/broadcast", late_body)
-    assert await election(follower).attempt(), "the lock is free: the follower leads"
+    assert sum(copies(api, customer, late_body) for customer in customers) == 0
+    took_over = asyncio.Event()
+
+    async def note(leading: bool) -> None:
+        if leading:
+            took_over.set()
+
+    election(follower).on_change(note)
+    naps(follower).let_one_pass()
+    async with asyncio.timeout(5):
+        await took_over.wait()
+    assert naps(follower).asked[0] == TRY_EVERY
     await finish(follower)
     assert [copies(api, customer, late_body) for customer in customers] == [1] * 5
     assert await leads(follower) == (True, 1)

@@ -4,12 +4,17 @@ instance always leads."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 import pytest
 
+from bot.runtime.leadership import TRY_EVERY
 from bot.storage.leadership import (
     KEEPALIVE,
     LEADER_LOCK,
@@ -20,9 +25,18 @@ from bot.storage.leadership import (
 )
 from tests.support.postgres import TEST_DATABASE_URL, fresh_schema
 
-TRY_EVERY = 3.0
-"""The runtime's pause between tries (bot.runtime.leadership)."""
+PROJECT = Path(__file__).resolve().parents[2]
+HOLD_THE_LOCK = """
+import asyncio, sys
+from bot.storage.leadership import PostgresLeadership
 
+async def main():
+    leadership = PostgresLeadership(sys.argv[1])
+    print("leading" if await leadership.try_lead() else "following", flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
 
 @pytest.fixture
 async def url() -> AsyncIterator[str]:
@@ -102,6 +116,43 @@ async def test_a_dropped_connection_frees_the_lock_and_the_leader_knows_at_once(
     finally:
         await first.close()
         await second.close()
+
+
+@pytest.mark.postgresql
+async def test_a_killed_leaders_lock_is_taken_at_the_next_try(url: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        HOLD_THE_LOCK,
+        url,
+        env={**os.environ, "PYTHONPATH": str(PROJECT)},
+        stdout=asyncio.subprocess.PIPE,
+    )
+    survivor = PostgresLeadership(url)
+    try:
+        assert process.stdout is not None
+        async with asyncio.timeout(20):
+            assert await process.stdout.readline() == b"leading\n"
+        assert not await survivor.try_lead()
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        # The kernel closes a killed process's sockets, and the server frees the lock as soon
+        # as it reads that: wait for that moment, then the survivor's next try leads.
+        schema = parse_qs(urlsplit(url).query)["search_path"][0]
+        admin = await asyncpg.connect(TEST_DATABASE_URL)
+        try:
+            key = (LEADER_LOCK, schema)
+            async with asyncio.timeout(5):
+                await admin.execute("SELECT pg_advisory_lock($1, hashtext($2))", *key)
+            await admin.execute("SELECT pg_advisory_unlock($1, hashtext($2))", *key)
+        finally:
+            await admin.close()
+        assert await survivor.try_lead()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await survivor.close()
 
 
 @pytest.mark.postgresql
