@@ -28,7 +28,7 @@ OnChange = Callable[[bool], Awaitable[None]]
 
 class LeaderElection:
     def __init__(self, leadership: Leadership, sleep: Sleep = asyncio.sleep) -> None:
-        """``sleep`` waits between tries; tests pass one that never ends and call `attempt`."""
+        """``sleep`` waits between tries; tests pass one whose naps they end themselves."""
         self._leadership = leadership
         self._sleep = sleep
         self._contested = isinstance(leadership, PostgresLeadership)
