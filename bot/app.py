@@ -75,6 +75,7 @@ from bot.pacing import Pacer
 from bot.runtime.aiohttp_request import AiohttpRequest
 from bot.runtime.health import Health
 from bot.runtime.intake import Intake
+from bot.runtime.leadership import LeaderElection
 from bot.runtime.metrics import Metrics, metrics_route
 from bot.runtime.ordering import ChatOrderedProcessor
 from bot.runtime.persistence import SqlitePersistence, flush_now
@@ -84,6 +85,7 @@ from bot.runtime.web import WebServer
 from bot.runtime.webhook import WebhookReceiver
 from bot.services import Services
 from bot.storage.inbox import InboxStore
+from bot.storage.leadership import leadership_for
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +115,9 @@ FLUSH_GROUP = 1
 """Runs after every other handler, so conversation state is written once it has changed."""
 
 
-def build_application(settings: Settings, services: Services) -> Application:
+def build_application(
+    settings: Settings, services: Services, election: LeaderElection
+) -> Application:
     metrics = Metrics()
     limiter = TwoLaneRateLimiter(Pacer())
     limiter.sent = metrics.sent
@@ -139,7 +143,10 @@ def build_application(settings: Settings, services: Services) -> Application:
     application.bot_data["postman"] = postman
     # Replies Telegram tells to wait go out later from the outbox, not held in their update.
     limiter.defer = postman.defer_reply
-    application.bot_data["broadcaster"] = BroadcastRunner(application.bot, services)
+    application.bot_data["leadership"] = election
+    broadcaster = BroadcastRunner(application.bot, services, lambda: election.is_leader)
+    election.on_change(broadcaster.leadership_changed)
+    application.bot_data["broadcaster"] = broadcaster
     application.bot_data["commands"] = CommandTable()
     add_handlers(application)
     return application
@@ -317,19 +324,24 @@ async def running_bot(
 ) -> AsyncIterator[Application]:
     """Open the services, start receiving updates, and close everything in reverse on exit.
 
-    Receiving waits out its errors with ``sleep``. ``on_fatal`` is told, with the reason, when
-    the bot can no longer receive updates (a token Telegram rejects): the caller should then
-    leave, so the process does not look alive while deaf.
+    Receiving waits out its errors with ``sleep``, and the leader election waits between its
+    tries with it. ``on_fatal`` is told, with the reason, when the bot can no longer receive
+    updates (a token Telegram rejects): the caller should then leave, so the process does not
+    look alive while deaf.
     """
     services = await Services.open(settings, clock)
     try:
-        application = build_application(settings, services)
+        url = settings.database_url
+        election = LeaderElection(
+            leadership_for(url.get_secret_value() if url else None), sleep=sleep
+        )
+        application = build_application(settings, services, election)
         metrics: Metrics = application.bot_data["metrics"]
         intake = Intake(application, InboxStore(services.db), clock, services.flood, metrics)
         application.bot_data["intake"] = intake
         web, receiver = receiving(settings, application, intake, sleep, on_fatal)
         application.bot_data["web"] = web
-        health = Health(services.db, intake, clock)
+        health = Health(services.db, intake, clock, election)
         web.add("GET", "/healthz", health.serve)
         web.add("GET", "/metrics", metrics_route(metrics, health.state))
         # Before Telegram is reached: a port that is taken stops the bot at once.
@@ -349,7 +361,8 @@ async def running_bot(
                 await application.bot_data["postman"].deliver_due()
                 # Telegram still counts the sends of the last second before a restart.
                 application.bot.rate_limiter.pacer.pause(1.0)
-                await application.bot_data["broadcaster"].resume()
+                # The leader (SQLite's one instance at once) resumes the running broadcasts.
+                await election.start()
                 assert application.job_queue is not None
                 application.job_queue.run_repeating(
                     on_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name="outbox"
@@ -385,6 +398,8 @@ async def running_bot(
                         await receiver.confirm()
                     log.info("Bot @%s stopped", application.bot.username)
         finally:
+            # Once nothing is sent from here (broadcasts stopped) may another instance lead.
+            await election.stop()
             await web.stop()
     finally:
         await services.close()

@@ -692,6 +692,8 @@ class FakeBotApi:
         self._blocked: set[int] = set()
         self._faults: dict[str, deque[_Fault]] = {}
         self._holds: dict[int, asyncio.Event] = {}
+        self.held_calls = 0
+        """Calls waiting at a `hold` right now."""
         # ``at_timer`` of successful sends, overall and per chat id, in order (for rate limits).
         self._send_times: list[float] = []
         self._chat_send_times: dict[int, list[float]] = {}
@@ -863,8 +865,13 @@ class FakeBotApi:
     async def _wait_if_held(self, params: JSONDict) -> None:
         chat_id = params.get("chat_id")
         gate = self._holds.get(int(chat_id)) if str(chat_id).lstrip("-").isdigit() else None
-        if gate is not None:
-            await gate.wait()
+        if gate is not None and not gate.is_set():
+            self.held_calls += 1
+            self._notify()
+            try:
+                await gate.wait()
+            finally:
+                self.held_calls -= 1
 
     def fail_next(
         self,

@@ -6,6 +6,11 @@ marked as soon as Telegram accepted it; after a crash only the pending ones are 
 When that mark cannot be written (a full disk), the recipient is kept in memory, the
 broadcast pauses, and every tick tries the mark again; once it is written the broadcast goes
 on, so nobody gets a second copy while the bot runs.
+
+Broadcasts are sent by the leader only (`bot.runtime.leadership`): with several instances, one
+rate limiter paces them all. A broadcast confirmed on another instance is stored as running,
+and the leader takes it up at its next tick; when the leader stops leading, its workers stop
+after the message each is sending, and the new leader goes on with the pending recipients.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import contextlib
 import html
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ValidationError
@@ -52,9 +58,11 @@ stay far from Telegram's limits."""
 
 
 class BroadcastRunner:
-    def __init__(self, bot: Bot, services: Services) -> None:
+    def __init__(self, bot: Bot, services: Services, leading: Callable[[], bool]) -> None:
+        """``leading`` tells whether this instance is the leader, the one that sends."""
         self._bot = bot
         self._services = services
+        self._leading = leading
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._stopping = False
         self._cancelled: set[int] = set()
@@ -73,6 +81,9 @@ class BroadcastRunner:
         self._cancelled.add(broadcast_id)
 
     def start(self, broadcast_id: int) -> None:
+        """Send a running broadcast from here, if this instance leads; else the leader will."""
+        if not self._leading():
+            return
         task = self._tasks.get(broadcast_id)
         if task is None or task.done():
             self._tasks[broadcast_id] = asyncio.create_task(
@@ -80,16 +91,27 @@ class BroadcastRunner:
             )
 
     async def resume(self) -> None:
-        """At start-up: broadcasts that were running when the bot stopped go on."""
+        """Broadcasts that are running and not sent from here go on: at start-up those the
+        bot was sending when it stopped, and on a leader those another instance left."""
+        if not self._leading():
+            return
         for record in await self._services.broadcasts.running():
             self.start(record.id)
 
+    async def leadership_changed(self, leading: bool) -> None:
+        """A new leader takes up the running broadcasts; one that stops leading lets its
+        workers end by themselves after their current message."""
+        if leading:
+            await self.resume()
+
     async def start_due(self) -> None:
-        """The tick: first the marks the database refused, then scheduled broadcasts."""
-        if not await self._record_unrecorded():
+        """The tick: first the marks the database refused, then, on the leader, scheduled
+        broadcasts and those confirmed on another instance."""
+        if not await self._record_unrecorded() or not self._leading():
             return
         for broadcast_id in await self._services.broadcasts.start_due(self.exclude):
             self.start(broadcast_id)
+        await self.resume()
 
     async def wait(self, broadcast_id: int) -> None:
         task = self._tasks.get(broadcast_id)
@@ -146,6 +168,7 @@ class BroadcastRunner:
         store = Broadcasts(self._services.db)
         while (
             not self._stopping
+            and self._leading()
             and not self._unrecorded
             and (record := await desk.get(broadcast_id)) is not None
             and record.status == "running"
@@ -162,7 +185,7 @@ class BroadcastRunner:
                     for _ in range(WORKERS)
                 )
             )
-        if self._stopping:
+        if self._stopping or not self._leading():
             return
         if self._unrecorded:
             self._paused.add(broadcast_id)
@@ -205,11 +228,16 @@ class BroadcastRunner:
         while (
             not queue.empty()
             and not self._stopping
+            and self._leading()
             and not self._unrecorded
             and broadcast_id not in self._cancelled
         ):
             recipient = queue.get_nowait()
             chat_id, attempts = recipient.chat_id, recipient.attempts
+            if not await store.is_pending(broadcast_id, chat_id):
+                # Since the batch was read: cancelled on another instance, or sent by an
+                # earlier leader.
+                continue
             body = pick(texts, preferred(recipient.language, recipient.client_language))
             try:
                 await self._bot.send_message(chat_id, body, rate_limit_args=BROADCAST)

@@ -133,12 +133,19 @@ class Postman:
                 record.chat_id,
             )
 
-    async def plan_and_deliver(self) -> None:
-        """The tick: queue the morning digests once they are due, then deliver."""
+    async def plan_and_deliver(self, plan: bool) -> None:
+        """The tick: queue the morning digests once they are due (if ``plan``: on the leader
+        only), then deliver."""
         services = self._services
         async with self._lock:
             # First of all, even if planning fails on the same full disk.
             await self._record_unrecorded(Outbox(services.db))
+        if plan:
+            await self._plan()
+        await self.deliver_due()
+
+    async def _plan(self) -> None:
+        services = self._services
         await plan_digests(
             services.db,
             services.network,
@@ -148,7 +155,6 @@ class Postman:
             services.clock.now(),
             services.stock,
         )
-        await self.deliver_due()
 
     async def defer_reply(
         self, chat_id: int, method: str, request: dict[str, Any], seconds: float
@@ -623,9 +629,15 @@ async def on_tick(context: Context) -> None:
 
 
 async def tick(application: Application) -> None:
-    """What the clock starts: digests, due messages and scheduled broadcasts."""
+    """What the clock starts: due messages on every instance; digests and scheduled
+    broadcasts on the leader only, so they are planned once however many instances run.
+
+    Reminders need no planning here: they are queued, with their due times, by the update
+    that books or changes a ticket, on whichever instance handles it.
+    """
+    leading = application.bot_data["leadership"].is_leader
     try:
-        await application.bot_data["postman"].plan_and_deliver()
+        await application.bot_data["postman"].plan_and_deliver(plan=leading)
     finally:
         # A failing outbox (a full disk) must not also stop broadcasts from retrying theirs.
         await application.bot_data["broadcaster"].start_due()

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.clock import Clock
 from bot.runtime.intake import Intake
+from bot.runtime.leadership import LeaderElection
 from bot.runtime.metrics import State
 from bot.storage.broadcasts import Broadcasts
 from bot.storage.database import Database
@@ -33,10 +34,13 @@ DATABASE_TIMEOUT = 3.0
 
 
 class Health:
-    def __init__(self, db: Database, intake: Intake, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, intake: Intake, clock: Clock, election: LeaderElection
+    ) -> None:
         self._db = db
         self._intake = intake
         self._clock = clock
+        self._election = election
         self.phase: Phase = "starting"
         """`running` once start-up is over (Telegram reached, left-over work resumed), until
         shutting down begins."""
@@ -52,6 +56,7 @@ class Health:
             "inbox_backlog": self._intake.backlog,
             "outbox_backlog": None,
             "oldest_due_outbox_seconds": None,
+            "leader": self._election.is_leader,
         }
         reason = None
         try:
@@ -95,9 +100,10 @@ class Health:
                 broadcasts = await Broadcasts(self._db).running_tallies()
         except Exception:
             log.debug("metrics without the database's backlogs", exc_info=True)
-            return State(inbox_backlog=inbox)
+            return State(inbox_backlog=inbox, leader=self._election.is_leader)
         return State(
             inbox_backlog=inbox,
+            leader=self._election.is_leader,
             outbox_backlog=pending,
             oldest_due_outbox_seconds=seconds_since(oldest, now),
             broadcasts=broadcasts,

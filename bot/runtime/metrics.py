@@ -66,6 +66,7 @@ class State:
     """What the database and the inbox hold right now, read just before a scrape."""
 
     inbox_backlog: int = 0
+    leader: bool = False
     outbox_backlog: Mapping[str, int] = field(default_factory=dict)
     oldest_due_outbox_seconds: int | None = None
     broadcasts: Mapping[int, Tally] = field(default_factory=dict)
@@ -84,6 +85,11 @@ class StateCollector(Collector):
         )
         inbox.add_metric([], state.inbox_backlog)
         yield inbox
+        yield GaugeMetricFamily(
+            "repairbot_leader",
+            "1 on the instance that plans digests and scheduled broadcasts and sends broadcasts.",
+            value=int(state.leader),
+        )
         outbox = GaugeMetricFamily(
             "repairbot_outbox_backlog",
             "Messages in the outbox not yet sent, due now or later, by kind.",

@@ -221,6 +221,14 @@ class Broadcasts:
             for row in rows
         ]
 
+    async def is_pending(self, broadcast_id: int, chat_id: int) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM broadcast_deliveries"
+            " WHERE broadcast_id = ? AND chat_id = ? AND status = 'pending'",
+            (broadcast_id, chat_id),
+        )
+        return row is not None
+
     async def mark(self, broadcast_id: int, chat_id: int, status: str, now: datetime) -> None:
         await self._db.execute(
             "UPDATE broadcast_deliveries SET status = ?, attempts = attempts + 1, done_at = ? "

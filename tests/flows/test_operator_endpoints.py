@@ -66,6 +66,7 @@ async def test_healthz_reports_a_healthy_bot_with_its_backlogs_after_a_short_jou
         "inbox_backlog": 0,
         "outbox_backlog": 1,
         "oldest_due_outbox_seconds": 60,
+        "leader": True,
     }
 
 
@@ -141,6 +142,7 @@ async def test_metrics_count_updates_api_calls_and_backlogs_after_a_short_journe
     assert value(found, "repairbot_updates_handled_total", type="callback_query", outcome="ok") == 1
     assert value(found, "repairbot_update_handling_seconds_count", type="message") == 2
     assert value(found, "repairbot_inbox_backlog") == 0
+    assert value(found, "repairbot_leader") == 1, "SQLite's one instance leads"
     assert value(found, "repairbot_bot_api_calls_total", method="getMe", outcome="ok") == 1
     assert value(found, "repairbot_bot_api_calls_total", method="sendMessage", outcome="429") == 1
     assert value(found, "repairbot_bot_api_calls_total", method="sendMessage", outcome="ok") == 1

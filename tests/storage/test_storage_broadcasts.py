@@ -51,3 +51,22 @@ async def test_with_nobody_to_leave_out_a_broadcast_still_reaches_every_customer
         (None, "en", 2)
     ]
     assert await broadcasts.fill_deliveries(broadcast_id, clock.now(), set()) == 2
+
+
+async def test_a_recipient_is_pending_until_reached_or_cancelled_whoever_wrote_it(
+    db: Database, clock: FakeClock
+) -> None:
+    for user_id in (1, 2, 3):
+        await Customers(db).remember(user_id, f"C{user_id}", None, None, "en", clock.now())
+    broadcasts = Broadcasts(db)
+    broadcast_id = await broadcasts.create(
+        9000, {Lang.EN: "Closed"}, "all", None, None, 9000, clock.now()
+    )
+    await broadcasts.fill_deliveries(broadcast_id, clock.now(), set())
+    assert [await broadcasts.is_pending(broadcast_id, user) for user in (1, 2, 3)] == [True] * 3
+
+    await broadcasts.mark(broadcast_id, 1, "sent", clock.now())
+    await broadcasts.cancel_pending(broadcast_id, clock.now())
+
+    assert [await broadcasts.is_pending(broadcast_id, user) for user in (1, 2, 3)] == [False] * 3
+    assert not await broadcasts.is_pending(broadcast_id, 4), "never a recipient"
