@@ -114,3 +114,24 @@ async def test_a_repair_booking_alternating_between_two_instances_keeps_its_whol
         "description": DESCRIPTION,
         "purchase_age": "lt6m",
     }
+
+
+@pytest.mark.both_engines
+async def test_a_conversation_left_on_one_instance_is_over_on_the_other_too(
+    instances: dict[str, BotRunner], balancer: Balancer
+) -> None:
+    boris = Alternating(instances, balancer, 3102)
+    await boris.next().command("/repair")
+    menu = boris.anyone.screen
+    [washer] = [
+        button["callback_data"]
+        for row in menu["reply_markup"]["inline_keyboard"]
+        for button in row
+        if button["text"] == "Washing machine"
+    ]
+
+    await boris.next().taps("✖️ Exit")
+    await boris.next().taps_data(menu["message_id"], washer)
+
+    assert boris.anyone.toasts()[-1] == "This button is no longer active."
+    assert not any("Won't drain" in text for text in boris.anyone.buttons())
