@@ -78,7 +78,7 @@ from bot.runtime.intake import Intake
 from bot.runtime.leadership import LeaderElection
 from bot.runtime.metrics import Metrics, metrics_route
 from bot.runtime.ordering import ChatOrderedProcessor
-from bot.runtime.persistence import SqlitePersistence, flush_now
+from bot.runtime.persistence import DatabasePersistence, UpdateState
 from bot.runtime.polling import OnFatal, Poller, Sleep
 from bot.runtime.rate_limit import TwoLaneRateLimiter
 from bot.runtime.web import WebServer
@@ -111,10 +111,6 @@ AWAITED_GROUP = -1
 """A message the bot asked for outside any conversation is taken here, and goes no further;
 anything else goes on to the handlers proper."""
 
-FLUSH_GROUP = 1
-"""Runs after every other handler, so conversation state is written once it has changed."""
-
-
 def build_application(
     settings: Settings, services: Services, election: LeaderElection
 ) -> Application:
@@ -123,12 +119,13 @@ def build_application(
     limiter.sent = metrics.sent
     processor = ChatOrderedProcessor()
     processor.took = metrics.took
+    persistence = DatabasePersistence(services.conversations, repair.Waiting)
     application = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .context_types(ContextTypes(context=Context))
-        .persistence(SqlitePersistence(services.conversations, repair.Waiting))
+        .persistence(persistence)
         # aiohttp costs about a quarter of the CPU per request of the default httpx backend.
         .request(AiohttpRequest(observe=metrics.api_call))
         .get_updates_request(AiohttpRequest(connection_pool_size=1, observe=metrics.api_call))
@@ -149,6 +146,8 @@ def build_application(
     application.bot_data["broadcaster"] = broadcaster
     application.bot_data["commands"] = CommandTable()
     add_handlers(application)
+    # Once every conversation is registered: it loads the states of each one.
+    processor.memory = UpdateState(application, persistence)
     return application
 
 
@@ -259,7 +258,6 @@ def add_handlers(application: Application) -> None:
         ],
         group=PRIVATE_GROUP,
     )
-    application.add_handler(TypeHandler(Update, flush_now), group=FLUSH_GROUP)
     application.add_error_handler(common.on_error)
 
 

@@ -7,6 +7,11 @@ locks wake waiters first come, first served, and the application starts one task
 in arrival order), while other chats go ahead. A conversation therefore never sees its own
 steps reordered, and its state is only ever touched by one update at a time.
 
+Within the turn, before the handlers run, what the database holds of the update's people
+(conversation states, drafts) replaces what the process remembers, and what the handlers
+changed is written back before the update counts as done (`Memory`): another instance may
+have handled the chat's previous update.
+
 An update takes its chat's turn before one of the slots that bound how many run at once: with
 updates acknowledged as soon as they are stored, one chat can have many queued, and those
 waiting for their turn must not fill the slots other chats need.
@@ -15,16 +20,25 @@ waiting for their turn must not fill the slots other chats need.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 MAX_CONCURRENT = 100
 """Updates of different chats handled at once, at most."""
+
+
+class Memory(Protocol):
+    """What handlers remember of people between updates, kept outside the process."""
+
+    async def load(self, update: object) -> None: ...
+
+    async def save(self, update: object) -> None: ...
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -37,6 +51,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self.on_done = on_done
+        self.memory: Memory | None = None
+        """Loaded before each update's handlers, saved after them."""
         self.took: Callable[[object, float], None] | None = None
         """Told how many seconds the handlers took on an update, for the metrics."""
 
@@ -54,7 +70,15 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         started = time.perf_counter()
         try:
+            if self.memory is not None:
+                try:
+                    await self.memory.load(update)
+                except BaseException:
+                    close(coroutine)  # never started: handlers must not see a stale state
+                    raise
             await coroutine
+            if self.memory is not None:
+                await self.memory.save(update)
         finally:
             if self.took is not None:
                 self.took(update, time.perf_counter() - started)
@@ -79,6 +103,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""
+
+
+def close(coroutine: Awaitable[Any]) -> None:
+    """Discard handlers that will not run, without Python warning they were never awaited."""
+    if inspect.iscoroutine(coroutine):
+        coroutine.close()
 
 
 def order_key(update: object) -> int | None:

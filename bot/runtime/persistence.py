@@ -1,7 +1,10 @@
-"""Conversation state and drafts kept in our SQLite database.
+"""Conversation states and drafts kept in the database, never trusted from memory.
 
-The library's persistence is normally flushed on a timer; `flush_now` is registered as the
-last handler group so that a state is written as soon as an update changed it.
+Several instances may serve one bot, and the next update of a conversation may reach any of
+them. So before an update's handlers run, `UpdateState.load` reads the states of that
+update's conversations and the person's data (one indexed read) and puts them where the
+library looks; after the handlers, `UpdateState.save` writes what changed, before the update
+counts as handled. The library's own load at start-up and its flush timer are left idle.
 """
 
 from __future__ import annotations
@@ -11,17 +14,19 @@ from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BasePersistence, CallbackContext, PersistenceInput
+from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
 
 from bot.storage.conversations import ConversationStore
 
 ConversationKey = tuple[int | str, ...]
 
 NEVER = 10**9
-"""Timer interval for the library's own flush: effectively off, `flush_now` does the work."""
+"""Timer interval for the library's own flush: effectively off, `UpdateState.save` does it."""
 
 
-class SqlitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str, Any]]):
+class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str, Any]]):
+    """The library's persistence, writing through the storage layer (either engine)."""
+
     def __init__(self, store: ConversationStore, parse_state: Callable[[str], object]) -> None:
         super().__init__(
             store_data=PersistenceInput(
@@ -29,30 +34,31 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
             ),
             update_interval=NEVER,
         )
-        self._store = store
-        self._parse_state = parse_state
+        self.store = store
+        self.parse_state = parse_state
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
-        return await self._store.user_data()
+        """Nothing at start-up: each update loads its person's data (`UpdateState.load`)."""
+        return {}
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        await self._store.set_user_data(user_id, data)
+        await self.store.set_user_data(user_id, data)
 
     async def drop_user_data(self, user_id: int) -> None:
-        await self._store.drop_user_data(user_id)
+        await self.store.drop_user_data(user_id)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
-        """Only this process writes user data, so what it holds is already current."""
+        """Already loaded, before the first handler looked at the update."""
 
     async def get_conversations(self, name: str) -> dict[ConversationKey, object]:
-        stored = await self._store.states(name)
-        return {tuple(json.loads(key)): self._parse_state(state) for key, state in stored.items()}
+        """Nothing at start-up: each update loads its conversations' states."""
+        return {}
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
         state = None if new_state is None else str(new_state)
-        await self._store.set_state(name, json.dumps(list(key)), state)
+        await self.store.set_state(name, encode_key(key), state)
 
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
         return {}
@@ -82,15 +88,94 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
         """Buttons carry their own payloads; there is no callback data cache."""
 
     async def flush(self) -> None:
-        """Every write already went to SQLite."""
+        """Every write already went to the database."""
 
 
-async def flush_now(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """Write whatever this update changed, instead of waiting for the library's timer.
+def encode_key(key: ConversationKey) -> str:
+    return json.dumps(list(key))
 
-    The library marks a user's data as changed only after every handler group has run, so
-    this handler, running in the last group, marks it itself first.
+
+class UpdateState:
+    """Loads an update's conversation states and person's data before its handlers run, and
+    writes them after; the update processor calls both within the chat's turn."""
+
+    def __init__(self, application: Application, persistence: DatabasePersistence) -> None:
+        self._application = application
+        self._persistence = persistence
+        self._conversations = [
+            handler
+            for group in application.handlers.values()
+            for handler in group
+            if isinstance(handler, ConversationHandler) and handler.persistent and handler.name
+        ]
+        if any(handler.per_message for handler in self._conversations):
+            raise ValueError("a per-message conversation cannot be loaded per update")
+
+    async def load(self, update: object) -> None:
+        """Replace what this process remembers of the update's people with what is stored."""
+        if not isinstance(update, Update):
+            return
+        keys = {
+            handler: key
+            for handler in self._conversations
+            if (key := conversation_key(handler, update)) is not None
+        }
+        user = update.effective_user
+        stored = await self._persistence.store.load(
+            [(str(handler.name), encode_key(key)) for handler, key in keys.items()],
+            user.id if user is not None else None,
+        )
+        for handler, key in keys.items():
+            state = stored.states.get(str(handler.name))
+            remember_state(
+                handler, key, None if state is None else self._persistence.parse_state(state)
+            )
+        if user is not None:
+            data = self._application.user_data[user.id]  # created if new, like the library does
+            data.clear()
+            data.update(stored.data)
+
+    async def save(self, update: object) -> None:
+        """Write what the update changed.
+
+        The library marks a person's data as changed only when a handler group ran to its
+        end, not when a handler stopped the update early, so it is marked here in any case.
+        """
+        if isinstance(update, Update) and update.effective_user is not None:
+            self._application.mark_data_for_update_persistence(
+                user_ids=update.effective_user.id
+            )
+        await self._application.update_persistence()
+
+
+def conversation_key(handler: ConversationHandler, update: Update) -> ConversationKey | None:
+    """The key the library files this update's conversation under (chat id, then user id, as
+    the handler is set up), or None when the update has no such key."""
+    key: list[int | str] = []
+    if handler.per_chat:
+        if update.effective_chat is None:
+            return None
+        key.append(update.effective_chat.id)
+    if handler.per_user:
+        if update.effective_user is None:
+            return None
+        key.append(update.effective_user.id)
+    return tuple(key)
+
+
+def remember_state(handler: ConversationHandler, key: ConversationKey, state: object) -> None:
+    """Make the library hold ``state`` for ``key`` (None: no conversation), as if it had
+    just read it.
+
+    python-telegram-bot 22 reads stored states once, at initialize, into the handler's
+    private ``_conversations`` mapping, which `check_update` consults and the Application
+    keeps to write changes back; there is no public way to set one key's state. This is the
+    one place that reaches in; tests/unit/test_update_state.py breaks if the library
+    changes it. The write counts as a change to the library, which hands it back at the next
+    save, where the store sees that it is what was read and skips it.
     """
-    if update.effective_user is not None:
-        context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
-    await context.application.update_persistence()
+    conversations = handler._conversations
+    if state is None:
+        conversations.pop(key, None)
+    else:
+        conversations[key] = state

@@ -3,6 +3,7 @@ missed drop-off is confirmed, and an estimate is previewed before the customer s
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
+from bot.handlers.staff import REASON_WANTED_KEY
 from tests.flows.test_customer_words import book as book_in_russian
 from tests.flows.test_replayed_updates import count_rows, crash_and_replay
 from tests.flows.test_workshop_operations import book
@@ -19,6 +21,7 @@ from tests.support.clock import FakeClock
 ONE_WORKSHOP = Path(__file__).parent / "data" / "one_workshop.yaml"
 HEAD_OFFICE = 9000
 MECHANIC = 7001
+GROUP = -1001234567890
 
 
 @pytest.fixture
@@ -176,6 +179,30 @@ async def test_a_command_ends_the_wait_for_a_typed_reason(network: BotRunner) ->
 
     assert not any("Cancel " in message["text"] for message in answer)
     assert notices(anna) == []
+    assert "booked" in await status_of(mechanic, code)
+
+
+async def test_a_command_in_a_group_ends_the_wait_for_a_typed_reason_in_the_database_too(
+    network: BotRunner,
+) -> None:
+    """The group's command is stopped before the handlers proper; the wait it ended is
+    written all the same before it counts as handled, for the next update reads it there."""
+    anna = network.person(1001, "Anna")
+    mechanic = network.person(MECHANIC, "Mike")
+    code = await book(anna)
+    await mechanic.command("/job", code)
+    await mechanic.taps("→ cancelled")
+    await mechanic.taps("Other (type it)…")
+
+    [pointer] = await mechanic.in_group(GROUP).command("/jobs")
+    assert "private chat" in pointer["text"]
+
+    stored = await network.app.bot_data["services"].db.fetch_one(
+        "SELECT data FROM user_data WHERE user_id = ?", (MECHANIC,)
+    )
+    assert stored is not None and REASON_WANTED_KEY not in json.loads(stored["data"])
+    answer = await mechanic.says("hello there")
+    assert not any("Cancel " in message["text"] for message in answer)
     assert "booked" in await status_of(mechanic, code)
 
 

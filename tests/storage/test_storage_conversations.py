@@ -1,58 +1,68 @@
-"""Conversation states and user drafts, kept in the database across restarts."""
+"""Conversation states and user drafts, kept in the database across restarts and instances."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bot.storage.conversations import ConversationStore
+from bot.storage.conversations import ConversationStore, Stored
 from bot.storage.database import Database
 from bot.storage.engine import Engine
 
 
-async def test_states_round_trip_per_conversation(db: Database) -> None:
+async def test_one_read_gives_the_asked_states_and_the_persons_data(db: Engine) -> None:
+    store = ConversationStore(db)
+    await store.set_state("repair", "[1, 1]", "CATEGORY")
+    await store.set_state("repair", "[2, 2]", "PHONE")
+    await store.set_state("bookings", "[1, 1]", "CONFIRM_CANCEL")
+    await store.set_user_data(1, {"step": 1})
+    await store.set_user_data(2, {"step": 2})
+
+    loaded = await ConversationStore(db).load([("repair", "[1, 1]"), ("bookings", "[1, 1]")], 1)
+
+    assert loaded == Stored({"repair": "CATEGORY", "bookings": "CONFIRM_CANCEL"}, {"step": 1})
+
+
+async def test_nothing_stored_loads_as_no_state_and_empty_data(db: Engine) -> None:
+    store = ConversationStore(db)
+    await store.set_state("repair", "[2, 2]", "PHONE")
+
+    assert await store.load([("repair", "[1, 1]")], 1) == Stored()
+    assert await store.load([], None) == Stored()
+    assert await store.load([], 2) == Stored()
+    assert await store.load([("repair", "[2, 2]")], None) == Stored({"repair": "PHONE"})
+
+
+async def test_setting_a_state_again_replaces_it(db: Engine) -> None:
     store = ConversationStore(db)
 
-    await store.set_state("repair", "1:1", "CHOOSE_CATEGORY")
-    await store.set_state("repair", "2:2", "ASK_PHONE")
-    await store.set_state("bookings", "1:1", "CONFIRM_CANCEL")
+    await store.set_state("repair", "[1, 1]", "CATEGORY")
+    await store.set_state("repair", "[1, 1]", "TREE")
 
-    assert await store.states("repair") == {"1:1": "CHOOSE_CATEGORY", "2:2": "ASK_PHONE"}
-    assert await store.states("bookings") == {"1:1": "CONFIRM_CANCEL"}
-    assert await store.states("nothing") == {}
+    assert (await store.load([("repair", "[1, 1]")], None)).states == {"repair": "TREE"}
 
 
-async def test_setting_a_state_again_replaces_it(db: Database) -> None:
+async def test_setting_a_state_to_none_deletes_it(db: Engine) -> None:
     store = ConversationStore(db)
+    await store.set_state("repair", "[1, 1]", "TREE")
+    await store.set_state("repair", "[2, 2]", "TREE")
 
-    await store.set_state("repair", "1:1", "CHOOSE_CATEGORY")
-    await store.set_state("repair", "1:1", "TREE")
+    await store.set_state("repair", "[1, 1]", None)
 
-    assert await store.states("repair") == {"1:1": "TREE"}
-
-
-async def test_setting_a_state_to_none_deletes_it(db: Database) -> None:
-    store = ConversationStore(db)
-    await store.set_state("repair", "1:1", "TREE")
-    await store.set_state("repair", "2:2", "TREE")
-
-    await store.set_state("repair", "1:1", None)
-
-    assert await store.states("repair") == {"2:2": "TREE"}
-    row = await db.fetch_one("SELECT COUNT(*) AS n FROM conversations WHERE key = '1:1'")
-    assert row is not None and row["n"] == 0
+    row = await db.fetch_one("SELECT COUNT(*) AS n FROM conversations")
+    assert row is not None and row["n"] == 1
+    assert (await store.load([("repair", "[2, 2]")], None)).states == {"repair": "TREE"}
 
 
-async def test_user_data_round_trips_with_nested_values_and_cyrillic(db: Database) -> None:
+async def test_user_data_round_trips_with_nested_values_and_cyrillic(db: Engine) -> None:
     store = ConversationStore(db)
     draft = {"category": "phone", "path": [{"node": "ph_start"}], "city": "Москва", "n": 2}
 
     await store.set_user_data(5, draft)
-    await store.set_user_data(6, {"lang": "en"})
 
-    assert await store.user_data() == {5: draft, 6: {"lang": "en"}}
+    assert (await ConversationStore(db).load([], 5)).data == draft
 
 
-async def test_user_data_is_replaced_and_emptied_data_is_dropped(db: Database) -> None:
+async def test_user_data_is_replaced_and_emptied_data_is_dropped(db: Engine) -> None:
     store = ConversationStore(db)
     await store.set_user_data(5, {"step": 1})
     await store.set_user_data(6, {"step": 1})
@@ -60,24 +70,26 @@ async def test_user_data_is_replaced_and_emptied_data_is_dropped(db: Database) -
     await store.set_user_data(5, {"step": 2})
     await store.set_user_data(6, {})
 
-    assert await store.user_data() == {5: {"step": 2}}
+    assert (await store.load([], 5)).data == {"step": 2}
+    row = await db.fetch_one("SELECT COUNT(*) AS n FROM user_data")
+    assert row is not None and row["n"] == 1
 
     await store.drop_user_data(5)
 
-    assert await store.user_data() == {}
+    row = await db.fetch_one("SELECT COUNT(*) AS n FROM user_data")
+    assert row is not None and row["n"] == 0
 
 
 async def test_states_and_user_data_survive_reopening_the_database(db_path: Path) -> None:
     first = await Database.open(db_path)
-    await ConversationStore(first).set_state("repair", "1:1", "ASK_LOCATION")
+    await ConversationStore(first).set_state("repair", "[1, 1]", "LOCATION")
     await ConversationStore(first).set_user_data(1, {"workshop": "MSK-CENTER"})
     await first.close()
 
     again = await Database.open(db_path)
     try:
-        store = ConversationStore(again)
-        assert await store.states("repair") == {"1:1": "ASK_LOCATION"}
-        assert await store.user_data() == {1: {"workshop": "MSK-CENTER"}}
+        loaded = await ConversationStore(again).load([("repair", "[1, 1]")], 1)
+        assert loaded == Stored({"repair": "LOCATION"}, {"workshop": "MSK-CENTER"})
     finally:
         await again.close()
 
@@ -89,9 +101,9 @@ async def changes(db: Engine) -> object:
         row = await db.fetch_one("SELECT total_changes() AS n")
     else:
         row = await db.fetch_one(
-            "SELECT (SELECT string_agg(xmin::text, ',' ORDER BY name, key) FROM conversations)"
-            " || '/' || (SELECT string_agg(xmin::text, ',' ORDER BY user_id) FROM user_data)"
-            " AS n"
+            "SELECT coalesce((SELECT string_agg(xmin::text, ',' ORDER BY name, key)"
+            " FROM conversations), '') || '/' || coalesce((SELECT string_agg(xmin::text, ','"
+            " ORDER BY user_id) FROM user_data), '') AS n"
         )
     assert row is not None
     return row["n"]
@@ -99,56 +111,70 @@ async def changes(db: Engine) -> object:
 
 async def test_a_write_that_changes_nothing_is_skipped(db: Engine) -> None:
     store = ConversationStore(db)
-    await store.set_state("repair", "1:1", "TREE")
+    await store.set_state("repair", "[1, 1]", "TREE")
     await store.set_user_data(1, {"step": 1})
     before = await changes(db)
 
-    await store.set_state("repair", "1:1", "TREE")
+    await store.set_state("repair", "[1, 1]", "TREE")
     await store.set_user_data(1, {"step": 1})
 
     assert await changes(db) == before
 
 
-async def test_what_was_loaded_counts_as_written(db_path: Path) -> None:
-    first = await Database.open(db_path)
-    await ConversationStore(first).set_user_data(1, {"step": 1})
-    await first.close()
-    again = await Database.open(db_path)
-    try:
-        store = ConversationStore(again)
-        await store.user_data()
-        before = await changes(again)
-
-        await store.set_user_data(1, {"step": 1})
-
-        assert await changes(again) == before
-    finally:
-        await again.close()
-
-
-async def test_going_back_to_an_earlier_value_is_written(db: Database) -> None:
+async def test_what_was_loaded_counts_as_written(db: Engine) -> None:
+    await ConversationStore(db).set_state("repair", "[1, 1]", "TREE")
+    await ConversationStore(db).set_user_data(1, {"step": 1})
     store = ConversationStore(db)
-    await store.set_state("repair", "1:1", "TREE")
+    await store.load([("repair", "[1, 1]"), ("repair", "[2, 2]")], 1)
+    await store.load([], 2)
+    before = await changes(db)
+
+    await store.set_state("repair", "[1, 1]", "TREE")
+    await store.set_user_data(1, {"step": 1})
+    await store.set_state("repair", "[2, 2]", None)
+    await store.set_user_data(2, {})
+
+    assert await changes(db) == before
+
+
+async def test_what_another_instance_wrote_since_is_known_once_loaded(db: Engine) -> None:
+    """This instance wrote TREE, another moved the customer on to PHONE: going back to TREE
+    here must be written, although it is what this instance last wrote itself."""
+    here, there = ConversationStore(db), ConversationStore(db)
+    await here.set_state("repair", "[1, 1]", "TREE")
+    await here.set_user_data(1, {"step": 1})
+    await there.load([("repair", "[1, 1]")], 1)
+    await there.set_state("repair", "[1, 1]", "PHONE")
+    await there.set_user_data(1, {"step": 2})
+
+    await here.load([("repair", "[1, 1]")], 1)
+    await here.set_state("repair", "[1, 1]", "TREE")
+    await here.set_user_data(1, {"step": 1})
+
+    assert await there.load([("repair", "[1, 1]")], 1) == Stored({"repair": "TREE"}, {"step": 1})
+
+
+async def test_going_back_to_an_earlier_value_is_written(db: Engine) -> None:
+    store = ConversationStore(db)
+    await store.set_state("repair", "[1, 1]", "TREE")
     await store.set_user_data(1, {"step": 1})
 
-    await store.set_state("repair", "1:1", "PHONE")
+    await store.set_state("repair", "[1, 1]", "PHONE")
     await store.set_user_data(1, {"step": 2})
-    await store.set_state("repair", "1:1", "TREE")
+    await store.set_state("repair", "[1, 1]", "TREE")
     await store.set_user_data(1, {"step": 1})
 
-    assert await store.states("repair") == {"1:1": "TREE"}
-    assert await store.user_data() == {1: {"step": 1}}
+    assert await store.load([("repair", "[1, 1]")], 1) == Stored({"repair": "TREE"}, {"step": 1})
 
 
-async def test_the_same_value_after_a_delete_is_written_again(db: Database) -> None:
+async def test_the_same_value_after_a_delete_is_written_again(db: Engine) -> None:
     store = ConversationStore(db)
-    await store.set_state("repair", "1:1", "TREE")
+    await store.set_state("repair", "[1, 1]", "TREE")
     await store.set_user_data(1, {"step": 1})
-    await store.set_state("repair", "1:1", None)
+    await store.set_state("repair", "[1, 1]", None)
     await store.drop_user_data(1)
 
-    await store.set_state("repair", "1:1", "TREE")
+    await store.set_state("repair", "[1, 1]", "TREE")
     await store.set_user_data(1, {"step": 1})
 
-    assert await store.states("repair") == {"1:1": "TREE"}
-    assert await store.user_data() == {1: {"step": 1}}
+    assert await store.load([("repair", "[1, 1]")], 1) == Stored({"repair": "TREE"}, {"step": 1})
