@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from pydantic import SecretStr
@@ -15,7 +15,7 @@ from bot.fake_telegram.server import FakeBotApi
 from bot.handlers.delivery import LEASE
 from bot.storage.outbox import Outbox
 from tests.flows.test_notifications import book, local
-from tests.support.bot_runner import BotRunner
+from tests.support.bot_runner import SETTLE_TIMEOUT, BotRunner
 from tests.support.clock import FakeClock
 from tests.support.day_shop import DAY_WORKSHOP
 
@@ -105,3 +105,36 @@ async def test_reminders_a_dead_instance_had_claimed_go_out_once_its_claim_runs_
     await asyncio.gather(a.tick(), b.tick())
 
     assert reminders_per_chat(api) == dict.fromkeys(CUSTOMERS[:2], 1)
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait (by yielding to the event loop, not by timing) until `condition` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SETTLE_TIMEOUT
+    while not condition():
+        assert loop.time() < deadline, "never happened"
+        await asyncio.sleep(0.001)
+
+
+async def test_a_slow_batch_keeps_its_claims_so_no_other_instance_sends_its_rest(
+    pair: tuple[BotRunner, BotRunner], clock: FakeClock, api: FakeBotApi
+) -> None:
+    a, b = pair
+    anna, boris = CUSTOMERS[:2]
+    for customer, time in zip((anna, boris), TIMES[:2], strict=True):
+        await book(a.person(customer), time=time)
+    gates = {customer: api.hold(customer) for customer in (anna, boris)}
+    clock.set(local(26, 18, 0))
+
+    sending = asyncio.create_task(a.app.bot_data["postman"].deliver_due())
+    await until(lambda: api.held_calls(anna) == 1)  # A claimed both, sends Anna's first
+    clock.advance(seconds=LEASE.total_seconds() * 3 / 4)  # and Telegram is slow to answer
+    gates[anna].set()
+    await until(lambda: api.held_calls(boris) == 1)
+    clock.advance(seconds=LEASE.total_seconds() / 2)  # past the claim A took at first
+    other = asyncio.create_task(b.tick())
+    await until(lambda: other.done() or api.held_calls(boris) == 2)
+    gates[boris].set()
+    await asyncio.gather(sending, other)
+
+    assert reminders_per_chat(api) == {anna: 1, boris: 1}
