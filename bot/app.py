@@ -74,6 +74,7 @@ from bot.handlers.menus import publish_all_menus
 from bot.pacing import Pacer
 from bot.runtime.aiohttp_request import AiohttpRequest
 from bot.runtime.health import Health
+from bot.runtime.instance import instance_id
 from bot.runtime.intake import Intake
 from bot.runtime.leadership import LeaderElection
 from bot.runtime.metrics import Metrics, metrics_route
@@ -136,7 +137,7 @@ def build_application(
     )
     application.bot_data["services"] = services
     application.bot_data["metrics"] = metrics
-    postman = Postman(application.bot, services, application.job_queue)
+    postman = Postman(application.bot, services, application.job_queue, instance_id())
     application.bot_data["postman"] = postman
     # Replies Telegram tells to wait go out later from the outbox, not held in their update.
     limiter.defer = postman.defer_reply

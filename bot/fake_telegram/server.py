@@ -22,7 +22,7 @@ import math
 import mimetypes
 import re
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -692,8 +692,7 @@ class FakeBotApi:
         self._blocked: set[int] = set()
         self._faults: dict[str, deque[_Fault]] = {}
         self._holds: dict[int, asyncio.Event] = {}
-        self.held_calls = 0
-        """Calls waiting at a `hold` right now."""
+        self._held_calls: Counter[int] = Counter()
         # ``at_timer`` of successful sends, overall and per chat id, in order (for rate limits).
         self._send_times: list[float] = []
         self._chat_send_times: dict[int, list[float]] = {}
@@ -862,16 +861,23 @@ class FakeBotApi:
         gate = self._holds[chat_id] = asyncio.Event()
         return gate
 
+    def held_calls(self, chat_id: int | None = None) -> int:
+        """How many calls about ``chat_id`` (any chat: None) are waiting at a hold now: the bot
+        got that far."""
+        if chat_id is None:
+            return sum(self._held_calls.values())
+        return self._held_calls[chat_id]
+
     async def _wait_if_held(self, params: JSONDict) -> None:
         chat_id = params.get("chat_id")
         gate = self._holds.get(int(chat_id)) if str(chat_id).lstrip("-").isdigit() else None
         if gate is not None and not gate.is_set():
-            self.held_calls += 1
+            self._held_calls[int(chat_id)] += 1
             self._notify()
             try:
                 await gate.wait()
             finally:
-                self.held_calls -= 1
+                self._held_calls[int(chat_id)] -= 1
 
     def fail_next(
         self,

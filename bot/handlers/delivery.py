@@ -3,12 +3,20 @@
 The outbox decides what is pending; the postman only reads it. It is woken right after a
 change that queued something, by a one-off job armed for the next message due (one job,
 always named `outbox:next`, rebuilt from the outbox at start-up), and by a slow repeating
-tick. One lock means one postman at a time, so no message goes out twice from this process.
+tick. One lock means one postman at a time in this process.
+
+Several instances of the bot may share one database: a postman sends only the messages it
+claimed in the outbox (`Outbox.claim_due`), each held by one instance until its lease ends,
+and kept longer while a slow batch is still being sent. Recording how a message ended lets
+it go. A claim of an instance that died runs out and another instance sends the message: at
+most once more, when the dead one had sent it and not yet recorded that, as after a crash of
+a lone instance.
 
 A message is marked sent right after Telegram took it. When that write fails (a full disk),
 the postman keeps the message's id in memory, sends nothing more, and tries the write again
 at every wake-up and tick before anything else: the message never goes out a second time
-while this process runs, and nothing piles up unrecorded behind it.
+from this process, and nothing piles up unrecorded behind it. (Another instance whose writes
+the database takes would send it again once the claim ran out; on one full disk, none does.)
 """
 
 from __future__ import annotations
@@ -63,6 +71,10 @@ from bot.workshops import Workshop
 log = logging.getLogger(__name__)
 
 BATCH = 50
+LEASE = timedelta(minutes=2)
+"""How long a claimed message stays this instance's: more than one message takes to send,
+with Telegram's usual "retry after" and the request timeouts, so only a stalled or dead
+instance loses a message it is sending. A dead instance's claims wait this long."""
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(seconds=10)
 TICK_SECONDS = 60
@@ -81,8 +93,12 @@ class Letter:
 
 
 class Postman:
-    def __init__(self, bot: Bot, services: Services, job_queue: JobQueue | None) -> None:
+    def __init__(
+        self, bot: Bot, services: Services, job_queue: JobQueue | None, instance: str
+    ) -> None:
         self._bot = bot
+        self.instance = instance
+        """Whose claims on outbox messages are this postman's (`bot.runtime.instance`)."""
         self._services = services
         self._job_queue = job_queue
         self._lock = asyncio.Lock()
@@ -98,13 +114,35 @@ class Postman:
             outbox = Outbox(self._services.db)
             await self._record_unrecorded(outbox)
             while not self._unrecorded and (
-                batch := await outbox.due(self._services.clock.now(), BATCH)
+                batch := await outbox.claim_due(
+                    self.instance, self._services.clock.now(), LEASE, BATCH
+                )
             ):
-                for record in batch:
-                    sent += await self._deliver(outbox, record)
-                    if self._unrecorded:
-                        break
+                sent += await self._deliver_claimed(outbox, batch)
             await self._arm(outbox)
+        return sent
+
+    async def _deliver_claimed(self, outbox: Outbox, batch: list[OutboxRecord]) -> int:
+        """Send a batch this instance claimed, while the claims last.
+
+        Once half the lease has passed, the rest of the batch is held longer before the next
+        message; one another instance took meanwhile (this one stalled) is left to it.
+        """
+        clock = self._services.clock
+        renew_at = clock.now() + LEASE / 2
+        lost: set[int] = set()
+        sent = 0
+        for index, record in enumerate(batch):
+            if clock.now() >= renew_at:
+                rest = [each.id for each in batch[index:]]
+                kept = await outbox.extend_claims(self.instance, rest, clock.now() + LEASE)
+                lost = set(rest) - kept
+                renew_at = clock.now() + LEASE / 2
+            if record.id in lost:
+                continue
+            sent += await self._deliver(outbox, record)
+            if self._unrecorded:
+                break
         return sent
 
     async def _record_unrecorded(self, outbox: Outbox) -> None:
@@ -126,8 +164,8 @@ class Postman:
             self._unrecorded[record.id] = now
             log.exception(
                 "ALERT: outbox message %s (%s) went to chat %s but could not be recorded as"
-                " sent (disk full?); it will not be sent again, and the outbox waits until"
-                " the record is written",
+                " sent (disk full?); this instance will not send it again, and its outbox"
+                " waits until the record is written",
                 record.id,
                 record.kind,
                 record.chat_id,
@@ -183,7 +221,7 @@ class Postman:
         if self._unrecorded:
             # The tick tries the record again; a wake-up now would only spin on a full disk.
             return
-        due = await outbox.next_due_at()
+        due = await outbox.next_due_at(self.instance)
         if due is not None:
             delay = max(0.0, (due - self._services.clock.now()).total_seconds())
             self._job_queue.run_once(on_wakeup, when=delay, name=WAKEUP_JOB)

@@ -14,6 +14,11 @@ from collections.abc import Iterable
 class SqliteDialect:
     name = "sqlite"
 
+    def skip_locked(self) -> str:
+        """The end of a SELECT of rows to claim that leaves out those another transaction is
+        claiming; nothing on SQLite, where one write at a time already keeps claims apart."""
+        return ""
+
     def json_items(self, column: str, alias: str) -> str:
         """A FROM item with one row per element of the JSON array in `column`; its element
         is `alias.value`."""
@@ -36,6 +41,9 @@ class SqliteDialect:
 
 class PostgresDialect:
     name = "postgresql"
+
+    def skip_locked(self) -> str:
+        return " FOR UPDATE SKIP LOCKED"
 
     def json_items(self, column: str, alias: str) -> str:
         return f"jsonb_array_elements(CAST({column} AS jsonb)) AS {alias}(value)"

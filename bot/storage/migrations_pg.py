@@ -322,4 +322,12 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (ticket_id, sku)
     );
     """,
+    """
+    -- Claims on outbox messages, so that of several bot instances on one database only one
+    -- sends each: the instance that claimed it, until the claim runs out (a crashed
+    -- instance's messages then go to another). NULL: nobody holds it. SQLite's version 18.
+    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+    ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
+    CREATE INDEX outbox_claims ON outbox(due_at, claimed_until) WHERE status = 'pending';
+    """,
 ]

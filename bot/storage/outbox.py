@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.storage.database import Executor, Row, stamp, unstamp
 
 _COLUMNS = "id, key, chat_id, kind, params, ticket_id, due_at, status, attempts"
+_UNCLAIMED = "claimed_by = NULL, claimed_until = NULL"
+"""Let a message go: it was closed, or it waits for a later time anyone may send it at."""
 
 
 @dataclass(frozen=True)
@@ -73,17 +75,49 @@ class Outbox:
         row = await self._db.fetch_one("SELECT id FROM outbox WHERE key = ?", (key,))
         return row["id"] if row else None
 
-    async def due(self, now: datetime, limit: int) -> list[OutboxRecord]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND due_at <= ? "
-            "ORDER BY due_at, id LIMIT ?",
-            (stamp(now), limit),
-        )
-        return [OutboxRecord.from_row(row) for row in rows]
+    async def claim_due(
+        self, instance: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[OutboxRecord]:
+        """Claim for `instance`, until `now + lease`, up to `limit` messages due by `now`
+        that nobody holds (or whose claim ran out), earliest first, and return them.
 
-    async def next_due_at(self) -> datetime | None:
+        Of several instances claiming at once, each gets its own messages: PostgreSQL skips
+        the rows another claim has locked, SQLite runs one write at a time. A message this
+        instance already holds is claimed again: its postman, one at a time, let it go
+        unsent (it stopped on an error), and nobody else may have it meanwhile.
+        """
+        rows = await self._db.fetch_all(
+            "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN ("
+            "SELECT id FROM outbox WHERE status = 'pending' AND due_at <= ?"
+            " AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)"
+            f" ORDER BY due_at, id LIMIT ?{self._db.dialect.skip_locked()}"
+            f") RETURNING {_COLUMNS}",
+            (instance, stamp(now + lease), stamp(now), stamp(now), instance, limit),
+        )
+        records = [OutboxRecord.from_row(row) for row in rows]
+        return sorted(records, key=lambda record: (record.due_at, record.id))
+
+    async def extend_claims(
+        self, instance: str, outbox_ids: list[int], until: datetime
+    ) -> set[int]:
+        """Hold these messages longer; return those still `instance`'s and pending (the
+        others went to another instance, or were closed meanwhile)."""
+        if not outbox_ids:
+            return set()
+        rows = await self._db.fetch_all(
+            "UPDATE outbox SET claimed_until = ? WHERE claimed_by = ? AND status = 'pending'"
+            f" AND id IN ({', '.join('?' * len(outbox_ids))}) RETURNING id",
+            (stamp(until), instance, *outbox_ids),
+        )
+        return {row["id"] for row in rows}
+
+    async def next_due_at(self, instance: str) -> datetime | None:
+        """When `instance` may next claim a message: its due time, or when another
+        instance's claim on it runs out if that is later."""
         row = await self._db.fetch_one(
-            "SELECT MIN(due_at) AS due FROM outbox WHERE status = 'pending'"
+            "SELECT MIN(CASE WHEN claimed_until > due_at AND claimed_by <> ?"
+            " THEN claimed_until ELSE due_at END) AS due FROM outbox WHERE status = 'pending'",
+            (instance,),
         )
         return unstamp(row["due"]) if row and row["due"] else None
 
@@ -104,22 +138,22 @@ class Outbox:
 
     async def finish(self, outbox_id: int, status: str, now: datetime, error: str | None) -> None:
         await self._db.execute(
-            "UPDATE outbox SET status = ?, done_at = ?, last_error = ?, attempts = attempts + 1 "
-            "WHERE id = ? AND status = 'pending'",
+            "UPDATE outbox SET status = ?, done_at = ?, last_error = ?, attempts = attempts + 1,"
+            f" {_UNCLAIMED} WHERE id = ? AND status = 'pending'",
             (status, stamp(now), error, outbox_id),
         )
 
     async def retry_later(self, outbox_id: int, due_at: datetime, error: str) -> None:
         await self._db.execute(
-            "UPDATE outbox SET due_at = ?, last_error = ?, attempts = attempts + 1 "
-            "WHERE id = ? AND status = 'pending'",
+            "UPDATE outbox SET due_at = ?, last_error = ?, attempts = attempts + 1,"
+            f" {_UNCLAIMED} WHERE id = ? AND status = 'pending'",
             (stamp(due_at), error, outbox_id),
         )
 
     async def postpone(self, outbox_id: int, due_at: datetime) -> None:
         """Move a message to later without counting an attempt (quiet hours)."""
         await self._db.execute(
-            "UPDATE outbox SET due_at = ? WHERE id = ? AND status = 'pending'",
+            f"UPDATE outbox SET due_at = ?, {_UNCLAIMED} WHERE id = ? AND status = 'pending'",
             (stamp(due_at), outbox_id),
         )
 

@@ -4,6 +4,7 @@ once, and never at night."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -301,6 +302,11 @@ async def test_a_server_error_is_retried_with_backoff_and_the_message_sent_once(
 
 
 FULL_DISK = (
+    "CREATE TRIGGER full_disk BEFORE UPDATE OF status ON outbox "
+    "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+)
+"""The disk fills up between the claim on a message and the record that it went out."""
+FULL_DISK_ALL_ALONG = (
     "CREATE TRIGGER full_disk BEFORE UPDATE ON outbox "
     "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
 )
@@ -328,6 +334,24 @@ async def test_a_reminder_sent_while_the_disk_is_full_goes_out_once_and_is_recor
     assert row["status"] == "sent"
     assert row["done_at"].startswith("2026-11-26T15:00"), "recorded with the time it went out"
     assert any("recorded as sent at last" in r.message for r in caplog.records)
+
+
+async def test_nothing_goes_out_while_no_claim_can_be_written_and_everything_once_it_can(
+    shop: BotRunner, clock: FakeClock
+) -> None:
+    anna = shop.person(1001, "Anna")
+    await book(anna)
+    db = shop.app.bot_data["services"].db
+    await db.execute(FULL_DISK_ALL_ALONG)
+
+    with pytest.raises(sqlite3.IntegrityError, match="disk is full"):
+        await at(shop, clock, local(26, 18, 0))
+    assert count(anna, "Reminder: tomorrow") == 0, "not sent unclaimed: it could go twice"
+
+    await db.execute("DROP TRIGGER full_disk")
+    await at(shop, clock, local(26, 18, 1))
+    await at(shop, clock, local(26, 18, 2))
+    assert count(anna, "Reminder: tomorrow") == 1
 
 
 async def test_a_message_that_cannot_be_delivered_is_logged_with_id_kind_chat_and_reason(

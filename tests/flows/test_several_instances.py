@@ -144,7 +144,7 @@ async def sending_held(
     holds = [api.hold(customer) for customer in customers]
     number = await confirmed(follower.person(HEAD_OFFICE, "Olga"), "/broadcast", body)
     await leader.tick()
-    await api.wait_for(lambda: api.held_calls == WORKERS)
+    await api.wait_for(lambda: api.held_calls() == WORKERS)
     return number, customers, holds
 
 
