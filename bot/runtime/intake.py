@@ -202,13 +202,22 @@ class Intake:
                     return
                 for update_id in failures:
                     del self._failures[update_id]
+                await self._prune()
+                # Only now, so an empty backlog means every write for the batch is done.
                 self._unhandled.difference_update(batch)
-                now = self._clock.now()
-                if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
-                    self._pruned_at = now
-                    await self._store.prune(now)
         finally:
             self._marking = None
+
+    async def _prune(self) -> None:
+        now = self._clock.now()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = now
+        try:
+            await self._store.prune(now)
+        except Exception:
+            # Harmless: the rows are deleted at the next attempt, an hour on.
+            log.exception("could not delete handled updates older than a day")
 
 
 def sender_of(item: dict[str, Any]) -> int | None:
