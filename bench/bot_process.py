@@ -1,8 +1,9 @@
 """Child process of the benchmark: the bot under test, or the echo floor, alone in a process.
 
 ``python -m bench.bot_process KIND API_URL FOLDER [--backend B] [--concurrency N]
-[--no-flood-limit]`` with KIND one of ``journey`` (the real bot, started as ``python -m bot``
-starts it, its clock starting at a fixed moment and then running), ``library`` (the same
+[--no-flood-limit] [--webhook-port PORT]`` with KIND one of ``journey`` (the real bot,
+started as ``python -m bot`` starts it, its clock starting at a fixed moment and then
+running; through a webhook with ``--webhook-port``), ``library`` (the same
 application fed by python-telegram-bot's own Updater, a diagnostic) or ``echo`` (a bare
 python-telegram-bot application). The parent (``bench.driver``) runs the fake Bot API and the
 simulated customers in its own process, so the CPU time and memory it reads off this process
@@ -10,7 +11,7 @@ are the bot's alone, and the bot has a core to itself, as it would in production
 
 It talks to the parent in lines on stdout:
 
-* ``ready BACKEND CONCURRENCY`` once the bot is polling;
+* ``ready BACKEND CONCURRENCY`` once the bot is polling (or its webhook is set);
 * ``handled CHAT_ID UPDATE_ID`` whenever the update processor finished an update (journey and
   library; the echo's one reply per update tells the parent that it is done);
 * ``error MESSAGE`` for every log record at ERROR or above.
@@ -53,6 +54,7 @@ from bot.runtime.ordering import MAX_CONCURRENT, ChatOrderedProcessor, order_key
 from bot.services import Services
 
 KINDS = ("journey", "library", "echo")
+WEBHOOK_SECRET = "bench-webhook-secret-" + "0" * 16
 
 
 class RunningClock(FixedClock):
@@ -65,8 +67,21 @@ class RunningClock(FixedClock):
         return super().now() + timedelta(seconds=time.monotonic() - self._started)
 
 
-def settings_for(api_url: str, folder: Path, flood_limit: bool = True) -> Settings:
-    """The bot's settings for a run whose files the parent put in ``folder``."""
+def settings_for(
+    api_url: str, folder: Path, flood_limit: bool = True, webhook_port: int | None = None
+) -> Settings:
+    """The bot's settings for a run whose files the parent put in ``folder``.
+
+    With ``webhook_port`` the bot runs in webhook mode on that loopback port (the fake calls
+    plain HTTP there, as a reverse proxy would), with the default WEBHOOK_MAX_CONNECTIONS.
+    """
+    webhook: dict[str, object] = {}
+    if webhook_port is not None:
+        webhook = {
+            "webhook_url": f"http://127.0.0.1:{webhook_port}/telegram",
+            "webhook_secret": WEBHOOK_SECRET,
+            "webhook_listen": f"127.0.0.1:{webhook_port}",
+        }
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         bot_token=TOKEN,
@@ -76,6 +91,7 @@ def settings_for(api_url: str, folder: Path, flood_limit: bool = True) -> Settin
         workshops_file=folder / "workshops.yaml",
         # Simulated customers tap faster than people can (see bench.run): 0 is no limit.
         **({} if flood_limit else {"flood_burst": 0}),
+        **webhook,
     )
 
 
@@ -320,6 +336,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", default=None, help="httpx or aiohttp; default: bot.app's")
     parser.add_argument("--concurrency", type=int, default=MAX_CONCURRENT)
     parser.add_argument(
+        "--webhook-port",
+        type=int,
+        default=None,
+        help="receive through a webhook on this loopback port (journey only) instead of polling",
+    )
+    parser.add_argument(
         "--no-flood-limit",
         dest="flood_limit",
         action="store_false",
@@ -334,7 +356,9 @@ def main(argv: list[str] | None = None) -> None:
             parser.error("echo: --backend is required")
         asyncio.run(serve_echo(args.api_url, args.backend))
         return
-    settings = settings_for(args.api_url, args.folder, args.flood_limit)
+    if args.webhook_port is not None and args.kind != "journey":
+        parser.error("--webhook-port: only the journey bot has a webhook mode")
+    settings = settings_for(args.api_url, args.folder, args.flood_limit, args.webhook_port)
     serve = serve_journey if args.kind == "journey" else serve_library
     asyncio.run(serve(settings, args.backend, args.concurrency))
 

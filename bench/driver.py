@@ -19,6 +19,7 @@ import logging
 import os
 import random
 import re
+import socket
 import sys
 import tempfile
 import time
@@ -408,6 +409,9 @@ class RunResult:
     api_calls: int = 0  # other Bot API calls while measuring
     variant: str = ""
     flooded: int = 0  # updates the flooder sent while measuring (not counted in ``updates``)
+    receive: str = "polling"  # or "webhook": the fake POSTs each update to the bot
+    webhook_latencies: list[float] = field(default_factory=list)
+    """Seconds from the fake POSTing an update to the bot's 2xx answer (webhook runs)."""
 
     @property
     def updates_per_s(self) -> float:
@@ -418,11 +422,19 @@ class RunResult:
         return 1000 * self.cpu_s / self.updates if self.updates else float("nan")
 
     def percentile_ms(self, p: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        rank = max(1, -(-len(ordered) * p // 100))  # nearest rank
-        return 1000 * ordered[int(rank) - 1]
+        return percentile_ms(self.latencies, p)
+
+    def webhook_percentile_ms(self, p: float) -> float:
+        return percentile_ms(self.webhook_latencies, p)
+
+
+def percentile_ms(seconds: list[float], p: float) -> float:
+    """The nearest-rank percentile, in milliseconds (NaN for no samples)."""
+    if not seconds:
+        return float("nan")
+    ordered = sorted(seconds)
+    rank = max(1, -(-len(ordered) * p // 100))
+    return 1000 * ordered[int(rank) - 1]
 
 
 @dataclass
@@ -441,6 +453,7 @@ class RunSpec:
     library_polling: bool = False  # diagnostic: the library's Updater instead of our Poller
     flood_per_s: float = 0.0  # one more user, a script sending this many messages a second
     flood_limit: bool = False  # the bot's per-person limit on (only sensible with think time)
+    receive: str = "polling"  # or "webhook" (the journey only)
 
     @property
     def variant(self) -> str:
@@ -498,6 +511,7 @@ async def _measure(
         # now and then, and that would show as the bot's reply latency: off while measuring.
         gc.collect()
         gc.disable()
+        hooked, delivered = len(api.webhook_latencies), len(api.webhook_deliveries)
         outcome = DriveOutcome()
         wall0, cpu0 = time.monotonic(), bot.cpu_s()
         job = asyncio.create_task(drive(customers, script, check, spec.think, spec.seed, outcome))
@@ -513,6 +527,10 @@ async def _measure(
         result.updates = tracker.handled_count
         result.latencies = list(tracker.latencies)
         result.polls, result.fetched = tracker.polls, tracker.fetched
+        if spec.receive == "webhook":
+            # Each delivery carries one update: more than one per update means retries.
+            result.fetched = len(api.webhook_deliveries) - delivered
+            result.webhook_latencies = api.webhook_latencies[hooked:]
         result.api_calls = tracker.api_calls
         result.peak_mb = bot.peak_mb()
         if job not in done:  # capped: stop pushing, let the bot finish what it has, quickly
@@ -599,6 +617,13 @@ class BotProcess:
         await self._reader
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on now (the bot's webhook URL must name its port)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @contextlib.asynccontextmanager
 async def bot_process(
     kind: str,
@@ -607,11 +632,14 @@ async def bot_process(
     backend: str | None,
     concurrency: int,
     flood_limit: bool,
+    receive: str = "polling",
 ) -> AsyncIterator[BotProcess]:
     command = [sys.executable, "-m", "bench.bot_process", kind, api.base_url, str(folder)]
     if backend is not None:
         command += ["--backend", backend]
     command += ["--concurrency", str(concurrency)]
+    if receive == "webhook":
+        command += ["--webhook-port", str(free_port())]
     if not flood_limit:
         command.append("--no-flood-limit")
     process = await asyncio.create_subprocess_exec(
@@ -637,7 +665,9 @@ async def run(spec: RunSpec) -> RunResult:
         write_workshops(folder / "workshops.yaml")
         async with (
             FakeBotApi(token=TOKEN) as api,
-            bot_process(kind, api, folder, spec.backend, spec.concurrency, spec.flood_limit) as bot,
+            bot_process(
+                kind, api, folder, spec.backend, spec.concurrency, spec.flood_limit, spec.receive
+            ) as bot,
         ):
             tracker = Tracker(api, complete_on_first_call=echo)
             bot.tracker, bot.logs = tracker, logs
@@ -649,6 +679,7 @@ async def run(spec: RunSpec) -> RunResult:
                 bot.concurrency,
                 bot.backend,
                 variant=spec.variant,
+                receive=spec.receive,
             )
             await _measure(
                 spec,

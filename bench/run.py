@@ -24,6 +24,12 @@ What it does:
   otherwise take many minutes); such rows say "(first N s)" and how many customers were
   left waiting for an answer ("unanswered"). Simulated customers tap faster than people can,
   so these runs lift the bot's per-person flood limit.
+* **Webhook** (``--receive``: ``polling``, ``webhook`` or both, the default). The same bot in
+  webhook mode (``WEBHOOK_URL`` on a loopback port, the default ``WEBHOOK_MAX_CONNECTIONS``
+  of 40): the fake POSTs every update like Telegram, one request in flight per chat, again
+  after a non-2xx answer, and records how long the bot took to answer each (stored in the
+  inbox). Saturation and the two crowds, as for polling; the fake adds no latency to its
+  POSTs (only to the bot's API calls).
 * **Flooder** ("flooder N/s"; ``--flood 0`` skips it): the crowd once more, with one more
   user, a script sending ``--flood`` messages a second, and the flood limit on as in
   production (the bot's clock runs in real time; customers think at least 1 s). Its goal is
@@ -59,11 +65,15 @@ How to read it:
 * *calls/upd*: Bot API calls other than getUpdates per update handled (the echo makes one).
 * *polls/upd*, *fetched/upd*: getUpdates calls, and updates they returned (new or already
   received), per update handled. 1.0 fetched per update means every update was downloaded
-  once; more means the bot downloads (and parses) updates it already has.
+  once; more means the bot downloads (and parses) updates it already has. In webhook rows
+  *fetched/upd* counts the fake's POSTs per update: more than 1.0 means retries.
+* *p99 webhook answer ms* (webhook saturation rows): from the fake POSTing an update to the
+  bot's 200, which it sends once the update is stored.
 
 Every goal of the spec (issue 13 §4) is printed next to its figure with PASS or FAIL:
 saturation at least 400 updates/s at 0 ms and 350 at 50 ms; at 50 ms the crowd of 200 replies
-in p50 < 100 ms and p99 < 200 ms, the crowd of 400 in p99 < 250 ms; no errors anywhere. The
+in p50 < 100 ms and p99 < 200 ms, the crowd of 400 in p99 < 250 ms; each through polling and
+through the webhook, whose answer at saturation has p99 < 20 ms; no errors anywhere. The
 goals are stated for those crowds and a 1 s think time; other settings print the same goals
 for reference. The journey's CPU per update against the echo floor's is printed without a
 goal.
@@ -136,6 +146,8 @@ class Goal:
 
 def setting_name(result: RunResult) -> str:
     name = f"{result.kind} {result.mode}, {result.latency_ms} ms"
+    if result.receive == "webhook":
+        name += ", webhook"
     if result.concurrency == 1:
         name += ", sequential"
     if result.variant:
@@ -195,11 +207,12 @@ def find(
     latency: int,
     sequential: bool = False,
     customers: int | None = None,
+    receive: str = "polling",
 ) -> RunResult | None:
     """The first plain run of that setting (``customers``: only one of that size)."""
     for r in results:
         if (
-            (r.kind, r.mode, r.latency_ms) == (kind, mode, latency)
+            (r.kind, r.mode, r.latency_ms, r.receive) == (kind, mode, latency, receive)
             and (r.concurrency == 1) == sequential
             and not r.variant
             and (customers is None or r.customers == customers)
@@ -213,70 +226,23 @@ SATURATION_FLOORS = {0: 400.0, 50: 350.0}
 CROWD_LIMITS = {50: 100.0, 99: 200.0}
 """Reply latency ms of the crowd of 200 at 50 ms; the crowd of 400 has its own p99 goal."""
 BIG_CROWD_P99 = 250.0
+WEBHOOK_P99 = 20.0
+"""ms from the fake POSTing an update to the bot's answer, at saturation (about 400/s)."""
 
 
 def journey_goals(
-    results: list[RunResult], latencies: list[int], customers: int, big_crowd: int
+    results: list[RunResult],
+    latencies: list[int],
+    customers: int,
+    big_crowd: int,
+    receives: Sequence[str] = ("polling",),
 ) -> list[Goal]:
     goals: list[Goal] = []
-    for latency in latencies:
-        saturated = find(results, "journey", "saturation", latency)
-        if saturated is not None:
-            floor = SATURATION_FLOORS.get(latency)
-            goals.append(
-                Goal(
-                    f"saturation {saturated.customers} customers, {latency} ms: updates/s",
-                    num(saturated.updates_per_s),
-                    f">= {floor:.0f}" if floor else "",
-                    saturated.updates_per_s >= floor if floor else None,
-                )
+    for receive in receives:
+        for latency in latencies:
+            goals.extend(
+                setting_goals(results, receive, latency, customers, big_crowd, len(receives) > 1)
             )
-        crowd = find(results, "journey", "crowd", latency, customers=customers)
-        sequential = find(results, "journey", "crowd", latency, sequential=True)
-        if crowd is not None:
-            for p in (50, 95, 99):
-                value = crowd.percentile_ms(p)
-                limit = CROWD_LIMITS.get(p)
-                with_goal = latency == 50 and limit is not None
-                goals.append(
-                    Goal(
-                        f"crowd {crowd.customers} customers, {latency} ms: p{p} reply latency ms",
-                        num(value),
-                        f"< {limit:.0f}" if with_goal else "",
-                        value < limit if with_goal and limit is not None else None,
-                        f"sequential: {num(sequential.percentile_ms(p))}" if sequential else "",
-                    )
-                )
-        big = find(results, "journey", "crowd", latency, customers=big_crowd)
-        if big is not None and big_crowd != customers:
-            for p in (50, 99):
-                value = big.percentile_ms(p)
-                with_goal = latency == 50 and p == 99
-                goals.append(
-                    Goal(
-                        f"crowd {big.customers} customers, {latency} ms: p{p} reply latency ms",
-                        num(value),
-                        f"< {BIG_CROWD_P99:.0f}" if with_goal else "",
-                        value < BIG_CROWD_P99 if with_goal else None,
-                    )
-                )
-        flooded = next(
-            (r for r in results if r.flooded and (r.mode, r.latency_ms) == ("crowd", latency)),
-            None,
-        )
-        if flooded is not None and crowd is not None:
-            rate = flooded.flooded / flooded.wall_s
-            for p in (50, 99):
-                goals.append(
-                    Goal(
-                        f"crowd with a script sending {rate:,.0f} msg/s, {latency} ms: "
-                        f"p{p} reply latency ms",
-                        num(flooded.percentile_ms(p)),
-                        "",
-                        None,
-                        f"without it: {num(crowd.percentile_ms(p))}",
-                    )
-                )
     for r in results:
         goals.append(
             Goal(
@@ -286,6 +252,94 @@ def journey_goals(
                 r.errors == 0,
             )
         )
+    return goals
+
+
+def setting_goals(
+    results: list[RunResult],
+    receive: str,
+    latency: int,
+    customers: int,
+    big_crowd: int,
+    named: bool,
+) -> list[Goal]:
+    """The goals of one way of receiving at one latency (``named``: say which way)."""
+    goals: list[Goal] = []
+    where = f"{latency} ms, {receive}" if named else f"{latency} ms"
+    saturated = find(results, "journey", "saturation", latency, receive=receive)
+    if saturated is not None:
+        floor = SATURATION_FLOORS.get(latency)
+        goals.append(
+            Goal(
+                f"saturation {saturated.customers} customers, {where}: updates/s",
+                num(saturated.updates_per_s),
+                f">= {floor:.0f}" if floor else "",
+                saturated.updates_per_s >= floor if floor else None,
+            )
+        )
+        if receive == "webhook":
+            value = saturated.webhook_percentile_ms(99)
+            goals.append(
+                Goal(
+                    f"saturation {saturated.customers} customers, {where}: "
+                    "p99 webhook answer ms",
+                    num(value),
+                    f"< {WEBHOOK_P99:.0f}",
+                    value < WEBHOOK_P99,
+                    f"p50 {num(saturated.webhook_percentile_ms(50))}, "
+                    f"at {saturated.updates_per_s:,.0f} updates/s",
+                )
+            )
+    crowd = find(results, "journey", "crowd", latency, customers=customers, receive=receive)
+    sequential = find(results, "journey", "crowd", latency, sequential=True, receive=receive)
+    if crowd is not None:
+        for p in (50, 95, 99):
+            value = crowd.percentile_ms(p)
+            limit = CROWD_LIMITS.get(p)
+            with_goal = latency == 50 and limit is not None
+            goals.append(
+                Goal(
+                    f"crowd {crowd.customers} customers, {where}: p{p} reply latency ms",
+                    num(value),
+                    f"< {limit:.0f}" if with_goal else "",
+                    value < limit if with_goal and limit is not None else None,
+                    f"sequential: {num(sequential.percentile_ms(p))}" if sequential else "",
+                )
+            )
+    big = find(results, "journey", "crowd", latency, customers=big_crowd, receive=receive)
+    if big is not None and big_crowd != customers:
+        for p in (50, 99):
+            value = big.percentile_ms(p)
+            with_goal = latency == 50 and p == 99
+            goals.append(
+                Goal(
+                    f"crowd {big.customers} customers, {where}: p{p} reply latency ms",
+                    num(value),
+                    f"< {BIG_CROWD_P99:.0f}" if with_goal else "",
+                    value < BIG_CROWD_P99 if with_goal else None,
+                )
+            )
+    flooded = next(
+        (
+            r
+            for r in results
+            if r.flooded and (r.mode, r.latency_ms, r.receive) == ("crowd", latency, receive)
+        ),
+        None,
+    )
+    if flooded is not None and crowd is not None:
+        rate = flooded.flooded / flooded.wall_s
+        for p in (50, 99):
+            goals.append(
+                Goal(
+                    f"crowd with a script sending {rate:,.0f} msg/s, {where}: "
+                    f"p{p} reply latency ms",
+                    num(flooded.percentile_ms(p)),
+                    "",
+                    None,
+                    f"without it: {num(crowd.percentile_ms(p))}",
+                )
+            )
     return goals
 
 
@@ -333,7 +387,20 @@ async def run_bots(args: argparse.Namespace, backend: str, forced: bool) -> list
 
     journey_backend = backend if forced else None
     for latency in args.latencies:
-        if "journey" in args.only:
+        if "journey" in args.only and "webhook" in args.receive:
+            # The budget's rows only: the sequential, flooder and diagnostic rows compare
+            # things that do not depend on how updates arrive.
+            hooked = RunSpec(
+                "journey", "saturation", latency, args.customers, 0.0, journey_backend
+            )
+            hooked.cap_s, hooked.receive = args.run_cap, "webhook"
+            hooked_crowd = dataclasses.replace(hooked, mode="crowd", think=args.think)
+            specs = [hooked, hooked_crowd]
+            if args.big_crowd and args.big_crowd != args.customers:
+                specs.append(dataclasses.replace(hooked_crowd, customers=args.big_crowd))
+            for spec in specs:
+                done(await driver.run(spec))
+        if "journey" in args.only and "polling" in args.receive:
             saturation = RunSpec(
                 "journey", "saturation", latency, args.customers, 0.0, journey_backend
             )
@@ -505,6 +572,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=30.0,
         help="messages a second from one script during an extra crowd run (0: no such run)",
     )
+    parser.add_argument(
+        "--receive",
+        default="polling,webhook",
+        help="how the journey's bot receives updates: polling, webhook or both (the default)",
+    )
     parser.add_argument("--quick", action="store_true", help="a small, fast smoke run")
     parser.add_argument(
         "--only", default="journey,echo,scale", help="journey, echo, scale or a comma list"
@@ -521,6 +593,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     unknown = args.only - {"journey", "echo", "scale"}
     if unknown:
         parser.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}")
+    args.receive = [part.strip() for part in args.receive.split(",") if part.strip()]
+    if not args.receive or set(args.receive) - {"polling", "webhook"}:
+        parser.error("--receive: polling, webhook, or both as a comma list")
     if args.backend == "aiohttp" and not bot_process.aiohttp_available():
         parser.error("--backend aiohttp: bot.runtime.aiohttp_request does not import")
     args.sizes = {
@@ -593,7 +668,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         print(runs_table(results))
     goals = [
-        *journey_goals(results, args.latencies, args.customers, args.big_crowd),
+        *journey_goals(
+            results, args.latencies, args.customers, args.big_crowd, args.receive
+        ),
         *cpu_figures(results, args.latencies),
     ]
     goals.extend(scale_goals)
