@@ -155,7 +155,8 @@ async def test_updates_in_flight_when_the_process_is_killed_are_handled_after_re
     tmp_path: Path, api: FakeBotApi
 ) -> None:
     """SIGKILL in the middle of a burst: nothing is lost, and what was handled is not redone."""
-    customers = [FakeUser(api, 50_000 + n, f"User{n}") for n in range(200)]
+    # More than are handled at once, so the kill lands mid-burst however fast the bot is.
+    customers = [FakeUser(api, 50_000 + n, f"User{n}") for n in range(MAX_CONCURRENT + 144)]
     env = bot_environment(tmp_path, api, LOG_LEVEL="WARNING")
     first = await asyncio.create_subprocess_exec(
         sys.executable,
