@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sys
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
 from tests.flows.test_notifications import book
-from tests.flows.test_running_process import bot_environment
+from tests.flows.test_running_process import bot_environment, start_and_wait
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
 from tests.support.day_shop import HEAD_OFFICE, MECHANIC
@@ -296,19 +295,11 @@ async def test_the_bot_refuses_to_start_with_a_malformed_parts_file_naming_the_e
         "  - {sku: WP-DRAIN-PUMP, name: Drain pump, categories: [toaster], price: 2500.00}\n",
         encoding="utf-8",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=bot_environment(tmp_path, api, PARTS_FILE=str(broken)),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    environment = bot_environment(tmp_path, api, PARTS_FILE=str(broken))
+    status, output = await start_and_wait(tmp_path, environment)
 
-    assert process.returncode == 2
-    message = stderr.decode().strip().splitlines()[-1]
+    assert status == 2
+    message = output.strip().splitlines()[-1]
     assert str(broken) in message
     assert "parts entry 'WP-DRAIN-PUMP': field 'categories.0'" in message
     assert "'toaster' is not a category" in message
