@@ -478,7 +478,7 @@ async def purchase_chosen(update: Update, context: Context) -> Waiting | int:
     save_draft(context, draft)
     lang = lang_of(update, context)
     await show(update, text(lang, "purchase_line", age=label(lang, f"btn_bought_{payload.age}")))
-    return await ask_location(update, context, draft)
+    return await ask_location(update, context, draft, buttons_left=False)
 
 
 async def purchase_back(update: Update, context: Context) -> Waiting | int:
@@ -520,11 +520,15 @@ async def at_booking_limit(update: Update, context: Context) -> bool:
     return True
 
 
-async def ask_location(update: Update, context: Context, draft: Draft) -> Waiting | int:
+async def ask_location(
+    update: Update, context: Context, draft: Draft, *, buttons_left: bool = True
+) -> Waiting | int:
+    """``buttons_left``: the pressed message still has its buttons (not already replaced)."""
     lang = lang_of(update, context)
     if await at_booking_limit(update, context):
         return END
-    await retire_buttons(update)
+    if buttons_left:
+        await retire_buttons(update)
     await offer(
         update,
         context,

@@ -97,6 +97,8 @@ async def test_customer_books_nearest_washer_workshop(bot: BotRunner, api: FakeB
     assert code.group(0) in bookings[-1]["text"]
     assert "booked" in bookings[-1]["text"]
     assert f"Cancel {code.group(0)}" in anna.buttons()
+    refused = [call.summary() for call in api.calls if not call.ok]
+    assert refused == [], "the whole journey without a call Telegram would refuse"
 
 
 async def test_customer_whose_fix_worked_closes_the_case_without_booking(bot: BotRunner) -> None:
