@@ -50,8 +50,10 @@ import bot.app as bot_app
 from bench.driver import TOKEN, FixedClock, write_workshops
 from bot.app import build_application, freeze_startup_objects, running_bot
 from bot.config import Settings
+from bot.runtime.leadership import LeaderElection
 from bot.runtime.ordering import MAX_CONCURRENT, ChatOrderedProcessor, order_key
 from bot.services import Services
+from bot.storage.leadership import SoleLeadership
 
 KINDS = ("journey", "library", "echo")
 WEBHOOK_SECRET = "bench-webhook-secret-" + "0" * 16
@@ -236,7 +238,7 @@ async def serve_library(settings: Settings, backend: str | None, concurrency: in
     services = await Services.open(settings, RunningClock())
     try:
         with bot_wiring(backend, concurrency):
-            application = build_application(settings, services)
+            application = build_application(settings, services, LeaderElection(SoleLeadership()))
         async with application:
             await application.start()
             processor = application.update_processor
@@ -323,7 +325,8 @@ async def detect_backend() -> str:
         settings = settings_for("http://127.0.0.1:9", Path(tmp))
         services = await Services.open(settings, FixedClock())
         try:
-            return backend_name(build_application(settings, services).bot.request)
+            application = build_application(settings, services, LeaderElection(SoleLeadership()))
+            return backend_name(application.bot.request)
         finally:
             await services.close()
 

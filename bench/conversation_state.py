@@ -35,10 +35,12 @@ from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
 from bot.fault_notes import FaultNotes
 from bot.handlers import repair
+from bot.runtime.leadership import LeaderElection
 from bot.runtime.ordering import ChatOrderedProcessor
 from bot.runtime.persistence import UpdateState, encode_key
 from bot.services import Services
 from bot.storage.conversations import ConversationStore
+from bot.storage.leadership import SoleLeadership
 from bot.warranty import PurchaseAge
 
 FIRST_USER = 10_000_000
@@ -96,7 +98,7 @@ async def timed(
 async def measure(settings: Settings, people: int, count: int) -> dict[str, tuple[float, float]]:
     services = await Services.open(settings, SystemClock())
     try:
-        application = build_application(settings, services)
+        application = build_application(settings, services, LeaderElection(SoleLeadership()))
         async with application:
             processor = application.update_processor
             assert isinstance(processor, ChatOrderedProcessor)

@@ -283,7 +283,7 @@ Script = list[Callable[[], int]]
 
 
 def journey_script(customer: Customer) -> Script:
-    """The full customer journey: 13 updates from /start to /mybookings."""
+    """The full customer journey: 14 updates from /start to /mybookings."""
     user = customer.user
     return [
         lambda: user.send_command("/start"),
@@ -292,6 +292,7 @@ def journey_script(customer: Customer) -> Script:
         customer.press("Won't drain"),
         customer.press("❌ Still broken"),
         customer.press("Skip"),
+        customer.press("Don't know"),  # when the product was bought
         lambda: user.send_text(CITY),
         customer.press_nth(lambda n: 0),  # the nearest workshop
         customer.press_nth(lambda n: 0),  # the first day
@@ -316,11 +317,12 @@ def check_journey(customer: Customer) -> None:
 
 
 def echo_script(customer: Customer) -> Script:
-    """The same 13 updates of the same kinds, to the echo bot."""
+    """The same 14 updates of the same kinds, to the echo bot."""
     user = customer.user
     nxt = customer.press("Next")
     return [
         lambda: user.send_command("/start"),
+        nxt,
         nxt,
         nxt,
         nxt,

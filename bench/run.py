@@ -13,7 +13,7 @@ What it does:
   (``bot.app.running_bot``, temporary SQLite file, one generated workshop), in a process of
   its own (``bench.bot_process``), against the fake Bot API server on loopback in this
   process, which delays every API call by ``--latency-ms`` (0 ms, and 50 ms to model the
-  real network). N simulated customers each do the full journey, 13 updates:
+  real network). N simulated customers each do the full journey, 14 updates:
   /start, "Report a fault", category, tree answer, "Still broken", "Skip", a typed city, workshop,
   day, time, shared contact, Confirm, /mybookings. *Saturation*: each customer sends its next
   update as soon as the previous one is handled. *Crowd*: a think time of 0.5-1.5 x ``--think``
@@ -39,7 +39,7 @@ What it does:
   instead of ``bot.runtime.polling.Poller``. No goal; the difference to the real bot's row is
   what the poller costs.
 * **Echo floor.** A bare python-telegram-bot application (echo, /start, answer buttons) on the
-  same request backend and concurrency, driven by the same customers with the same 13 updates
+  same request backend and concurrency, driven by the same customers with the same 14 updates
   of the same kinds, in the same run, in a process of its own like the bot.
 * **Scale.** Nearest-workshop search over 10,000 workshops; /mybookings and /jobs queries on a
   database of 1,000,000 tickets; start-up (in a child process) with 100,000 pending outbox
