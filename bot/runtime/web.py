@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 
 from aiohttp import web
 
@@ -53,9 +52,8 @@ class WebServer:
             raise ListenError(
                 f"{self._setting}: cannot listen on {self._listen}: {reason(error)}"
             ) from None
-        server = site._server
-        sockets: list[socket.socket] = list(getattr(server, "sockets", None) or [])
-        self.port = sockets[0].getsockname()[1] if sockets else self._listen.port
+        addresses = self._runner.addresses
+        self.port = addresses[0][1] if addresses else self._listen.port
         log.info("Listening for HTTP on %s:%d", self._listen.host, self.port)
 
     async def stop(self) -> None:
