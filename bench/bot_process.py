@@ -228,6 +228,11 @@ async def serve_journey(settings: Settings, backend: str | None, concurrency: in
             await stdin_closed()
 
 
+def one_instance(settings: Settings, services: Services) -> Application:  # type: ignore[type-arg]
+    """The application as a lone instance builds it: it always leads."""
+    return build_application(settings, services, LeaderElection(SoleLeadership()))
+
+
 async def serve_library(settings: Settings, backend: str | None, concurrency: int) -> None:
     """The same application and handlers, fed by the library's Updater instead of ``Poller``.
 
@@ -238,7 +243,7 @@ async def serve_library(settings: Settings, backend: str | None, concurrency: in
     services = await Services.open(settings, RunningClock())
     try:
         with bot_wiring(backend, concurrency):
-            application = build_application(settings, services, LeaderElection(SoleLeadership()))
+            application = one_instance(settings, services)
         async with application:
             await application.start()
             processor = application.update_processor
@@ -325,7 +330,7 @@ async def detect_backend() -> str:
         settings = settings_for("http://127.0.0.1:9", Path(tmp))
         services = await Services.open(settings, FixedClock())
         try:
-            application = build_application(settings, services, LeaderElection(SoleLeadership()))
+            application = one_instance(settings, services)
             return backend_name(application.bot.request)
         finally:
             await services.close()

@@ -28,19 +28,17 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import asyncpg
 from telegram import Update
 
+from bench.bot_process import one_instance
 from bench.driver import TOKEN
-from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
 from bot.fault_notes import FaultNotes
 from bot.handlers import repair
-from bot.runtime.leadership import LeaderElection
 from bot.runtime.ordering import ChatOrderedProcessor
 from bot.runtime.persistence import UpdateState, encode_key
 from bot.services import Services
 from bot.storage.conversations import ConversationStore
-from bot.storage.leadership import SoleLeadership
 from bot.warranty import PurchaseAge
 
 FIRST_USER = 10_000_000
@@ -98,7 +96,7 @@ async def timed(
 async def measure(settings: Settings, people: int, count: int) -> dict[str, tuple[float, float]]:
     services = await Services.open(settings, SystemClock())
     try:
-        application = build_application(settings, services, LeaderElection(SoleLeadership()))
+        application = one_instance(settings, services)
         async with application:
             processor = application.update_processor
             assert isinstance(processor, ChatOrderedProcessor)
