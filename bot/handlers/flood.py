@@ -1,4 +1,4 @@
-"""Refuse updates from someone sending faster than `FloodGuard` allows, before any handler."""
+"""Refuse updates from someone sending faster than flood control allows, before any handler."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ async def guard(update: Update, context: Context) -> None:
     services = context.services
     message = update.effective_message
     album = message.media_group_id if message is not None else None
-    verdict = services.flood.check(user.id, services.clock.now(), album)
+    verdict = await services.flood.admit(user.id, services.clock.now(), album)
     if verdict is Verdict.ALLOW:
         return
     if verdict is Verdict.WARN:
