@@ -161,10 +161,12 @@ class _Seen:
 class SharedFloodGuard:
     """The buckets in the database, for several instances on one PostgreSQL.
 
-    Each update costs one statement: the instance judges the bucket as it last saw it and
-    writes the outcome only if nobody has written the row since; if somebody has, the same
-    statement hands back the row as it stands, and the update is judged again on that. So a
-    person has one allowance and gets one warning, whichever instances their updates reach.
+    The instance judges the bucket as it last saw it (as new, if it is full again by now)
+    and writes the outcome in one statement that applies only if nobody has written the row
+    since (or the row is full again too); if somebody has, the same statement hands back the
+    row as it stands, and the update is judged again on that. So a person has one allowance
+    and gets one warning, whichever instances their updates reach. An update costs one
+    statement, and one more when another instance has just judged the same busy person.
 
     `silenced` asks no database: it answers from the buckets this instance has seen. A
     silenced bucket only gets emptier until its time has passed, whoever else judges it, so
@@ -192,13 +194,18 @@ class SharedFloodGuard:
             await self._prune(now)
         seen = self._seen.get(user_id)
         while True:
-            bucket = replace(seen.bucket) if seen is not None else self.limits.fresh(now)
+            # A bucket full again is judged as new, and written over any other instance's
+            # that is full too: a person at an ordinary pace costs one statement an update,
+            # whichever instance heard from them last.
+            afresh = seen is None or self.limits.full_at(seen.bucket) <= now
+            bucket = self.limits.fresh(now) if seen is None or afresh else replace(seen.bucket)
             verdict = self.limits.judge(bucket, now, album)
             swap = await self._store.swap(
                 user_id,
-                seen.version if seen is not None else None,
                 BucketRow(**asdict(bucket)),
                 self.limits.full_at(bucket),
+                expected=seen.version if seen is not None else None,
+                or_full_by=now if afresh else None,
             )
             if swap is None:
                 seen = None

@@ -1,9 +1,10 @@
 """Flood control's buckets in PostgreSQL, shared by every instance of the bot.
 
 A bucket is written by one statement that applies only while the row still carries the
-version its writer last saw (compare-and-set): two instances judging one person at the same
-moment cannot both spend the same allowance. The one whose write did not apply gets the row
-as it stands back from the same statement, and judges again. The rules are `bot.flood`'s;
+version its writer last saw (compare-and-set), or is full again, and so as good as new: two
+instances judging one person at the same moment cannot both spend the same allowance. The
+one whose write did not apply gets the row as it stands back from the same statement, and
+judges again. The rules are `bot.flood`'s;
 this module only keeps the state.
 """
 
@@ -36,27 +37,24 @@ class Swap:
 
 
 _SWAP = """
-WITH updated AS (
-    UPDATE flood_buckets
-    SET tokens = ?, at = ?, warned = ?, album = ?, album_items = ?, full_at = ?, version = ?
-    WHERE user_id = ? AND version = ?
-    RETURNING version
-), inserted AS (
-    INSERT INTO flood_buckets
+WITH written AS (
+    INSERT INTO flood_buckets AS b
         (user_id, tokens, at, warned, album, album_items, full_at, version)
-    SELECT ?, ?, ?, ?, ?, ?, ?, ?
-    WHERE CAST(? AS TEXT) IS NULL
-    ON CONFLICT (user_id) DO NOTHING
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (user_id) DO UPDATE
+    SET tokens = excluded.tokens, at = excluded.at, warned = excluded.warned,
+        album = excluded.album, album_items = excluded.album_items,
+        full_at = excluded.full_at, version = excluded.version
+    WHERE b.version = ? OR b.full_at <= ?
     RETURNING version
 )
 SELECT TRUE AS written, version, NULL AS tokens, NULL AS at, NULL AS warned,
     NULL AS album, NULL AS album_items
-FROM (SELECT version FROM updated UNION ALL SELECT version FROM inserted) AS done
+FROM written
 UNION ALL
 SELECT FALSE, version, tokens, at, warned, album, album_items
 FROM flood_buckets
-WHERE user_id = ?
-    AND NOT EXISTS (SELECT 1 FROM updated) AND NOT EXISTS (SELECT 1 FROM inserted)
+WHERE user_id = ? AND NOT EXISTS (SELECT 1 FROM written)
 """
 
 
@@ -65,26 +63,35 @@ class FloodBuckets:
         self._db = db
 
     async def swap(
-        self, user_id: int, expected: str | None, bucket: BucketRow, full_at: datetime
+        self,
+        user_id: int,
+        bucket: BucketRow,
+        full_at: datetime,
+        expected: str | None,
+        or_full_by: datetime | None,
     ) -> Swap | None:
-        """Write `bucket` if the row is still at version `expected` (None: if there is no row),
-        in one round trip.
+        """Write `bucket`, in one round trip, if there is no row, or the row is still at
+        version `expected`, or it is full again by `or_full_by` (as good as new).
 
-        None when it was not written and there is no row to show, as when the row was deleted
-        meanwhile, or another instance inserted it a moment ago: try again as a newcomer.
+        None when it was not written and there is no row to show: one another instance
+        inserted a moment ago, after this statement began. Try again.
         """
         version = uuid.uuid4().hex
-        values = (
-            bucket.tokens,
-            _stamp(bucket.at),
-            int(bucket.warned),
-            bucket.album,
-            bucket.album_items,
-            _stamp(full_at),
-            version,
-        )
         row = await self._db.fetch_one(
-            _SWAP, (*values, user_id, expected, user_id, *values, expected, user_id)
+            _SWAP,
+            (
+                user_id,
+                bucket.tokens,
+                _stamp(bucket.at),
+                int(bucket.warned),
+                bucket.album,
+                bucket.album_items,
+                _stamp(full_at),
+                version,
+                expected,
+                _stamp(or_full_by) if or_full_by is not None else None,
+                user_id,
+            ),
         )
         if row is None:
             return None

@@ -7,6 +7,7 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -35,13 +36,28 @@ async def pools() -> AsyncIterator[tuple[PostgresDatabase, PostgresDatabase]]:
             await first.close()
 
 
+class CountedBuckets(FloodBuckets):
+    """The real store, counting its statements (round trips)."""
+
+    def __init__(self, db: PostgresDatabase) -> None:
+        super().__init__(db)
+        self.statements = 0
+
+    async def swap(self, *args: Any, **kwargs: Any) -> Swap | None:
+        self.statements += 1
+        return await super().swap(*args, **kwargs)
+
+
 @pytest.fixture
-def guards(
-    pools: tuple[PostgresDatabase, PostgresDatabase],
-) -> tuple[SharedFloodGuard, SharedFloodGuard]:
+def stores(pools: tuple[PostgresDatabase, PostgresDatabase]) -> list[CountedBuckets]:
+    return [CountedBuckets(pool) for pool in pools]
+
+
+@pytest.fixture
+def guards(stores: list[CountedBuckets]) -> tuple[SharedFloodGuard, SharedFloodGuard]:
     return (
-        SharedFloodGuard(FloodBuckets(pools[0]), BURST, RATE),
-        SharedFloodGuard(FloodBuckets(pools[1]), BURST, RATE),
+        SharedFloodGuard(stores[0], BURST, RATE),
+        SharedFloodGuard(stores[1], BURST, RATE),
     )
 
 
@@ -61,6 +77,34 @@ async def test_checks_racing_on_two_connections_allow_one_burst_and_warn_once(
     )
 
     assert Counter(verdicts) == {Verdict.ALLOW: BURST, Verdict.WARN: 1, Verdict.IGNORE: 34}
+
+
+async def test_an_ordinary_pace_across_instances_costs_one_statement_an_update(
+    guards: tuple[SharedFloodGuard, SharedFloodGuard],
+    stores: list[CountedBuckets],
+    clock: FakeClock,
+) -> None:
+    start = clock.now()
+
+    for number in range(10):
+        now = start + timedelta(seconds=3 * number)
+        assert await guards[number % 2].admit(709, now) is Verdict.ALLOW
+        assert await guards[number % 2].admit(709, now) is Verdict.ALLOW, "a quick second one"
+
+    assert sum(store.statements for store in stores) == 20
+
+
+async def test_a_busy_person_hopping_instances_costs_at_most_two_statements_an_update(
+    guards: tuple[SharedFloodGuard, SharedFloodGuard],
+    stores: list[CountedBuckets],
+    clock: FakeClock,
+) -> None:
+    now = clock.now()
+
+    verdicts = [await guards[number % 2].admit(710, now) for number in range(BURST + 1)]
+
+    assert verdicts == [Verdict.ALLOW] * BURST + [Verdict.WARN]
+    assert sum(store.statements for store in stores) == 1 + 2 * BURST
 
 
 async def test_an_instance_learns_of_a_warning_given_elsewhere_and_silences_without_another(
@@ -102,20 +146,38 @@ async def test_a_write_from_a_stale_view_is_refused_and_shows_the_row_as_it_stan
 ) -> None:
     store = FloodBuckets(pools[0])
     now = clock.now()
+    soon = now + timedelta(seconds=1)
     first = BucketRow(4.0, now, False, None, 0)
     second = BucketRow(3.0, now, False, None, 0)
 
-    created = await store.swap(704, None, first, now)
+    created = await store.swap(704, first, soon, expected=None, or_full_by=None)
     assert created is not None and created.current is None
-    moved = await store.swap(704, created.version, second, now)
+    moved = await store.swap(704, second, soon, expected=created.version, or_full_by=None)
     assert moved is not None and moved.current is None
 
-    stale = await store.swap(704, created.version, BucketRow(0.0, now, True, None, 0), now)
+    empty = BucketRow(0.0, now, True, None, 0)
+    stale = await store.swap(704, empty, soon, expected=created.version, or_full_by=None)
     assert stale == Swap(moved.version, second)
-    again = await store.swap(704, None, first, now)
-    assert again is not None and again.current == second, "a newcomer's row exists already"
-    assert await store.swap(705, "gone", first, now) is None, "no row to write over or show"
+    again = await store.swap(704, first, soon, expected=None, or_full_by=now)
+    assert again == Swap(moved.version, second), "not full yet: a newcomer's view is stale"
     assert await rows(pools[0]) == 1
+
+
+async def test_a_row_full_again_is_written_over_whatever_its_version(
+    pools: tuple[PostgresDatabase, PostgresDatabase], clock: FakeClock
+) -> None:
+    store = FloodBuckets(pools[0])
+    now = clock.now()
+    soon = now + timedelta(seconds=1)
+    written = await store.swap(705, BucketRow(4.0, now, False, None, 0), soon, None, None)
+    assert written is not None
+
+    afresh = BucketRow(4.0, soon, False, None, 0)
+    over = await store.swap(705, afresh, soon + timedelta(seconds=1), None, or_full_by=soon)
+
+    assert over is not None and over.current is None
+    assert over.version != written.version
+    assert await store.swap(705, afresh, soon, written.version, None) == Swap(over.version, afresh)
 
 
 async def test_buckets_full_again_are_deleted_by_whichever_instance_sweeps(
