@@ -9,6 +9,10 @@ Updates over the limit are refused at once, before any handler runs, and the per
 once per streak. A person's own ordinary pace (a tap every
 second or two, a few quick messages) stays inside the limit, and so does a photo album: its
 photos come as one update each, sharing a `media_group_id`, and cost one update together.
+
+The rules (`Limits`) are written once and applied to a bucket wherever it is kept: in memory
+for SQLite's one instance (`FloodGuard`), or in the database when several instances on one
+PostgreSQL each see some of a person's updates (`SharedFloodGuard`).
 """
 
 from __future__ import annotations

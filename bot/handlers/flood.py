@@ -12,10 +12,11 @@ from bot.messages import text
 
 
 async def guard(update: Update, context: Context) -> None:
-    """Let the update through, or stop it here: no handler, no write, at most one reply.
+    """Let the update through, or stop it here: no handler, no write but the bucket's, at most
+    one reply.
 
     Refused updates still count as handled. Once this has warned, further ones are refused at
-    intake, before they are even parsed (`FloodGuard.silenced`).
+    intake, before they are even parsed (`silenced` in `bot.flood`).
     """
     user = update.effective_user
     if user is None:
