@@ -12,7 +12,7 @@ from bot.broadcasts import BroadcastDesk
 from bot.clock import Clock
 from bot.config import Settings
 from bot.fault_reports import FaultReports
-from bot.flood import FloodGuard
+from bot.flood import Flood, FloodGuard, SharedFloodGuard
 from bot.gazetteer import gazetteer_of
 from bot.locator import Locator
 from bot.parts import load_parts
@@ -22,6 +22,8 @@ from bot.stock import StockDesk
 from bot.storage.conversations import ConversationStore
 from bot.storage.customers import Customers
 from bot.storage.engine import Engine, open_database
+from bot.storage.flood_buckets import FloodBuckets
+from bot.storage.postgres import PostgresDatabase
 from bot.ticket_desk import TicketDesk
 from bot.troubleshooting import TroubleshootingTree, load_tree
 from bot.workshops import Network, load_workshops
@@ -49,6 +51,14 @@ def load_data_files(settings: Settings) -> tuple[TroubleshootingTree, Network, L
         return tree, network, Locator(network.workshops.values(), gazetteer)
 
 
+def flood_guard(settings: Settings, db: Engine) -> Flood:
+    """Buckets in memory for SQLite's one instance; in the database, shared, on PostgreSQL,
+    where several instances may each see some of one person's updates."""
+    if isinstance(db, PostgresDatabase):
+        return SharedFloodGuard(FloodBuckets(db), settings.flood_burst, settings.flood_rate)
+    return FloodGuard(settings.flood_burst, settings.flood_rate)
+
+
 @dataclass(frozen=True)
 class Services:
     settings: Settings
@@ -64,7 +74,7 @@ class Services:
     desk: TicketDesk
     broadcasts: BroadcastDesk
     locator: Locator
-    flood: FloodGuard
+    flood: Flood
     questions: QuestionDesk
     stock: StockDesk
 
@@ -88,7 +98,7 @@ class Services:
             desk=TicketDesk(db, network, clock, settings.currency),
             broadcasts=BroadcastDesk(db, clock, settings.quiet, settings.zone),
             locator=locator,
-            flood=FloodGuard(settings.flood_burst, settings.flood_rate),
+            flood=flood_guard(settings, db),
             questions=QuestionDesk(db, network, clock, settings.question_sla_minutes),
             stock=StockDesk(db, parts, network, clock),
         )

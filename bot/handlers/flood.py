@@ -1,4 +1,4 @@
-"""Refuse updates from someone sending faster than `FloodGuard` allows, before any handler."""
+"""Refuse updates from someone sending faster than flood control allows, before any handler."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from bot.messages import text
 
 
 async def guard(update: Update, context: Context) -> None:
-    """Let the update through, or stop it here: no handler, no write, at most one reply.
+    """Let the update through, or stop it here: no handler, no write but the bucket's, at most
+    one reply.
 
     Refused updates still count as handled. Once this has warned, further ones are refused at
-    intake, before they are even parsed (`FloodGuard.silenced`).
+    intake, before they are even parsed (`silenced` in `bot.flood`).
     """
     user = update.effective_user
     if user is None:
@@ -23,7 +24,7 @@ async def guard(update: Update, context: Context) -> None:
     services = context.services
     message = update.effective_message
     album = message.media_group_id if message is not None else None
-    verdict = services.flood.check(user.id, services.clock.now(), album)
+    verdict = await services.flood.admit(user.id, services.clock.now(), album)
     if verdict is Verdict.ALLOW:
         return
     if verdict is Verdict.WARN:

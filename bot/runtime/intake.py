@@ -29,7 +29,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext
 
 from bot.clock import Clock
-from bot.flood import FloodGuard
+from bot.flood import Flood
 from bot.runtime.metrics import Metrics, raw_update_type, update_type
 from bot.storage.inbox import InboxStore
 
@@ -45,7 +45,7 @@ class Intake:
         application: Application,
         store: InboxStore,
         clock: Clock,
-        flood: FloodGuard,
+        flood: Flood,
         metrics: Metrics,
     ) -> None:
         self._application = application

@@ -330,4 +330,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
     CREATE INDEX outbox_claims ON outbox(due_at, claimed_until) WHERE status = 'pending';
     """,
+    """
+    -- Flood control's token buckets when several instances share one database (bot.flood):
+    -- written only by whoever read the `version` a row still carries, and deleted once
+    -- `full_at` has passed, when the bucket is as good as new. One instance on SQLite keeps
+    -- its buckets in memory and leaves this table empty. SQLite's version 19.
+    CREATE TABLE flood_buckets (
+        user_id      BIGINT PRIMARY KEY,
+        tokens       DOUBLE PRECISION NOT NULL,
+        at           TEXT NOT NULL,
+        warned       INTEGER NOT NULL CHECK (warned IN (0, 1)),
+        album        TEXT,
+        album_items  INTEGER NOT NULL,
+        full_at      TEXT NOT NULL,
+        version      TEXT NOT NULL
+    );
+    CREATE INDEX flood_buckets_full ON flood_buckets(full_at);
+    """,
 ]
