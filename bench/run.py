@@ -2,7 +2,7 @@
 
 How to run (from the project folder, in the project's venv)::
 
-    python -m bench.run                  # the full benchmark, about ten minutes
+    python -m bench.run                  # the full benchmark, about twelve minutes
     python -m bench.run --quick          # a small smoke run, about two minutes
     python -m bench.run --only journey   # or echo, scale, instances; a comma list combines them
     python -m bench.run --latency-ms 50 --customers 100 --think 0.5 --backend aiohttp

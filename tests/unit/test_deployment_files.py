@@ -260,7 +260,9 @@ def test_the_balancer_passes_the_webhook_path_to_every_instance_and_nothing_else
     ((matched, webhook),) = proxied.items()
     headers = {each.arguments[0]: each.arguments[1] for each in webhook.all("proxy_set_header")}
 
-    assert balancer["image"].startswith("nginx:")
+    name, _, tag = balancer["image"].partition(":")
+    assert name == "nginx"
+    assert tuple(map(int, tag.split("-")[0].split("."))) >= (1, 28), "`resolve`: nginx 1.27.3"
     assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in balancer["volumes"]
     assert container_port == listen
     assert balancer["ports"][0].startswith("127.0.0.1:"), "behind the TLS proxy on this host"
