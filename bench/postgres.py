@@ -12,6 +12,7 @@ process under it); a server named by ``BENCH_DATABASE_URL`` may be on another ma
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -86,6 +87,18 @@ class PostgresServer:
             await admin.close()
 
 
+async def _reachable(server: PostgresServer) -> None:
+    """Connect once, so a wrong BENCH_DATABASE_URL stops the part before any run."""
+    try:
+        connection = await asyncpg.connect(server.url, timeout=10)
+    except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+        # asyncpg's messages name the user and host at most, never the password.
+        raise NoPostgres(
+            f"BENCH_DATABASE_URL: cannot connect to {server.where}: {error}\n{HOW_TO_GET_ONE}"
+        ) from None
+    await connection.close()
+
+
 def _stat(pid: int) -> list[str] | None:
     """The fields of ``/proc/PID/stat`` after the command name (state first), or None."""
     try:
@@ -146,7 +159,9 @@ def postgres_server() -> Iterator[PostgresServer]:
     """``BENCH_DATABASE_URL``'s server, or a throwaway cluster for the duration."""
     given = os.environ.get("BENCH_DATABASE_URL", "").strip()
     if given:
-        yield PostgresServer(given)
+        server = PostgresServer(given)
+        asyncio.run(_reachable(server))
+        yield server
         return
     folder = _server_folder()
     if folder is None:
