@@ -1,9 +1,11 @@
 """Child process of the benchmark: the bot under test, or the echo floor, alone in a process.
 
 ``python -m bench.bot_process KIND API_URL FOLDER [--backend B] [--concurrency N]
-[--no-flood-limit] [--webhook-port PORT]`` with KIND one of ``journey`` (the real bot,
-started as ``python -m bot`` starts it, its clock starting at a fixed moment and then
-running; through a webhook with ``--webhook-port``), ``library`` (the same
+[--no-flood-limit] [--webhook-port PORT [--webhook-url URL]] [--database-url URL]`` with KIND
+one of ``journey`` (the real bot, started as ``python -m bot`` starts it, its clock starting
+at a fixed moment and then running; through a webhook with ``--webhook-port``, whose public
+address is ``--webhook-url`` when a balancer stands in front; on PostgreSQL with
+``--database-url``), ``library`` (the same
 application fed by python-telegram-bot's own Updater, a diagnostic) or ``echo`` (a bare
 python-telegram-bot application). The parent (``bench.driver``) runs the fake Bot API and the
 simulated customers in its own process, so the CPU time and memory it reads off this process
@@ -70,17 +72,24 @@ class RunningClock(FixedClock):
 
 
 def settings_for(
-    api_url: str, folder: Path, flood_limit: bool = True, webhook_port: int | None = None
+    api_url: str,
+    folder: Path,
+    flood_limit: bool = True,
+    webhook_port: int | None = None,
+    webhook_url: str | None = None,
+    database_url: str | None = None,
 ) -> Settings:
     """The bot's settings for a run whose files the parent put in ``folder``.
 
     With ``webhook_port`` the bot runs in webhook mode on that loopback port (the fake calls
-    plain HTTP there, as a reverse proxy would), with the default WEBHOOK_MAX_CONNECTIONS.
+    plain HTTP there, as a reverse proxy would), with the default WEBHOOK_MAX_CONNECTIONS;
+    ``webhook_url`` is the address Telegram is given, a balancer's, when not that port's.
+    With ``database_url`` it keeps its data in PostgreSQL instead of a file in ``folder``.
     """
     webhook: dict[str, object] = {}
     if webhook_port is not None:
         webhook = {
-            "webhook_url": f"http://127.0.0.1:{webhook_port}/telegram",
+            "webhook_url": webhook_url or f"http://127.0.0.1:{webhook_port}/telegram",
             "webhook_secret": WEBHOOK_SECRET,
             "webhook_listen": f"127.0.0.1:{webhook_port}",
         }
@@ -89,6 +98,7 @@ def settings_for(
         bot_token=TOKEN,
         telegram_api_url=api_url,
         database_path=folder / "bot.sqlite3",
+        database_url=database_url,
         health_listen="127.0.0.1:0",
         workshops_file=folder / "workshops.yaml",
         # Simulated customers tap faster than people can (see bench.run): 0 is no limit.
@@ -350,6 +360,14 @@ def main(argv: list[str] | None = None) -> None:
         help="receive through a webhook on this loopback port (journey only) instead of polling",
     )
     parser.add_argument(
+        "--webhook-url",
+        default=None,
+        help="the webhook address Telegram is given (a balancer's); default: --webhook-port's",
+    )
+    parser.add_argument(
+        "--database-url", default=None, help="PostgreSQL instead of a SQLite file in FOLDER"
+    )
+    parser.add_argument(
         "--no-flood-limit",
         dest="flood_limit",
         action="store_false",
@@ -366,7 +384,16 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.webhook_port is not None and args.kind != "journey":
         parser.error("--webhook-port: only the journey bot has a webhook mode")
-    settings = settings_for(args.api_url, args.folder, args.flood_limit, args.webhook_port)
+    if args.webhook_url is not None and args.webhook_port is None:
+        parser.error("--webhook-url: only with --webhook-port")
+    settings = settings_for(
+        args.api_url,
+        args.folder,
+        args.flood_limit,
+        args.webhook_port,
+        args.webhook_url,
+        args.database_url,
+    )
     serve = serve_journey if args.kind == "journey" else serve_library
     asyncio.run(serve(settings, args.backend, args.concurrency))
 

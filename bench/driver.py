@@ -8,6 +8,10 @@ the child's ``handled`` lines and measures, per update, the reply latency: from 
 being offered (pushed to the fake server) to the bot's first API call for that chat
 (``ApiCall.at_timer``, when the fake answered it). CPU time and peak memory are read off the
 child (``/proc``), so they are the bot's own; the echo floor is measured the very same way.
+
+Several instances (``RunSpec.instances``, on PostgreSQL) run as several children behind a
+round-robin balancer in this process (``bench.balancer``); their CPU time and peak memory are
+added up, and the throwaway PostgreSQL server's CPU time is read beside them.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.balancer import RoundRobin
 from bench.memory import peak_rss_mb
+from bench.postgres import PostgresServer
 from bot.fake_telegram.server import ApiCall, FakeBotApi
 from bot.fake_telegram.users import FakeUser
 from bot.runtime.ordering import MAX_CONCURRENT
@@ -414,6 +420,12 @@ class RunResult:
     receive: str = "polling"  # or "webhook": the fake POSTs each update to the bot
     webhook_latencies: list[float] = field(default_factory=list)
     """Seconds from the fake POSTing an update to the bot's 2xx answer (webhook runs)."""
+    engine: str = "sqlite"  # or "postgresql"
+    instances: int = 1
+    database_cpu_s: float | None = None
+    """CPU seconds of the PostgreSQL server while measuring, when it is the benchmark's own."""
+    handled_by: list[int] = field(default_factory=list)
+    """Updates each instance handled while measuring."""
 
     @property
     def updates_per_s(self) -> float:
@@ -422,6 +434,12 @@ class RunResult:
     @property
     def cpu_ms_per_update(self) -> float:
         return 1000 * self.cpu_s / self.updates if self.updates else float("nan")
+
+    @property
+    def database_cpu_ms_per_update(self) -> float:
+        if self.database_cpu_s is None or not self.updates:
+            return float("nan")
+        return 1000 * self.database_cpu_s / self.updates
 
     def percentile_ms(self, p: float) -> float:
         return percentile_ms(self.latencies, p)
@@ -456,12 +474,18 @@ class RunSpec:
     flood_per_s: float = 0.0  # one more user, a script sending this many messages a second
     flood_limit: bool = False  # the bot's per-person limit on (only sensible with think time)
     receive: str = "polling"  # or "webhook" (the journey only)
+    postgres: PostgresServer | None = None  # None: SQLite; else a fresh schema on this server
+    instances: int = 1  # more than one: webhook on PostgreSQL, behind a round-robin balancer
 
     @property
     def variant(self) -> str:
         if self.library_polling:
             return "library polling, diagnostic"
-        return f"flooder {self.flood_per_s:g}/s" if self.flood_per_s else ""
+        if self.flood_per_s:
+            return f"flooder {self.flood_per_s:g}/s"
+        if self.postgres is not None:
+            return f"{self.instances} instances, postgresql" if self.instances > 1 else "postgresql"
+        return ""
 
 
 @dataclass
@@ -491,7 +515,8 @@ async def _measure(
     check: Callable[[Customer], None] | None,
     result: RunResult,
     logs: ErrorLogCounter,
-    bot: BotProcess,
+    bots: list[BotProcess],
+    postgres: PostgresServer | None,
 ) -> None:
     """Warm up, then drive the measured customers; fills ``result``."""
     watcher = asyncio.create_task(tracker.watch())
@@ -515,13 +540,19 @@ async def _measure(
         gc.disable()
         hooked, delivered = len(api.webhook_latencies), len(api.webhook_deliveries)
         outcome = DriveOutcome()
-        wall0, cpu0 = time.monotonic(), bot.cpu_s()
+        wall0, cpu0 = time.monotonic(), sum(bot.cpu_s() for bot in bots)
+        handled0 = [bot.handled for bot in bots]
+        database0 = postgres.cpu_s() if postgres is not None else None
         job = asyncio.create_task(drive(customers, script, check, spec.think, spec.seed, outcome))
         flooder = Flooder(FakeUser(api, FLOODER_ID, "Script"), spec.flood_per_s)
         flooding = asyncio.create_task(flooder.run()) if spec.flood_per_s else None
         done, _ = await asyncio.wait({job}, timeout=spec.cap_s)
         result.wall_s = time.monotonic() - wall0
-        result.cpu_s = bot.cpu_s() - cpu0
+        result.cpu_s = sum(bot.cpu_s() for bot in bots) - cpu0
+        result.handled_by = [bot.handled - at for bot, at in zip(bots, handled0, strict=True)]
+        database1 = postgres.cpu_s() if postgres is not None else None
+        if database0 is not None and database1 is not None:
+            result.database_cpu_s = database1 - database0
         if flooding is not None:
             flooding.cancel()
             result.flooded = flooder.sent
@@ -534,7 +565,7 @@ async def _measure(
             result.fetched = len(api.webhook_deliveries) - delivered
             result.webhook_latencies = api.webhook_latencies[hooked:]
         result.api_calls = tracker.api_calls
-        result.peak_mb = bot.peak_mb()
+        result.peak_mb = sum(bot.peak_mb() for bot in bots)
         if job not in done:  # capped: stop pushing, let the bot finish what it has, quickly
             result.capped_at = spec.cap_s
             result.unanswered = tracker.in_flight
@@ -575,6 +606,8 @@ class BotProcess:
         self.concurrency = 0
         self.tracker: Tracker | None = None
         self.logs: ErrorLogCounter | None = None
+        self.handled = 0
+        """Updates this process said it handled (with several instances: its share)."""
         self._ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._reader = asyncio.create_task(self._read())
 
@@ -583,6 +616,7 @@ class BotProcess:
         async for raw in self.process.stdout:
             word, _, rest = raw.decode("utf-8", "replace").rstrip("\n").partition(" ")
             if word == "handled" and self.tracker is not None:
+                self.handled += 1
                 chat_id, update_id = rest.split()
                 self.tracker.handled(int(chat_id), int(update_id))
             elif word == "error" and self.logs is not None:
@@ -635,13 +669,22 @@ async def bot_process(
     concurrency: int,
     flood_limit: bool,
     receive: str = "polling",
+    database_url: str | None = None,
+    webhook_url: str | None = None,
+    webhook_port: int | None = None,
 ) -> AsyncIterator[BotProcess]:
+    """The bot's process, once it receives; ``webhook_url``: a balancer's address, in front
+    of ``webhook_port``."""
     command = [sys.executable, "-m", "bench.bot_process", kind, api.base_url, str(folder)]
     if backend is not None:
         command += ["--backend", backend]
     command += ["--concurrency", str(concurrency)]
     if receive == "webhook":
-        command += ["--webhook-port", str(free_port())]
+        command += ["--webhook-port", str(webhook_port or free_port())]
+        if webhook_url is not None:
+            command += ["--webhook-url", webhook_url]
+    if database_url is not None:
+        command += ["--database-url", database_url]
     if not flood_limit:
         command.append("--no-flood-limit")
     process = await asyncio.create_subprocess_exec(
@@ -658,30 +701,57 @@ async def bot_process(
         await bot.stop()
 
 
-async def run(spec: RunSpec) -> RunResult:
-    """One setting: the fake and the customers here, the bot in its own process."""
+@contextlib.asynccontextmanager
+async def bot_processes(
+    spec: RunSpec, api: FakeBotApi, folder: Path, database_url: str | None
+) -> AsyncIterator[list[BotProcess]]:
+    """The bot's process, or ``spec.instances`` of them behind a round-robin balancer, all
+    set to give Telegram the balancer's address."""
     kind = "library" if spec.library_polling else spec.kind
+    common = (kind, api, folder, spec.backend, spec.concurrency, spec.flood_limit, spec.receive)
+    async with contextlib.AsyncExitStack() as stack:
+        if spec.instances == 1:
+            yield [await stack.enter_async_context(bot_process(*common, database_url))]
+            return
+        ports = [free_port() for _ in range(spec.instances)]
+        balancer = await stack.enter_async_context(
+            RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
+        )
+        bots = []
+        for port in ports:  # one after another: the first migrates the schema
+            running = bot_process(*common, database_url, f"{balancer.url}/telegram", port)
+            bots.append(await stack.enter_async_context(running))
+        yield bots
+
+
+async def run(spec: RunSpec) -> RunResult:
+    """One setting: the fake and the customers here, the bot in its own process (or several)."""
+    if spec.instances > 1 and (spec.postgres is None or spec.receive != "webhook"):
+        raise ValueError("several instances run in webhook mode on PostgreSQL")
     echo = spec.kind == "echo"
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp, counting_logs() as logs:
         folder = Path(tmp)
         write_workshops(folder / "workshops.yaml")
-        async with (
-            FakeBotApi(token=TOKEN) as api,
-            bot_process(
-                kind, api, folder, spec.backend, spec.concurrency, spec.flood_limit, spec.receive
-            ) as bot,
-        ):
+        async with contextlib.AsyncExitStack() as stack:
+            api = await stack.enter_async_context(FakeBotApi(token=TOKEN))
+            database_url = None
+            if spec.postgres is not None:
+                database_url = await stack.enter_async_context(spec.postgres.schema())
+            bots = await stack.enter_async_context(bot_processes(spec, api, folder, database_url))
             tracker = Tracker(api, complete_on_first_call=echo)
-            bot.tracker, bot.logs = tracker, logs
+            for bot in bots:
+                bot.tracker, bot.logs = tracker, logs
             result = RunResult(
                 spec.kind,
                 spec.mode,
                 spec.latency_ms,
                 spec.customers,
-                bot.concurrency,
-                bot.backend,
+                bots[0].concurrency,
+                bots[0].backend,
                 variant=spec.variant,
                 receive=spec.receive,
+                engine="sqlite" if spec.postgres is None else "postgresql",
+                instances=spec.instances,
             )
             await _measure(
                 spec,
@@ -691,6 +761,7 @@ async def run(spec: RunSpec) -> RunResult:
                 None if echo else check_journey,
                 result,
                 logs,
-                bot,
+                bots,
+                spec.postgres,
             )
     return result

@@ -2,9 +2,9 @@
 
 How to run (from the project folder, in the project's venv)::
 
-    python -m bench.run                  # the full benchmark, about ten minutes
+    python -m bench.run                  # the full benchmark, about twelve minutes
     python -m bench.run --quick          # a small smoke run, about two minutes
-    python -m bench.run --only journey   # or echo, scale; a comma list combines them
+    python -m bench.run --only journey   # or echo, scale, instances; a comma list combines them
     python -m bench.run --latency-ms 50 --customers 100 --think 0.5 --backend aiohttp
 
 What it does:
@@ -41,6 +41,17 @@ What it does:
 * **Echo floor.** A bare python-telegram-bot application (echo, /start, answer buttons) on the
   same request backend and concurrency, driven by the same customers with the same 14 updates
   of the same kinds, in the same run, in a process of its own like the bot.
+* **Instances** (``--only instances``). The journey's webhook saturation (the fake POSTing
+  every update like Telegram) in three configurations on the same load: one instance on
+  SQLite, one on PostgreSQL, and two on PostgreSQL behind a round-robin balancer
+  (``bench.balancer``, in this process like the fake, passing a request on to the next
+  instance on a failed connection or a 502-504, as deploy/nginx.conf does). Each update is
+  handled by whichever instance its request reached; the next update of that chat often
+  reaches the other, which reads the conversation from the database. PostgreSQL is
+  ``BENCH_DATABASE_URL`` (a database the user may create schemas in), else a throwaway
+  cluster started from the server under ``/usr/lib/postgresql`` as ``.ci/run`` does; each
+  run gets an empty schema (``bench.postgres``). Without either, the part is skipped with
+  one line saying how to get one.
 * **Scale.** Nearest-workshop search over 10,000 workshops; /mybookings and /jobs queries on a
   database of 1,000,000 tickets; start-up (in a child process) with 100,000 pending outbox
   messages; loading a file of 20,000 workshops (in a child process: the data-file part of
@@ -55,11 +66,14 @@ How to read it:
   50 ms it includes the 50 ms of that call (and the getUpdates round trip, if the bot was not
   already waiting in a long poll).
 * *CPU ms/upd*: CPU time of the bot's process (user and system, all its threads, read from
-  ``/proc``, so Linux only) divided by the updates handled. The fake server and the simulated
-  customers run in this process, on the other core, and are not counted; the echo floor is
-  measured the same way, so the ratio compares like with like.
-* *peak MB*: the bot's process's peak RSS (``VmHWM``). Start-up runs in a process of its own
-  too, so its peak is its own.
+  ``/proc``, so Linux only) divided by the updates handled; with two instances, of both
+  processes. The fake server, the simulated customers (and the instances' balancer) run in
+  this process, on the other core, and are not counted; the echo floor is measured the same
+  way, so the ratio compares like with like. *DB CPU ms/upd* (instances): the same for the
+  PostgreSQL server, all its processes, when it is the benchmark's throwaway one (SQLite's
+  work is inside the bot's process, so CPU per update of PostgreSQL runs is the two added).
+* *peak MB*: the bot's process's peak RSS (``VmHWM``; with two instances, the two added).
+  Start-up runs in a process of its own too, so its peak is its own.
 * *errors*: customers that timed out or saw something unexpected, failed API calls, updates
   handled without a reply, and log records at ERROR or above. Must be 0.
 * *calls/upd*: Bot API calls other than getUpdates per update handled (the echo makes one).
@@ -76,13 +90,16 @@ in p50 < 100 ms and p99 < 200 ms, the crowd of 400 in p99 < 250 ms; each through
 through the webhook, whose answer at saturation has p99 < 20 ms; no errors anywhere. The
 goals are stated for those crowds and a 1 s think time; other settings print the same goals
 for reference. The journey's CPU per update against the echo floor's is printed without a
-goal.
+goal, and so is the throughput of two instances against one on PostgreSQL: on a machine of
+two cores, shared with the fake, the customers and the database, the point is the cost per
+update and that the second instance adds throughput, not an absolute figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import math
@@ -100,6 +117,7 @@ import telegram
 
 from bench import bot_process, driver, scale
 from bench.driver import RunResult, RunSpec
+from bench.postgres import NoPostgres, PostgresServer, postgres_server
 
 SPEC_CUSTOMERS = 200
 SPEC_BIG_CROWD = 400
@@ -364,6 +382,86 @@ def cpu_figures(results: list[RunResult], latencies: list[int]) -> list[Goal]:
     return goals
 
 
+def configuration_name(result: RunResult) -> str:
+    engine = "SQLite" if result.engine == "sqlite" else "PostgreSQL"
+    if result.instances == 1:
+        return f"1 instance, {engine}"
+    return f"{result.instances} instances, {engine}, balancer"
+
+
+def instance_runs(results: list[RunResult], latency: int) -> list[RunResult]:
+    """The instances part's three configurations at ``latency``, in order (those that ran)."""
+    setting = ("journey", "saturation", latency, "webhook")
+    runs = [
+        r
+        for r in results
+        if (r.kind, r.mode, r.latency_ms, r.receive) == setting
+        and (not r.variant or r.engine == "postgresql")
+    ]
+    return sorted(runs, key=lambda r: (r.engine != "sqlite", r.instances))
+
+
+def instances_table(results: list[RunResult], latencies: list[int]) -> str:
+    rows = [
+        [
+            f"{configuration_name(r)}, {latency} ms",
+            str(r.updates),
+            num(r.updates_per_s),
+            num(r.percentile_ms(50)),
+            num(r.percentile_ms(99)),
+            num(r.cpu_ms_per_update, 3),
+            num(r.database_cpu_ms_per_update, 3),
+            " + ".join(map(str, r.handled_by)),
+            str(r.errors),
+        ]
+        for latency in latencies
+        for r in instance_runs(results, latency)
+    ]
+    headers = [
+        "configuration (webhook saturation)",
+        "updates",
+        "updates/s",
+        "p50 ms",
+        "p99 ms",
+        "CPU ms/upd",
+        "DB CPU ms/upd",
+        "handled by each",
+        "errors",
+    ]
+    return render(headers, rows)
+
+
+def instances_figures(results: list[RunResult], latencies: list[int]) -> list[Goal]:
+    """What a second instance adds, and what PostgreSQL costs against SQLite, per latency."""
+    goals = []
+    for latency in latencies:
+        runs = {(r.engine, r.instances): r for r in instance_runs(results, latency)}
+        one, two = runs.get(("postgresql", 1)), runs.get(("postgresql", 2))
+        sqlite = runs.get(("sqlite", 1))
+        if one is not None and two is not None:
+            goals.append(
+                Goal(
+                    f"updates/s, 2 instances / 1 on PostgreSQL, {latency} ms",
+                    f"{two.updates_per_s / one.updates_per_s:.2f}x" if one.updates_per_s else "—",
+                    "",
+                    None,
+                    f"{two.updates_per_s:,.0f} / {one.updates_per_s:,.0f} on {os.cpu_count()} CPUs",
+                )
+            )
+        if one is not None and sqlite is not None:
+            goals.append(
+                Goal(
+                    f"CPU per update, PostgreSQL / SQLite, one instance, {latency} ms",
+                    f"{one.cpu_ms_per_update / sqlite.cpu_ms_per_update:.2f}x",
+                    "",
+                    None,
+                    f"{one.cpu_ms_per_update:.3f} / {sqlite.cpu_ms_per_update:.3f} ms, the bot's "
+                    f"process; the server's: {num(one.database_cpu_ms_per_update, 3)} ms",
+                )
+            )
+    return goals
+
+
 def goals_table(goals: list[Goal]) -> str:
     rows = [[g.figure, g.value, g.goal, g.status, g.beside] for g in goals]
     return render(["figure", "value", "goal", "status", "beside it"], rows, left=1)
@@ -378,7 +476,9 @@ def progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-async def run_bots(args: argparse.Namespace, backend: str, forced: bool) -> list[RunResult]:
+async def run_bots(
+    args: argparse.Namespace, backend: str, forced: bool, postgres: PostgresServer | None
+) -> list[RunResult]:
     results: list[RunResult] = []
 
     def done(result: RunResult) -> None:
@@ -429,6 +529,17 @@ async def run_bots(args: argparse.Namespace, backend: str, forced: bool) -> list
                 done(await driver.run(flooded))
             if args.diagnose:
                 done(await driver.run(dataclasses.replace(saturation, library_polling=True)))
+        if "instances" in args.only and postgres is not None:
+            hooked = RunSpec(
+                "journey", "saturation", latency, args.customers, 0.0, journey_backend
+            )
+            hooked.cap_s, hooked.receive = args.run_cap, "webhook"
+            # The journey's webhook saturation, when it ran, is the first configuration.
+            if not instance_runs(results, latency):
+                done(await driver.run(hooked))
+            for instances in (1, 2):
+                configured = dataclasses.replace(hooked, postgres=postgres, instances=instances)
+                done(await driver.run(configured))
         if "echo" in args.only:
             echo = RunSpec("echo", "saturation", latency, args.customers, 0.0, backend)
             echo.cap_s = args.run_cap
@@ -579,7 +690,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="a small, fast smoke run")
     parser.add_argument(
-        "--only", default="journey,echo,scale", help="journey, echo, scale or a comma list"
+        "--only",
+        default="journey,echo,instances,scale",
+        help="journey, echo, instances, scale or a comma list",
     )
     parser.add_argument(
         "--backend",
@@ -590,7 +703,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.latencies = [int(part) for part in args.latency_ms.split(",") if part.strip()]
     args.only = {part.strip() for part in args.only.split(",") if part.strip()}
-    unknown = args.only - {"journey", "echo", "scale"}
+    unknown = args.only - {"journey", "echo", "instances", "scale"}
     if unknown:
         parser.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}")
     args.receive = [part.strip() for part in args.receive.split(",") if part.strip()]
@@ -635,8 +748,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
 
     results: list[RunResult] = []
-    if args.only & {"journey", "echo"}:
-        results = asyncio.run(run_bots(args, backend, forced))
+    skipped: list[str] = []
+    with contextlib.ExitStack() as stack:
+        postgres = None
+        if "instances" in args.only:
+            try:
+                postgres = stack.enter_context(postgres_server())
+                progress(f"PostgreSQL for the instances part: {postgres.where}")
+            except NoPostgres as missing:
+                skipped.append(f"The instances part did not run. {missing}")
+                progress(skipped[-1])
+        if args.only & {"journey", "echo", "instances"}:
+            results = asyncio.run(run_bots(args, backend, forced, postgres))
     scale_goals: list[Goal] = []
     notes: list[str] = []
     if "scale" in args.only:
@@ -667,11 +790,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if results:
         print()
         print(runs_table(results))
+    if any(r.engine == "postgresql" for r in results):
+        print()
+        print(instances_table(results, args.latencies))
+    for line in skipped:
+        print()
+        print(line)
     goals = [
         *journey_goals(
             results, args.latencies, args.customers, args.big_crowd, args.receive
         ),
         *cpu_figures(results, args.latencies),
+        *instances_figures(results, args.latencies),
     ]
     goals.extend(scale_goals)
     if goals:

@@ -1,4 +1,5 @@
-"""The Dockerfile, compose.yaml and the README's "Running in production" tell the same story.
+"""The Dockerfile, compose.yaml, deploy/nginx.conf and the README's "Running in production" tell
+the same story.
 
 Docker is not on the machines the tests run on: nothing is built. The files are read, and the
 image's health check, a Python one-liner, is run against a small server playing the bot.
@@ -18,10 +19,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from aiohttp import web
+
+from bot.config import OPERATOR_PATHS, Settings
+from bot.runtime.web import MAX_REQUEST
+from bot.runtime.webhook import SECRET_HEADER
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -84,8 +90,77 @@ def compose() -> dict[str, Any]:
 
 
 def compose_service() -> dict[str, Any]:
-    (service,) = compose()["services"].values()
-    return service
+    """The single-instance bot of a plain `docker compose up -d`."""
+    return compose()["services"]["bot"]
+
+
+SCALE = "scale"
+"""compose.yaml's profile of several instances on PostgreSQL behind a load balancer."""
+
+
+def scale_services() -> dict[str, dict[str, Any]]:
+    return {
+        name: service
+        for name, service in compose()["services"].items()
+        if SCALE in service.get("profiles", [])
+    }
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One nginx directive: its name, arguments and, for a block, the directives inside."""
+
+    name: str
+    arguments: list[str]
+    block: list[Directive] | None = None
+
+    def all(self, name: str) -> list[Directive]:
+        return [each for each in self.block or [] if each.name == name]
+
+    def one(self, name: str) -> Directive:
+        (found,) = self.all(name)
+        return found
+
+
+def nginx_config() -> Directive:
+    """deploy/nginx.conf as a tree of directives (comments left out; no includes in it)."""
+    text = (CHECKOUT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    tokens = re.findall(r'"[^"]*"|[{};]|[^\s{};"]+', re.sub(r"#[^\n]*", "", text))
+    position = 0
+
+    def block() -> list[Directive]:
+        nonlocal position
+        directives: list[Directive] = []
+        words: list[str] = []
+        while position < len(tokens):
+            token = tokens[position]
+            position += 1
+            if token == ";":
+                directives.append(Directive(words[0], words[1:]))
+                words = []
+            elif token == "{":
+                directives.append(Directive(words[0], words[1:], block()))
+                words = []
+            elif token == "}":
+                break
+            else:
+                words.append(token.strip('"'))
+        return directives
+
+    return Directive("main", [], block())
+
+
+def settings_variables() -> set[str]:
+    """The environment variables the bot reads: one per field of `Settings`."""
+    return {name.upper() for name in Settings.model_fields}
+
+
+def example_webhook_path() -> str:
+    """The path of the WEBHOOK_URL that .env.example gives as its example."""
+    example = (CHECKOUT / ".env.example").read_text(encoding="utf-8")
+    found = re.search(r"#[^\n]*Telegram should call[^\n]*\n#\s*(https://\S+)", example)
+    assert found is not None, ".env.example explains WEBHOOK_URL with an example address"
+    return urlsplit(found.group(1)).path
 
 
 def test_the_readme_runs_and_installs_the_bot_as_the_image_does() -> None:
@@ -129,6 +204,79 @@ def test_the_database_lives_on_the_volume_in_the_image_the_readme_and_compose() 
     assert named_volume in compose()["volumes"]
     assert service["env_file"] == ".env"
     assert service["restart"] == "unless-stopped"
+
+
+def test_a_plain_compose_up_starts_only_the_single_instance_bot() -> None:
+    services = compose()["services"]
+    always = {name for name, service in services.items() if not service.get("profiles")}
+    scale = scale_services()
+
+    assert always == {"bot"}
+    assert set(scale) | always == set(services)
+    assert {"postgres", "instance", "balancer"} <= set(scale)
+
+
+def test_the_scale_instances_are_the_bots_image_as_webhooks_on_its_postgresql() -> None:
+    scale = scale_services()
+    instance, postgres = scale["instance"], scale["postgres"]
+    environment = instance["environment"]
+    database = urlsplit(environment["DATABASE_URL"])
+    database_env = postgres["environment"]
+
+    assert instance["image"] == compose_service()["image"]
+    assert instance["build"] == compose_service()["build"]
+    assert instance["env_file"] == ".env", "BOT_TOKEN, WEBHOOK_URL and WEBHOOK_SECRET"
+    assert instance["restart"] == "unless-stopped"
+    assert instance["deploy"]["replicas"] >= 2
+    assert set(environment) <= settings_variables()
+    assert environment["WEBHOOK_LISTEN"] == Dockerfile.read().env()["WEBHOOK_LISTEN"]
+    assert environment["WEBHOOK_LISTEN"].startswith("0.0.0.0:"), "the balancer reaches it"
+    assert database.scheme == "postgresql"
+    assert (database.hostname, database.port) == ("postgres", 5432)
+    assert database.username == database_env["POSTGRES_USER"]
+    assert database.path == f"/{database_env['POSTGRES_DB']}"
+    assert database.password == database_env["POSTGRES_PASSWORD"]
+    assert instance["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert postgres["image"].startswith("postgres:")
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    ((named_volume, _),) = [volume.split(":") for volume in postgres["volumes"]]
+    assert named_volume in compose()["volumes"]
+
+
+def test_the_balancer_passes_the_webhook_path_to_every_instance_and_nothing_else() -> None:
+    balancer = scale_services()["balancer"]
+    instance = scale_services()["instance"]
+    http = nginx_config().one("http")
+    upstream = http.one("upstream")
+    server = http.one("server")
+    ((listen,),) = [each.arguments for each in server.all("listen")]
+    (container_port,) = [port.rsplit(":", 1)[1] for port in balancer["ports"]]
+    host, port = upstream.one("server").arguments[0].rsplit(":", 1)
+    proxied = {
+        tuple(location.arguments): location
+        for location in server.all("location")
+        if location.all("proxy_pass")
+    }
+    ((matched, webhook),) = proxied.items()
+    headers = {each.arguments[0]: each.arguments[1] for each in webhook.all("proxy_set_header")}
+
+    name, _, tag = balancer["image"].partition(":")
+    assert name == "nginx"
+    assert tuple(map(int, tag.split("-")[0].split("."))) >= (1, 28), "`resolve`: nginx 1.27.3"
+    assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in balancer["volumes"]
+    assert container_port == listen
+    assert balancer["ports"][0].startswith("127.0.0.1:"), "behind the TLS proxy on this host"
+    assert (host, port) == ("instance", instance["environment"]["WEBHOOK_LISTEN"].split(":")[1])
+    assert "resolve" in upstream.one("server").arguments, "instances added with --scale"
+    assert upstream.all("zone") and upstream.all("resolver")
+    assert matched == ("=", example_webhook_path())
+    assert matched[1] not in OPERATOR_PATHS
+    assert webhook.one("proxy_pass").arguments == [f"http://{upstream.arguments[0]}"]
+    assert webhook.one("client_max_body_size").arguments == [f"{MAX_REQUEST // 1024**2}m"]
+    assert headers[SECRET_HEADER] == "$http_" + SECRET_HEADER.lower().replace("-", "_")
+    assert {"error", "timeout", "http_502", "http_503", "http_504", "non_idempotent"} <= set(
+        webhook.one("proxy_next_upstream").arguments
+    )
 
 
 def test_the_image_runs_as_a_user_and_exposes_the_webhook_port() -> None:
