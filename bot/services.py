@@ -22,6 +22,7 @@ from bot.stock import StockDesk
 from bot.storage.conversations import ConversationStore
 from bot.storage.customers import Customers
 from bot.storage.engine import Engine, open_database
+from bot.storage.unit_of_work import Storage
 from bot.ticket_desk import TicketDesk
 from bot.troubleshooting import TroubleshootingTree, load_tree
 from bot.workshops import Network, load_workshops
@@ -54,6 +55,7 @@ class Services:
     settings: Settings
     clock: Clock
     db: Engine
+    storage: Storage
     tree: TroubleshootingTree
     network: Network
     customers: Customers
@@ -74,14 +76,16 @@ class Services:
         tree, network, locator = load_data_files(settings)
         parts = load_parts(settings.parts_file, tree, network)
         db = await open_database(settings)
+        storage = Storage(db)
         return cls(
             settings=settings,
             clock=clock,
             db=db,
+            storage=storage,
             tree=tree,
             network=network,
             customers=Customers(db),
-            reports=FaultReports(db, clock),
+            reports=FaultReports(storage, clock),
             bookings=Bookings(db, network, clock),
             conversations=ConversationStore(db),
             access=Access(db, settings.head_office_ids, network, clock),
