@@ -88,7 +88,7 @@ class Services:
             reports=FaultReports(storage, clock),
             bookings=Bookings(db, network, clock),
             conversations=ConversationStore(db),
-            access=Access(db, settings.head_office_ids, network, clock),
+            access=Access(storage, settings.head_office_ids, network, clock),
             desk=TicketDesk(db, network, clock, settings.currency),
             broadcasts=BroadcastDesk(db, clock, settings.quiet, settings.zone),
             locator=locator,
