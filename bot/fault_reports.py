@@ -25,7 +25,7 @@ Step = dict[str, str]
 class FaultReports:
     def __init__(self, storage: Storage, clock: Clock) -> None:
         self._storage = storage
-        self._cases = storage.read.cases
+        self._cases = storage.cases
         self._clock = clock
 
     async def start(self, customer_id: int, category: str, origin: int | None = None) -> int:

@@ -60,7 +60,7 @@ class Access:
         self, storage: Storage, configured: frozenset[int], network: Network, clock: Clock
     ) -> None:
         self._storage = storage
-        self._roles = storage.read.roles
+        self._roles = storage.roles
         self._configured = configured
         self._network = network
         self._clock = clock

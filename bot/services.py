@@ -86,15 +86,15 @@ class Services:
             network=network,
             customers=Customers(db),
             reports=FaultReports(storage, clock),
-            bookings=Bookings(db, network, clock),
+            bookings=Bookings(storage, network, clock),
             conversations=ConversationStore(db),
             access=Access(storage, settings.head_office_ids, network, clock),
-            desk=TicketDesk(db, network, clock, settings.currency),
+            desk=TicketDesk(storage, network, clock, settings.currency),
             broadcasts=BroadcastDesk(db, clock, settings.quiet, settings.zone),
             locator=locator,
             flood=FloodGuard(settings.flood_burst, settings.flood_rate),
             questions=QuestionDesk(db, network, clock, settings.question_sla_minutes),
-            stock=StockDesk(db, parts, network, clock),
+            stock=StockDesk(storage, parts, network, clock),
         )
 
     async def close(self) -> None:

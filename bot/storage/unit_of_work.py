@@ -1,8 +1,8 @@
-"""The one storage handle services hold: repositories for reads, and a unit of work for writes.
+"""The one storage handle services hold: its repositories, and units of work over them.
 
 `async with storage.unit() as uow:` is one write transaction on either engine: what the block
 wrote through `uow.tickets`, `uow.outbox`... commits together when it ends, and rolls back
-together when it raises. `storage.read.tickets...` reads without taking the write lock. So
+together when it raises. `storage.tickets...` runs each statement on its own, as reads do. So
 services never hold the engine, and a second engine is one more `Engine`, not a rewrite.
 """
 
@@ -130,13 +130,14 @@ class UnitOfWork(Repositories):
         return await self._transaction.__aexit__(kind, error, traceback)
 
 
-class Storage:
-    """What services are given instead of the engine."""
+class Storage(Repositories):
+    """What services are given instead of the engine: its repositories run each statement on
+    its own (reads, and writes of one statement that need no transaction), and `unit()`
+    groups statements into one write transaction."""
 
     def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
         self._engine = engine
-        self.read = Repositories(engine)
-        """Reads outside any write transaction, each statement on its own."""
 
     def unit(self) -> UnitOfWork:
         """A new unit of work, to enter with `async with`."""

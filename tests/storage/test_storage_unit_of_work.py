@@ -21,8 +21,8 @@ async def test_a_unit_of_work_commits_every_repositorys_writes_when_its_block_en
         await uow.customers.remember(ADMIN, "Вера", None, "vera", "ru", clock.now())
         await uow.roles.add_admin(ADMIN, HEAD, clock.now())
 
-    assert await storage.read.customers.name(ADMIN) == "Вера"
-    assert await storage.read.roles.is_admin(ADMIN)
+    assert await storage.customers.name(ADMIN) == "Вера"
+    assert await storage.roles.is_admin(ADMIN)
 
 
 async def test_a_unit_of_work_that_raises_leaves_none_of_its_writes(
@@ -33,8 +33,8 @@ async def test_a_unit_of_work_that_raises_leaves_none_of_its_writes(
     with pytest.raises(LookupError):
         await _admit_then_fail(storage, clock)
 
-    assert await storage.read.customers.name(ADMIN) is None
-    assert not await storage.read.roles.is_admin(ADMIN)
+    assert await storage.customers.name(ADMIN) is None
+    assert not await storage.roles.is_admin(ADMIN)
 
 
 async def test_the_next_unit_of_work_can_write_after_one_rolled_back(
@@ -47,7 +47,7 @@ async def test_the_next_unit_of_work_can_write_after_one_rolled_back(
     async with storage.unit() as uow:
         assert await uow.roles.add_admin(ADMIN, HEAD, clock.now())
 
-    assert await storage.read.roles.admin_ids() == {ADMIN}
+    assert await storage.roles.admin_ids() == {ADMIN}
 
 
 async def _admit_then_fail(storage: Storage, clock: FakeClock) -> None:
