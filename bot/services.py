@@ -90,7 +90,7 @@ class Services:
             conversations=ConversationStore(db),
             access=Access(storage, settings.head_office_ids, network, clock),
             desk=TicketDesk(storage, network, clock, settings.currency),
-            broadcasts=BroadcastDesk(db, clock, settings.quiet, settings.zone),
+            broadcasts=BroadcastDesk(storage, clock, settings.quiet, settings.zone),
             locator=locator,
             flood=FloodGuard(settings.flood_burst, settings.flood_rate),
             questions=QuestionDesk(db, network, clock, settings.question_sla_minutes),
