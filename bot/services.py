@@ -93,7 +93,7 @@ class Services:
             broadcasts=BroadcastDesk(storage, clock, settings.quiet, settings.zone),
             locator=locator,
             flood=FloodGuard(settings.flood_burst, settings.flood_rate),
-            questions=QuestionDesk(db, network, clock, settings.question_sla_minutes),
+            questions=QuestionDesk(storage, network, clock, settings.question_sla_minutes),
             stock=StockDesk(storage, parts, network, clock),
         )
 
