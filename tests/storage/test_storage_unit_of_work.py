@@ -50,6 +50,17 @@ async def test_the_next_unit_of_work_can_write_after_one_rolled_back(
     assert await storage.roles.admin_ids() == {ADMIN}
 
 
+async def test_a_unit_of_work_is_entered_once_so_two_blocks_never_share_a_transaction(
+    db: Engine,
+) -> None:
+    unit = Storage(db).unit()
+    async with unit:
+        pass
+
+    with pytest.raises(RuntimeError, match="entered once"):
+        await unit.__aenter__()
+
+
 async def _admit_then_fail(storage: Storage, clock: FakeClock) -> None:
     """Remember a person and make them an admin, then fail before the block ends."""
     async with storage.unit() as uow:
