@@ -55,7 +55,9 @@ class Services:
     settings: Settings
     clock: Clock
     db: Engine
+    """The engine itself, for the runtime's wiring (inbox, persistence, health) only."""
     storage: Storage
+    """What services and handlers read and write through."""
     tree: TroubleshootingTree
     network: Network
     customers: Customers
