@@ -19,13 +19,8 @@ from bot.fault_reports import Outcome, Step
 from bot.notifications import Kind, tell_customer, tell_workshop
 from bot.reminders import DROPOFF_KINDS, dropoff_schedule
 from bot.slots import BOOKING_HORIZON_DAYS, bookable_days, free_slots, horizon, is_bookable
-from bot.storage.attachments import Attachments
-from bot.storage.cases import Cases
-from bot.storage.database import Database, Transaction
-from bot.storage.effects import UpdateEffects
-from bot.storage.outbox import Outbox
-from bot.storage.tickets import NewTicket, TicketRecord, Tickets
-from bot.storage.warranty import Warranties
+from bot.storage.tickets import NewTicket, TicketRecord
+from bot.storage.unit_of_work import Storage, UnitOfWork
 from bot.tickets import (
     MAX_ACTIVE_BOOKINGS,
     SLOT_FREEING_STATUSES,
@@ -73,8 +68,8 @@ class CancelResult(StrEnum):
 
 
 class Bookings:
-    def __init__(self, db: Database, network: Network, clock: Clock) -> None:
-        self._db = db
+    def __init__(self, storage: Storage, network: Network, clock: Clock) -> None:
+        self._storage = storage
         self._network = network
         self._clock = clock
 
@@ -82,7 +77,7 @@ class Bookings:
         zone = self._network.zone(code)
         days = horizon(zone, self._clock.now())
         since = datetime.combine(days[0], datetime.min.time(), tzinfo=zone)
-        return await Tickets(self._db).slot_load(
+        return await self._storage.tickets.slot_load(
             code, since, since + timedelta(days=BOOKING_HORIZON_DAYS + 1), SLOT_FREEING_STATUSES
         )
 
@@ -108,18 +103,18 @@ class Bookings:
         )
 
     async def active_bookings(self, customer_id: int) -> int:
-        return await Tickets(self._db).count_of_customer(customer_id, [Status.BOOKED])
+        return await self._storage.tickets.count_of_customer(customer_id, [Status.BOOKED])
 
     async def booked_by(self, origin: int) -> TicketRecord | None:
         """The booking this update made, if it was handled before."""
-        return await UpdateEffects(self._db).ticket(origin, BOOKING, self._clock.now())
+        return await self._storage.effects.ticket(origin, BOOKING, self._clock.now())
 
     async def book(
         self, request: BookingRequest, origin: int | None = None
     ) -> TicketRecord | Refusal:
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            effects = uow.effects
             if earlier := await effects.ticket(origin, BOOKING, now):
                 return earlier
             workshop = self._network.get(request.workshop_code)
@@ -129,7 +124,7 @@ class Bookings:
                 workshop, self._network.zone(workshop.code), request.slot_start, now
             ):
                 return Refusal.SLOT_GONE
-            tickets = Tickets(tx)
+            tickets = uow.tickets
             if (
                 await tickets.count_of_customer(request.customer_id, [Status.BOOKED])
                 >= MAX_ACTIVE_BOOKINGS
@@ -160,37 +155,37 @@ class Bookings:
                 ),
                 now,
             )
-            await Attachments(tx).add(ticket_id, request.attachments, now)
+            await uow.attachments.add(ticket_id, request.attachments, now)
             if request.purchase_age is not None:
-                await Warranties(tx).set_purchase_age(ticket_id, request.purchase_age)
+                await uow.warranties.set_purchase_age(ticket_id, request.purchase_age)
             event_id = await tickets.add_event(
                 ticket_id, now, request.customer_id, CUSTOMER, "booked", to_status=Status.BOOKED
             )
             if request.case_id is not None:
-                await Cases(tx).close(request.case_id, Outcome.BOOKED, request.path, now)
+                await uow.cases.close(request.case_id, Outcome.BOOKED, request.path, now)
             ticket = await tickets.by_code(code)
             assert ticket is not None
-            await tell_workshop(tx, ticket, Kind.NEW_BOOKING, str(event_id), now)
-            await schedule_dropoff_reminders(tx, ticket, self._network.zone(workshop.code), now)
+            await tell_workshop(uow, ticket, Kind.NEW_BOOKING, str(event_id), now)
+            await schedule_dropoff_reminders(uow, ticket, self._network.zone(workshop.code), now)
             await effects.record(origin, BOOKING, ticket.id, now)
         return ticket
 
     async def of_customer(self, customer_id: int) -> list[TicketRecord]:
-        return await Tickets(self._db).of_customer(customer_id, MY_BOOKINGS_LIMIT)
+        return await self._storage.tickets.of_customer(customer_id, MY_BOOKINGS_LIMIT)
 
     async def ticket_of_customer(self, customer_id: int, code: str) -> TicketRecord | None:
         """A customer's own ticket; someone else's is reported as not found."""
-        ticket = await Tickets(self._db).by_code(code)
+        ticket = await self._storage.tickets.by_code(code)
         return ticket if ticket and ticket.customer_id == customer_id else None
 
     async def cancel(self, customer_id: int, code: str, origin: int | None = None) -> CancelResult:
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            tickets = Tickets(tx)
+        async with self._storage.unit() as uow:
+            tickets = uow.tickets
             ticket = await tickets.by_code(code)
             if ticket is None or ticket.customer_id != customer_id:
                 return CancelResult.NOT_FOUND
-            effects = UpdateEffects(tx)
+            effects = uow.effects
             if await effects.recall(origin, "cancel", now) is not None:
                 return CancelResult.CANCELLED
             if ticket.status == Status.CANCELLED:
@@ -207,8 +202,8 @@ class Bookings:
                 from_status=ticket.status,
                 to_status=Status.CANCELLED,
             )
-            await tell_workshop(tx, ticket, Kind.BOOKING_CANCELLED, str(event_id), now)
-            await Outbox(tx).skip_for_ticket(ticket.id, DROPOFF_KINDS, now, "booking cancelled")
+            await tell_workshop(uow, ticket, Kind.BOOKING_CANCELLED, str(event_id), now)
+            await uow.outbox.skip_for_ticket(ticket.id, DROPOFF_KINDS, now, "booking cancelled")
             await effects.record(origin, "cancel", ticket.id, now)
         return CancelResult.CANCELLED
 
@@ -221,8 +216,8 @@ class Bookings:
         the workshop's to say.
         """
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            effects = uow.effects
             if await effects.recall(origin, "will_come", now) is not None:
                 return True
             if (
@@ -231,7 +226,7 @@ class Bookings:
                 or ticket.slot_start <= now
             ):
                 return False
-            await Tickets(tx).add_event(ticket.id, now, customer_id, CUSTOMER, "will_come")
+            await uow.tickets.add_event(ticket.id, now, customer_id, CUSTOMER, "will_come")
             await effects.record(origin, "will_come", ticket.id, now)
         return True
 
@@ -240,11 +235,11 @@ class Bookings:
     ) -> TicketRecord | Refusal | CancelResult:
         """Move a booking to another free slot of the same workshop, reminders and all."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            effects = uow.effects
             if earlier := await effects.ticket(origin, "reschedule", now):
                 return earlier
-            tickets = Tickets(tx)
+            tickets = uow.tickets
             ticket = await tickets.by_code(code)
             if ticket is None or ticket.customer_id != customer_id:
                 return CancelResult.NOT_FOUND
@@ -265,21 +260,21 @@ class Bookings:
             event_id = await tickets.add_event(
                 ticket.id, now, customer_id, CUSTOMER, "rescheduled", note=start.isoformat()
             )
-            await Outbox(tx).skip_for_ticket(ticket.id, DROPOFF_KINDS, now, "rescheduled")
+            await uow.outbox.skip_for_ticket(ticket.id, DROPOFF_KINDS, now, "rescheduled")
             moved = await tickets.by_id(ticket.id)
             assert moved is not None
-            await schedule_dropoff_reminders(tx, moved, zone, now)
-            await tell_workshop(tx, moved, Kind.RESCHEDULED, str(event_id), now)
+            await schedule_dropoff_reminders(uow, moved, zone, now)
+            await tell_workshop(uow, moved, Kind.RESCHEDULED, str(event_id), now)
             await effects.record(origin, "reschedule", moved.id, now)
         return moved
 
 
 async def schedule_dropoff_reminders(
-    tx: Transaction, ticket: TicketRecord, zone: ZoneInfo, now: datetime
+    uow: UnitOfWork, ticket: TicketRecord, zone: ZoneInfo, now: datetime
 ) -> None:
     """The customer's reminders before the slot and the workshop's no-show check after it."""
     assert ticket.slot_start is not None
     cause = f"{ticket.id}:{int(ticket.slot_start.timestamp())}"
     for kind, due_at in dropoff_schedule(ticket.slot_start, zone, now):
         tell = tell_workshop if kind is Kind.NO_SHOW_CHECK else tell_customer
-        await tell(tx, ticket, kind, cause, now, due_at=due_at)
+        await tell(uow, ticket, kind, cause, now, due_at=due_at)

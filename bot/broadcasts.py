@@ -19,9 +19,8 @@ from bot.clock import Clock
 from bot.i18n import Lang, preferred
 from bot.message_length import MAX_TEXT
 from bot.quiet_hours import QuietHours
-from bot.storage.broadcasts import BroadcastRecord, Broadcasts, Tally
-from bot.storage.database import Database
-from bot.storage.effects import UpdateEffects
+from bot.storage.broadcasts import BroadcastRecord, Tally
+from bot.storage.unit_of_work import Storage
 
 MAX_BODY = MAX_TEXT
 """A broadcast goes out as one message, counted as Telegram counts: longer is refused, not cut."""
@@ -96,9 +95,9 @@ class Draft:
 
 class BroadcastDesk:
     def __init__(
-        self, db: Database, clock: Clock, quiet: QuietHours | None, zone: ZoneInfo
+        self, storage: Storage, clock: Clock, quiet: QuietHours | None, zone: ZoneInfo
     ) -> None:
-        self._db = db
+        self._storage = storage
         self._clock = clock
         self._quiet = quiet
         self._zone = zone
@@ -121,13 +120,13 @@ class BroadcastDesk:
     ) -> Draft:
         """Write a draft and count who would receive it now, for the preview."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            effects = uow.effects
             earlier = await effects.recall(origin, "broadcast", now)
             if earlier is not None:
                 broadcast_id = int(earlier)
             else:
-                broadcast_id = await Broadcasts(tx).create(
+                broadcast_id = await uow.broadcasts.create(
                     by, texts, segment, value, scheduled_at, report_chat_id, now
                 )
                 await effects.record(origin, "broadcast", broadcast_id, now)
@@ -145,9 +144,9 @@ class BroadcastDesk:
         """Give a draft its text in `lang`; None once it is no longer a draft, or has one, or
         from another chat than the one it was previewed in."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            broadcasts = Broadcasts(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            broadcasts = uow.broadcasts
+            effects = uow.effects
             if await effects.recall(origin, "broadcast_text", now) is None:
                 record = await broadcasts.get(broadcast_id)
                 if record is None or not wants_text(record, chat_id, lang):
@@ -157,11 +156,11 @@ class BroadcastDesk:
         return await self._draft(broadcast_id, exclude)
 
     async def wants(self, broadcast_id: int, chat_id: int, lang: Lang) -> bool:
-        record = await Broadcasts(self._db).get(broadcast_id)
+        record = await self._storage.broadcasts.get(broadcast_id)
         return record is not None and wants_text(record, chat_id, lang)
 
     async def _draft(self, broadcast_id: int, exclude: set[int]) -> Draft:
-        broadcasts = Broadcasts(self._db)
+        broadcasts = self._storage.broadcasts
         record = await broadcasts.get(broadcast_id)
         assert record is not None
         groups = await broadcasts.audience_languages(
@@ -178,9 +177,9 @@ class BroadcastDesk:
         """Start the draft now, or schedule it; None if it is no longer a draft, or if
         `chat_id` is not the chat it was previewed in (the only place its buttons are)."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            broadcasts = Broadcasts(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            broadcasts = uow.broadcasts
+            effects = uow.effects
             if await effects.recall(origin, "broadcast_confirm", now) is not None:
                 return await broadcasts.get(broadcast_id)
             record = await broadcasts.get(broadcast_id)
@@ -201,11 +200,11 @@ class BroadcastDesk:
     async def discard(self, broadcast_id: int, chat_id: int, origin: int | None = None) -> bool:
         """Drop a draft, from the chat it was previewed in."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            effects = uow.effects
             if await effects.recall(origin, "broadcast_discard", now) is not None:
                 return True
-            broadcasts = Broadcasts(tx)
+            broadcasts = uow.broadcasts
             record = await broadcasts.get(broadcast_id)
             if record is None or record.report_chat_id != chat_id:
                 return False
@@ -218,11 +217,11 @@ class BroadcastDesk:
         """Scheduled broadcasts whose time has come: recipients fixed now, status running."""
         now = self._clock.now()
         started = []
-        for record in await Broadcasts(self._db).with_status(("scheduled",)):
+        for record in await self._storage.broadcasts.with_status(("scheduled",)):
             if record.scheduled_at is None or record.scheduled_at > now:
                 continue
-            async with self._db.transaction() as tx:
-                broadcasts = Broadcasts(tx)
+            async with self._storage.unit() as uow:
+                broadcasts = uow.broadcasts
                 if await broadcasts.set_status(record.id, "running", ("scheduled",), now):
                     await broadcasts.fill_deliveries(record.id, now, exclude)
                     started.append(record.id)
@@ -231,9 +230,9 @@ class BroadcastDesk:
     async def cancel(self, broadcast_id: int, origin: int | None = None) -> bool:
         """Stop a scheduled or running broadcast; what was sent stays sent."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            broadcasts = Broadcasts(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            broadcasts = uow.broadcasts
+            effects = uow.effects
             if await effects.recall(origin, "broadcast_cancel", now) is not None:
                 return True
             if not await broadcasts.set_status(
@@ -245,22 +244,22 @@ class BroadcastDesk:
         return True
 
     async def finish(self, broadcast_id: int) -> bool:
-        return await Broadcasts(self._db).set_status(
+        return await self._storage.broadcasts.set_status(
             broadcast_id, "done", ("running",), self._clock.now()
         )
 
     async def running(self) -> list[BroadcastRecord]:
-        return await Broadcasts(self._db).with_status(("running",))
+        return await self._storage.broadcasts.with_status(("running",))
 
     async def get(self, broadcast_id: int) -> BroadcastRecord | None:
-        return await Broadcasts(self._db).get(broadcast_id)
+        return await self._storage.broadcasts.get(broadcast_id)
 
     async def recent(self) -> list[tuple[BroadcastRecord, Tally]]:
-        broadcasts = Broadcasts(self._db)
+        broadcasts = self._storage.broadcasts
         return [
             (record, await broadcasts.tally(record.id))
             for record in await broadcasts.recent(RECENT)
         ]
 
     async def tally(self, broadcast_id: int) -> Tally:
-        return await Broadcasts(self._db).tally(broadcast_id)
+        return await self._storage.broadcasts.tally(broadcast_id)

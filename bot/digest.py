@@ -18,15 +18,12 @@ from bot.overdue import overdue
 from bot.parts import HQ
 from bot.reminders import DIGEST_AT
 from bot.stock import StockDesk
-from bot.storage.database import Database
-from bot.storage.outbox import Outbox
-from bot.storage.questions import Threads
-from bot.storage.roles import Roles
+from bot.storage.unit_of_work import Storage
 from bot.workshops import Network
 
 
 async def plan_digests(
-    db: Database,
+    storage: Storage,
     network: Network,
     head_office: Iterable[int],
     limits: Mapping[str, int],
@@ -34,10 +31,10 @@ async def plan_digests(
     now: datetime,
     stock: StockDesk,
 ) -> None:
-    grouped = await overdue(db, now, limits)
-    waiting = await Threads(db).waiting()
+    grouped = await overdue(storage, now, limits)
+    waiting = await storage.threads.waiting()
     parts = await stock.alerts(None, now)
-    outbox = Outbox(db)
+    outbox = storage.outbox
     if (grouped or waiting or parts) and (due := _due_today(now, zone)) is not None:
         for user_id in head_office:
             await outbox.add(
@@ -49,7 +46,7 @@ async def plan_digests(
                 due,
                 now,
             )
-    roles = Roles(db)
+    roles = storage.roles
     asked = {thread.workshop_code for thread in waiting if thread.workshop_code}
     short = {level.location for level in parts.low if level.location != HQ}
     short |= {request.workshop_code for request in parts.late}

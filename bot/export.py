@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Lang, pick
 from bot.money import from_minor
-from bot.storage.database import Executor
-from bot.storage.parts import PartsStore, UsedPart
-from bot.storage.stats import ExportRow, StatsQueries
+from bot.storage.parts import UsedPart
+from bot.storage.stats import ExportRow
+from bot.storage.unit_of_work import Repositories
 from bot.troubleshooting import TroubleshootingTree
 from bot.warranty import PurchaseAge, likelihood
 from bot.workshops import Network
@@ -108,12 +108,12 @@ def _values(
 
 
 async def _rows(
-    db: Executor, network: Network, tree: TroubleshootingTree, now: datetime, days: int
+    storage: Repositories, network: Network, tree: TroubleshootingTree, now: datetime, days: int
 ) -> list[list[Value]]:
     """Tickets created in the `days` days before `now`, oldest first, with the parts used."""
     since = now - timedelta(days=days)
-    items = await StatsQueries(db).tickets_for_export(since, now)
-    used = await PartsStore(db).used_on_tickets_created(since, now)
+    items = await storage.stats.tickets_for_export(since, now)
+    used = await storage.parts.used_on_tickets_created(since, now)
     return [_values(item, used.get(item.code, []), network, tree) for item in items]
 
 
@@ -137,7 +137,7 @@ def _as_text(value: Value, lang: Lang) -> str:
 
 
 async def tickets_csv(
-    db: Executor,
+    storage: Repositories,
     network: Network,
     tree: TroubleshootingTree,
     now: datetime,
@@ -149,13 +149,13 @@ async def tickets_csv(
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if lang is Lang.RU else ",")
     writer.writerow(HEADER)
-    for values in await _rows(db, network, tree, now, days):
+    for values in await _rows(storage, network, tree, now, days):
         writer.writerow([_as_text(value, lang) for value in values])
     return buffer.getvalue().encode("utf-8-sig")
 
 
 async def tickets_xlsx(
-    db: Executor, network: Network, tree: TroubleshootingTree, now: datetime, days: int
+    storage: Repositories, network: Network, tree: TroubleshootingTree, now: datetime, days: int
 ) -> bytes:
     """The workbook: a header row, frozen and filtered, and one typed row per ticket.
 
@@ -171,7 +171,7 @@ async def tickets_xlsx(
     sheet.append(HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row_number, values in enumerate(await _rows(db, network, tree, now, days), start=2):
+    for row_number, values in enumerate(await _rows(storage, network, tree, now, days), start=2):
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row_number, column=column)
             cell.value = value

@@ -9,9 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.clock import Clock
-from bot.storage.cases import Cases
-from bot.storage.database import Database
-from bot.storage.effects import UpdateEffects
+from bot.storage.unit_of_work import Storage
 
 
 class Outcome(StrEnum):
@@ -25,20 +23,19 @@ Step = dict[str, str]
 
 
 class FaultReports:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self._db = db
-        self._cases = Cases(db)
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self._storage = storage
+        self._cases = storage.cases
         self._clock = clock
 
     async def start(self, customer_id: int, category: str, origin: int | None = None) -> int:
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
-            earlier = await effects.recall(origin, "case", now)
+        async with self._storage.unit() as uow:
+            earlier = await uow.effects.recall(origin, "case", now)
             if earlier is not None:
                 return int(earlier)
-            case_id = await Cases(tx).open(customer_id, category, now)
-            await effects.record(origin, "case", case_id, now)
+            case_id = await uow.cases.open(customer_id, category, now)
+            await uow.effects.record(origin, "case", case_id, now)
         return case_id
 
     async def close(self, case_id: int, outcome: Outcome, path: list[Step]) -> bool:

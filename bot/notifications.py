@@ -12,10 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.storage.database import Transaction
-from bot.storage.outbox import Outbox
-from bot.storage.roles import Roles
 from bot.storage.tickets import TicketRecord
+from bot.storage.unit_of_work import UnitOfWork
 
 
 class Kind(StrEnum):
@@ -57,7 +55,7 @@ class Kind(StrEnum):
 
 
 async def tell(
-    tx: Transaction,
+    uow: UnitOfWork,
     recipients: Iterable[int],
     ticket: TicketRecord,
     kind: Kind,
@@ -67,7 +65,7 @@ async def tell(
     **params: Any,
 ) -> None:
     """Queue one message per recipient, keyed by kind, cause, ticket and recipient."""
-    outbox = Outbox(tx)
+    outbox = uow.outbox
     for chat_id in recipients:
         await outbox.add(
             key=f"{kind}:{cause}:{ticket.id}:{chat_id}",
@@ -81,7 +79,7 @@ async def tell(
 
 
 async def tell_customer(
-    tx: Transaction,
+    uow: UnitOfWork,
     ticket: TicketRecord,
     kind: Kind,
     cause: str,
@@ -91,11 +89,11 @@ async def tell_customer(
 ) -> None:
     """Queue a message to the ticket's customer; a walk-in nobody claimed yet hears nothing."""
     customers = [] if ticket.customer_id is None else [ticket.customer_id]
-    await tell(tx, customers, ticket, kind, cause, now, due_at, **params)
+    await tell(uow, customers, ticket, kind, cause, now, due_at, **params)
 
 
 async def tell_workshop(
-    tx: Transaction,
+    uow: UnitOfWork,
     ticket: TicketRecord,
     kind: Kind,
     cause: str,
@@ -104,5 +102,5 @@ async def tell_workshop(
     **params: Any,
 ) -> None:
     """Queue a message to every staff member of the ticket's workshop."""
-    staff = await Roles(tx).staff_of(ticket.workshop_code)
-    await tell(tx, staff, ticket, kind, cause, now, due_at, **params)
+    staff = await uow.roles.staff_of(ticket.workshop_code)
+    await tell(uow, staff, ticket, kind, cause, now, due_at, **params)

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.i18n import Lang
 from bot.messages import label, text
-from bot.storage.database import Executor
-from bot.storage.stats import StatsQueries
+from bot.storage.unit_of_work import Repositories
 from bot.tickets import Status
 
 DEFAULT_LIMITS_DAYS: dict[Status, int] = {
@@ -40,7 +39,10 @@ class OverdueTicket:
 
 
 async def overdue(
-    db: Executor, now: datetime, limits: Mapping[str, int], workshop_code: str | None = None
+    storage: Repositories,
+    now: datetime,
+    limits: Mapping[str, int],
+    workshop_code: str | None = None,
 ) -> dict[str, list[OverdueTicket]]:
     """Overdue tickets by workshop code (codes sorted), the most overdue first in each.
 
@@ -49,7 +51,7 @@ async def overdue(
     """
     cutoffs = {status: now - timedelta(days=days) for status, days in limits.items()}
     grouped: dict[str, list[OverdueTicket]] = {}
-    for stuck in await StatsQueries(db).in_status_before(cutoffs, workshop_code):
+    for stuck in await storage.stats.in_status_before(cutoffs, workshop_code):
         grouped.setdefault(stuck.workshop_code, []).append(
             OverdueTicket(
                 code=stuck.code,

@@ -21,12 +21,10 @@ from bot.clock import Clock
 from bot.notifications import Kind
 from bot.roles import Principal
 from bot.status_rules import OPEN_STATUSES
-from bot.storage.database import Database, Transaction, stamp
-from bot.storage.effects import UpdateEffects
-from bot.storage.outbox import Outbox
-from bot.storage.questions import MessageRecord, ThreadRecord, Threads
-from bot.storage.roles import Roles
-from bot.storage.tickets import TicketRecord, Tickets
+from bot.storage.database import stamp
+from bot.storage.questions import MessageRecord, ThreadRecord
+from bot.storage.tickets import TicketRecord
+from bot.storage.unit_of_work import Storage, UnitOfWork
 from bot.tickets import Status, is_ticket_code
 from bot.workshops import WEEKDAYS, Network, OpeningHours
 
@@ -105,8 +103,10 @@ def still_late(thread: ThreadRecord | None, since: str) -> bool:
 
 
 class QuestionDesk:
-    def __init__(self, db: Database, network: Network, clock: Clock, sla_minutes: int) -> None:
-        self._db = db
+    def __init__(
+        self, storage: Storage, network: Network, clock: Clock, sla_minutes: int
+    ) -> None:
+        self._storage = storage
         self._network = network
         self._clock = clock
         self._sla_minutes = sla_minutes
@@ -122,14 +122,14 @@ class QuestionDesk:
     ) -> Posted:
         """A customer's question, about one of their own tickets or about none."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
-            threads = Threads(tx)
+        async with self._storage.unit() as uow:
+            effects = uow.effects
+            threads = uow.threads
             if (earlier := await effects.recall(origin, "question", now)) is not None:
                 return Posted(Outcome.DONE, await threads.get(int(earlier)))
             ticket = None
             if code is not None:
-                ticket = await Tickets(tx).by_code(code) if is_ticket_code(code) else None
+                ticket = await uow.tickets.by_code(code) if is_ticket_code(code) else None
                 if ticket is None or ticket.customer_id != customer_id:
                     return Posted(Outcome.NOT_FOUND)
             thread = await threads.of_customer(customer_id, ticket.id if ticket else None)
@@ -139,7 +139,7 @@ class QuestionDesk:
                 )
                 thread = await threads.get(thread_id)
                 assert thread is not None
-            thread = await self._from_customer(tx, thread, ticket, body, photo, head_office, now)
+            thread = await self._from_customer(uow, thread, ticket, body, photo, head_office, now)
             await effects.record(origin, "question", thread.id, now)
         return Posted(Outcome.DONE, thread)
 
@@ -154,18 +154,18 @@ class QuestionDesk:
     ) -> Posted:
         """The next message of a thread: the customer's follow-up, or an answer to them."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
-            threads = Threads(tx)
+        async with self._storage.unit() as uow:
+            effects = uow.effects
+            threads = uow.threads
             if (earlier := await effects.recall(origin, "question_post", now)) is not None:
                 return Posted(Outcome.DONE, await threads.get(int(earlier)))
             thread = await threads.get(thread_id)
             if thread is None:
                 return Posted(Outcome.NOT_FOUND)
             if thread.customer_id == who.user_id:
-                ticket = await Tickets(tx).by_id(thread.ticket_id) if thread.ticket_id else None
+                ticket = await uow.tickets.by_id(thread.ticket_id) if thread.ticket_id else None
                 thread = await self._from_customer(
-                    tx, thread, ticket, body, photo, head_office, now
+                    uow, thread, ticket, body, photo, head_office, now
                 )
             elif may_answer(who, thread):
                 signed = who.workshop_code if who.is_staff else None
@@ -173,7 +173,7 @@ class QuestionDesk:
                     thread.id, who.user_id, who.role, signed, body, photo, now
                 )
                 await threads.wait_from(thread.id, None)
-                await _queue(tx, Kind.ANSWER, [thread.customer_id], thread, message_id, now)
+                await _queue(uow, Kind.ANSWER, [thread.customer_id], thread, message_id, now)
             else:
                 return Posted(Outcome.NOT_FOUND)
             await effects.record(origin, "question_post", thread.id, now)
@@ -181,7 +181,7 @@ class QuestionDesk:
 
     async def _from_customer(
         self,
-        tx: Transaction,
+        uow: UnitOfWork,
         thread: ThreadRecord,
         ticket: TicketRecord | None,
         body: str,
@@ -190,7 +190,7 @@ class QuestionDesk:
         now: datetime,
     ) -> ThreadRecord:
         """Record the customer's message and pass it on to whoever answers now."""
-        threads = Threads(tx)
+        threads = uow.threads
         workshop = answerer(ticket)
         if workshop != thread.workshop_code:
             await threads.route(thread.id, workshop)
@@ -201,12 +201,12 @@ class QuestionDesk:
             await threads.wait_from(thread.id, now)
         current = await threads.get(thread.id)
         assert current is not None
-        await self._pass_on(tx, current, message_id, str(message_id), head_office, now)
+        await self._pass_on(uow, current, message_id, str(message_id), head_office, now)
         return current
 
     async def _pass_on(
         self,
-        tx: Transaction,
+        uow: UnitOfWork,
         thread: ThreadRecord,
         message_id: int,
         cause: str,
@@ -215,9 +215,9 @@ class QuestionDesk:
     ) -> None:
         """Queue the question to its answerers and, for a workshop, its escalation."""
         chiefs = list(head_office)
-        staff = await Roles(tx).staff_of(thread.workshop_code) if thread.workshop_code else []
+        staff = await uow.roles.staff_of(thread.workshop_code) if thread.workshop_code else []
         # A workshop with nobody on the bot yet cannot answer: head office does.
-        await _queue(tx, Kind.QUESTION, staff or chiefs, thread, message_id, now, cause)
+        await _queue(uow, Kind.QUESTION, staff or chiefs, thread, message_id, now, cause)
         if staff and thread.waiting_since is not None and thread.workshop_code is not None:
             due = answer_due(
                 thread.waiting_since,
@@ -226,7 +226,7 @@ class QuestionDesk:
                 self._sla_minutes,
             )
             await _queue(
-                tx,
+                uow,
                 Kind.QUESTION_LATE,
                 chiefs,
                 thread,
@@ -242,14 +242,14 @@ class QuestionDesk:
     ) -> ThreadRecord | None:
         """Head office gives a ticket's question to the ticket's workshop; its clock restarts."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
-            threads = Threads(tx)
+        async with self._storage.unit() as uow:
+            effects = uow.effects
+            threads = uow.threads
             if (earlier := await effects.recall(origin, "question_hand_over", now)) is not None:
                 return await threads.get(int(earlier))
             thread = await threads.get(thread_id)
             ticket = (
-                await Tickets(tx).by_id(thread.ticket_id) if thread and thread.ticket_id else None
+                await uow.tickets.by_id(thread.ticket_id) if thread and thread.ticket_id else None
             )
             if not who.is_head_office or thread is None or ticket is None:
                 return None
@@ -261,40 +261,40 @@ class QuestionDesk:
             current = await threads.get(thread.id)
             assert current is not None
             await self._pass_on(
-                tx, current, question.id, f"handed:{stamp(now)}", head_office, now
+                uow, current, question.id, f"handed:{stamp(now)}", head_office, now
             )
             await effects.record(origin, "question_hand_over", thread.id, now)
         return current
 
     async def thread_for(self, who: Principal, thread_id: int) -> ThreadRecord | None:
         """A thread this person may write in; anyone else's is reported as not found."""
-        thread = await Threads(self._db).get(thread_id)
+        thread = await self._storage.threads.get(thread_id)
         if thread is None or (thread.customer_id != who.user_id and not may_answer(who, thread)):
             return None
         return thread
 
     async def thread_of_reply(self, chat_id: int, message_id: int) -> int | None:
         """The thread whose bot message this chat answered with Telegram's reply."""
-        return await Threads(self._db).delivered_in(chat_id, message_id)
+        return await self._storage.threads.delivered_in(chat_id, message_id)
 
     async def delivered(self, chat_id: int, message_ids: list[int], thread_id: int) -> None:
-        await Threads(self._db).delivered(chat_id, message_ids, thread_id)
+        await self._storage.threads.delivered(chat_id, message_ids, thread_id)
 
     async def waiting(self, workshop_code: str | None = None) -> list[ThreadRecord]:
-        return await Threads(self._db).waiting(workshop_code)
+        return await self._storage.threads.waiting(workshop_code)
 
     async def message(self, message_id: int) -> MessageRecord | None:
-        return await Threads(self._db).message(message_id)
+        return await self._storage.threads.message(message_id)
 
     async def thread(self, thread_id: int) -> ThreadRecord | None:
-        return await Threads(self._db).get(thread_id)
+        return await self._storage.threads.get(thread_id)
 
     async def last_question(self, thread_id: int) -> MessageRecord | None:
-        return await Threads(self._db).last_question(thread_id)
+        return await self._storage.threads.last_question(thread_id)
 
     async def of_ticket(self, ticket: TicketRecord) -> list[MessageRecord]:
         """Every question and answer about a ticket, in order: part of its history."""
-        threads = Threads(self._db)
+        threads = self._storage.threads
         messages = [
             message
             for thread in await threads.of_ticket(ticket.id)
@@ -304,7 +304,7 @@ class QuestionDesk:
 
 
 async def _queue(
-    tx: Transaction,
+    uow: UnitOfWork,
     kind: Kind,
     recipients: Iterable[int],
     thread: ThreadRecord,
@@ -314,7 +314,7 @@ async def _queue(
     due_at: datetime | None = None,
     **params: str,
 ) -> None:
-    outbox = Outbox(tx)
+    outbox = uow.outbox
     for chat_id in recipients:
         await outbox.add(
             key=f"{kind}:{cause or message_id}:{chat_id}",

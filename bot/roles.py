@@ -14,10 +14,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.clock import Clock
-from bot.storage.database import Database
-from bot.storage.effects import UpdateEffects
 from bot.storage.roles import Roles
 from bot.storage.tickets import TicketRecord
+from bot.storage.unit_of_work import Storage
 from bot.workshops import Network
 
 log = logging.getLogger(__name__)
@@ -58,10 +57,10 @@ class RoleChange(StrEnum):
 
 class Access:
     def __init__(
-        self, db: Database, configured: frozenset[int], network: Network, clock: Clock
+        self, storage: Storage, configured: frozenset[int], network: Network, clock: Clock
     ) -> None:
-        self._db = db
-        self._roles = Roles(db)
+        self._storage = storage
+        self._roles = storage.roles
         self._configured = configured
         self._network = network
         self._clock = clock
@@ -145,13 +144,12 @@ class Access:
         """Apply `change` (True if it changed anything) once per update, answering as then;
         a change made is logged as `done` says (who changed whom, by ids)."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
-            earlier = await effects.recall(origin, kind, now)
+        async with self._storage.unit() as uow:
+            earlier = await uow.effects.recall(origin, kind, now)
             if earlier is not None:
                 return RoleChange(earlier)
-            result = RoleChange.DONE if await change(Roles(tx), now) else RoleChange.UNCHANGED
-            await effects.record(origin, kind, result.value, now)
+            result = RoleChange.DONE if await change(uow.roles, now) else RoleChange.UNCHANGED
+            await uow.effects.record(origin, kind, result.value, now)
         if result is RoleChange.DONE:
             log.info("Role change: %s", done() if callable(done) else done)
         return result

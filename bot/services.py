@@ -24,6 +24,7 @@ from bot.storage.customers import Customers
 from bot.storage.engine import Engine, open_database
 from bot.storage.flood_buckets import FloodBuckets
 from bot.storage.postgres import PostgresDatabase
+from bot.storage.unit_of_work import Storage
 from bot.ticket_desk import TicketDesk
 from bot.troubleshooting import TroubleshootingTree, load_tree
 from bot.workshops import Network, load_workshops
@@ -64,6 +65,9 @@ class Services:
     settings: Settings
     clock: Clock
     db: Engine
+    """The engine itself, for the runtime's wiring (inbox, persistence, health) only."""
+    storage: Storage
+    """What services and handlers read and write through."""
     tree: TroubleshootingTree
     network: Network
     customers: Customers
@@ -84,23 +88,25 @@ class Services:
         tree, network, locator = load_data_files(settings)
         parts = load_parts(settings.parts_file, tree, network)
         db = await open_database(settings)
+        storage = Storage(db)
         return cls(
             settings=settings,
             clock=clock,
             db=db,
+            storage=storage,
             tree=tree,
             network=network,
             customers=Customers(db),
-            reports=FaultReports(db, clock),
-            bookings=Bookings(db, network, clock),
+            reports=FaultReports(storage, clock),
+            bookings=Bookings(storage, network, clock),
             conversations=ConversationStore(db),
-            access=Access(db, settings.head_office_ids, network, clock),
-            desk=TicketDesk(db, network, clock, settings.currency),
-            broadcasts=BroadcastDesk(db, clock, settings.quiet, settings.zone),
+            access=Access(storage, settings.head_office_ids, network, clock),
+            desk=TicketDesk(storage, network, clock, settings.currency),
+            broadcasts=BroadcastDesk(storage, clock, settings.quiet, settings.zone),
             locator=locator,
             flood=flood_guard(settings, db),
-            questions=QuestionDesk(db, network, clock, settings.question_sla_minutes),
-            stock=StockDesk(db, parts, network, clock),
+            questions=QuestionDesk(storage, network, clock, settings.question_sla_minutes),
+            stock=StockDesk(storage, parts, network, clock),
         )
 
     async def close(self) -> None:

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from bot.overdue import overdue
 from bot.questions import answer_due
 from bot.roles import Principal, Role
-from bot.storage.database import Executor
-from bot.storage.stats import FixOutcome, StatsQueries, WeekCounts
+from bot.storage.stats import FixOutcome, WeekCounts
+from bot.storage.unit_of_work import Repositories
 from bot.workshops import Network
 
 CHART_WEEKS = 12
@@ -78,10 +78,10 @@ class PeriodFigures:
     """By workshop code, only workshops with something in the period."""
 
 
-async def period_figures(db: Executor, since: datetime, until: datetime) -> PeriodFigures:
+async def period_figures(storage: Repositories, since: datetime, until: datetime) -> PeriodFigures:
     """The network's figures and each workshop's, from one grouped query per figure: a
     network of a thousand workshops costs what a network of ten does."""
-    queries = StatsQueries(db)
+    queries = storage.stats
     bookings = await queries.bookings(since, until)
     walk_ins = await queries.walk_ins(since, until)
     drop_offs = await queries.drop_offs(since, until)
@@ -182,11 +182,11 @@ class CauseFigures:
     by_workshop: dict[str, CauseShares] = field(default_factory=dict)
 
 
-async def cause_figures(db: Executor, since: datetime, until: datetime) -> CauseFigures:
+async def cause_figures(storage: Repositories, since: datetime, until: datetime) -> CauseFigures:
     """Warranty and misuse shares of the repairs finished in the period, per category and
     per workshop."""
     figures = CauseFigures()
-    for counts in await StatsQueries(db).warranty_and_cause(since, until):
+    for counts in await storage.stats.warranty_and_cause(since, until):
         shares = CauseShares(counts.finished, counts.warranty, counts.misuse)
         for grouped, key in (
             (figures.by_category, counts.category),
@@ -220,12 +220,12 @@ def period(now: datetime, days: int) -> datetime:
     return now - timedelta(days=days)
 
 
-async def network_stats(db: Executor, now: datetime, days: int) -> NetworkStats:
+async def network_stats(storage: Repositories, now: datetime, days: int) -> NetworkStats:
     """Figures for the `days` days before `now`, and for the same length before that."""
     since = period(now, days)
-    current = await period_figures(db, since, now)
+    current = await period_figures(storage, since, now)
     before = since - timedelta(days=days)
-    previous = await period_figures(db, before, since - timedelta(microseconds=1))
+    previous = await period_figures(storage, before, since - timedelta(microseconds=1))
     return NetworkStats(
         days=days,
         since=since,
@@ -233,8 +233,8 @@ async def network_stats(db: Executor, now: datetime, days: int) -> NetworkStats:
         current=current.network,
         previous=previous.network,
         workshops=current.workshops,
-        tickets_per_workshop=await StatsQueries(db).tickets_per_workshop(since, now),
-        causes=await cause_figures(db, since, now),
+        tickets_per_workshop=await storage.stats.tickets_per_workshop(since, now),
+        causes=await cause_figures(storage, since, now),
     )
 
 
@@ -250,7 +250,7 @@ def readable_workshop(who: Principal, typed: str | None, codes: Collection[str])
 
 
 async def scorecard(
-    db: Executor,
+    storage: Repositories,
     network: Network,
     now: datetime,
     days: int,
@@ -261,8 +261,8 @@ async def scorecard(
     """A workshop's figures for the `days` days before `now`. A question counts as answered
     in time when its answer came within `sla_minutes` of the workshop's opening hours."""
     since = period(now, days)
-    queries = StatsQueries(db)
-    late = await overdue(db, now, overdue_limits, workshop_code)
+    queries = storage.stats
+    late = await overdue(storage, now, overdue_limits, workshop_code)
     waits = await queries.questions(workshop_code, since, now)
     workshop = network.get(workshop_code)
     hours = workshop.hours if workshop else {}
@@ -282,19 +282,23 @@ async def scorecard(
         since=since,
         until=now,
         tickets=created.get(workshop_code, 0),
-        current=(await period_figures(db, since, now)).workshops.get(workshop_code, NO_FIGURES),
+        current=(await period_figures(storage, since, now)).workshops.get(
+            workshop_code, NO_FIGURES
+        ),
         overdue_now=len(late.get(workshop_code, [])),
         questions=len(waits),
         answered_in_time=in_time,
     )
 
 
-async def weekly(db: Executor, now: datetime, weeks: int = CHART_WEEKS) -> list[WeekCounts]:
+async def weekly(
+    storage: Repositories, now: datetime, weeks: int = CHART_WEEKS
+) -> list[WeekCounts]:
     """The last `weeks` seven-day weeks ending at `now`, oldest first."""
     starts = [now - timedelta(days=7 * back) for back in range(weeks, 0, -1)]
-    return await StatsQueries(db).weekly(starts)
+    return await storage.stats.weekly(starts)
 
 
-async def fix_stats(db: Executor, category: str | None = None) -> list[FixOutcome]:
+async def fix_stats(storage: Repositories, category: str | None = None) -> list[FixOutcome]:
     """Each fix of the tree customers were shown, the most shown first."""
-    return await StatsQueries(db).fix_outcomes(category)
+    return await storage.stats.fix_outcomes(category)

@@ -31,10 +31,9 @@ from bot.parts import (
 )
 from bot.roles import Principal
 from bot.status_rules import OPEN_STATUSES, may_move
-from bot.storage.database import Database, Transaction
-from bot.storage.effects import UpdateEffects
-from bot.storage.parts import PartsStore, RequestRecord, StockRow, UsedPart
-from bot.storage.tickets import TicketRecord, Tickets
+from bot.storage.parts import RequestRecord, StockRow, UsedPart
+from bot.storage.tickets import TicketRecord
+from bot.storage.unit_of_work import Storage, UnitOfWork
 from bot.tickets import Status, normalize_code
 from bot.workshops import Network
 
@@ -123,8 +122,10 @@ class PartsFigures:
 
 
 class StockDesk:
-    def __init__(self, db: Database, catalogue: Catalogue, network: Network, clock: Clock) -> None:
-        self._db = db
+    def __init__(
+        self, storage: Storage, catalogue: Catalogue, network: Network, clock: Clock
+    ) -> None:
+        self._storage = storage
         self.catalogue = catalogue
         self._network = network
         self._clock = clock
@@ -134,7 +135,7 @@ class StockDesk:
     async def levels(self, location: str, typed: str = "") -> list[Level]:
         """The parts at a location: those matching `typed`, or without it, those it has or
         should have."""
-        rows = {row.sku: row for row in await PartsStore(self._db).stock(location=location)}
+        rows = {row.sku: row for row in await self._storage.parts.stock(location=location)}
         levels = [
             self._level(part, location, rows.get(part.sku))
             for part in self.catalogue.matching(typed)
@@ -146,7 +147,7 @@ class StockDesk:
     async def across(self, part: Part) -> tuple[list[Level], int]:
         """One part at every location that has or should have it, and how many are on the
         way from head office."""
-        store = PartsStore(self._db)
+        store = self._storage.parts
         rows = {row.location: row for row in await store.stock(sku=part.sku)}
         locations = sorted({*rows, *part.min_stock}, key=lambda code: (code != HQ, code))
         levels = [self._level(part, location, rows.get(location)) for location in locations]
@@ -169,20 +170,20 @@ class StockDesk:
         """Requests not yet shipped, oldest first, for head office to ship."""
         if not who.is_head_office:
             return []
-        return await PartsStore(self._db).requests(["open"])
+        return await self._storage.parts.requests(["open"])
 
     async def used_on(self, ticket: TicketRecord) -> list[UsedPart]:
-        return await PartsStore(self._db).used_on(ticket.id)
+        return await self._storage.parts.used_on(ticket.id)
 
     async def for_ticket(self, ticket: TicketRecord) -> tuple[dict[str, int], list[RequestRecord]]:
         """What is set aside for a ticket, and what it asked head office for."""
-        store = PartsStore(self._db)
+        store = self._storage.parts
         return await store.reservations_of(ticket.id), await store.of_ticket(ticket.id)
 
     async def alerts(self, workshop_code: str | None, now: datetime) -> Alerts:
         """Parts below their minimum and requests waiting too long: everywhere for head
         office, a workshop's own for its staff."""
-        store = PartsStore(self._db)
+        store = self._storage.parts
         rows = {(row.location, row.sku): row for row in await store.stock()}
         wanted = {(location, sku) for location, sku in rows}
         for part in self.catalogue.parts.values():
@@ -201,7 +202,7 @@ class StockDesk:
         return Alerts(low, late)
 
     async def figures(self, since: datetime, until: datetime) -> PartsFigures:
-        store = PartsStore(self._db)
+        store = self._storage.parts
         arrived = await store.arrived_between(since, until)
         used, warranty = await store.cost_used(since, until)
         return PartsFigures(
@@ -229,9 +230,9 @@ class StockDesk:
         if not may_stock(who, location):
             return StockResult(StockOutcome.FORBIDDEN, part, quantity)
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
-            store = PartsStore(tx)
+        async with self._storage.unit() as uow:
+            effects = uow.effects
+            store = uow.parts
             if await effects.recall(origin, "part_receive", now) is None:
                 await store.add(location, part.sku, quantity)
                 movement = await store.record(
@@ -259,12 +260,12 @@ class StockDesk:
             return refused
         assert part is not None
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            store = PartsStore(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            store = uow.parts
+            effects = uow.effects
             if (earlier := await effects.recall(origin, "part_need", now)) is not None:
-                return await _earlier_need(tx, earlier, part, quantity)
-            ticket = await Tickets(tx).by_code(normalize_code(code))
+                return await _earlier_need(uow, earlier, part, quantity)
+            ticket = await uow.tickets.by_code(normalize_code(code))
             if refused := _refused_ticket(who, ticket, part, quantity):
                 return refused
             assert ticket is not None
@@ -274,15 +275,15 @@ class StockDesk:
                 await store.record(
                     now, who.user_id, part.sku, location, location, quantity, "reserve", ticket.id
                 )
-                await Tickets(tx).add_event(
+                await uow.tickets.add_event(
                     ticket.id, now, who.user_id, who.role, "part_reserved",
                     note=f"{part.sku} × {quantity}",
                 )
                 await effects.record(origin, "part_need", f"ticket:{ticket.id}", now)
                 return StockResult(StockOutcome.RESERVED, part, quantity, ticket)
-            request = await self._request(tx, who, ticket, part, quantity, now)
+            request = await self._request(uow, who, ticket, part, quantity, now)
             await tell(
-                tx, head_office, ticket, Kind.PART_REQUESTED, str(request.id), now,
+                uow, head_office, ticket, Kind.PART_REQUESTED, str(request.id), now,
                 request=request.code, sku=part.sku, quantity=quantity,
             )
             await effects.record(origin, "part_need", f"request:{request.id}", now)
@@ -290,14 +291,14 @@ class StockDesk:
 
     async def _request(
         self,
-        tx: Transaction,
+        uow: UnitOfWork,
         who: Principal,
         ticket: TicketRecord,
         part: Part,
         quantity: int,
         now: datetime,
     ) -> RequestRecord:
-        store, tickets = PartsStore(tx), Tickets(tx)
+        store, tickets = uow.parts, uow.tickets
         code = new_request_code()
         while await store.code_taken(code):
             code = new_request_code()
@@ -315,7 +316,7 @@ class StockDesk:
                 ticket.id, now, who.user_id, who.role, "status",
                 from_status=current, to_status=Status.WAITING_PARTS,
             )
-        await tell_customer(tx, ticket, Kind.PART_AWAITED, str(request_id), now, sku=part.sku)
+        await tell_customer(uow, ticket, Kind.PART_AWAITED, str(request_id), now, sku=part.sku)
         request = await store.request_by_id(request_id)
         assert request is not None
         return request
@@ -330,12 +331,12 @@ class StockDesk:
             return refused
         assert part is not None
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            store = PartsStore(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            store = uow.parts
+            effects = uow.effects
             if (earlier := await effects.ticket(origin, "part_use", now)) is not None:
                 return StockResult(StockOutcome.DONE, part, quantity, earlier)
-            ticket = await Tickets(tx).by_code(normalize_code(code))
+            ticket = await uow.tickets.by_code(normalize_code(code))
             if refused := _refused_ticket(who, ticket, part, quantity):
                 return refused
             assert ticket is not None
@@ -354,7 +355,7 @@ class StockDesk:
                 now, who.user_id, part.sku, location, None, quantity, "use", ticket.id,
                 unit_price_minor=part.price_minor,
             )
-            await Tickets(tx).add_event(
+            await uow.tickets.add_event(
                 ticket.id, now, who.user_id, who.role, "part_used",
                 note=f"{part.sku} × {quantity}",
             )
@@ -370,9 +371,9 @@ class StockDesk:
         if not who.is_head_office or request_code is None:
             return StockResult(StockOutcome.NOT_FOUND)
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            store, tickets = PartsStore(tx), Tickets(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            store, tickets = uow.parts, uow.tickets
+            effects = uow.effects
             if (earlier := await effects.recall(origin, "part_ship", now)) is not None:
                 request = await store.request_by_id(int(earlier))
                 return StockResult(StockOutcome.DONE, request=request)
@@ -409,9 +410,9 @@ class StockDesk:
                     ticket.id, now, who.user_id, who.role, "eta", note=eta.isoformat()
                 )
             params = {"sku": request.sku, "eta": eta.isoformat() if eta else None}
-            await tell_customer(tx, ticket, Kind.PART_ON_WAY, str(request.id), now, **params)
+            await tell_customer(uow, ticket, Kind.PART_ON_WAY, str(request.id), now, **params)
             await tell_workshop(
-                tx, ticket, Kind.PART_SHIPPED, str(request.id), now,
+                uow, ticket, Kind.PART_SHIPPED, str(request.id), now,
                 request=request.code, quantity=request.quantity, **params,
             )
             await effects.record(origin, "part_ship", request.id, now)
@@ -425,9 +426,9 @@ class StockDesk:
         if request_code is None:
             return StockResult(StockOutcome.NOT_FOUND)
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            store, tickets = PartsStore(tx), Tickets(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            store, tickets = uow.parts, uow.tickets
+            effects = uow.effects
             if (earlier := await effects.recall(origin, "part_arrived", now)) is not None:
                 request = await store.request_by_id(int(earlier))
                 return StockResult(StockOutcome.DONE, request=request)
@@ -460,7 +461,7 @@ class StockDesk:
                     now, who.user_id, sku, location, location, quantity, "reserve",
                     ticket.id, request.id,
                 )
-                await tell_customer(tx, ticket, Kind.PART_ARRIVED, str(request.id), now, sku=sku)
+                await tell_customer(uow, ticket, Kind.PART_ARRIVED, str(request.id), now, sku=sku)
             waiting = [r for r in await store.of_ticket(ticket.id) if r.status in UNARRIVED]
             if current is Status.WAITING_PARTS and not waiting:
                 await tickets.set_status(ticket.id, Status.REPAIRING, now)
@@ -484,8 +485,8 @@ class StockDesk:
             return StockResult(StockOutcome.BAD_QUANTITY, part)
         if not who.is_head_office:
             return StockResult(StockOutcome.FORBIDDEN, part)
-        async with self._db.transaction() as tx:
-            await PartsStore(tx).set_minimum(location, part.sku, quantity)
+        async with self._storage.unit() as uow:
+            await uow.parts.set_minimum(location, part.sku, quantity)
         return StockResult(StockOutcome.DONE, part, quantity)
 
 
@@ -508,23 +509,23 @@ def _refused_ticket(
     return None
 
 
-async def _earlier_need(tx: Transaction, earlier: str, part: Part, quantity: int) -> StockResult:
+async def _earlier_need(uow: UnitOfWork, earlier: str, part: Part, quantity: int) -> StockResult:
     """What a replayed /needpart did the first time."""
     kind, _, ref = earlier.partition(":")
-    store = PartsStore(tx)
+    store = uow.parts
     if kind == "request":
         return StockResult(
             StockOutcome.REQUESTED, part, quantity, request=await store.request_by_id(int(ref))
         )
-    return StockResult(StockOutcome.RESERVED, part, quantity, await Tickets(tx).by_id(int(ref)))
+    return StockResult(StockOutcome.RESERVED, part, quantity, await uow.tickets.by_id(int(ref)))
 
 
 async def release_reserved(
-    tx: Transaction, ticket: TicketRecord, actor_id: int, now: datetime
+    uow: UnitOfWork, ticket: TicketRecord, actor_id: int, now: datetime
 ) -> None:
     """A closed ticket needs nothing set aside: what was reserved for it is free again, in
     the transaction that closes it."""
-    store = PartsStore(tx)
+    store = uow.parts
     location = ticket.workshop_code
     for sku, quantity in (await store.reservations_of(ticket.id)).items():
         assert await store.unreserve(location, sku, quantity)

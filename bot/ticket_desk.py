@@ -23,15 +23,10 @@ from bot.reminders import DROPOFF_KINDS, ESTIMATE_AFTER, FEEDBACK_AFTER, pickup_
 from bot.roles import Principal
 from bot.status_rules import OPEN_STATUSES, may_move, next_statuses
 from bot.stock import release_reserved
-from bot.storage.attachments import Attachments
-from bot.storage.claims import ClaimLinks
-from bot.storage.database import Database, Transaction
-from bot.storage.effects import UpdateEffects
-from bot.storage.estimates import EstimateRecord, Estimates
-from bot.storage.feedback import Feedback
-from bot.storage.outbox import Outbox
-from bot.storage.tickets import EventRecord, NewTicket, TicketRecord, Tickets
-from bot.storage.warranty import Warranties, WarrantyRecord
+from bot.storage.estimates import EstimateRecord
+from bot.storage.tickets import EventRecord, NewTicket, TicketRecord
+from bot.storage.unit_of_work import Storage, UnitOfWork
+from bot.storage.warranty import WarrantyRecord
 from bot.ticket_search import MAX_RESULTS, SearchTerms
 from bot.tickets import (
     FINAL_STATUSES,
@@ -85,8 +80,8 @@ class WalkIn:
 
 
 class TicketDesk:
-    def __init__(self, db: Database, network: Network, clock: Clock, currency: str) -> None:
-        self._db = db
+    def __init__(self, storage: Storage, network: Network, clock: Clock, currency: str) -> None:
+        self._storage = storage
         self._network = network
         self._clock = clock
         self.currency = currency
@@ -94,25 +89,25 @@ class TicketDesk:
     async def find(self, who: Principal, code: str) -> TicketRecord | None:
         if not is_ticket_code(normalize_code(code)):
             return None
-        ticket = await Tickets(self._db).by_code(normalize_code(code))
+        ticket = await self._storage.tickets.by_code(normalize_code(code))
         return ticket if ticket and who.may_handle(ticket) else None
 
     async def history(self, ticket: TicketRecord) -> list[EventRecord]:
-        return await Tickets(self._db).events(ticket.id)
+        return await self._storage.tickets.events(ticket.id)
 
     async def attachments(self, ticket: TicketRecord) -> list[Attachment]:
         """The customer's photos and video of the fault, in the order they sent them."""
-        return await Attachments(self._db).of_ticket(ticket.id)
+        return await self._storage.attachments.of_ticket(ticket.id)
 
     async def latest_estimate(self, ticket: TicketRecord) -> EstimateRecord | None:
-        return await Estimates(self._db).latest(ticket.id)
+        return await self._storage.estimates.latest(ticket.id)
 
     async def estimates(self, ticket: TicketRecord) -> list[EstimateRecord]:
-        return await Estimates(self._db).of_ticket(ticket.id)
+        return await self._storage.estimates.of_ticket(ticket.id)
 
     async def check_move(self, who: Principal, code: str, target: Status) -> Moved:
         """Whether `move` would do it now: asked before staff confirm a move that hurts."""
-        ticket = await Tickets(self._db).by_code(normalize_code(code))
+        ticket = await self._storage.tickets.by_code(normalize_code(code))
         return refused_move(who, ticket, target) or Moved(Outcome.ALLOWED, ticket)
 
     async def move(
@@ -125,9 +120,9 @@ class TicketDesk:
     ) -> Moved:
         """Change a status along the allowed transitions, and tell the customer."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            tickets = Tickets(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            tickets = uow.tickets
+            effects = uow.effects
             if earlier := await effects.ticket(origin, "status", now):
                 return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
@@ -149,11 +144,11 @@ class TicketDesk:
             moved = await tickets.by_code(ticket.code)
             assert moved is not None
             await tell_customer(
-                tx, moved, Kind.STATUS, str(event_id), now, status=target.value, note=note
+                uow, moved, Kind.STATUS, str(event_id), now, status=target.value, note=note
             )
-            await follow_up(tx, moved, current, target, now)
+            await follow_up(uow, moved, current, target, now)
             if target in FINAL_STATUSES:
-                await release_reserved(tx, moved, who.user_id, now)
+                await release_reserved(uow, moved, who.user_id, now)
             await effects.record(origin, "status", moved.id, now)
         return Moved(Outcome.DONE, moved)
 
@@ -162,9 +157,9 @@ class TicketDesk:
     ) -> Moved:
         now = self._clock.now()
         zone = self._network.zone
-        async with self._db.transaction() as tx:
-            tickets = Tickets(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            tickets = uow.tickets
+            effects = uow.effects
             if earlier := await effects.ticket(origin, "eta", now):
                 return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
@@ -181,13 +176,13 @@ class TicketDesk:
             )
             updated = await tickets.by_code(ticket.code)
             assert updated is not None
-            await tell_customer(tx, updated, Kind.ETA, str(event_id), now, eta=eta.isoformat())
+            await tell_customer(uow, updated, Kind.ETA, str(event_id), now, eta=eta.isoformat())
             await effects.record(origin, "eta", updated.id, now)
         return Moved(Outcome.DONE, updated)
 
     async def check_quote(self, who: Principal, code: str) -> Moved:
         """Whether `quote` would send an estimate now: asked before the preview."""
-        ticket = await Tickets(self._db).by_code(normalize_code(code))
+        ticket = await self._storage.tickets.by_code(normalize_code(code))
         return refused_quote(who, ticket) or Moved(Outcome.ALLOWED, ticket)
 
     async def quote(
@@ -200,20 +195,20 @@ class TicketDesk:
     ) -> Moved:
         """Record an estimate and ask the customer to approve or decline it."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            tickets = Tickets(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            tickets = uow.tickets
+            effects = uow.effects
             if earlier := await effects.ticket(origin, "quote", now):
                 return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
             if refused := refused_quote(who, ticket):
                 return refused
             assert ticket is not None
-            if (await Warranties(tx).of_ticket(ticket.id)).confirmed:
-                await self._free_estimate(tx, who, ticket, comment, now)
+            if (await uow.warranties.of_ticket(ticket.id)).confirmed:
+                await self._free_estimate(uow, who, ticket, comment, now)
                 await effects.record(origin, "quote", ticket.id, now)
                 return Moved(Outcome.DONE, ticket)
-            estimate_id = await Estimates(tx).add(
+            estimate_id = await uow.estimates.add(
                 ticket.id, to_minor(amount), self.currency, comment, who.user_id, now
             )
             await tickets.add_event(
@@ -225,7 +220,7 @@ class TicketDesk:
                 note=f"{amount} {self.currency}" + (f": {comment}" if comment else ""),
             )
             await tell_customer(
-                tx,
+                uow,
                 ticket,
                 Kind.ESTIMATE,
                 str(estimate_id),
@@ -236,7 +231,7 @@ class TicketDesk:
                 comment=comment,
             )
             await tell_customer(
-                tx,
+                uow,
                 ticket,
                 Kind.ESTIMATE_REMINDER,
                 str(estimate_id),
@@ -251,7 +246,7 @@ class TicketDesk:
 
     async def _free_estimate(
         self,
-        tx: Transaction,
+        uow: UnitOfWork,
         who: Principal,
         ticket: TicketRecord,
         comment: str | None,
@@ -259,17 +254,17 @@ class TicketDesk:
     ) -> None:
         """A confirmed warranty repair has no price to approve: the customer is told it is
         free, and any paid estimate still waiting for an answer is withdrawn."""
-        await Estimates(tx).supersede_pending(ticket.id, now)
-        event_id = await Tickets(tx).add_event(
+        await uow.estimates.supersede_pending(ticket.id, now)
+        event_id = await uow.tickets.add_event(
             ticket.id, now, who.user_id, who.role, "estimate_warranty", note=comment
         )
         await tell_customer(
-            tx, ticket, Kind.ESTIMATE, f"warranty:{event_id}", now, warranty=True, comment=comment
+            uow, ticket, Kind.ESTIMATE, f"warranty:{event_id}", now, warranty=True, comment=comment
         )
 
     async def warranty(self, ticket: TicketRecord) -> WarrantyRecord:
         """What the customer said about the purchase, and staff's confirmation and cause."""
-        return await Warranties(self._db).of_ticket(ticket.id)
+        return await self._storage.warranties.of_ticket(ticket.id)
 
     async def confirm_warranty(
         self,
@@ -282,16 +277,16 @@ class TicketDesk:
         """Staff's word, after the receipt or the serial, on whether the repair is covered;
         it may be changed while the ticket is open, and the customer is told each time."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            tickets = Tickets(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            tickets = uow.tickets
+            effects = uow.effects
             if earlier := await effects.ticket(origin, "warranty", now):
                 return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
             if refused := refused_quote(who, ticket):
                 return refused
             assert ticket is not None
-            await Warranties(tx).confirm(ticket.id, covered, reason, who.user_id, now)
+            await uow.warranties.confirm(ticket.id, covered, reason, who.user_id, now)
             answer = "yes" if covered else "no"
             event_id = await tickets.add_event(
                 ticket.id,
@@ -302,7 +297,7 @@ class TicketDesk:
                 note=f"{answer}: {reason}" if reason else answer,
             )
             await tell_customer(
-                tx, ticket, Kind.WARRANTY, str(event_id), now, covered=covered, reason=reason
+                uow, ticket, Kind.WARRANTY, str(event_id), now, covered=covered, reason=reason
             )
             await effects.record(origin, "warranty", ticket.id, now)
         return Moved(Outcome.DONE, ticket)
@@ -312,9 +307,9 @@ class TicketDesk:
     ) -> Moved:
         """Why the product broke, from diagnosis until pickup; the latest answer counts."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            tickets = Tickets(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            tickets = uow.tickets
+            effects = uow.effects
             if earlier := await effects.ticket(origin, "cause", now):
                 return Moved(Outcome.DONE, earlier)
             ticket = await tickets.by_code(normalize_code(code))
@@ -322,7 +317,7 @@ class TicketDesk:
                 return Moved(Outcome.NOT_FOUND)
             if Status(ticket.status) not in CAUSE_STATUSES:
                 return Moved(Outcome.CLOSED, ticket)
-            await Warranties(tx).set_cause(ticket.id, cause, who.user_id, now)
+            await uow.warranties.set_cause(ticket.id, cause, who.user_id, now)
             await tickets.add_event(ticket.id, now, who.user_id, who.role, "cause", note=cause)
             await effects.record(origin, "cause", ticket.id, now)
         return Moved(Outcome.DONE, ticket)
@@ -334,14 +329,14 @@ class TicketDesk:
         workshop."""
         now = self._clock.now()
         answer = "approved" if approved else "declined"
-        async with self._db.transaction() as tx:
-            estimates = Estimates(tx)
+        async with self._storage.unit() as uow:
+            estimates = uow.estimates
             estimate = await estimates.get(estimate_id)
-            tickets = Tickets(tx)
+            tickets = uow.tickets
             ticket = await tickets.by_id(estimate.ticket_id) if estimate else None
             if estimate is None or ticket is None or ticket.customer_id != customer_id:
                 return Outcome.NOT_FOUND, None, None
-            effects = UpdateEffects(tx)
+            effects = uow.effects
             if await effects.recall(origin, "estimate_answer", now) is not None:
                 return Outcome.DONE, ticket, estimate
             if Status(ticket.status) not in OPEN_STATUSES:
@@ -359,7 +354,7 @@ class TicketDesk:
                 note=f"{from_minor(estimate.amount_minor)} {estimate.currency}",
             )
             await tell_workshop(
-                tx,
+                uow,
                 ticket,
                 Kind.ESTIMATE_ANSWER,
                 str(event_id),
@@ -382,8 +377,8 @@ class TicketDesk:
         """Record a rating of the customer's own picked-up ticket once; a low one alerts head
         office in the same transaction."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            tickets = Tickets(tx)
+        async with self._storage.unit() as uow:
+            tickets = uow.tickets
             ticket = await tickets.by_code(normalize_code(code))
             if (
                 ticket is None
@@ -391,25 +386,25 @@ class TicketDesk:
                 or not can_be_rated(Status(ticket.status))
             ):
                 return False
-            effects = UpdateEffects(tx)
+            effects = uow.effects
             if await effects.recall(origin, "rating", now) is not None:
                 return True
-            if not await Feedback(tx).rate(ticket.id, customer_id, stars, now):
+            if not await uow.feedback.rate(ticket.id, customer_id, stars, now):
                 return False
             await tickets.add_event(
                 ticket.id, now, customer_id, "customer", "rated", note=str(stars)
             )
             if stars <= LOW_RATING:
                 await tell(
-                    tx, head_office, ticket, Kind.FEEDBACK_ALERT, "rating", now, rating=stars
+                    uow, head_office, ticket, Kind.FEEDBACK_ALERT, "rating", now, rating=stars
                 )
             await effects.record(origin, "rating", ticket.id, now)
         return True
 
     async def remember_feedback_prompt(self, code: str, message_id: int) -> None:
-        ticket = await Tickets(self._db).by_code(normalize_code(code))
+        ticket = await self._storage.tickets.by_code(normalize_code(code))
         if ticket is not None:
-            await Feedback(self._db).set_prompt(ticket.id, message_id)
+            await self._storage.feedback.set_prompt(ticket.id, message_id)
 
     async def comment_feedback(
         self,
@@ -426,11 +421,11 @@ class TicketDesk:
         people rarely use Telegram's reply gesture.
         """
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            effects = uow.effects
             if await effects.recall(origin, "feedback_comment", now) is not None:
                 return True
-            feedback = Feedback(tx)
+            feedback = uow.feedback
             ticket_id = (
                 await feedback.comment_on_prompt(customer_id, prompt_message_id, comment)
                 if prompt_message_id is not None
@@ -440,7 +435,7 @@ class TicketDesk:
                 ticket_id = await feedback.comment_on_latest(
                     customer_id, now - COMMENT_WINDOW, comment
                 )
-            tickets = Tickets(tx)
+            tickets = uow.tickets
             ticket = await tickets.by_id(ticket_id) if ticket_id is not None else None
             if ticket is None:
                 return False
@@ -450,7 +445,7 @@ class TicketDesk:
             rating = await feedback.rating(ticket.id)
             if rating is not None and rating <= LOW_RATING:
                 await tell(
-                    tx,
+                    uow,
                     head_office,
                     ticket,
                     Kind.FEEDBACK_ALERT,
@@ -469,11 +464,11 @@ class TicketDesk:
         assert who.workshop_code is not None
         now = self._clock.now()
         token = secrets.token_urlsafe(18)
-        async with self._db.transaction() as tx:
-            tickets = Tickets(tx)
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            tickets = uow.tickets
+            effects = uow.effects
             if earlier := await effects.ticket(origin, "walk_in", now):
-                earlier_token = await ClaimLinks(tx).token_of(earlier.id)
+                earlier_token = await uow.claims.token_of(earlier.id)
                 assert earlier_token is not None
                 return WalkIn(earlier, earlier_token)
             code = new_ticket_code()
@@ -502,7 +497,7 @@ class TicketDesk:
                 to_status=Status.RECEIVED,
                 note=description,
             )
-            await ClaimLinks(tx).add(token, ticket_id, now)
+            await uow.claims.add(token, ticket_id, now)
             await effects.record(origin, "walk_in", ticket_id, now)
             ticket = await tickets.by_code(code)
         assert ticket is not None
@@ -513,12 +508,12 @@ class TicketDesk:
     ) -> TicketRecord | None:
         """Bind a walk-in ticket to the customer who opened its link; a link works once."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            effects = uow.effects
             if earlier := await effects.ticket(origin, "claim", now):
                 return earlier
-            ticket_id = await ClaimLinks(tx).use(token, user_id, now)
-            tickets = Tickets(tx)
+            ticket_id = await uow.claims.use(token, user_id, now)
+            tickets = uow.tickets
             ticket = await tickets.by_id(ticket_id) if ticket_id is not None else None
             if ticket is None or ticket.customer_id is not None:
                 return None
@@ -538,18 +533,18 @@ class TicketDesk:
         """The customer's own account of their ticket's fault (a walk-in's, once claimed),
         added to what the workshop noted; None for a ticket that is not theirs."""
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            effects = UpdateEffects(tx)
+        async with self._storage.unit() as uow:
+            effects = uow.effects
             if earlier := await effects.ticket(origin, "described", now):
                 return earlier
-            tickets = Tickets(tx)
+            tickets = uow.tickets
             ticket = await tickets.by_code(normalize_code(code))
             if ticket is None or ticket.customer_id != customer_id:
                 return None
             if words:
                 joined = f"{ticket.description}\n{words}" if ticket.description else words
                 await tickets.set_description(ticket.id, joined, now)
-            stored = Attachments(tx)
+            stored = uow.attachments
             room = MAX_ATTACHMENTS - len(await stored.of_ticket(ticket.id))
             await stored.add(ticket.id, list(attachments)[: max(room, 0)], now)
             await tickets.add_event(
@@ -564,7 +559,7 @@ class TicketDesk:
         """Open tickets, oldest first: staff see their workshop, head office any or all."""
         scope = who.workshop_code if who.is_staff else workshop_code
         statuses = [status] if status is not None else list(OPEN_STATUSES)
-        tickets = Tickets(self._db)
+        tickets = self._storage.tickets
         total = await tickets.count_of_workshop(scope, statuses)
         pages = max(1, -(-total // JOBS_PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
@@ -575,7 +570,7 @@ class TicketDesk:
         """Tickets of the caller's scope matching any reading of what they typed: the code
         first, then the newest by phone or by words."""
         scope = who.workshop_code if who.is_staff else None
-        tickets = Tickets(self._db)
+        tickets = self._storage.tickets
         found: dict[int, TicketRecord] = {}
         if terms.code and (ticket := await tickets.by_code(terms.code)):
             found[ticket.id] = ticket
@@ -593,7 +588,7 @@ class TicketDesk:
         zone = self._network.zone(who.workshop_code)
         today = self._clock.now().astimezone(zone).date()
         start = datetime.combine(today, datetime.min.time(), tzinfo=zone)
-        return await Tickets(self._db).dropoffs(
+        return await self._storage.tickets.dropoffs(
             who.workshop_code, start, start + timedelta(days=1), [Status.BOOKED, Status.RECEIVED]
         )
 
@@ -618,17 +613,17 @@ def refused_quote(who: Principal, ticket: TicketRecord | None) -> Moved | None:
 
 
 async def follow_up(
-    tx: Transaction, ticket: TicketRecord, before: Status, after: Status, now: datetime
+    uow: UnitOfWork, ticket: TicketRecord, before: Status, after: Status, now: datetime
 ) -> None:
     """What a status change schedules, and what it makes pointless."""
     if before is Status.BOOKED:
-        await Outbox(tx).skip_for_ticket(ticket.id, DROPOFF_KINDS, now, f"now {after}")
+        await uow.outbox.skip_for_ticket(ticket.id, DROPOFF_KINDS, now, f"now {after}")
     if after is Status.READY:
         for number, due_at in enumerate(pickup_schedule(now), start=1):
             await tell_customer(
-                tx, ticket, Kind.PICKUP_REMINDER, f"{ticket.id}:{number}", now, due_at=due_at
+                uow, ticket, Kind.PICKUP_REMINDER, f"{ticket.id}:{number}", now, due_at=due_at
             )
     if after is Status.PICKED_UP:
         await tell_customer(
-            tx, ticket, Kind.FEEDBACK, str(ticket.id), now, due_at=now + FEEDBACK_AFTER
+            uow, ticket, Kind.FEEDBACK, str(ticket.id), now, due_at=now + FEEDBACK_AFTER
         )

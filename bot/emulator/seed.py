@@ -27,8 +27,6 @@ from bot.fault_reports import Outcome, Step
 from bot.i18n import Lang, pick
 from bot.roles import Principal, Role
 from bot.services import Services
-from bot.storage.outbox import Outbox
-from bot.storage.roles import Roles
 from bot.storage.tickets import TicketRecord
 from bot.tickets import Status
 from bot.troubleshooting import BOOK, TroubleshootingTree
@@ -212,7 +210,7 @@ class _Seeder:
             person = SeededPerson(FIRST_SEEDED_CUSTOMER_ID + number, first, last, language)
             await customers.remember(person.user_id, first, last, None, language, self.clock.now())
             self.result.customers.append(person)
-        roles = Roles(self.services.db)
+        roles = self.services.storage.roles
         names = itertools.cycle(STAFF_NAMES)
         user_id = FIRST_SEEDED_STAFF_ID
         for code in self.services.network.workshops:
@@ -462,7 +460,7 @@ class _Seeder:
 
     async def _quiet_past(self) -> None:
         """What fell due before now counts as delivered back then: mark it skipped."""
-        outbox = Outbox(self.services.db)
+        outbox = self.services.storage.outbox
         people = [self.head_office_id]
         people += [p.user_id for p in self.result.customers + self.result.staff]
         for chat_id in people:

@@ -136,7 +136,7 @@ class BroadcastRunner:
 
     async def _record_unrecorded(self) -> bool:
         """Write the refused marks again; resume the broadcasts they paused once all are in."""
-        store = Broadcasts(self._services.db)
+        store = self._services.storage.broadcasts
         for (broadcast_id, chat_id), sent_at in list(self._unrecorded.items()):
             try:
                 await store.mark(broadcast_id, chat_id, "sent", sent_at)
@@ -165,7 +165,7 @@ class BroadcastRunner:
         started = time.monotonic()
         last_edit = [started]
         lang = await self._reader_language(record.report_chat_id)
-        store = Broadcasts(self._services.db)
+        store = self._services.storage.broadcasts
         while (
             not self._stopping
             and self._leading()
@@ -223,7 +223,7 @@ class BroadcastRunner:
         last_edit: list[float],
     ) -> None:
         """Send to the queued recipients, each the text in their language as they read now."""
-        store = Broadcasts(self._services.db)
+        store = self._services.storage.broadcasts
         now = self._services.clock.now
         while (
             not queue.empty()
@@ -303,7 +303,7 @@ class BroadcastRunner:
                 sent = await self._bot.send_message(
                     record.report_chat_id, body, parse_mode=ParseMode.HTML
                 )
-                await Broadcasts(self._services.db).set_report_message(
+                await self._services.storage.broadcasts.set_report_message(
                     broadcast_id, sent.message_id
                 )
             else:
@@ -613,7 +613,7 @@ async def decided(update: Update, context: Context, who: Principal) -> None:
         return
     await acknowledge(query)
     if query.message is not None:
-        await Broadcasts(context.services.db).set_report_message(
+        await context.services.storage.broadcasts.set_report_message(
             record.id, query.message.message_id
         )
     if record.status == "scheduled" and record.scheduled_at is not None:

@@ -60,11 +60,8 @@ from bot.overdue import limits_days, overdue, overdue_lines
 from bot.reminders import CUSTOMER_KINDS, Facts, still_meaningful
 from bot.runtime.rate_limit import BULK, retry_seconds
 from bot.services import Services
-from bot.storage.attachments import Attachments
-from bot.storage.estimates import Estimates
-from bot.storage.feedback import Feedback
 from bot.storage.outbox import Outbox, OutboxRecord
-from bot.storage.tickets import TicketRecord, Tickets
+from bot.storage.tickets import TicketRecord
 from bot.tickets import Status
 from bot.workshops import Workshop
 
@@ -111,7 +108,7 @@ class Postman:
         """Send everything due now, then arm the wake-up for the next; return how many went."""
         sent = 0
         async with self._lock:
-            outbox = Outbox(self._services.db)
+            outbox = self._services.storage.outbox
             await self._record_unrecorded(outbox)
             while not self._unrecorded and (
                 batch := await outbox.claim_due(
@@ -177,7 +174,7 @@ class Postman:
         services = self._services
         async with self._lock:
             # First of all, even if planning fails on the same full disk.
-            await self._record_unrecorded(Outbox(services.db))
+            await self._record_unrecorded(services.storage.outbox)
         if plan:
             await self._plan()
         await self.deliver_due()
@@ -185,7 +182,7 @@ class Postman:
     async def _plan(self) -> None:
         services = self._services
         await plan_digests(
-            services.db,
+            services.storage,
             services.network,
             await services.access.head_office_ids(),
             self.limits,
@@ -204,7 +201,7 @@ class Postman:
         self._reply_due[chat_id] = due
         key = f"{Kind.REPLY}:{chat_id}:{uuid.uuid4().hex}"
         params = {"method": method, "request": request}
-        await Outbox(self._services.db).add(key, chat_id, Kind.REPLY, params, None, due, now)
+        await self._services.storage.outbox.add(key, chat_id, Kind.REPLY, params, None, due, now)
         if self._job_queue is not None:
             # One more wake-up; the next delivery re-arms exactly one for the earliest due.
             self._job_queue.run_once(on_wakeup, when=seconds, name=WAKEUP_JOB)
@@ -229,7 +226,8 @@ class Postman:
     async def _deliver(self, outbox: Outbox, record: OutboxRecord) -> int:
         services = self._services
         now = services.clock.now()
-        ticket = await Tickets(services.db).by_id(record.ticket_id) if record.ticket_id else None
+        tickets = services.storage.tickets
+        ticket = await tickets.by_id(record.ticket_id) if record.ticket_id else None
         zone = services.network.zone(ticket.workshop_code) if ticket else services.settings.zone
         if not still_meaningful(record.kind, record.due_at, await self._facts(record, ticket), now):
             await outbox.finish(record.id, "skipped", now, "no longer meaningful")
@@ -369,14 +367,14 @@ class Postman:
     async def _facts(self, record: OutboxRecord, ticket: TicketRecord | None) -> Facts:
         estimate_pending = False
         if record.kind == Kind.ESTIMATE_REMINDER and ticket is not None:
-            latest = await Estimates(self._services.db).latest(ticket.id)
+            latest = await self._services.storage.estimates.latest(ticket.id)
             estimate_pending = (
                 latest is not None
                 and latest.id == record.params.get("estimate_id")
                 and latest.answer == "pending"
             )
         rated = (
-            await Feedback(self._services.db).rated(ticket.id)
+            await self._services.storage.feedback.rated(ticket.id)
             if record.kind == Kind.FEEDBACK and ticket is not None
             else False
         )
@@ -394,7 +392,7 @@ class Postman:
         params: dict[str, Any] = record.params
         if record.kind == Kind.DIGEST:
             grouped = await overdue(
-                services.db, services.clock.now(), self.limits, params.get("workshop")
+                services.storage, services.clock.now(), self.limits, params.get("workshop")
             )
             names = {code: w.title(lang) for code, w in services.network.workshops.items()}
             lines = overdue_lines(grouped, lang, names)
@@ -528,7 +526,7 @@ class Postman:
                 ]
                 if ticket.description:
                     lines.append(text(lang, "fault_words", words=ticket.description))
-                if attachments := await Attachments(services.db).of_ticket(ticket.id):
+                if attachments := await services.storage.attachments.of_ticket(ticket.id):
                     lines.append(text(lang, "attachments_count", count=len(attachments)))
                 return Letter("\n".join(lines))
             case Kind.BOOKING_CANCELLED:
@@ -622,7 +620,7 @@ class Postman:
         lines = [text(lang, "notice_status", code=ticket.code, news=news)]
         rows = [keyboards.ask_row(lang, ticket.code)]
         if status is Status.READY:
-            estimate = await Estimates(self._services.db).latest(ticket.id)
+            estimate = await self._services.storage.estimates.latest(ticket.id)
             if estimate is not None and estimate.answer == "approved":
                 amount = money(lang, from_minor(estimate.amount_minor), estimate.currency)
                 lines.append(text(lang, "notice_amount_due", amount=amount))

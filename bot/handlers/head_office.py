@@ -25,7 +25,6 @@ from bot.overdue import limits_days, overdue, overdue_lines
 from bot.roles import Principal, Role, RoleChange
 from bot.statistics import fix_stats, network_stats, readable_workshop, scorecard, weekly
 from bot.status_rules import OPEN_STATUSES
-from bot.storage.tickets import Tickets
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3650
@@ -173,7 +172,7 @@ async def workshops(update: Update, context: Context, who: Principal) -> None:
     staff_count: dict[str, int] = {}
     for _, code in await context.services.access.staff():
         staff_count[code] = staff_count.get(code, 0) + 1
-    tickets = Tickets(context.services.db)
+    tickets = context.services.storage.tickets
     lines = [text(lang, "workshops_title")]
     for code, workshop in context.services.network.workshops.items():
         lines.append(
@@ -199,7 +198,7 @@ async def stats(update: Update, context: Context, who: Principal) -> None:
     lang = lang_of(update, context)
     services = context.services
     now = services.clock.now()
-    figures = await network_stats(services.db, now, days)
+    figures = await network_stats(services.storage, now, days)
     names = workshop_names(context, lang)
     categories = {
         category.id: pick(category.title, lang)
@@ -217,9 +216,8 @@ async def stats(update: Update, context: Context, who: Principal) -> None:
             (name, figures.tickets_per_workshop.get(code, 0))
             for code, name in workshops_shown(figures, names)
         ]
-        chart = stats_chart(
-            chart_title(figures, lang), lang, await weekly(services.db, now), per_workshop, days
-        )
+        weeks = await weekly(services.storage, now)
+        chart = stats_chart(chart_title(figures, lang), lang, weeks, per_workshop, days)
         await update.effective_chat.send_photo(chart)
 
 
@@ -240,7 +238,7 @@ async def scorecard_of(update: Update, context: Context, who: Principal) -> None
         return
     services = context.services
     card = await scorecard(
-        services.db,
+        services.storage,
         services.network,
         services.clock.now(),
         DEFAULT_DAYS,
@@ -272,7 +270,7 @@ async def treestats(update: Update, context: Context, who: Principal) -> None:
             ),
         )
         return
-    fixes = await fix_stats(context.services.db, category)
+    fixes = await fix_stats(context.services.storage, category)
     await say(update, "\n".join(treestats_lines(fixes, lang, tree)))
 
 
@@ -282,7 +280,7 @@ async def overdue_tickets(update: Update, context: Context, who: Principal) -> N
     lang = lang_of(update, context)
     services = context.services
     limits = limits_days(services.settings.overdue_limits)
-    grouped = await overdue(services.db, services.clock.now(), limits)
+    grouped = await overdue(services.storage, services.clock.now(), limits)
     lines = overdue_lines(grouped, lang, workshop_names(context, lang))
     await say(update, "\n".join(lines) if lines else text(lang, "overdue_none"))
 
@@ -298,11 +296,11 @@ async def export(update: Update, context: Context, who: Principal) -> None:
     services = context.services
     now = services.clock.now()
     name = f"tickets-{now:%Y%m%d}-{days}d"
-    workbook = await tickets_xlsx(services.db, services.network, services.tree, now, days)
+    workbook = await tickets_xlsx(services.storage, services.network, services.tree, now, days)
     await update.effective_chat.send_document(
         workbook, filename=f"{name}.xlsx", caption=label(lang, "export_caption", days=days)
     )
-    table = await tickets_csv(services.db, services.network, services.tree, now, days, lang)
+    table = await tickets_csv(services.storage, services.network, services.tree, now, days, lang)
     await update.effective_chat.send_document(
         table, filename=f"{name}.csv", caption=label(lang, "export_csv_caption")
     )

@@ -22,7 +22,7 @@ from bot.questions import still_late
 from bot.services import Services
 from bot.storage.outbox import OutboxRecord
 from bot.storage.questions import MessageRecord, ThreadRecord
-from bot.storage.tickets import TicketRecord, Tickets
+from bot.storage.tickets import TicketRecord
 
 THREAD_KINDS = frozenset({Kind.QUESTION, Kind.ANSWER, Kind.QUESTION_LATE})
 PREVIEW = 200
@@ -60,7 +60,7 @@ def answerer_title(services: Services, lang: Lang, workshop_code: str | None) ->
 
 
 async def _ticket(services: Services, thread: ThreadRecord) -> TicketRecord | None:
-    return await Tickets(services.db).by_id(thread.ticket_id) if thread.ticket_id else None
+    return await services.storage.tickets.by_id(thread.ticket_id) if thread.ticket_id else None
 
 
 async def question_heading(services: Services, lang: Lang, thread: ThreadRecord) -> str:

@@ -17,6 +17,7 @@ from bot.storage.cases import Cases
 from bot.storage.customers import Customers
 from bot.storage.database import Database
 from bot.storage.tickets import TicketRecord, Tickets
+from bot.storage.unit_of_work import Storage
 from bot.tickets import MAX_ACTIVE_BOOKINGS, Status, is_ticket_code
 from bot.workshops import Network
 from tests.support.clock import FakeClock
@@ -38,7 +39,7 @@ async def bookings(db: Database, network: Network, clock: FakeClock) -> Bookings
     customers = Customers(db)
     for user_id in CUSTOMERS:
         await customers.remember(user_id, f"Customer {user_id}", None, None, "en", clock.now())
-    return Bookings(db, network, clock)
+    return Bookings(Storage(db), network, clock)
 
 
 def request(

@@ -20,6 +20,7 @@ from bot.storage.estimates import Estimates
 from bot.storage.feedback import Feedback
 from bot.storage.parts import PartsStore
 from bot.storage.tickets import NewTicket, Tickets
+from bot.storage.unit_of_work import Storage
 from bot.storage.warranty import Warranties
 from bot.tickets import Status
 from bot.troubleshooting import TroubleshootingTree, load_tree
@@ -72,7 +73,7 @@ async def add_ticket(
 @pytest.fixture
 async def exported(db: Database, network: Network, tree: TroubleshootingTree) -> list[list[str]]:
     await filled(db)
-    data = await tickets_csv(db, network, tree, NOW, 30)
+    data = await tickets_csv(Storage(db), network, tree, NOW, 30)
     assert data.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
@@ -207,7 +208,7 @@ async def test_a_description_that_looks_like_a_formula_is_kept_as_text(
 async def test_cyrillic_survives_as_utf_8_after_the_byte_order_mark(
     db: Database, network: Network, tree: TroubleshootingTree, exported: list[list[str]]
 ) -> None:
-    data = await tickets_csv(db, network, tree, NOW, 30)
+    data = await tickets_csv(Storage(db), network, tree, NOW, 30)
 
     assert data[:3] == b"\xef\xbb\xbf"
     assert "Не сливает воду".encode() in data
@@ -217,7 +218,7 @@ async def test_cyrillic_survives_as_utf_8_after_the_byte_order_mark(
 async def test_an_empty_period_exports_only_the_header(
     db: Database, network: Network, tree: TroubleshootingTree
 ) -> None:
-    data = await tickets_csv(db, network, tree, NOW, 30)
+    data = await tickets_csv(Storage(db), network, tree, NOW, 30)
 
     assert data.decode("utf-8-sig") == HEADER + "\r\n"
 
@@ -226,7 +227,7 @@ async def test_a_russian_speaking_caller_gets_semicolons_and_decimal_commas(
     db: Database, network: Network, tree: TroubleshootingTree
 ) -> None:
     await filled(db)
-    data = (await tickets_csv(db, network, tree, NOW, 30, Lang.RU)).decode("utf-8-sig")
+    data = (await tickets_csv(Storage(db), network, tree, NOW, 30, Lang.RU)).decode("utf-8-sig")
 
     rows = list(csv.reader(io.StringIO(data, newline=""), delimiter=";"))
     assert ",".join(rows[0]) == HEADER
@@ -245,7 +246,7 @@ async def test_the_workbook_has_a_frozen_filtered_header_and_typed_cells(
     from openpyxl import load_workbook
 
     await filled(db)
-    workbook = load_workbook(io.BytesIO(await tickets_xlsx(db, network, tree, NOW, 30)))
+    workbook = load_workbook(io.BytesIO(await tickets_xlsx(Storage(db), network, tree, NOW, 30)))
     sheet = workbook.active
     assert sheet is not None
 

@@ -8,6 +8,7 @@ from bot.fault_reports import FaultReports, Outcome, Step
 from bot.storage.cases import Cases
 from bot.storage.customers import Customers
 from bot.storage.database import Database
+from bot.storage.unit_of_work import Storage
 from tests.support.clock import FakeClock
 
 CUSTOMER = 7
@@ -20,7 +21,7 @@ PATH: list[Step] = [
 @pytest.fixture
 async def reports(db: Database, clock: FakeClock) -> FaultReports:
     await Customers(db).remember(CUSTOMER, "Вера", "Иванова", "vera", "ru", clock.now())
-    return FaultReports(db, clock)
+    return FaultReports(Storage(db), clock)
 
 
 async def test_a_new_report_is_an_open_case_started_now(

@@ -11,6 +11,7 @@ from bot.messages import text
 from bot.overdue import DEFAULT_LIMITS_DAYS, OverdueTicket, overdue, overdue_lines
 from bot.storage.database import Database
 from bot.storage.tickets import NewTicket, Tickets
+from bot.storage.unit_of_work import Storage
 from bot.tickets import Status
 
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -57,7 +58,7 @@ async def network_at_work(db: Database) -> Database:
 async def test_default_limits_find_tickets_past_their_status_limit_grouped_by_workshop(
     network_at_work: Database,
 ) -> None:
-    grouped = await overdue(network_at_work, NOW, DEFAULT_LIMITS_DAYS)
+    grouped = await overdue(Storage(network_at_work), NOW, DEFAULT_LIMITS_DAYS)
 
     assert grouped == {
         "KZN-CENTER": [
@@ -82,7 +83,7 @@ async def test_the_default_limits_are_the_agreed_days_per_status() -> None:
 
 
 async def test_other_limits_are_respected_per_status(network_at_work: Database) -> None:
-    grouped = await overdue(network_at_work, NOW, {"booked": 20, "waiting_parts": 8})
+    grouped = await overdue(Storage(network_at_work), NOW, {"booked": 20, "waiting_parts": 8})
 
     assert grouped == {
         "MSK-CENTER": [OverdueTicket("SR-PART09", Status.WAITING_PARTS, ago(9), 1.0)],
@@ -91,7 +92,8 @@ async def test_other_limits_are_respected_per_status(network_at_work: Database) 
 
 
 async def test_one_workshop_sees_only_its_own_overdue_tickets(network_at_work: Database) -> None:
-    grouped = await overdue(network_at_work, NOW, DEFAULT_LIMITS_DAYS, workshop_code="SPB-NEVSKY")
+    storage = Storage(network_at_work)
+    grouped = await overdue(storage, NOW, DEFAULT_LIMITS_DAYS, workshop_code="SPB-NEVSKY")
 
     assert list(grouped) == ["SPB-NEVSKY"]
     assert [ticket.code for ticket in grouped["SPB-NEVSKY"]] == ["SR-REDY10"]
@@ -100,14 +102,14 @@ async def test_one_workshop_sees_only_its_own_overdue_tickets(network_at_work: D
 async def test_a_workshop_with_nothing_overdue_gets_an_empty_result(
     network_at_work: Database,
 ) -> None:
-    assert await overdue(network_at_work, NOW, DEFAULT_LIMITS_DAYS, "SPB-LIGOVSKY") == {}
-    assert await overdue(network_at_work, NOW, {}) == {}
+    assert await overdue(Storage(network_at_work), NOW, DEFAULT_LIMITS_DAYS, "SPB-LIGOVSKY") == {}
+    assert await overdue(Storage(network_at_work), NOW, {}) == {}
 
 
 async def test_overdue_lines_give_the_total_each_workshop_and_its_tickets(
     network_at_work: Database,
 ) -> None:
-    grouped = await overdue(network_at_work, NOW, DEFAULT_LIMITS_DAYS)
+    grouped = await overdue(Storage(network_at_work), NOW, DEFAULT_LIMITS_DAYS)
 
     assert overdue_lines(grouped, Lang.EN, NAMES) == [
         "Overdue tickets: 4",

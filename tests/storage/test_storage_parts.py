@@ -15,6 +15,7 @@ from bot.stock import StockDesk, StockOutcome
 from bot.storage.database import Database
 from bot.storage.parts import PartsStore
 from bot.storage.tickets import NewTicket, Tickets
+from bot.storage.unit_of_work import Storage
 from bot.storage.warranty import Warranties
 from bot.tickets import Status
 from bot.troubleshooting import load_tree
@@ -36,7 +37,7 @@ def catalogue(network: Network) -> Catalogue:
 
 @pytest.fixture
 def desk(db: Database, catalogue: Catalogue, network: Network, clock: FakeClock) -> StockDesk:
-    return StockDesk(db, catalogue, network, clock)
+    return StockDesk(Storage(db), catalogue, network, clock)
 
 
 async def ticket(db: Database, clock: FakeClock, code: str, workshop: str = "MSK-CENTER") -> str:

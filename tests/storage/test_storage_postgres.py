@@ -17,6 +17,7 @@ from bot.storage.engine import open_database
 from bot.storage.migrations_pg import MIGRATIONS
 from bot.storage.postgres import DatabaseServerError, PostgresDatabase, numbered
 from bot.storage.tickets import TicketRecord
+from bot.storage.unit_of_work import Storage
 from bot.tickets import MAX_ACTIVE_BOOKINGS
 from bot.workshops import Network
 from tests.support.clock import FakeClock
@@ -164,7 +165,7 @@ async def two_instances(
     try:
         for user_id in range(1, 11):
             await Customers(first).remember(user_id, f"C{user_id}", None, None, "en", clock.now())
-        yield second, [Bookings(first, network, clock), Bookings(second, network, clock)]
+        yield second, [Bookings(Storage(pool), network, clock) for pool in (first, second)]
     finally:
         await first.close()
         await second.close()

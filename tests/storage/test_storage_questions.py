@@ -15,6 +15,7 @@ from bot.storage.outbox import Outbox
 from bot.storage.questions import Threads
 from bot.storage.roles import Roles
 from bot.storage.tickets import NewTicket, Tickets
+from bot.storage.unit_of_work import Storage
 from bot.tickets import Status
 from bot.workshops import Network
 from tests.support.clock import FakeClock
@@ -31,7 +32,7 @@ async def desk(db: Database, network: Network, clock: FakeClock) -> QuestionDesk
     roles = Roles(db)
     await roles.set_staff(MECHANIC, "MSK-CENTER", HEAD_OFFICE, clock.now())
     await roles.set_staff(STRANGER, "SPB-NEVSKY", HEAD_OFFICE, clock.now())
-    return QuestionDesk(db, network, clock, sla_minutes=60)
+    return QuestionDesk(Storage(db), network, clock, sla_minutes=60)
 
 
 async def ticket(db: Database, code: str, status: Status, now: datetime) -> None:

@@ -17,6 +17,7 @@ from bot.storage.feedback import Feedback
 from bot.storage.questions import Threads
 from bot.storage.stats import StatsQueries
 from bot.storage.tickets import NewTicket, Tickets
+from bot.storage.unit_of_work import Storage
 from bot.storage.warranty import Warranties
 from bot.tickets import Status
 from bot.warranty import Cause
@@ -163,7 +164,7 @@ PREVIOUS = Figures(
 async def test_every_figure_of_a_known_month_and_the_month_before_is_counted_exactly(
     month: Database,
 ) -> None:
-    stats = await network_stats(month, NOW, 30)
+    stats = await network_stats(Storage(month), NOW, 30)
 
     assert (stats.since, stats.until) == (ago(30), NOW)
     assert stats.current == CURRENT
@@ -184,7 +185,7 @@ async def test_every_figure_of_a_known_month_and_the_month_before_is_counted_exa
 async def test_the_report_shows_each_known_figure_in_its_section_with_the_change(
     month: Database, network: Network
 ) -> None:
-    stats = await network_stats(month, NOW, 30)
+    stats = await network_stats(Storage(month), NOW, 30)
     names = {"MSK-CENTER": "Tverskaya", "SPB-NEVSKY": "Nevsky"}
 
     assert stats_lines(stats, Lang.EN, names, {}) == [
@@ -240,7 +241,7 @@ async def test_the_report_shows_each_known_figure_in_its_section_with_the_change
 
 async def test_a_falling_figure_shows_a_down_arrow_and_its_percentage(month: Database) -> None:
     # A month from now nothing has happened yet, against the four reports of this month.
-    later = await network_stats(month, NOW + timedelta(days=30), 30)
+    later = await network_stats(Storage(month), NOW + timedelta(days=30), 30)
     assert "Fault reports: 0 (▼ 100%)" in stats_lines(later, Lang.EN, {}, {})
 
 
@@ -260,8 +261,8 @@ async def test_durations_to_ready_count_the_first_ready_after_the_first_received
 async def test_a_ticket_created_31_days_ago_is_outside_a_30_day_window_but_inside_31_days(
     month: Database,
 ) -> None:
-    thirty = await network_stats(month, NOW, 30)
-    thirty_one = await network_stats(month, NOW, 31)
+    thirty = await network_stats(Storage(month), NOW, 30)
+    thirty_one = await network_stats(Storage(month), NOW, 31)
 
     assert thirty.tickets_per_workshop["MSK-CENTER"] == 2
     assert thirty_one.tickets_per_workshop["MSK-CENTER"] == 3
@@ -272,7 +273,7 @@ async def test_a_ticket_created_31_days_ago_is_outside_a_30_day_window_but_insid
 
 
 async def test_both_ends_of_the_period_are_included(month: Database) -> None:
-    stats = await network_stats(month, ago(3), 7)
+    stats = await network_stats(Storage(month), ago(3), 7)
 
     # The start, ago(10), and the end, ago(3) ("now" for this report), are both inside.
     assert stats.current.reports_started == 2
@@ -281,7 +282,7 @@ async def test_both_ends_of_the_period_are_included(month: Database) -> None:
 
 
 async def test_an_empty_database_has_zero_counts_and_no_shares_or_median(db: Database) -> None:
-    stats = await network_stats(db, NOW, 30)
+    stats = await network_stats(Storage(db), NOW, 30)
 
     assert stats.current == Figures(0, 0, 0, 0, 0, 0, [], 0, 0, [])
     assert stats.tickets_per_workshop == {}
@@ -295,13 +296,13 @@ async def test_an_empty_database_has_zero_counts_and_no_shares_or_median(db: Dat
 
 async def test_a_period_of_no_days_is_refused(db: Database) -> None:
     with pytest.raises(ValueError, match="empty"):
-        await network_stats(db, NOW, 0)
+        await network_stats(Storage(db), NOW, 0)
 
 
 async def test_a_scorecard_counts_one_workshop_and_what_is_overdue_there_now(
     month: Database, network: Network
 ) -> None:
-    card = await scorecard(month, network, NOW, 30, "MSK-CENTER", {"ready": 1}, 60)
+    card = await scorecard(Storage(month), network, NOW, 30, "MSK-CENTER", {"ready": 1}, 60)
 
     assert card.tickets == 2
     assert card.current.median_days_to_ready == 2.5
@@ -335,7 +336,8 @@ async def test_questions_answered_within_the_opening_hours_sla_are_counted(
     other = await threads.open(BORIS, None, "SPB-NEVSKY", thursday)
     await threads.add_message(other, BORIS, "customer", None, "q", None, thursday)
 
-    card = await scorecard(db, network, thursday + timedelta(hours=3), 30, "MSK-CENTER", {}, 60)
+    at = thursday + timedelta(hours=3)
+    card = await scorecard(Storage(db), network, at, 30, "MSK-CENTER", {}, 60)
 
     assert (card.questions, card.answered_in_time) == (3, 1)
     assert card.in_time_share == pytest.approx(1 / 3)
@@ -359,13 +361,13 @@ async def test_fix_outcomes_count_each_fix_shown_and_how_often_it_helped(db: Dat
     await cases.fix_shown(left, "ph_restart", ago(0.5))  # went back to it: still once
     await cases.fix_shown(phone, "ph_restart", ago(2))  # also in the path: once
 
-    every = await fix_stats(db)
+    every = await fix_stats(Storage(db))
     assert [(f.fix, f.category, f.shown, f.solved) for f in every] == [
         ("w_drain", "washer", 3, 1),
         ("ph_restart", "phone", 2, 0),
         ("w_filter", "washer", 2, 2),
     ]
-    assert [f.fix for f in await fix_stats(db, "phone")] == ["ph_restart"]
+    assert [f.fix for f in await fix_stats(Storage(db), "phone")] == ["ph_restart"]
 
 
 async def test_warranty_and_misuse_are_shares_of_the_repairs_finished_per_category_and_workshop(
@@ -388,7 +390,7 @@ async def test_warranty_and_misuse_are_shares_of_the_repairs_finished_per_catego
     await warranties.confirm(no_show, True, None, STAFF, ago(2))
     await warranties.set_cause(no_show, Cause.MISUSE, STAFF, ago(2))
 
-    stats = await network_stats(month, NOW, 30)
+    stats = await network_stats(Storage(month), NOW, 30)
 
     assert stats.causes.by_category == {
         "phone": CauseShares(finished=1, warranty=0, misuse=0),
@@ -415,7 +417,7 @@ async def test_warranty_and_misuse_are_shares_of_the_repairs_finished_per_catego
 async def test_a_period_without_finished_repairs_says_so_under_warranty_and_cause(
     month: Database,
 ) -> None:
-    later = await network_stats(month, NOW + timedelta(days=30), 30)
+    later = await network_stats(Storage(month), NOW + timedelta(days=30), 30)
 
     assert stats_lines(later, Lang.EN, {}, {})[-2:] == [
         "<b>Warranty and cause</b> (repairs finished)",

@@ -7,6 +7,7 @@ import pytest
 from bot.fault_reports import FaultReports
 from bot.storage.customers import Customers
 from bot.storage.database import Database
+from bot.storage.unit_of_work import Storage
 from tests.support.clock import FakeClock
 
 CUSTOMER = 7
@@ -16,7 +17,7 @@ UPDATE = 1234
 @pytest.fixture
 async def reports(db: Database, clock: FakeClock) -> FaultReports:
     await Customers(db).remember(CUSTOMER, "Вера", None, None, "ru", clock.now())
-    return FaultReports(db, clock)
+    return FaultReports(Storage(db), clock)
 
 
 async def cases(db: Database) -> int:
