@@ -1,0 +1,115 @@
+"""Chat leases: of several instances on one database, the one that handles a chat's updates.
+
+A lease names its holder and runs out at `expires_at` unless renewed, so a chat whose holder
+died moves on once it has. Whoever holds a chat's lease handles every stored, unhandled update
+of that chat, in update id order, whichever instance received it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.storage.database import stamp
+from bot.storage.engine import Engine
+
+
+@dataclass(frozen=True)
+class StoredUpdate:
+    update_id: int
+    raw: str | None
+    chat_id: int | None
+
+
+class ChatLeases:
+    def __init__(self, db: Engine) -> None:
+        self._db = db
+
+    async def take(self, chat_id: int, holder: str, now: datetime, ttl: timedelta) -> bool:
+        """Hold the chat until `now + ttl` if nobody else holds it (a lease run out counts as
+        nobody's); whether `holder` holds it now. One statement, so two instances taking it
+        at once cannot both succeed."""
+        row = await self._db.fetch_one(
+            "INSERT INTO chat_leases (chat_id, holder, expires_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET holder = excluded.holder,"
+            " expires_at = excluded.expires_at"
+            " WHERE chat_leases.expires_at <= ? OR chat_leases.holder = excluded.holder"
+            " RETURNING holder",
+            (chat_id, holder, stamp(now + ttl), stamp(now)),
+        )
+        return row is not None
+
+    async def renew(self, chat_id: int, holder: str, now: datetime, ttl: timedelta) -> bool:
+        """Hold the chat longer; False if it is no longer `holder`'s (it ran out and another
+        instance took it)."""
+        changed = await self._db.execute(
+            "UPDATE chat_leases SET expires_at = ? WHERE chat_id = ? AND holder = ?",
+            (stamp(now + ttl), chat_id, holder),
+        )
+        return changed > 0
+
+    async def pending(self, chat_id: int, up_to: int | None = None) -> list[StoredUpdate]:
+        """The chat's stored, unhandled updates (up to update id `up_to`), in order."""
+        bound = "" if up_to is None else " AND update_id <= ?"
+        rows = await self._db.fetch_all(
+            "SELECT update_id, raw, chat_id FROM inbox WHERE chat_id = ? AND handled_at IS NULL"
+            f"{bound} ORDER BY update_id",
+            (chat_id,) if up_to is None else (chat_id, up_to),
+        )
+        return [StoredUpdate(row["update_id"], row["raw"], row["chat_id"]) for row in rows]
+
+    async def finish(
+        self,
+        update_ids: Collection[int],
+        chat_id: int,
+        holder: str,
+        now: datetime,
+        failures: Mapping[int, str] | None = None,
+    ) -> bool:
+        """Record these updates of the chat as handled (`failures` gives the reason for those
+        that failed) and let the chat go, in one transaction; whether it was let go.
+
+        It stays `holder`'s while another of its updates waits unhandled, so the holder goes
+        on with it rather than every instance waiting for the lease to run out.
+        """
+        reasons = failures or {}
+        async with self._db.transaction() as tx:
+            if update_ids:
+                failure = (
+                    ", failure = CASE update_id " + "WHEN ? THEN ? " * len(reasons) + "END"
+                    if reasons
+                    else ""
+                )
+                await tx.execute(
+                    f"UPDATE inbox SET handled_at = ?{failure} WHERE handled_at IS NULL"
+                    f" AND update_id IN ({', '.join('?' * len(update_ids))})",
+                    (
+                        stamp(now),
+                        *(value for item in reasons.items() for value in item),
+                        *update_ids,
+                    ),
+                )
+            waiting = await tx.fetch_one(
+                "SELECT 1 AS waiting FROM inbox WHERE chat_id = ? AND handled_at IS NULL"
+                " LIMIT 1",
+                (chat_id,),
+            )
+            if waiting is not None:
+                return False
+            await tx.execute(
+                "DELETE FROM chat_leases WHERE chat_id = ? AND holder = ?", (chat_id, holder)
+            )
+            return True
+
+    async def orphans(self, now: datetime, older_than: timedelta) -> list[StoredUpdate]:
+        """Unhandled updates stored before `now - older_than` whose chat nobody holds: their
+        instance died before handling them (or is far behind), so anyone may take them up."""
+        rows = await self._db.fetch_all(
+            "SELECT i.update_id, i.raw, i.chat_id FROM inbox AS i"
+            " LEFT JOIN chat_leases AS l ON l.chat_id = i.chat_id AND l.expires_at > ?"
+            " WHERE i.handled_at IS NULL AND i.received_at <= ? AND l.chat_id IS NULL"
+            " ORDER BY i.update_id",
+            (stamp(now), stamp(now - older_than)),
+        )
+        return [StoredUpdate(row["update_id"], row["raw"], row["chat_id"]) for row in rows]
