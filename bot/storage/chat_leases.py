@@ -50,12 +50,21 @@ class ChatLeases:
         return changed > 0
 
     async def pending(self, chat_id: int, up_to: int | None = None) -> list[StoredUpdate]:
-        """The chat's stored, unhandled updates (up to update id `up_to`), in order."""
-        bound = "" if up_to is None else " AND update_id <= ?"
+        """The chat's stored, unhandled updates (up to update id `up_to`, that one included
+        whatever chat it is stored under: one stored before chats were recorded has none), in
+        order."""
+        if up_to is None:
+            where, params = "chat_id = ?", (chat_id,)
+        else:
+            where, params = "(chat_id = ? AND update_id < ? OR update_id = ?)", (
+                chat_id,
+                up_to,
+                up_to,
+            )
         rows = await self._db.fetch_all(
-            "SELECT update_id, raw, chat_id FROM inbox WHERE chat_id = ? AND handled_at IS NULL"
-            f"{bound} ORDER BY update_id",
-            (chat_id,) if up_to is None else (chat_id, up_to),
+            f"SELECT update_id, raw, chat_id FROM inbox WHERE {where} AND handled_at IS NULL"
+            " ORDER BY update_id",
+            params,
         )
         return [StoredUpdate(row["update_id"], row["raw"], row["chat_id"]) for row in rows]
 

@@ -62,6 +62,16 @@ async def test_pending_gives_a_chats_unhandled_updates_up_to_one_in_order(
     ]
 
 
+async def test_pending_up_to_an_update_stored_without_its_chat_includes_that_update(
+    db: Engine, clock: FakeClock
+) -> None:
+    """Rows stored before chats were recorded (an upgrade with updates in hand) have none."""
+    await stored(db, clock, {15: ANNA})
+    await InboxStore(db).store([(16, "{}")], clock.now())
+
+    assert [u.update_id for u in await ChatLeases(db).pending(ANNA, 16)] == [15, 16]
+
+
 async def test_finish_marks_the_updates_and_keeps_the_chat_while_another_waits(
     db: Engine, clock: FakeClock
 ) -> None:
