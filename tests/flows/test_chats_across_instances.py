@@ -1,0 +1,187 @@
+"""Two instances on one PostgreSQL behind a load balancer: a chat's updates are handled once
+each and in order, whichever instance received them, and those a dead instance stored are
+taken up by the other within seconds."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from pydantic import SecretStr
+
+from bot.config import Listen, Settings
+from bot.fake_telegram.server import FakeBotApi
+from bot.runtime.shared_chats import LEASE_TTL, ORPHAN_AGE, SharedChats
+from bot.storage.chat_leases import ChatLeases
+from tests.support.balancer import Balancer
+from tests.support.bot_runner import SETTLE_TIMEOUT, BotRunner
+from tests.support.clock import FakeClock
+
+pytestmark = pytest.mark.postgresql
+
+SECRET = "chats-across-instances_" + "c" * 32
+
+
+@pytest.fixture
+def engine() -> str:
+    """SQLite has one instance: these run on PostgreSQL only."""
+    return "postgresql"
+
+
+class Tries:
+    """An instance's pauses between tries for a chat another holds: noted, and over at once."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+async def balancer() -> AsyncIterator[Balancer]:
+    async with Balancer() as running:
+        yield running
+
+
+@pytest.fixture
+async def instances(
+    api: FakeBotApi, settings: Settings, clock: FakeClock, balancer: Balancer
+) -> AsyncIterator[tuple[BotRunner, BotRunner]]:
+    """Instances "a" and "b" behind the balancer, on one database."""
+    shared = settings.model_copy(
+        update={
+            "webhook_url": f"{balancer.url}/telegram",
+            "webhook_secret": SecretStr(SECRET),
+            "webhook_listen": Listen(host="127.0.0.1", port=0),
+        }
+    )
+    runners = {name: BotRunner(api, shared, clock, chat_sleep=Tries()) for name in ("a", "b")}
+    try:
+        for name, runner in runners.items():
+            await runner.start()
+            assert runner.app is not None
+            balancer.instances[name] = f"http://127.0.0.1:{runner.app.bot_data['web'].port}"
+        yield runners["a"], runners["b"]
+    finally:
+        for runner in runners.values():
+            await runner.stop()
+
+
+async def until(condition: Callable[[], object]) -> None:
+    """Wait (by yielding to the event loop, not by timing) until `condition` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SETTLE_TIMEOUT
+    while not condition():
+        assert loop.time() < deadline, "never happened"
+        await asyncio.sleep(0.001)
+
+
+def received(runner: BotRunner, update_id: int) -> Callable[[], bool]:
+    """Whether the instance has stored the update."""
+    return lambda: runner.app is not None and (
+        runner.app.bot_data["intake"].last_received >= update_id
+    )
+
+
+def tries(runner: BotRunner) -> Tries:
+    sleep = runner.options["chat_sleep"]
+    assert isinstance(sleep, Tries)
+    return sleep
+
+
+def sweeper(runner: BotRunner) -> SharedChats:
+    assert runner.app is not None
+    shared: SharedChats = runner.app.bot_data["shared_chats"]
+    return shared
+
+
+async def unhandled(runner: BotRunner) -> list[int]:
+    assert runner.app is not None
+    rows = await runner.app.bot_data["services"].db.fetch_all(
+        "SELECT update_id FROM inbox WHERE handled_at IS NULL ORDER BY update_id"
+    )
+    return [row["update_id"] for row in rows]
+
+
+async def test_a_customers_updates_alternating_between_instances_are_answered_in_order_once(
+    instances: tuple[BotRunner, BotRunner], api: FakeBotApi, balancer: Balancer
+) -> None:
+    a, b = instances
+    anna = a.person(3201, "Anna").user
+    gate = api.hold(anna.chat_id)
+
+    # Anna's /start reaches A, whose reply Telegram is slow to take.
+    balancer.route = "a"
+    anna.send_command("/start")
+    await api.wait_for(lambda: api.held_calls(anna.chat_id) == 1)
+    # Her /help reaches B, and her next /start A again, while A's first reply is on its way.
+    balancer.route = "b"
+    second = anna.send_command("/help")
+    await until(received(b, second))
+    balancer.route = "a"
+    third = anna.send_command("/start")
+    await until(received(a, third))
+    await until(lambda: len(tries(b).asked) >= 3)
+    assert api.held_calls(anna.chat_id) == 1, "B waits for the chat A holds"
+
+    gate.set()
+    await a.settle()
+    await b.settle()
+
+    replies = [message["text"] for message in api.sent_to(anna.chat_id)]
+    assert len(replies) == 3, "each update answered once"
+    assert "Anna" in replies[0]
+    assert "/repair" in replies[1]
+    assert "Anna" in replies[2]
+    assert await unhandled(a) == []
+    assert set(balancer.passed) == {"a", "b"}
+
+
+async def test_updates_a_dead_instance_stored_are_handled_by_the_other_within_the_lease(
+    instances: tuple[BotRunner, BotRunner],
+    api: FakeBotApi,
+    balancer: Balancer,
+    clock: FakeClock,
+) -> None:
+    a, b = instances
+    assert a.app is not None and b.app is not None
+    carl = a.person(3301, "Carl").user
+    dina = a.person(3302, "Dina").user
+
+    # A stops dead: what reaches it is stored (and acknowledged), never handled; it had
+    # taken Carl's chat just before.
+    await a.app.stop()
+    balancer.route = "a"
+    carl.send_command("/start")
+    last = dina.send_command("/start")
+    await until(received(a, last))
+    holder = a.app.bot_data["postman"].instance
+    assert await ChatLeases(a.app.bot_data["services"].db).take(
+        carl.chat_id, holder, clock.now(), LEASE_TTL
+    )
+
+    clock.advance(seconds=ORPHAN_AGE.total_seconds() - 1)
+    await sweeper(b).sweep()
+    await b.settle()
+    assert api.sent_to(dina.chat_id) == [], "A might still be on its way to it"
+
+    clock.advance(seconds=1)
+    await sweeper(b).sweep()
+    await b.settle()
+    assert len(api.sent_to(dina.chat_id)) == 1, "nobody holds Dina's chat: B took her update up"
+    assert api.sent_to(carl.chat_id) == [], "Carl's chat is still A's"
+
+    clock.set(clock.now() + LEASE_TTL - ORPHAN_AGE)
+    await sweeper(b).sweep()
+    await b.settle()
+    assert len(api.sent_to(carl.chat_id)) == 1, "A's lease ran out: B took Carl's update up"
+    assert await unhandled(b) == []
+
+    # A comes back with both still queued: it finds them handled, and sends nothing again.
+    await a.app.start()
+    await a.settle()
+    assert len(api.sent_to(carl.chat_id)) == 1
+    assert len(api.sent_to(dina.chat_id)) == 1
