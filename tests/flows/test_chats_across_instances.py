@@ -5,15 +5,16 @@ taken up by the other within seconds."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from pydantic import SecretStr
 
 from bot.config import Listen, Settings
 from bot.fake_telegram.server import FakeBotApi
-from bot.runtime.shared_chats import LEASE_TTL, ORPHAN_AGE, SharedChats
+from bot.runtime.shared_chats import LEASE_TTL, ORPHAN_AGE, RENEW_EVERY, SharedChats
 from bot.storage.chat_leases import ChatLeases
+from bot.storage.database import stamp
 from tests.support.balancer import Balancer
 from tests.support.bot_runner import SETTLE_TIMEOUT, BotRunner
 from tests.support.clock import FakeClock
@@ -30,14 +31,22 @@ def engine() -> str:
 
 
 class Tries:
-    """An instance's pauses between tries for a chat another holds: noted, and over at once."""
+    """An instance's pauses for chats: between tries for one another instance holds (noted,
+    and over at once), and between renewals of its own (each over when the test says)."""
 
     def __init__(self) -> None:
         self.asked: list[float] = []
+        self._renewals: asyncio.Queue[None] = asyncio.Queue()
 
     async def __call__(self, seconds: float) -> None:
+        if seconds == RENEW_EVERY:
+            await self._renewals.get()
+            return
         self.asked.append(seconds)
         await asyncio.sleep(0)
+
+    def let_one_renewal_pass(self) -> None:
+        self._renewals.put_nowait(None)
 
 
 @pytest.fixture
@@ -138,6 +147,57 @@ async def test_a_customers_updates_alternating_between_instances_are_answered_in
     assert "Anna" in replies[2]
     assert await unhandled(a) == []
     assert set(balancer.passed) == {"a", "b"}
+
+
+async def lease_until(runner: BotRunner, chat_id: int) -> str | None:
+    assert runner.app is not None
+    row = await runner.app.bot_data["services"].db.fetch_one(
+        "SELECT expires_at FROM chat_leases WHERE chat_id = ?", (chat_id,)
+    )
+    return None if row is None else str(row["expires_at"])
+
+
+async def test_an_instance_whose_handlers_outlast_the_lease_keeps_the_chat_by_renewing_it(
+    instances: tuple[BotRunner, BotRunner],
+    api: FakeBotApi,
+    balancer: Balancer,
+    clock: FakeClock,
+) -> None:
+    a, b = instances
+    boris = a.person(3401, "Boris").user
+    gate = api.hold(boris.chat_id)
+    balancer.route = "a"
+    boris.send_command("/start")
+    await api.wait_for(lambda: api.held_calls(boris.chat_id) == 1)
+
+    # Telegram takes most of the lease to answer; A renews it meanwhile.
+    clock.advance(seconds=LEASE_TTL.total_seconds() - 1)
+    tries(a).let_one_renewal_pass()
+    renewed = stamp(clock.now() + LEASE_TTL)
+    await until_async(lambda: lease_until(a, boris.chat_id), renewed)
+    clock.advance(seconds=LEASE_TTL.total_seconds() - 1)  # the first lease ran out
+    balancer.route = "b"
+    second = boris.send_command("/help")
+    await until(received(b, second))
+    await until(lambda: len(tries(b).asked) >= 3)
+    assert api.held_calls(boris.chat_id) == 1, "B neither took the chat over nor began again"
+
+    gate.set()
+    await a.settle()
+    await b.settle()
+    replies = [message["text"] for message in api.sent_to(boris.chat_id)]
+    assert len(replies) == 2
+    assert "Boris" in replies[0]
+    assert "/repair" in replies[1]
+
+
+async def until_async(read: Callable[[], Awaitable[object]], wanted: object) -> None:
+    """Wait (by yielding to the event loop) until `read()` gives `wanted`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SETTLE_TIMEOUT
+    while await read() != wanted:
+        assert loop.time() < deadline, "never happened"
+        await asyncio.sleep(0.001)
 
 
 async def test_updates_a_dead_instance_stored_are_handled_by_the_other_within_the_lease(
