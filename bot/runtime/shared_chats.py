@@ -6,9 +6,9 @@ updates stored but not handled. So within the chat's local turn (`ChatOrderedPro
 update waits for the chat's lease in the database (`bot.storage.chat_leases`), kept alive
 while the handlers run; under it, every update of the chat still waiting, up to this one, is
 handled in update id order, whoever stored it, and this one is skipped if that happened
-elsewhere already. Marking them handled and letting the chat go is one transaction; while
-another update of the chat waits the chat is kept and its holder goes on with it, so nobody
-waits for a lease to run out. An instance that dies leaves its chats' leases to run out
+elsewhere already. Then they are marked handled and the chat let go; while another update of
+the chat waits the chat is kept and its holder goes on with it, so nobody waits for a lease
+to run out. An instance that dies leaves its chats' leases to run out
 (`LEASE_TTL`); every instance sweeps for updates nobody holds (`SWEEP_EVERY`) and takes them
 up. An update cut short between its handler's commit and being marked is handled again, and
 creates nothing twice: the services key what it does by its update id (`bot.storage.effects`).
@@ -128,8 +128,10 @@ class SharedChats:
             await self._intake.prune()
             self._intake.settled(kinds, () if ran else (update.update_id,))
             in_hand.clear()
-            if let_go:
-                return
+            if let_go or not await self._leases.take(
+                lane, self._holder, self._clock.now(), LEASE_TTL
+            ):
+                return  # done; or the chat is another instance's now, which goes on with it
             up_to = None  # another of the chat's updates waits: go on with it
 
     async def _handle_stored(

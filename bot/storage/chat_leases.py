@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.storage.database import stamp
 from bot.storage.engine import Engine
+from bot.storage.inbox import InboxStore
 
 
 @dataclass(frozen=True)
@@ -77,39 +78,23 @@ class ChatLeases:
         failures: Mapping[int, str] | None = None,
     ) -> bool:
         """Record these updates of the chat as handled (`failures` gives the reason for those
-        that failed) and let the chat go, in one transaction; whether it was let go.
+        that failed), then let the chat go unless another of its updates waits; whether it
+        was let go (not if it is no longer `holder`'s).
 
-        It stays `holder`'s while another of its updates waits unhandled, so the holder goes
-        on with it rather than every instance waiting for the lease to run out.
+        Kept while another update waits, so the holder goes on with it rather than every
+        instance waiting for the lease to run out. Two statements, not one transaction: on
+        PostgreSQL a transaction first waits for the database-wide write lock
+        (`bot.storage.postgres`), and nothing needs it: letting go is one statement that
+        checks that nothing waits, so an update stored meanwhile either keeps the chat or
+        finds it free. A holder that dies in between leaves the lease to run out.
         """
-        reasons = failures or {}
-        async with self._db.transaction() as tx:
-            if update_ids:
-                failure = (
-                    ", failure = CASE update_id " + "WHEN ? THEN ? " * len(reasons) + "END"
-                    if reasons
-                    else ""
-                )
-                await tx.execute(
-                    f"UPDATE inbox SET handled_at = ?{failure} WHERE handled_at IS NULL"
-                    f" AND update_id IN ({', '.join('?' * len(update_ids))})",
-                    (
-                        stamp(now),
-                        *(value for item in reasons.items() for value in item),
-                        *update_ids,
-                    ),
-                )
-            waiting = await tx.fetch_one(
-                "SELECT 1 AS waiting FROM inbox WHERE chat_id = ? AND handled_at IS NULL"
-                " LIMIT 1",
-                (chat_id,),
-            )
-            if waiting is not None:
-                return False
-            await tx.execute(
-                "DELETE FROM chat_leases WHERE chat_id = ? AND holder = ?", (chat_id, holder)
-            )
-            return True
+        await InboxStore(self._db).mark(update_ids, now, failures)
+        let_go = await self._db.execute(
+            "DELETE FROM chat_leases WHERE chat_id = ? AND holder = ? AND NOT EXISTS ("
+            "SELECT 1 FROM inbox WHERE chat_id = ? AND handled_at IS NULL)",
+            (chat_id, holder, chat_id),
+        )
+        return let_go > 0
 
     async def orphans(self, now: datetime, older_than: timedelta) -> list[StoredUpdate]:
         """Unhandled updates stored before `now - older_than` whose chat nobody holds: their

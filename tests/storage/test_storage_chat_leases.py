@@ -98,8 +98,9 @@ async def test_finish_by_a_holder_that_lost_the_chat_leaves_the_new_holders_leas
     clock.advance(seconds=11)
     assert await leases.take(ANNA, "b", clock.now(), TTL)
 
-    assert await leases.finish([31], ANNA, "a", clock.now())
+    assert not await leases.finish([31], ANNA, "a", clock.now()), "not a's to let go"
     assert not await leases.take(ANNA, "c", clock.now(), TTL), "still b's"
+    assert await leases.pending(ANNA) == [], "the update is recorded all the same"
 
 
 async def test_orphans_are_old_enough_unhandled_updates_of_chats_nobody_holds(
