@@ -11,6 +11,11 @@ already stored, so it is ignored. One cut short between its handler's commit and
 is handled again; the services key what it does by its update id (`bot.storage.effects`), so
 it creates nothing twice.
 
+With several instances on PostgreSQL each stored update also records its chat, and is handled
+under that chat's lease by whichever instance holds it (`bot.runtime.shared_chats`), which
+marks it handled as it lets the chat go; updates a dead instance stored are taken up here
+(`adopt`). Marks are then not batched here: the lease's holder writes them.
+
 Updates from someone the flood guard has already silenced are stored as handled, without
 being parsed or dispatched (see `bot.flood`). An update the library cannot read, or whose
 handling fails, is logged with its id, recorded with the reason, and never comes back.
