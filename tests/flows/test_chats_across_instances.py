@@ -245,3 +245,33 @@ async def test_updates_a_dead_instance_stored_are_handled_by_the_other_within_th
     await a.settle()
     assert len(api.sent_to(carl.chat_id)) == 1
     assert len(api.sent_to(dina.chat_id)) == 1
+
+
+async def test_an_update_a_dead_instance_left_that_fails_elsewhere_is_recorded_with_its_reason(
+    instances: tuple[BotRunner, BotRunner],
+    api: FakeBotApi,
+    balancer: Balancer,
+    clock: FakeClock,
+) -> None:
+    a, b = instances
+    assert a.app is not None and b.app is not None
+    elena = a.person(3501, "Elena").user
+    await a.app.stop()
+    balancer.route = "a"
+    first = elena.send_command("/start")
+    await until(received(a, first))
+
+    api.fail_next("sendMessage", 400, "Bad Request: message text is empty")
+    clock.advance(seconds=ORPHAN_AGE.total_seconds())
+    await sweeper(b).sweep()
+    await b.settle()
+    balancer.route = "b"
+    await b.person(3501, "Elena").command("/help")
+
+    rows = await b.app.bot_data["services"].db.fetch_all(
+        "SELECT failure, handled_at FROM inbox ORDER BY update_id"
+    )
+    assert [row["failure"] for row in rows] == ["BadRequest: Message text is empty", None]
+    assert all(row["handled_at"] is not None for row in rows)
+    assert "/repair" in api.sent_to(elena.chat_id)[-1]["text"], "the chat goes on"
+    await a.app.start()
