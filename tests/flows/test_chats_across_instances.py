@@ -275,3 +275,24 @@ async def test_an_update_a_dead_instance_left_that_fails_elsewhere_is_recorded_w
     assert all(row["handled_at"] is not None for row in rows)
     assert "/repair" in api.sent_to(elena.chat_id)[-1]["text"], "the chat goes on"
     await a.app.start()
+
+
+async def test_an_instance_starting_while_another_handles_an_update_leaves_it_to_that_one(
+    instances: tuple[BotRunner, BotRunner], api: FakeBotApi, balancer: Balancer
+) -> None:
+    a, b = instances
+    fedor = a.person(3601, "Fedor").user
+    gate = api.hold(fedor.chat_id)
+    balancer.route = "a"
+    fedor.send_command("/start")
+    await api.wait_for(lambda: api.held_calls(fedor.chat_id) == 1)
+
+    # B starts again: it takes up whatever is stored and unhandled, A's update in hand too.
+    await b.restart()
+    await until(lambda: len(tries(b).asked) >= 3)
+    assert api.held_calls(fedor.chat_id) == 1, "B waits for the chat A holds"
+
+    gate.set()
+    await a.settle()
+    await b.settle()
+    assert len(api.sent_to(fedor.chat_id)) == 1
