@@ -194,13 +194,7 @@ class Intake:
         in the next, one transaction for all.
         """
         if isinstance(update, Update):
-            if error is not None:
-                log.error(
-                    "update %d could not be handled and is skipped",
-                    update.update_id,
-                    exc_info=error,
-                )
-                self._note(update.update_id, error)
+            self.failure(update.update_id, error)
             self._finished(update.update_id, update_type(update))
 
     async def note_failure(
@@ -217,8 +211,8 @@ class Intake:
         self._queued(update_ids)
 
     def failure(self, update_id: int, error: BaseException | None) -> str | None:
-        """Why an update handled under its chat's lease failed (None: it did not), for the
-        record `ChatLeases.finish` writes."""
+        """Why a handled update failed (None: it did not), logged once: ``error`` if its
+        handling raised, else what the error handler noted (`note_failure`)."""
         if error is not None:
             log.error("update %d could not be handled and is skipped", update_id, exc_info=error)
             self._note(update_id, error)
