@@ -147,7 +147,10 @@ class Intake:
         """
         taken = [row for row in rows if row.update_id not in self._unhandled]
         if taken:
-            log.info("taking up %d updates no instance is handling", len(taken))
+            log.info(
+                "taking up %d updates no instance holds (theirs died, or is far behind)",
+                len(taken),
+            )
         self._queued(row.update_id for row in taken)
         for row in taken:
             await self._dispatch(row.update_id, row.raw)
