@@ -82,11 +82,14 @@ from bot.runtime.ordering import ChatOrderedProcessor
 from bot.runtime.persistence import DatabasePersistence, UpdateState
 from bot.runtime.polling import OnFatal, Poller, Sleep
 from bot.runtime.rate_limit import TwoLaneRateLimiter
+from bot.runtime.shared_chats import SWEEP_EVERY, SharedChats
 from bot.runtime.web import WebServer
 from bot.runtime.webhook import WebhookReceiver
 from bot.services import Services
+from bot.storage.chat_leases import ChatLeases
 from bot.storage.inbox import InboxStore
 from bot.storage.leadership import leadership_for
+from bot.storage.postgres import PostgresDatabase
 
 log = logging.getLogger(__name__)
 
@@ -319,14 +322,16 @@ async def running_bot(
     clock: Clock,
     *,
     sleep: Sleep = asyncio.sleep,
+    chat_sleep: Sleep = asyncio.sleep,
     on_fatal: OnFatal | None = None,
 ) -> AsyncIterator[Application]:
     """Open the services, start receiving updates, and close everything in reverse on exit.
 
     Receiving waits out its errors with ``sleep``, and the leader election waits between its
-    tries with it. ``on_fatal`` is told, with the reason, when the bot can no longer receive
-    updates (a token Telegram rejects): the caller should then leave, so the process does not
-    look alive while deaf.
+    tries with it. With PostgreSQL, waiting for a chat another instance holds and renewing
+    the lease of one held here take ``chat_sleep``. ``on_fatal`` is told, with the reason, when
+    the bot can no longer receive updates (a token Telegram rejects): the caller should then
+    leave, so the process does not look alive while deaf.
     """
     services = await Services.open(settings, clock)
     try:
@@ -371,6 +376,22 @@ async def running_bot(
                 processor.on_done = intake.handled
                 # Next to common.on_error, which tells the user: this one records the failure.
                 application.add_error_handler(intake.note_failure)
+                if isinstance(services.db, PostgresDatabase):
+                    # Any number of instances: chats are ordered and handled through the
+                    # database, and updates a dead instance left are taken up.
+                    shared = SharedChats(
+                        application,
+                        intake,
+                        ChatLeases(services.db),
+                        clock,
+                        application.bot_data["postman"].instance,
+                        chat_sleep,
+                    )
+                    processor.shared = shared
+                    application.bot_data["shared_chats"] = shared
+                    application.job_queue.run_repeating(
+                        shared.on_sweep, interval=SWEEP_EVERY, first=SWEEP_EVERY, name="sweep"
+                    )
                 # What a crash left stored but unhandled comes before anything new.
                 await intake.resume()
                 try:

@@ -11,6 +11,11 @@ already stored, so it is ignored. One cut short between its handler's commit and
 is handled again; the services key what it does by its update id (`bot.storage.effects`), so
 it creates nothing twice.
 
+With several instances on PostgreSQL each stored update also records its chat, and is handled
+under that chat's lease by whichever instance holds it (`bot.runtime.shared_chats`), which
+marks it handled as it lets the chat go; updates a dead instance stored are taken up here
+(`adopt`). Marks are then not batched here: the lease's holder writes them.
+
 Updates from someone the flood guard has already silenced are stored as handled, without
 being parsed or dispatched (see `bot.flood`). An update the library cannot read, or whose
 handling fails, is logged with its id, recorded with the reason, and never comes back.
@@ -21,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +36,8 @@ from telegram.ext import Application, CallbackContext
 from bot.clock import Clock
 from bot.flood import Flood
 from bot.runtime.metrics import Metrics, raw_update_type, update_type
+from bot.runtime.ordering import lane
+from bot.storage.chat_leases import StoredUpdate
 from bot.storage.inbox import InboxStore
 
 log = logging.getLogger(__name__)
@@ -106,6 +113,7 @@ class Intake:
         now = self._clock.now()
         refused = set()
         received: list[tuple[int, str | None]] = []
+        read: dict[int, Update | Exception] = {}
         for item in items:
             sender = sender_of(item)
             if sender is not None and self._flood.silenced(sender, now):
@@ -114,7 +122,9 @@ class Intake:
                 received.append((item["update_id"], None))
             else:
                 received.append((item["update_id"], json.dumps(item, separators=(",", ":"))))
-        new = await self._store.store(received, now, refused)
+                read[item["update_id"]] = self._read(item)
+        chats = {i: lane(update) for i, update in read.items() if isinstance(update, Update)}
+        new = await self._store.store(received, now, refused, chats)
         to_handle = new - refused
         fresh = []
         for item in items:
@@ -127,13 +137,44 @@ class Intake:
         self._queued(item["update_id"] for item in fresh)
         self.last_received = max(self.last_received, *(item["update_id"] for item in items))
         for item in fresh:
-            await self._dispatch(item["update_id"], item)
+            await self._dispatch(item["update_id"], item, read[item["update_id"]])
 
-    async def _dispatch(self, update_id: int, raw: dict[str, Any] | str | None) -> None:
-        """Parse and queue for handling; one the library cannot read is done, as failed."""
+    async def adopt(self, rows: Iterable[StoredUpdate]) -> None:
+        """Handle updates another instance stored and left (it died): those not in hand here.
+
+        One another instance is still handling after all is found handled under its chat's
+        lease and skipped.
+        """
+        taken = [row for row in rows if row.update_id not in self._unhandled]
+        if taken:
+            log.info(
+                "taking up %d updates no instance holds (theirs died, or is far behind)",
+                len(taken),
+            )
+        self._queued(row.update_id for row in taken)
+        for row in taken:
+            await self._dispatch(row.update_id, row.raw)
+
+    def _read(self, item: dict[str, Any]) -> Update | Exception:
+        try:
+            return Update.de_json(item, self._application.bot)
+        except Exception as error:
+            return error
+
+    async def _dispatch(
+        self,
+        update_id: int,
+        raw: dict[str, Any] | str | None,
+        read: Update | Exception | None = None,
+    ) -> None:
+        """Queue for handling (parsed here unless ``read`` is that already); one the library
+        cannot read is done, as failed."""
+        item: dict[str, Any] | None = None
         try:
             item = json.loads(raw) if isinstance(raw, str) else raw
-            update = Update.de_json(item, self._application.bot)
+            update = read if read is not None else self._read(item or {})
+            if isinstance(update, Exception):
+                raise update
         except Exception as error:
             kinds = ", ".join(key for key in item if key != "update_id") if item else ""
             log.error(
@@ -156,13 +197,7 @@ class Intake:
         in the next, one transaction for all.
         """
         if isinstance(update, Update):
-            if error is not None:
-                log.error(
-                    "update %d could not be handled and is skipped",
-                    update.update_id,
-                    exc_info=error,
-                )
-                self._note(update.update_id, error)
+            self.failure(update.update_id, error)
             self._finished(update.update_id, update_type(update))
 
     async def note_failure(
@@ -172,6 +207,36 @@ class Intake:
         error = context.error
         if isinstance(update, Update) and update.update_id in self._unhandled and error:
             self._note(update.update_id, error)
+
+    def taken_up(self, update_ids: Iterable[int]) -> None:
+        """Updates handled here under their chat's lease, whichever instance received them:
+        in hand until `settled`, so failures are noted and the sweep leaves them alone."""
+        self._queued(update_ids)
+
+    def failure(self, update_id: int, error: BaseException | None) -> str | None:
+        """Why a handled update failed (None: it did not), logged once: ``error`` if its
+        handling raised, else what the error handler noted (`note_failure`)."""
+        if error is not None:
+            log.error("update %d could not be handled and is skipped", update_id, exc_info=error)
+            self._note(update_id, error)
+        return self._failures.get(update_id)
+
+    def settled(self, handled: Mapping[int, str], elsewhere: Iterable[int] = ()) -> None:
+        """Updates recorded as handled under their chat's lease: ``handled`` here (with each
+        one's type), or ``elsewhere`` (by another instance, or earlier here). Counted as done,
+        and not marked again."""
+        self.last_handled_at = self._clock.now()
+        for update_id, kind in handled.items():
+            outcome = "failed" if self._failures.pop(update_id, None) is not None else "ok"
+            self._metrics.handled(kind, outcome)
+        self._unhandled.difference_update(handled, elsewhere)
+
+    def let_go(self, update_ids: Iterable[int]) -> None:
+        """Updates not handled after all (their chat could not be taken): no longer in hand, so
+        the sweep here or elsewhere takes them up again once nobody holds the chat."""
+        for update_id in update_ids:
+            self._failures.pop(update_id, None)
+            self._unhandled.discard(update_id)
 
     async def flush(self) -> None:
         """Wait until every finished update is recorded as handled (before stopping)."""
@@ -202,13 +267,14 @@ class Intake:
                     return
                 for update_id in failures:
                     del self._failures[update_id]
-                await self._prune()
+                await self.prune()
                 # Only now, so an empty backlog means every write for the batch is done.
                 self._unhandled.difference_update(batch)
         finally:
             self._marking = None
 
-    async def _prune(self) -> None:
+    async def prune(self) -> None:
+        """Delete the rows too old to be re-delivered, at most every `PRUNE_EVERY`."""
         now = self._clock.now()
         if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
             return

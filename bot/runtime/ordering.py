@@ -12,6 +12,11 @@ Within the turn, before the handlers run, what the database holds of the update'
 changed is written back before the update counts as done (`Memory`): another instance may
 have handled the chat's previous update.
 
+With several instances on PostgreSQL, the turn is not enough: the chat's next update may be
+at another instance. So within its turn an update is handed to `shared`, which takes the
+chat's lease in the database and handles there, in order, every update of the chat still
+waiting, whichever instance received it (`bot.runtime.shared_chats`).
+
 An update takes its chat's turn before one of the slots that bound how many run at once: with
 updates acknowledged as soon as they are stored, one chat can have many queued, and those
 waiting for their turn must not fill the slots other chats need.
@@ -38,6 +43,22 @@ most of its reply latency (the benchmark's 200 customers back to back: p50 300 m
 slots, 90 ms at 256, and fewer, larger batches of work per turn of the event loop)."""
 
 
+NO_CHAT = 0
+"""The lane of updates with neither a chat nor a user (none the bot acts on): no chat or user
+has id 0, so with several instances they queue together rather than go unordered."""
+
+Handle = Callable[[Update, Awaitable[Any]], Awaitable[Exception | None]]
+"""Run an update's handlers in a slot; the error they failed with, if any."""
+
+
+class SharedTurn(Protocol):
+    """Another instance may hold the chat: what handles an update within the chat's turn."""
+
+    async def take_turn(
+        self, lane: int, update: Update, coroutine: Awaitable[Any], handle: Handle
+    ) -> None: ...
+
+
 class Memory(Protocol):
     """What handlers remember of people between updates, kept outside the process."""
 
@@ -60,9 +81,17 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         """Loaded before each update's handlers, saved after them."""
         self.took: Callable[[object, float], None] | None = None
         """Told how many seconds the handlers took on an update, for the metrics."""
+        self.shared: SharedTurn | None = None
+        """With several instances: handles each update under its chat's lease, and records
+        it as handled itself (``on_done`` is then not told)."""
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Handle in the chat's turn, then in a slot; done in any case, failed or not."""
+        if self.shared is not None and isinstance(update, Update):
+            chat = lane(update)
+            async with self._turn(chat):
+                await self.shared.take_turn(chat, update, coroutine, self._handle)
+            return
         error: Exception | None = None
         try:
             async with self._turn(order_key(update)):
@@ -71,6 +100,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             error = exc
         if self.on_done is not None:
             await self.on_done(update, error)
+
+    async def _handle(self, update: Update, coroutine: Awaitable[Any]) -> Exception | None:
+        try:
+            await super().process_update(update, coroutine)
+        except Exception as error:
+            return error
+        return None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         started = time.perf_counter()
@@ -123,3 +159,9 @@ def order_key(update: object) -> int | None:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return update.effective_user.id if update.effective_user is not None else None
+
+
+def lane(update: Update) -> int:
+    """The chat whose lease an update is handled under, with several instances."""
+    key = order_key(update)
+    return NO_CHAT if key is None else key

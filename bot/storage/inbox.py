@@ -21,23 +21,32 @@ class InboxStore:
         received: Sequence[tuple[int, str | None]],
         now: datetime,
         refused: Collection[int] = (),
+        chats: Mapping[int, int] | None = None,
     ) -> set[int]:
         """Store a batch of (update id, raw JSON) in one statement; return the ids that are new.
 
         An id stored before (a re-delivery) is ignored. ``refused`` ones are recorded as
-        handled at once: nothing will ever handle them.
+        handled at once: nothing will ever handle them. ``chats`` gives each update's chat
+        (`bot.runtime.ordering.order_key`), by which several instances keep a chat in order.
         """
+        chat_of = chats or {}
         if not received:
             return set()
         at = stamp(now)
         rows = await self._db.fetch_all(
-            "INSERT INTO inbox (update_id, raw, received_at, handled_at) VALUES "
-            + ", ".join("(?, ?, ?, ?)" for _ in received)
+            "INSERT INTO inbox (update_id, raw, received_at, handled_at, chat_id) VALUES "
+            + ", ".join("(?, ?, ?, ?, ?)" for _ in received)
             + " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
             [
                 value
                 for update_id, raw in received
-                for value in (update_id, raw, at, at if update_id in refused else None)
+                for value in (
+                    update_id,
+                    raw,
+                    at,
+                    at if update_id in refused else None,
+                    chat_of.get(update_id),
+                )
             ],
         )
         return {row["update_id"] for row in rows}

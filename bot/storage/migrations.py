@@ -435,4 +435,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX flood_buckets_full ON flood_buckets(full_at);
     """,
+    """
+    -- Several instances on one database: the chat (else the person; 0 for neither) each update
+    -- belongs to, so whichever instance holds a chat's lease handles all of its updates in
+    -- order, those another instance received included.
+    ALTER TABLE inbox ADD COLUMN chat_id INTEGER;
+    CREATE INDEX inbox_unhandled_by_chat ON inbox(chat_id, update_id) WHERE handled_at IS NULL;
+    -- Who handles a chat's updates now, until when; a holder that died loses it then.
+    CREATE TABLE chat_leases (
+        chat_id     INTEGER PRIMARY KEY,
+        holder      TEXT NOT NULL,
+        expires_at  TEXT NOT NULL
+    );
+    """,
 ]
