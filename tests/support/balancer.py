@@ -10,6 +10,8 @@ taking the request gets a 502, which Telegram sends again later.
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from types import TracebackType
 
 from aiohttp import ClientConnectorError, ClientError, ClientSession, web
@@ -23,6 +25,8 @@ class Balancer:
         """The instance the next requests go to; empty: each instance in turn."""
         self.passed: list[str] = []
         """Which instance each request went to, in order."""
+        self.given: defaultdict[str, set[int]] = defaultdict(set)
+        """The update ids passed to each instance, whatever became of the request."""
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
         self.url = ""
@@ -59,8 +63,11 @@ class Balancer:
             if name.lower() not in ("host", "content-length", "transfer-encoding")
         }
         body = await request.read()
+        update_id = update_of(body)
         for name in self._upstreams():
             self.passed.append(name)
+            if update_id is not None:
+                self.given[name].add(update_id)
             target = self.instances[name] + request.path_qs
             try:
                 async with self._session.post(target, data=body, headers=headers) as answer:
@@ -80,3 +87,13 @@ class Balancer:
         first = self._turn % len(names)
         self._turn += 1
         return names[first:] + names[:first]
+
+
+def update_of(body: bytes) -> int | None:
+    """The id of the update a request carries, if it carries one."""
+    try:
+        update = json.loads(body)
+    except ValueError:
+        return None
+    update_id = update.get("update_id") if isinstance(update, dict) else None
+    return update_id if isinstance(update_id, int) else None
