@@ -5,7 +5,6 @@ instance killed (SIGKILL) midway, then reminders and a broadcast."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import sys
 from collections import Counter
@@ -21,14 +20,13 @@ import pytest
 from bot.fake_telegram.server import FakeBotApi
 from bot.fake_telegram.users import FakeUser
 from tests.flows.test_broadcasts import copies, previewed
+from tests.flows.test_running_process import bot_environment
 from tests.support.balancer import Balancer
 from tests.support.bot_runner import Person
 from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.postgresql
 
-TOKEN = "123456:TEST-TOKEN"
-CHECKOUT = Path(__file__).resolve().parents[2]
 FOUR_SLOTS = Path(__file__).parent / "data" / "four_slots.yaml"
 SECRET = "two-instances-proof_" + "p" * 24
 HEAD_OFFICE = 9000
@@ -85,8 +83,9 @@ class Instance:
                 sys.executable,
                 "-m",
                 "tests.support.instance_process",
+                now.isoformat(),
                 cwd=self._logs.parent,
-                env={**self._env, "CLOCK": now.isoformat()},
+                env=self._env,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=log,
@@ -234,20 +233,17 @@ class Network:
 
 @pytest.fixture
 async def network(api: FakeBotApi, database_url: str, tmp_path: Path) -> AsyncIterator[Network]:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(CHECKOUT),
-        "PTB_TIMEDELTA": "1",
-        "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api.base_url,
-        "DATABASE_URL": database_url,
-        "WORKSHOPS_FILE": str(FOUR_SLOTS),
-        "HEAD_OFFICE_IDS": str(HEAD_OFFICE),
-        "FLOOD_BURST": "0",
-        "LOG_LEVEL": "WARNING",
-        "WEBHOOK_SECRET": SECRET,
-        "WEBHOOK_LISTEN": "127.0.0.1:0",
-    }
+    env = bot_environment(
+        tmp_path,
+        api,
+        DATABASE_URL=database_url,
+        WORKSHOPS_FILE=str(FOUR_SLOTS),
+        HEAD_OFFICE_IDS=str(HEAD_OFFICE),
+        FLOOD_BURST="0",
+        LOG_LEVEL="WARNING",
+        WEBHOOK_SECRET=SECRET,
+        WEBHOOK_LISTEN="127.0.0.1:0",
+    )
     async with (
         Balancer() as balancer,
         asyncpg.create_pool(database_url, min_size=2, max_size=3) as pool,
@@ -283,6 +279,7 @@ async def walks_to_confirmation(customer: Person, slot: int) -> None:
 
 
 async def halfway(network: Network) -> None:
+    """Wait until half the crowd's walk is handled."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STEP_TIMEOUT
     while await network.inbox.count_handled() < CUSTOMERS * WALK // 2:

@@ -26,7 +26,7 @@ class Balancer:
         self.passed: list[str] = []
         """Which instance each request went to, in order."""
         self.given: defaultdict[str, set[int]] = defaultdict(set)
-        """The update ids passed to each instance, whatever became of the request."""
+        """The update ids whose request reached each instance, whatever became of it."""
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
         self.url = ""
@@ -66,17 +66,21 @@ class Balancer:
         update_id = update_of(body)
         for name in self._upstreams():
             self.passed.append(name)
-            if update_id is not None:
-                self.given[name].add(update_id)
             target = self.instances[name] + request.path_qs
             try:
                 async with self._session.post(target, data=body, headers=headers) as answer:
+                    self._gave(name, update_id)
                     return web.Response(status=answer.status, body=await answer.read())
             except ClientConnectorError:
                 continue  # refused: nothing reached that instance, so the next may have it
             except (ClientError, OSError):
+                self._gave(name, update_id)  # it may have stored the update, or not
                 return web.Response(status=502)
         return web.Response(status=502)
+
+    def _gave(self, name: str, update_id: int | None) -> None:
+        if update_id is not None:
+            self.given[name].add(update_id)
 
     def _upstreams(self) -> list[str]:
         """The instances to try for one request, in order: the named route alone, or all of

@@ -1,9 +1,9 @@
 """One bot instance in a process of its own, for tests that kill it for real (SIGKILL).
 
-``python -m tests.support.instance_process`` runs the bot as ``python -m bot`` does, with its
-settings from the environment, but on the test's clock: it starts at the moment ``CLOCK``
-names (ISO 8601; without it, where `tests.support.clock.FakeClock` does) and moves only when
-told. It reads commands on stdin, one a line, and answers each on stdout:
+``python -m tests.support.instance_process [START]`` runs the bot as ``python -m bot`` does,
+with its settings from the environment, but on the test's clock: it starts at START (ISO
+8601; without it, where `tests.support.clock.FakeClock` does) and moves only when told. It
+reads commands on stdin, one a line, and answers each on stdout:
 
 * ``clock ISO-MOMENT`` sets the clock, answered ``clock``;
 * ``tick`` runs what the one-minute job runs (`bot.handlers.delivery.tick`), answered
@@ -16,7 +16,6 @@ stops ``python -m bot`` when its stdin closes.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from datetime import datetime
 
@@ -27,7 +26,7 @@ from bot.logs import configure_logging
 from tests.support.clock import FakeClock
 
 NAP = 0.05
-"""The longest pause the instance takes (the election's between tries, a retry's wait): a
+"""The longest pause the instance takes (between the election's tries, before a retry): a
 follower takes over within this of the leader's death instead of within seconds."""
 
 
@@ -40,9 +39,7 @@ def say(line: str) -> None:
     sys.stdout.flush()
 
 
-async def serve(settings: Settings) -> None:
-    start = os.environ.get("CLOCK")
-    clock = FakeClock(datetime.fromisoformat(start) if start else None)
+async def serve(settings: Settings, clock: FakeClock) -> None:
     async with running_bot(settings, clock, sleep=nap) as application:
         say(f"ready {application.bot_data['web'].port}")
         reader = asyncio.StreamReader()
@@ -67,7 +64,8 @@ def main() -> None:
         settings.log_format,
         secret.get_secret_value() if secret else "",
     )
-    asyncio.run(serve(settings))
+    start = sys.argv[1:2]
+    asyncio.run(serve(settings, FakeClock(datetime.fromisoformat(start[0]) if start else None)))
 
 
 if __name__ == "__main__":
