@@ -5,12 +5,18 @@ them. So before an update's handlers run, `UpdateState.load` reads the states of
 update's conversations and the person's data (one indexed read) and puts them where the
 library looks; after the handlers, `UpdateState.save` writes what changed, before the update
 counts as handled. The library's own load at start-up and its flush timer are left idle.
+
+The library hands over each changed state and person's data separately (and at once, for
+every chat with changes, not only the update's); written so, an instance killed between two
+of those writes, or a database refusing one, would leave a conversation at its next step
+with the draft of the step before. So what it hands over is held, and each update's save
+writes its own conversations and person together, in one transaction.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram import Update
@@ -36,16 +42,29 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[s
         )
         self.store = store
         self.parse_state = parse_state
+        self._states: dict[tuple[str, str], str | None] = {}
+        self._data: dict[int, dict[str, Any] | None] = {}
+
+    async def write(self, conversations: Sequence[tuple[str, str]], user_id: int | None) -> None:
+        """Write what was handed over for these (name, key) conversations and this person,
+        together; the rest waits for its own update's save (or `flush`)."""
+        states = {
+            place: self._states.pop(place) for place in conversations if place in self._states
+        }
+        data = {user_id: self._data.pop(user_id)} if user_id in self._data else {}
+        await self.store.save(states, data)
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         """Nothing at start-up: each update loads its person's data (`UpdateState.load`)."""
         return {}
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        await self.store.set_user_data(user_id, data)
+        """Held for `write`."""
+        self._data[user_id] = data
 
     async def drop_user_data(self, user_id: int) -> None:
-        await self.store.drop_user_data(user_id)
+        """Held for `write`."""
+        self._data[user_id] = None
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         """Already loaded, before the first handler looked at the update."""
@@ -57,8 +76,8 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[s
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        state = None if new_state is None else str(new_state)
-        await self.store.set_state(name, encode_key(key), state)
+        """Held for `write`."""
+        self._states[name, encode_key(key)] = None if new_state is None else str(new_state)
 
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
         return {}
@@ -88,7 +107,10 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[s
         """Buttons carry their own payloads; there is no callback data cache."""
 
     async def flush(self) -> None:
-        """Every write already went to the database."""
+        """Write whatever is still held, at stop."""
+        states, self._states = self._states, {}
+        data, self._data = self._data, {}
+        await self.store.save(states, data)
 
 
 def encode_key(key: ConversationKey) -> str:
@@ -115,11 +137,7 @@ class UpdateState:
         """Replace what this process remembers of the update's people with what is stored."""
         if not isinstance(update, Update):
             return
-        keys = {
-            handler: key
-            for handler in self._conversations
-            if (key := conversation_key(handler, update)) is not None
-        }
+        keys = self._keys(update)
         user = update.effective_user
         stored = await self._persistence.store.load(
             [(str(handler.name), encode_key(key)) for handler, key in keys.items()],
@@ -136,16 +154,29 @@ class UpdateState:
             data.update(stored.data)
 
     async def save(self, update: object) -> None:
-        """Write what the update changed.
+        """Write what the update changed, in one transaction.
 
         The library marks a person's data as changed only when a handler group ran to its
         end, not when a handler stopped the update early, so it is marked here in any case.
         """
-        if isinstance(update, Update) and update.effective_user is not None:
-            self._application.mark_data_for_update_persistence(
-                user_ids=update.effective_user.id
-            )
+        if not isinstance(update, Update):
+            return
+        user = update.effective_user
+        if user is not None:
+            self._application.mark_data_for_update_persistence(user_ids=user.id)
         await self._application.update_persistence()
+        await self._persistence.write(
+            [(str(handler.name), encode_key(key)) for handler, key in self._keys(update).items()],
+            user.id if user is not None else None,
+        )
+
+    def _keys(self, update: Update) -> dict[ConversationHandler, ConversationKey]:
+        """The update's conversations, each with the key it is filed under."""
+        return {
+            handler: key
+            for handler in self._conversations
+            if (key := conversation_key(handler, update)) is not None
+        }
 
 
 def conversation_key(handler: ConversationHandler, update: Update) -> ConversationKey | None:

@@ -4,7 +4,7 @@ any instance can take the next step."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,41 +63,55 @@ class ConversationStore:
             self._data[user_id] = data
         return Stored(states, json.loads(data) if data is not None else {})
 
-    async def set_state(self, name: str, key: str, state: str | None) -> None:
-        if self._states.get((name, key), UNKNOWN) == state:
+    async def save(
+        self,
+        states: Mapping[tuple[str, str], str | None],
+        data: Mapping[int, dict[str, Any] | None],
+    ) -> None:
+        """Write conversation states by (name, key) and people's data by user id (None or
+        empty: none) in one transaction, so a crash or a refused write leaves a conversation's
+        step and its draft both as they were or both as they are now. What is known to be
+        stored already is not written again."""
+        state_writes = {
+            place: state
+            for place, state in states.items()
+            if self._states.get(place, UNKNOWN) != state
+        }
+        encoded = {
+            user_id: json.dumps(value, ensure_ascii=False) if value else ABSENT
+            for user_id, value in data.items()
+        }
+        data_writes = {
+            user_id: value
+            for user_id, value in encoded.items()
+            if self._data.get(user_id, UNKNOWN) != value
+        }
+        if not state_writes and not data_writes:
             return
-        if state is None:
-            await self._db.execute(
-                "DELETE FROM conversations WHERE name = ? AND key = ?", (name, key)
-            )
-        else:
-            await self._db.execute(
-                """
-                INSERT INTO conversations (name, key, state) VALUES (?, ?, ?)
-                ON CONFLICT (name, key) DO UPDATE SET state = excluded.state
-                """,
-                (name, key, state),
-            )
-        self._states[name, key] = state
-
-    async def set_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        if not data:
-            await self.drop_user_data(user_id)
-            return
-        encoded = json.dumps(data, ensure_ascii=False)
-        if self._data.get(user_id, UNKNOWN) == encoded:
-            return
-        await self._db.execute(
-            """
-            INSERT INTO user_data (user_id, data) VALUES (?, ?)
-            ON CONFLICT (user_id) DO UPDATE SET data = excluded.data
-            """,
-            (user_id, encoded),
-        )
-        self._data[user_id] = encoded
-
-    async def drop_user_data(self, user_id: int) -> None:
-        if self._data.get(user_id, UNKNOWN) is ABSENT:
-            return
-        await self._db.execute("DELETE FROM user_data WHERE user_id = ?", (user_id,))
-        self._data[user_id] = ABSENT
+        async with self._db.transaction() as tx:
+            for (name, key), state in state_writes.items():
+                if state is None:
+                    await tx.execute(
+                        "DELETE FROM conversations WHERE name = ? AND key = ?", (name, key)
+                    )
+                else:
+                    await tx.execute(
+                        """
+                        INSERT INTO conversations (name, key, state) VALUES (?, ?, ?)
+                        ON CONFLICT (name, key) DO UPDATE SET state = excluded.state
+                        """,
+                        (name, key, state),
+                    )
+            for user_id, value in data_writes.items():
+                if value is None:
+                    await tx.execute("DELETE FROM user_data WHERE user_id = ?", (user_id,))
+                else:
+                    await tx.execute(
+                        """
+                        INSERT INTO user_data (user_id, data) VALUES (?, ?)
+                        ON CONFLICT (user_id) DO UPDATE SET data = excluded.data
+                        """,
+                        (user_id, value),
+                    )
+        self._states.update(state_writes)
+        self._data.update(data_writes)

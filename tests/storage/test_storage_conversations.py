@@ -11,11 +11,11 @@ from bot.storage.engine import Engine
 
 async def test_one_read_gives_the_asked_states_and_the_persons_data(db: Engine) -> None:
     store = ConversationStore(db)
-    await store.set_state("repair", "[1, 1]", "CATEGORY")
-    await store.set_state("repair", "[2, 2]", "PHONE")
-    await store.set_state("bookings", "[1, 1]", "CONFIRM_CANCEL")
-    await store.set_user_data(1, {"step": 1})
-    await store.set_user_data(2, {"step": 2})
+    await store.save({("repair", "[1, 1]"): "CATEGORY"}, {})
+    await store.save({("repair", "[2, 2]"): "PHONE"}, {})
+    await store.save({("bookings", "[1, 1]"): "CONFIRM_CANCEL"}, {})
+    await store.save({}, {1: {"step": 1}})
+    await store.save({}, {2: {"step": 2}})
 
     loaded = await ConversationStore(db).load([("repair", "[1, 1]"), ("bookings", "[1, 1]")], 1)
 
@@ -24,7 +24,7 @@ async def test_one_read_gives_the_asked_states_and_the_persons_data(db: Engine) 
 
 async def test_nothing_stored_loads_as_no_state_and_empty_data(db: Engine) -> None:
     store = ConversationStore(db)
-    await store.set_state("repair", "[2, 2]", "PHONE")
+    await store.save({("repair", "[2, 2]"): "PHONE"}, {})
 
     assert await store.load([("repair", "[1, 1]")], 1) == Stored()
     assert await store.load([], None) == Stored()
@@ -35,18 +35,18 @@ async def test_nothing_stored_loads_as_no_state_and_empty_data(db: Engine) -> No
 async def test_setting_a_state_again_replaces_it(db: Engine) -> None:
     store = ConversationStore(db)
 
-    await store.set_state("repair", "[1, 1]", "CATEGORY")
-    await store.set_state("repair", "[1, 1]", "TREE")
+    await store.save({("repair", "[1, 1]"): "CATEGORY"}, {})
+    await store.save({("repair", "[1, 1]"): "TREE"}, {})
 
     assert (await store.load([("repair", "[1, 1]")], None)).states == {"repair": "TREE"}
 
 
 async def test_setting_a_state_to_none_deletes_it(db: Engine) -> None:
     store = ConversationStore(db)
-    await store.set_state("repair", "[1, 1]", "TREE")
-    await store.set_state("repair", "[2, 2]", "TREE")
+    await store.save({("repair", "[1, 1]"): "TREE"}, {})
+    await store.save({("repair", "[2, 2]"): "TREE"}, {})
 
-    await store.set_state("repair", "[1, 1]", None)
+    await store.save({("repair", "[1, 1]"): None}, {})
 
     row = await db.fetch_one("SELECT COUNT(*) AS n FROM conversations")
     assert row is not None and row["n"] == 1
@@ -57,24 +57,24 @@ async def test_user_data_round_trips_with_nested_values_and_cyrillic(db: Engine)
     store = ConversationStore(db)
     draft = {"category": "phone", "path": [{"node": "ph_start"}], "city": "Москва", "n": 2}
 
-    await store.set_user_data(5, draft)
+    await store.save({}, {5: draft})
 
     assert (await ConversationStore(db).load([], 5)).data == draft
 
 
 async def test_user_data_is_replaced_and_emptied_data_is_dropped(db: Engine) -> None:
     store = ConversationStore(db)
-    await store.set_user_data(5, {"step": 1})
-    await store.set_user_data(6, {"step": 1})
+    await store.save({}, {5: {"step": 1}})
+    await store.save({}, {6: {"step": 1}})
 
-    await store.set_user_data(5, {"step": 2})
-    await store.set_user_data(6, {})
+    await store.save({}, {5: {"step": 2}})
+    await store.save({}, {6: {}})
 
     assert (await store.load([], 5)).data == {"step": 2}
     row = await db.fetch_one("SELECT COUNT(*) AS n FROM user_data")
     assert row is not None and row["n"] == 1
 
-    await store.drop_user_data(5)
+    await store.save({}, {5: None})
 
     row = await db.fetch_one("SELECT COUNT(*) AS n FROM user_data")
     assert row is not None and row["n"] == 0
@@ -82,8 +82,8 @@ async def test_user_data_is_replaced_and_emptied_data_is_dropped(db: Engine) -> 
 
 async def test_states_and_user_data_survive_reopening_the_database(db_path: Path) -> None:
     first = await Database.open(db_path)
-    await ConversationStore(first).set_state("repair", "[1, 1]", "LOCATION")
-    await ConversationStore(first).set_user_data(1, {"workshop": "MSK-CENTER"})
+    await ConversationStore(first).save({("repair", "[1, 1]"): "LOCATION"}, {})
+    await ConversationStore(first).save({}, {1: {"workshop": "MSK-CENTER"}})
     await first.close()
 
     again = await Database.open(db_path)
@@ -111,28 +111,28 @@ async def changes(db: Engine) -> object:
 
 async def test_a_write_that_changes_nothing_is_skipped(db: Engine) -> None:
     store = ConversationStore(db)
-    await store.set_state("repair", "[1, 1]", "TREE")
-    await store.set_user_data(1, {"step": 1})
+    await store.save({("repair", "[1, 1]"): "TREE"}, {})
+    await store.save({}, {1: {"step": 1}})
     before = await changes(db)
 
-    await store.set_state("repair", "[1, 1]", "TREE")
-    await store.set_user_data(1, {"step": 1})
+    await store.save({("repair", "[1, 1]"): "TREE"}, {})
+    await store.save({}, {1: {"step": 1}})
 
     assert await changes(db) == before
 
 
 async def test_what_was_loaded_counts_as_written(db: Engine) -> None:
-    await ConversationStore(db).set_state("repair", "[1, 1]", "TREE")
-    await ConversationStore(db).set_user_data(1, {"step": 1})
+    await ConversationStore(db).save({("repair", "[1, 1]"): "TREE"}, {})
+    await ConversationStore(db).save({}, {1: {"step": 1}})
     store = ConversationStore(db)
     await store.load([("repair", "[1, 1]"), ("repair", "[2, 2]")], 1)
     await store.load([], 2)
     before = await changes(db)
 
-    await store.set_state("repair", "[1, 1]", "TREE")
-    await store.set_user_data(1, {"step": 1})
-    await store.set_state("repair", "[2, 2]", None)
-    await store.set_user_data(2, {})
+    await store.save({("repair", "[1, 1]"): "TREE"}, {})
+    await store.save({}, {1: {"step": 1}})
+    await store.save({("repair", "[2, 2]"): None}, {})
+    await store.save({}, {2: {}})
 
     assert await changes(db) == before
 
@@ -141,40 +141,40 @@ async def test_what_another_instance_wrote_since_is_known_once_loaded(db: Engine
     """This instance wrote TREE, another moved the customer on to PHONE: going back to TREE
     here must be written, although it is what this instance last wrote itself."""
     here, there = ConversationStore(db), ConversationStore(db)
-    await here.set_state("repair", "[1, 1]", "TREE")
-    await here.set_user_data(1, {"step": 1})
+    await here.save({("repair", "[1, 1]"): "TREE"}, {})
+    await here.save({}, {1: {"step": 1}})
     await there.load([("repair", "[1, 1]")], 1)
-    await there.set_state("repair", "[1, 1]", "PHONE")
-    await there.set_user_data(1, {"step": 2})
+    await there.save({("repair", "[1, 1]"): "PHONE"}, {})
+    await there.save({}, {1: {"step": 2}})
 
     await here.load([("repair", "[1, 1]")], 1)
-    await here.set_state("repair", "[1, 1]", "TREE")
-    await here.set_user_data(1, {"step": 1})
+    await here.save({("repair", "[1, 1]"): "TREE"}, {})
+    await here.save({}, {1: {"step": 1}})
 
     assert await there.load([("repair", "[1, 1]")], 1) == Stored({"repair": "TREE"}, {"step": 1})
 
 
 async def test_going_back_to_an_earlier_value_is_written(db: Engine) -> None:
     store = ConversationStore(db)
-    await store.set_state("repair", "[1, 1]", "TREE")
-    await store.set_user_data(1, {"step": 1})
+    await store.save({("repair", "[1, 1]"): "TREE"}, {})
+    await store.save({}, {1: {"step": 1}})
 
-    await store.set_state("repair", "[1, 1]", "PHONE")
-    await store.set_user_data(1, {"step": 2})
-    await store.set_state("repair", "[1, 1]", "TREE")
-    await store.set_user_data(1, {"step": 1})
+    await store.save({("repair", "[1, 1]"): "PHONE"}, {})
+    await store.save({}, {1: {"step": 2}})
+    await store.save({("repair", "[1, 1]"): "TREE"}, {})
+    await store.save({}, {1: {"step": 1}})
 
     assert await store.load([("repair", "[1, 1]")], 1) == Stored({"repair": "TREE"}, {"step": 1})
 
 
 async def test_the_same_value_after_a_delete_is_written_again(db: Engine) -> None:
     store = ConversationStore(db)
-    await store.set_state("repair", "[1, 1]", "TREE")
-    await store.set_user_data(1, {"step": 1})
-    await store.set_state("repair", "[1, 1]", None)
-    await store.drop_user_data(1)
+    await store.save({("repair", "[1, 1]"): "TREE"}, {})
+    await store.save({}, {1: {"step": 1}})
+    await store.save({("repair", "[1, 1]"): None}, {})
+    await store.save({}, {1: None})
 
-    await store.set_state("repair", "[1, 1]", "TREE")
-    await store.set_user_data(1, {"step": 1})
+    await store.save({("repair", "[1, 1]"): "TREE"}, {})
+    await store.save({}, {1: {"step": 1}})
 
     assert await store.load([("repair", "[1, 1]")], 1) == Stored({"repair": "TREE"}, {"step": 1})
