@@ -2,13 +2,25 @@ import os
 
 import pytest
 
-from tests.support.postgres import SKIP_REASON, TEST_DATABASE_URL
+from tests.support.postgres import SKIP_REASON, TEST_DATABASE_URL, engines_of
 
 # python-telegram-bot's RetryAfter warns about its own deprecated int `retry_after` unless
 # this opts in to timedeltas; with warnings as errors that warning would hide every 429.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test whose database comes from the `engine` fixture runs once on each engine."""
+    if "engine" in metafunc.fixturenames:
+        metafunc.parametrize("engine", engines_of(metafunc.definition), indirect=True)
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest) -> str:
+    """"sqlite" or "postgresql": which engine this run of the test has its database on."""
+    return request.param
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

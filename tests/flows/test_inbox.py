@@ -6,16 +6,12 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import pytest
-
 from bot.fake_telegram.server import FakeBotApi, JSONDict
 from bot.fake_telegram.users import FakeUser
 from bot.runtime.ordering import MAX_CONCURRENT
 from bot.storage.engine import Engine, open_database
 from tests.support.bot_runner import BotRunner
 from tests.support.clock import FakeClock
-
-pytestmark = pytest.mark.both_engines
 
 
 @asynccontextmanager

@@ -12,6 +12,7 @@ import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
@@ -22,9 +23,10 @@ SKIP_REASON = (
     "TEST_DATABASE_URL is not set (e.g. postgresql://user:password@localhost/db, an empty "
     "database; .ci/run starts a server and sets it)"
 )
-ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
-"""Parameters of a fixture that runs its tests on both engines; tests/conftest.py leaves out
-the PostgreSQL ones, in one line, when TEST_DATABASE_URL is not set."""
+POSTGRESQL = pytest.param("postgresql", marks=pytest.mark.postgresql)
+ENGINES = ["sqlite", POSTGRESQL]
+"""The `engine` of a test that runs on both engines; tests/conftest.py leaves out the
+PostgreSQL runs, in one line, when TEST_DATABASE_URL is not set."""
 REFUSED_BY_DATABASE = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 """What either engine raises for a row its constraints refuse."""
 
@@ -35,6 +37,24 @@ def with_search_path(url: str, schema: str) -> str:
     parts = urlsplit(url)
     query = [*parse_qsl(parts.query), ("search_path", schema)]
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def engines_of(test: pytest.Item) -> list[Any]:
+    """The engines a test that uses the `engine` fixture runs on: both, unless it says.
+
+    `postgresql` (about PostgreSQL alone, such as several instances at once): PostgreSQL only.
+    `sqlite_only("why")` (about SQLite alone, such as its file): its PostgreSQL run is skipped
+    with the reason, so the summary says which tests one engine lacks, and why.
+    """
+    if test.get_closest_marker("postgresql"):
+        return [POSTGRESQL]
+    only = test.get_closest_marker("sqlite_only")
+    if only is None:
+        return ENGINES
+    if len(only.args) != 1 or not isinstance(only.args[0], str) or not only.args[0]:
+        raise pytest.UsageError(f"{test.nodeid}: sqlite_only needs one reason, a string")
+    skipped = pytest.mark.skip(reason=f"SQLite only: {only.args[0]}")
+    return ["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgresql, skipped])]
 
 
 @asynccontextmanager
