@@ -10,7 +10,7 @@ from bot.fake_telegram.server import FakeBotApi
 from tests.support.bot_runner import NO_FLOOD_LIMIT, BotRunner
 from tests.support.clock import FakeClock
 from tests.support.day_shop import DAY_WORKSHOP, HEAD_OFFICE, MECHANIC
-from tests.support.postgres import fresh_schema
+from tests.support.postgres import database_url_for
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -29,12 +29,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def database_url(engine: str) -> AsyncIterator[str | None]:
-    """None for SQLite; on PostgreSQL, the URL of a fresh, empty schema. Through `settings`,
-    every test of the bot runs on both engines (tests/conftest.py)."""
-    if engine == "sqlite":
-        yield None
-        return
-    async with fresh_schema() as url:
+    """Through `settings`, every test of the bot runs on both engines (tests/conftest.py)."""
+    async with database_url_for(engine) as url:
         yield url
 
 

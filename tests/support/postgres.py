@@ -58,6 +58,17 @@ def engines_of(test: pytest.Item) -> list[Any]:
 
 
 @asynccontextmanager
+async def database_url_for(engine: str) -> AsyncIterator[str | None]:
+    """The bot's DATABASE_URL on `engine`: None for SQLite (its file is DATABASE_PATH); on
+    PostgreSQL, the URL of a fresh, empty schema."""
+    if engine == "sqlite":
+        yield None
+        return
+    async with fresh_schema() as url:
+        yield url
+
+
+@asynccontextmanager
 async def fresh_schema() -> AsyncIterator[str]:
     """Make an empty schema, yield a DATABASE_URL that uses it, then drop it."""
     schema = f"test_{uuid.uuid4().hex[:16]}"
