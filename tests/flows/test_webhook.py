@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,7 @@ from tests.flows.test_inbox import command_update
 from tests.flows.test_running_process import bot_environment, start_and_wait, start_bot, stop_bot
 from tests.support.bot_runner import BotRunner
 from tests.support.clock import FakeClock
-from tests.support.database import full_disk, rows_of
+from tests.support.database import environment_of, full_disk, rows_of
 
 SECRET = "webhook-secret_" + "x" * 33
 """48 characters Telegram allows in a secret token."""
@@ -334,9 +332,11 @@ async def test_a_webhook_address_telegram_refuses_is_one_line_naming_the_setting
 
 
 async def test_updates_stored_when_the_process_is_killed_are_handled_once_at_the_next_start(
-    tmp_path: Path, api: FakeBotApi, unused_tcp_port: int
+    tmp_path: Path, api: FakeBotApi, unused_tcp_port: int, settings: Settings
 ) -> None:
-    env = webhook_environment(tmp_path, api, unused_tcp_port, LOG_LEVEL="WARNING")
+    env = webhook_environment(
+        tmp_path, api, unused_tcp_port, LOG_LEVEL="WARNING", **environment_of(settings)
+    )
     olga = FakeUser(api, 4949, "Olga")
     first = await start_bot(tmp_path, env)
     try:
@@ -365,8 +365,7 @@ async def test_updates_stored_when_the_process_is_killed_are_handled_once_at_the
     assert any("Olga" in text for text in texts), texts
     assert sum("/repair" in text for text in texts) == 1, texts
     assert [d.update_id for d in api.webhook_deliveries].count(help_id) == 1, "not re-sent"
-    with closing(sqlite3.connect(tmp_path / "db" / "bot.sqlite3")) as db:
-        (handled,) = db.execute(
-            "SELECT handled_at FROM inbox WHERE update_id = ?", (help_id,)
-        ).fetchone()
+    [(handled,)] = await rows_of(
+        settings, "SELECT handled_at FROM inbox WHERE update_id = ?", (help_id,)
+    )
     assert handled is not None

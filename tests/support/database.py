@@ -29,6 +29,14 @@ async def opened(settings: Settings) -> AsyncIterator[Engine]:
         await db.close()
 
 
+def environment_of(settings: Settings) -> dict[str, str]:
+    """The environment that gives `python -m bot` the database `settings` name."""
+    found = {"DATABASE_PATH": str(settings.database_path)}
+    if settings.database_url is not None:
+        found["DATABASE_URL"] = settings.database_url.get_secret_value()
+    return found
+
+
 async def rows_of(settings: Settings, sql: str, params: Iterable[object] = ()) -> list[tuple]:
     """The rows a query finds, each a plain tuple in its columns' order."""
     async with opened(settings) as db:
