@@ -1,6 +1,8 @@
-"""A fresh, empty PostgreSQL schema per test, in the database TEST_DATABASE_URL names.
+"""Which engines a test runs on, and a fresh, empty PostgreSQL schema per test, in the
+database TEST_DATABASE_URL names.
 
-PostgreSQL tests (marked `postgresql`) run only when TEST_DATABASE_URL is set (`.ci/run`
+Every test that uses the `engine` fixture runs on SQLite and on PostgreSQL (`engines_of`).
+PostgreSQL runs (marked `postgresql`) happen only when TEST_DATABASE_URL is set (`.ci/run`
 sets it); each gets a schema of its own, made the connection's search path through the URL,
 and dropped after.
 """
