@@ -1,9 +1,15 @@
+import asyncio
 import os
 from typing import Any
 
 import pytest
 
-from tests.support.postgres import SKIP_REASON, TEST_DATABASE_URL, engines_of
+from tests.support.postgres import (
+    SKIP_REASON,
+    TEST_DATABASE_URL,
+    drop_spare_schemas,
+    engines_of,
+)
 
 # python-telegram-bot's RetryAfter warns about its own deprecated int `retry_after` unless
 # this opts in to timedeltas; with warnings as errors that warning would hide every 429.
@@ -51,3 +57,7 @@ def pytest_terminal_summary(
     left_out = config.stash.get(LEFT_OUT, 0)
     if left_out:
         terminalreporter.write_line(f"PostgreSQL tests not run ({left_out}): {SKIP_REASON}")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    asyncio.run(drop_spare_schemas())

@@ -16,7 +16,7 @@ from bot.storage.postgres import PostgresDatabase
 from bot.troubleshooting import load_tree
 from bot.workshops import Network, load_workshops
 from tests.support.clock import FakeClock
-from tests.support.postgres import fresh_schema
+from tests.support.postgres import bot_schema
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ async def db(engine: str, request: pytest.FixtureRequest) -> AsyncIterator[Engin
         finally:
             await database.close()
         return
-    async with fresh_schema() as url:
+    async with bot_schema() as url:
         database = await PostgresDatabase.open(url)
         try:
             yield database
