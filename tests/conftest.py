@@ -26,7 +26,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture
 def engine(request: pytest.FixtureRequest) -> str:
-    """"sqlite" or "postgresql": which engine this run of the test has its database on."""
+    """Which engine this run of the test has its database on: "sqlite" or "postgresql"."""
     return request.param
 
 
@@ -60,4 +60,5 @@ def pytest_terminal_summary(
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Leave TEST_DATABASE_URL's database as the session found it."""
     asyncio.run(drop_spare_schemas())
