@@ -92,6 +92,11 @@ class PostgresDatabase:
     async def close(self) -> None:
         await self._pool.close()
 
+    async def ping(self) -> None:
+        """Answer a trivial query through the pool, as every other statement waits for one
+        of its connections (health checks)."""
+        await self.fetch_one("SELECT 1")
+
     async def _migrate(self) -> None:
         """Apply, each in its own transaction, the migrations newer than `schema_version`."""
         async with self._pool.acquire() as connection:

@@ -10,7 +10,7 @@ from bot.fake_telegram.server import FakeBotApi
 from tests.support.bot_runner import NO_FLOOD_LIMIT, BotRunner
 from tests.support.clock import FakeClock
 from tests.support.day_shop import DAY_WORKSHOP, HEAD_OFFICE, MECHANIC
-from tests.support.postgres import ENGINES, fresh_schema
+from tests.support.postgres import database_url_for
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -27,25 +27,10 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """A test marked `both_engines` runs once on SQLite and once on PostgreSQL; the others
-    on SQLite. Every flow test on both engines is a later slice's."""
-    if metafunc.definition.get_closest_marker("both_engines"):
-        metafunc.parametrize("engine", ENGINES, indirect=True)
-
-
-@pytest.fixture
-def engine(request: pytest.FixtureRequest) -> str:
-    return getattr(request, "param", "sqlite")
-
-
 @pytest.fixture
 async def database_url(engine: str) -> AsyncIterator[str | None]:
-    """None for SQLite; on PostgreSQL, the URL of a fresh, empty schema."""
-    if engine == "sqlite":
-        yield None
-        return
-    async with fresh_schema() as url:
+    """Through `settings`, every test of the bot runs on both engines (tests/conftest.py)."""
+    async with database_url_for(engine) as url:
         yield url
 
 

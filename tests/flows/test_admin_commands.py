@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi, JSONDict
 from tests.support.bot_runner import NO_FLOOD_LIMIT, BotRunner, Person
 from tests.support.clock import FakeClock
+from tests.support.postgres import ENGINES, database_url_for
 
 TWO_WORKSHOPS = Path(__file__).parent / "data" / "two_workshops.yaml"
 TOKEN = "123456:TEST-TOKEN"
@@ -372,14 +373,18 @@ class Desk:
         return card, network, len(news)
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def desk(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Desk]:
-    async with FakeBotApi(token=TOKEN) as api:
+@pytest_asyncio.fixture(loop_scope="module", scope="module", params=ENGINES)
+async def desk(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Desk]:
+    """One bot on each engine, shared by the module's tests of refused changes."""
+    async with FakeBotApi(token=TOKEN) as api, database_url_for(request.param) as url:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             bot_token=TOKEN,
             telegram_api_url=api.base_url,
             database_path=tmp_path_factory.mktemp("shared") / "bot.sqlite3",
+            database_url=url,
             head_office_ids=frozenset({HEAD_OFFICE}),
             workshops_file=TWO_WORKSHOPS,
             flood_burst=NO_FLOOD_LIMIT,

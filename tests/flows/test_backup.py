@@ -15,6 +15,10 @@ from tests.flows.test_command_line import run_bot
 from tests.flows.test_forged_input import book
 from tests.support.bot_runner import BotRunner
 
+BACKS_UP_THE_SQLITE_FILE = pytest.mark.sqlite_only(
+    "`python -m bot backup` copies the SQLite file; PostgreSQL is backed up with its own tools"
+)
+
 
 def codes_in(copy: Path) -> set[str]:
     """The ticket codes in a copy, once SQLite has found it sound."""
@@ -27,6 +31,7 @@ def names_in(folder: Path) -> list[str]:
     return sorted(each.name for each in folder.iterdir())
 
 
+@BACKS_UP_THE_SQLITE_FILE
 async def test_backups_taken_while_a_customer_books_are_sound_and_hold_the_earlier_bookings(
     shop: BotRunner, tmp_path: Path
 ) -> None:
@@ -51,6 +56,7 @@ async def test_backups_taken_while_a_customer_books_are_sound_and_hold_the_earli
     assert names_in(copy.parent) == ["bot.sqlite3"]
 
 
+@BACKS_UP_THE_SQLITE_FILE
 async def test_the_backup_command_copies_the_running_bots_database_reading_only_database_path(
     shop: BotRunner, tmp_path: Path
 ) -> None:

@@ -22,6 +22,7 @@ from bot.storage.customers import Customers
 from bot.storage.tickets import NewTicket, Tickets
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
+from tests.support.database import full_disk
 
 TWO_WORKSHOPS = Path(__file__).parent / "data" / "two_workshops.yaml"
 HEAD_OFFICE = 9000
@@ -548,24 +549,18 @@ async def test_a_broadcast_on_a_full_disk_pauses_and_resumes_without_second_copi
 ) -> None:
     recipients = await seed_customers(network, range(600_001, 600_011))
     office = network.person(HEAD_OFFICE, "Olga")
-    db = services_of(network).db
-    await db.execute(
-        "CREATE TRIGGER full_disk BEFORE UPDATE ON broadcast_deliveries "
-        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
-    )
-
     body = "News while the disk is full"
-    preview = await previewed(office, "/broadcast", body)
-    await office.taps("Confirm", preview["message_id"])
-    await finish(network)
-    for _ in range(3):
-        await network.tick()
-    sent_before = deliveries(api, body)
-    assert 1 <= sent_before <= WORKERS, "sending pauses at the first mark the disk refuses"
-    alerts = [r for r in caplog.records if r.levelname == "ERROR" and "ALERT" in r.message]
-    assert len(alerts) == sent_before, "one alert per recipient sent but not recorded"
+    async with full_disk(services_of(network).db, "broadcast_deliveries"):
+        preview = await previewed(office, "/broadcast", body)
+        await office.taps("Confirm", preview["message_id"])
+        await finish(network)
+        for _ in range(3):
+            await network.tick()
+        sent_before = deliveries(api, body)
+        assert 1 <= sent_before <= WORKERS, "sending pauses at the first mark the disk refuses"
+        alerts = [r for r in caplog.records if r.levelname == "ERROR" and "ALERT" in r.message]
+        assert len(alerts) == sent_before, "one alert per recipient sent but not recorded"
 
-    await db.execute("DROP TRIGGER full_disk")
     await network.tick()
     await finish(network)
     for chat_id in recipients:

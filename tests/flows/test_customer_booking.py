@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from bot.fake_telegram.server import FakeBotApi
 from tests.support.bot_runner import BotRunner
-
-pytestmark = pytest.mark.both_engines
 
 RED_SQUARE = (55.7539, 37.6208)
 

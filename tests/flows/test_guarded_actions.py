@@ -260,7 +260,8 @@ async def test_a_second_confirmation_is_stale_and_a_replayed_one_changes_nothing
     await mechanic.taps_data(confirmation, f"gm:{code}:cancelled:forged")
 
     assert mechanic.toasts()[-2:] == ["This button is no longer active."] * 2
-    assert count_rows(network, "SELECT id FROM ticket_events WHERE to_status = 'cancelled'") == 1
+    cancelled = "SELECT id FROM ticket_events WHERE to_status = 'cancelled'"
+    assert await count_rows(network, cancelled) == 1
     assert len(notices(anna)) == 1
 
 
@@ -339,7 +340,7 @@ async def test_quote_refuses_an_ambiguous_amount_with_an_example(
 
     assert f"“{typed}” is not an amount" in refused[-1]["text"]
     assert "/quote SR-XXXXXX 12 500,50 new screen" in refused[-1]["text"]
-    assert count_rows(network, "SELECT id FROM estimates") == 0
+    assert await count_rows(network, "SELECT id FROM estimates") == 0
 
 
 async def test_a_cancelled_preview_sends_nothing(network: BotRunner) -> None:
@@ -354,7 +355,7 @@ async def test_a_cancelled_preview_sends_nothing(network: BotRunner) -> None:
     assert "not sent" in mechanic.screen["text"]
     assert mechanic.buttons(mechanic.screen["message_id"]) == []
     assert len(anna.texts()) == before
-    assert count_rows(network, "SELECT id FROM estimates") == 0
+    assert await count_rows(network, "SELECT id FROM estimates") == 0
 
 
 async def test_only_the_latest_preview_can_be_sent(network: BotRunner) -> None:
@@ -369,7 +370,7 @@ async def test_only_the_latest_preview_can_be_sent(network: BotRunner) -> None:
     await mechanic.taps("Send")
 
     assert "RUB\u00a02,500" in anna.texts()[-1]
-    assert count_rows(network, "SELECT id FROM estimates") == 1
+    assert await count_rows(network, "SELECT id FROM estimates") == 1
 
 
 async def test_a_new_estimate_replaces_the_open_one_whose_buttons_stop_working(

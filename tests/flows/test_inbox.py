@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import pytest
 
 from bot.fake_telegram.server import FakeBotApi, JSONDict
 from bot.fake_telegram.users import FakeUser
 from bot.runtime.ordering import MAX_CONCURRENT
-from bot.storage.engine import Engine, open_database
 from tests.support.bot_runner import BotRunner
 from tests.support.clock import FakeClock
-
-pytestmark = pytest.mark.both_engines
-
-
-@asynccontextmanager
-async def database_of(bot: BotRunner) -> AsyncIterator[Engine]:
-    """The bot's database, on whichever engine it runs, opened beside the bot."""
-    db = await open_database(bot.settings)
-    try:
-        yield db
-    finally:
-        await db.close()
+from tests.support.database import opened
 
 
 async def inbox_rows(bot: BotRunner) -> list[tuple[int, str | None]]:
-    async with database_of(bot) as db:
+    async with opened(bot.settings) as db:
         rows = await db.fetch_all("SELECT update_id, handled_at FROM inbox ORDER BY update_id")
     return [(row["update_id"], row["handled_at"]) for row in rows]
 
@@ -59,7 +43,7 @@ async def test_updates_stored_but_not_handled_before_a_crash_are_handled_once_at
         command_update(api, olga, 900_001, "/start"),
         command_update(api, olga, 900_002, "/help"),
     ]
-    async with database_of(bot) as db:
+    async with opened(bot.settings) as db:
         for update in stored:
             await db.execute(
                 "INSERT INTO inbox (update_id, raw, received_at) VALUES (?, ?, ?)",

@@ -73,7 +73,6 @@ class Alternating:
         return self._as_seen_by[self._order[0]]
 
 
-@pytest.mark.both_engines
 async def test_a_repair_booking_alternating_between_two_instances_keeps_its_whole_draft(
     instances: dict[str, BotRunner], balancer: Balancer
 ) -> None:
@@ -116,7 +115,6 @@ async def test_a_repair_booking_alternating_between_two_instances_keeps_its_whol
     }
 
 
-@pytest.mark.both_engines
 async def test_a_conversation_left_on_one_instance_is_over_on_the_other_too(
     instances: dict[str, BotRunner], balancer: Balancer
 ) -> None:

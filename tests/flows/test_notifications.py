@@ -4,7 +4,6 @@ once, and never at night."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ import pytest
 from bot.fake_telegram.server import FakeBotApi
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
+from tests.support.database import DISK_FULL, full_disk
 from tests.support.day_shop import HEAD_OFFICE, MECHANIC
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -301,32 +301,21 @@ async def test_a_server_error_is_retried_with_backoff_and_the_message_sent_once(
     assert count(anna, "Reminder: tomorrow") == 1
 
 
-FULL_DISK = (
-    "CREATE TRIGGER full_disk BEFORE UPDATE OF status ON outbox "
-    "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
-)
-"""The disk fills up between the claim on a message and the record that it went out."""
-FULL_DISK_ALL_ALONG = (
-    "CREATE TRIGGER full_disk BEFORE UPDATE ON outbox "
-    "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
-)
-
-
 async def test_a_reminder_sent_while_the_disk_is_full_goes_out_once_and_is_recorded_later(
     shop: BotRunner, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     anna = shop.person(1001, "Anna")
     await book(anna)
     db = shop.app.bot_data["services"].db
-    await db.execute(FULL_DISK)
 
-    for minute in range(6):
-        await at(shop, clock, local(26, 18, minute))
-    assert count(anna, "Reminder: tomorrow") == 1, "sent once, though never recorded"
-    alerts = [r for r in caplog.records if r.levelname == "ERROR" and "ALERT" in r.message]
-    assert len(alerts) == 1, "one alert for the one message"
+    # The disk fills up between the claim on a message and the record that it went out.
+    async with full_disk(db, "outbox", "UPDATE OF status"):
+        for minute in range(6):
+            await at(shop, clock, local(26, 18, minute))
+        assert count(anna, "Reminder: tomorrow") == 1, "sent once, though never recorded"
+        alerts = [r for r in caplog.records if r.levelname == "ERROR" and "ALERT" in r.message]
+        assert len(alerts) == 1, "one alert for the one message"
 
-    await db.execute("DROP TRIGGER full_disk")
     for minute in range(6, 9):
         await at(shop, clock, local(26, 18, minute))
     assert count(anna, "Reminder: tomorrow") == 1, "not again once the disk has room"
@@ -342,13 +331,12 @@ async def test_nothing_goes_out_while_no_claim_can_be_written_and_everything_onc
     anna = shop.person(1001, "Anna")
     await book(anna)
     db = shop.app.bot_data["services"].db
-    await db.execute(FULL_DISK_ALL_ALONG)
 
-    with pytest.raises(sqlite3.IntegrityError, match="disk is full"):
-        await at(shop, clock, local(26, 18, 0))
-    assert count(anna, "Reminder: tomorrow") == 0, "not sent unclaimed: it could go twice"
+    async with full_disk(db, "outbox"):
+        with pytest.raises(DISK_FULL, match="disk is full"):
+            await at(shop, clock, local(26, 18, 0))
+        assert count(anna, "Reminder: tomorrow") == 0, "not sent unclaimed: it could go twice"
 
-    await db.execute("DROP TRIGGER full_disk")
     await at(shop, clock, local(26, 18, 1))
     await at(shop, clock, local(26, 18, 2))
     assert count(anna, "Reminder: tomorrow") == 1

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import sqlite3
-from contextlib import closing
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.fake_telegram.server import FakeBotApi, JSONDict
+from tests.flows.test_replayed_updates import crash_and_replay, snapshot
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
 from tests.support.day_shop import HEAD_OFFICE, MECHANIC
@@ -46,25 +45,6 @@ async def book(customer: Person) -> str:
 async def at(runner: BotRunner, clock: FakeClock, moment: datetime) -> None:
     clock.set(moment)
     await runner.tick()
-
-
-async def crash_and_replay(runner: BotRunner, user_data: list[tuple[object, ...]]) -> None:
-    """The bot dies after handling the latest update, before recording it as handled or
-    writing the person's new state: the next start handles it again from the inbox."""
-    update_id = runner.last_update_id
-    await runner.stop()
-    with closing(sqlite3.connect(runner.settings.database_path)) as db, db:
-        db.execute("UPDATE inbox SET handled_at = NULL WHERE update_id = ?", (update_id,))
-        db.execute("DELETE FROM user_data")
-        db.executemany("INSERT INTO user_data VALUES (?, ?)", user_data)
-    runner.api.redeliver(update_id)
-    await runner.start()
-    await runner.settle()
-
-
-def saved_user_data(runner: BotRunner) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(runner.settings.database_path)) as db:
-        return db.execute("SELECT * FROM user_data").fetchall()
 
 
 def with_text(messages: list[JSONDict], fragment: str) -> list[JSONDict]:
@@ -445,13 +425,13 @@ async def test_a_replayed_question_and_answer_are_passed_on_once(shop: BotRunner
     code = await book(anna)
     mechanic.new_messages()
     await anna.command("/ask", code)
-    before = saved_user_data(shop)
+    before = await snapshot(shop)
     first = await anna.says("Is it the pump?")
     await crash_and_replay(shop, before)
     assert [m["text"] for m in anna.new_messages()] == [m["text"] for m in first]
     [question] = mechanic.new_messages()
 
-    before = saved_user_data(shop)
+    before = await snapshot(shop)
     sent = await mechanic.user_reply(question["message_id"], "Probably.")
     await crash_and_replay(shop, before)
     assert [m["text"] for m in anna.new_messages()] == ["💬 Day Bench: Probably."]

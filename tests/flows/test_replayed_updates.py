@@ -10,9 +10,7 @@ same update (id and payload) once more, as it would had the acknowledgement not 
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +21,7 @@ from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi, JSONDict
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
+from tests.support.database import opened, rows_of
 
 ONE_WORKSHOP = Path(__file__).parent / "data" / "one_workshop.yaml"
 HEAD_OFFICE = 9000
@@ -57,16 +56,12 @@ Tables = dict[str, list[tuple[object, ...]]]
 CONVERSATION_TABLES = ("conversations", "user_data")
 
 
-def database(runner: BotRunner) -> sqlite3.Connection:
-    return sqlite3.connect(runner.settings.database_path)
-
-
-def snapshot(runner: BotRunner) -> Tables:
+async def snapshot(runner: BotRunner) -> Tables:
     """Where every conversation stands, as saved now."""
-    with closing(database(runner)) as db:
-        return {
-            table: db.execute(f"SELECT * FROM {table}").fetchall() for table in CONVERSATION_TABLES
-        }
+    return {
+        table: await rows_of(runner.settings, f"SELECT * FROM {table}")
+        for table in CONVERSATION_TABLES
+    }
 
 
 async def crash_and_replay(runner: BotRunner, saved: Tables | None = None) -> None:
@@ -77,20 +72,20 @@ async def crash_and_replay(runner: BotRunner, saved: Tables | None = None) -> No
     """
     update_id = runner.last_update_id
     await runner.stop()
-    with closing(database(runner)) as db, db:
-        db.execute("UPDATE inbox SET handled_at = NULL WHERE update_id = ?", (update_id,))
+    async with opened(runner.settings) as db, db.transaction() as tx:
+        await tx.execute("UPDATE inbox SET handled_at = NULL WHERE update_id = ?", (update_id,))
         for table, rows in (saved or {}).items():
-            db.execute(f"DELETE FROM {table}")
+            await tx.execute(f"DELETE FROM {table}")
             for row in rows:
-                db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))})", row)
+                await tx.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))})", row)
     runner.api.redeliver(update_id)
     await runner.start()
     await runner.settle()
 
 
-def count_rows(runner: BotRunner, sql: str, *params: object) -> int:
-    with closing(database(runner)) as db:
-        return int(db.execute(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0])
+async def count_rows(runner: BotRunner, sql: str, *params: object) -> int:
+    [(found,)] = await rows_of(runner.settings, f"SELECT COUNT(*) FROM ({sql}) AS found", params)
+    return int(found)
 
 
 def shown(messages: list[JSONDict]) -> list[str]:
@@ -162,11 +157,11 @@ async def test_a_replayed_quote_sends_no_second_estimate_and_answers_as_before(
 
     assert mechanic.screen == sent and "RUB\u00a01,500" in sent["text"]
     assert mechanic.toasts()[-1] != "This button is no longer active."
-    assert count_rows(network, "SELECT id FROM estimates") == 1
+    assert await count_rows(network, "SELECT id FROM estimates") == 1
     assert count(anna, "Repair estimate") == 1
     await mechanic.taps_data(sent["message_id"], send)  # pressed again, not handled again
     assert mechanic.toasts()[-1] == "This button is no longer active."
-    assert count_rows(network, "SELECT id FROM estimates") == 1
+    assert await count_rows(network, "SELECT id FROM estimates") == 1
 
 
 async def test_a_replayed_warranty_confirmation_tells_the_customer_once(
@@ -182,7 +177,7 @@ async def test_a_replayed_warranty_confirmation_tells_the_customer_once(
 
     assert shown(mechanic.new_messages()) == shown(first)
     assert count(anna, "covered by warranty") == 1
-    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'warranty'") == 1
+    assert await count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'warranty'") == 1
 
 
 async def test_a_replayed_free_warranty_estimate_tells_the_customer_once(
@@ -200,7 +195,7 @@ async def test_a_replayed_free_warranty_estimate_tells_the_customer_once(
 
     assert mechanic.screen == sent and "covered by warranty" in sent["text"]
     assert count(anna, "Repair estimate") == 1
-    assert count_rows(network, "SELECT id FROM estimates") == 0, "nothing priced"
+    assert await count_rows(network, "SELECT id FROM estimates") == 0, "nothing priced"
 
 
 async def test_a_replayed_cause_press_records_the_cause_once(network: BotRunner) -> None:
@@ -215,7 +210,7 @@ async def test_a_replayed_cause_press_records_the_cause_once(network: BotRunner)
     await crash_and_replay(network)
 
     assert mechanic.screen == recorded and "cause recorded — misuse" in recorded["text"]
-    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'cause'") == 1
+    assert await count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'cause'") == 1
 
 
 async def test_a_replayed_walk_in_makes_no_second_ticket_and_gives_the_same_link(
@@ -229,8 +224,8 @@ async def test_a_replayed_walk_in_makes_no_second_ticket_and_gives_the_same_link
 
     assert shown(mechanic.new_messages()) == shown(first)
     assert "start=" in first[0]["text"] and first[-1]["photo"]
-    assert count_rows(network, "SELECT id FROM tickets") == 1
-    assert count_rows(network, "SELECT token FROM claim_links") == 1
+    assert await count_rows(network, "SELECT id FROM tickets") == 1
+    assert await count_rows(network, "SELECT token FROM claim_links") == 1
 
 
 async def test_replayed_parts_commands_move_parts_once_and_answer_as_before(
@@ -256,10 +251,11 @@ async def test_replayed_parts_commands_move_parts_once_and_answer_as_before(
         assert shown(person.new_messages()) == shown(first), command
         request = request or re.search(r"PR-[0-9A-Z]{6}", first[-1]["text"]).group(0)
 
-    with closing(database(network)) as db:
-        ledger = db.execute("SELECT reason, quantity FROM part_movements ORDER BY id").fetchall()
+    ledger = await rows_of(
+        network.settings, "SELECT reason, quantity FROM part_movements ORDER BY id"
+    )
     assert ledger == [("receive", 2), ("ship", 1), ("arrive", 1), ("reserve", 1), ("use", 1)]
-    assert count_rows(network, "SELECT id FROM part_requests") == 1
+    assert await count_rows(network, "SELECT id FROM part_requests") == 1
     for notice in ("waits for a part", "is on its way", "has arrived"):
         assert count(anna, notice) == 1, notice
 
@@ -276,7 +272,7 @@ async def test_a_replayed_eta_sends_no_second_notice(network: BotRunner) -> None
     assert shown(mechanic.new_messages()) == shown(first)
     assert "Monday, 30 November" in first[-1]["text"]
     assert count(anna, "Monday, 30 November") == 1
-    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'eta'") == 1
+    assert await count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'eta'") == 1
 
 
 async def test_a_replayed_setstatus_tells_the_customer_once_and_answers_as_before(
@@ -330,7 +326,7 @@ async def test_a_replayed_booking_confirmation_answers_with_the_booking_it_made(
     assert shown(anna.new_messages()) == shown(first) == ["One Bench"]
     assert "Booked!" in network.api.message(anna.id, summary["message_id"])["text"]
     assert not any("went wrong" in text for text in anna.texts())
-    assert count_rows(network, "SELECT id FROM tickets") == 1
+    assert await count_rows(network, "SELECT id FROM tickets") == 1
     assert count(mechanic, "New booking") == 1
 
 
@@ -340,16 +336,16 @@ async def test_a_replayed_confirmation_from_an_unsaved_conversation_books_nothin
     anna = network.person(1001, "Anna")
     mechanic = network.person(MECHANIC, "Mike")
     await up_to_confirmation(anna)
-    before_confirm = snapshot(network)
+    before_confirm = await snapshot(network)
     first = await anna.taps("Confirm")
 
     await crash_and_replay(network, before_confirm)
 
     assert shown(anna.new_messages()) == shown(first)
     assert not any("went wrong" in text for text in anna.texts())
-    assert count_rows(network, "SELECT id FROM tickets") == 1
+    assert await count_rows(network, "SELECT id FROM tickets") == 1
     assert count(mechanic, "New booking") == 1
-    assert snapshot(network)["conversations"] == [], "the conversation is over"
+    assert (await snapshot(network))["conversations"] == [], "the conversation is over"
 
 
 async def test_a_replayed_cancel_cancels_once_and_answers_as_before(network: BotRunner) -> None:
@@ -389,7 +385,7 @@ async def test_a_replayed_estimate_approval_tells_the_workshop_once(network: Bot
 async def test_a_replayed_category_pick_opens_no_second_fault_report(network: BotRunner) -> None:
     anna = network.person(1001, "Anna")
     await anna.command("/repair")
-    before_pick = snapshot(network)
+    before_pick = await snapshot(network)
     await anna.taps("Washing machine")
     question = anna.screen["text"]
 
@@ -398,7 +394,7 @@ async def test_a_replayed_category_pick_opens_no_second_fault_report(network: Bo
     assert anna.screen["text"] == question
     assert anna.new_messages() == []
     assert not went_wrong(anna)
-    assert count_rows(network, "SELECT id FROM cases") == 1
+    assert await count_rows(network, "SELECT id FROM cases") == 1
 
 
 async def test_a_replayed_reschedule_moves_once_and_keeps_the_new_reminders(
@@ -431,7 +427,8 @@ async def test_a_replayed_i_will_come_is_noted_once(network: BotRunner, clock: F
     await crash_and_replay(network)
 
     assert not went_wrong(anna)
-    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'will_come'") == 1
+    will_come = "SELECT id FROM ticket_events WHERE kind = 'will_come'"
+    assert await count_rows(network, will_come) == 1
 
 
 async def test_a_replayed_rating_and_comment_are_recorded_and_passed_on_once(
@@ -458,7 +455,7 @@ async def test_a_replayed_rating_and_comment_are_recorded_and_passed_on_once(
 
     assert shown(anna.new_messages()) == shown(first)
     assert count(office, "The drum still squeaks") == 1
-    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'comment'") == 1
+    assert await count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'comment'") == 1
 
 
 async def test_a_replayed_claim_link_answers_with_the_ticket_it_claimed(
@@ -476,7 +473,7 @@ async def test_a_replayed_claim_link_answers_with_the_ticket_it_claimed(
 
     assert shown(walter.new_messages()) == shown(first)
     assert "already been used" not in first[-1]["text"]
-    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'claimed'") == 1
+    assert await count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'claimed'") == 1
 
 
 async def test_a_replayed_walk_in_description_is_added_to_the_ticket_once(
@@ -491,16 +488,17 @@ async def test_a_replayed_walk_in_description_is_added_to_the_ticket_once(
     await walter.command("/start", link.group(1))
     await walter.says("Siemens iQ500")
     await walter.sends("photo")
-    before = snapshot(network)
+    before = await snapshot(network)
 
     first = await walter.taps("➡️ Continue")
     await crash_and_replay(network, before)
 
     assert "Thank you" in walter.screen["text"] and not first
     rows = "SELECT description FROM tickets WHERE description = 'drum\nSiemens iQ500'"
-    assert count_rows(network, rows) == 1, "the words are added once"
-    assert count_rows(network, "SELECT * FROM ticket_attachments") == 1
-    assert count_rows(network, "SELECT id FROM ticket_events WHERE kind = 'described'") == 1
+    assert await count_rows(network, rows) == 1, "the words are added once"
+    assert await count_rows(network, "SELECT * FROM ticket_attachments") == 1
+    described = "SELECT id FROM ticket_events WHERE kind = 'described'"
+    assert await count_rows(network, described) == 1
 
 
 # Head office
@@ -530,7 +528,7 @@ async def test_a_replayed_broadcast_writes_one_draft_and_sends_it_once(
     await crash_and_replay(network)
 
     assert shown(office.new_messages()) == shown(preview)
-    assert count_rows(network, "SELECT id FROM broadcasts") == 1
+    assert await count_rows(network, "SELECT id FROM broadcasts") == 1
 
     await office.taps("Confirm", preview[-1]["message_id"])
     await network.finish_broadcasts()

@@ -6,13 +6,14 @@ import asyncio
 import os
 import signal
 import socket
-import sqlite3
 import sys
 from pathlib import Path
 
+from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
 from bot.fake_telegram.users import FakeUser
 from bot.runtime.ordering import MAX_CONCURRENT
+from tests.support.database import environment_of, rows_of
 
 TOKEN = "123456:TEST-TOKEN"
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -152,12 +153,12 @@ async def test_an_unreachable_telegram_gets_one_line_naming_the_address(
 
 
 async def test_updates_in_flight_when_the_process_is_killed_are_handled_after_restart(
-    tmp_path: Path, api: FakeBotApi
+    tmp_path: Path, api: FakeBotApi, settings: Settings
 ) -> None:
     """SIGKILL in the middle of a burst: nothing is lost, and what was handled is not redone."""
     # More than are handled at once, so the kill lands mid-burst however fast the bot is.
     customers = [FakeUser(api, 50_000 + n, f"User{n}") for n in range(MAX_CONCURRENT + 144)]
-    env = bot_environment(tmp_path, api, LOG_LEVEL="WARNING")
+    env = bot_environment(tmp_path, api, LOG_LEVEL="WARNING", **environment_of(settings))
     first = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -252,9 +253,9 @@ async def test_a_token_revoked_while_running_ends_the_process_with_status_2_and_
 
 
 async def test_an_unreadable_update_is_skipped_logged_with_its_id_and_never_fetched_again(
-    tmp_path: Path, api: FakeBotApi
+    tmp_path: Path, api: FakeBotApi, settings: Settings
 ) -> None:
-    env = bot_environment(tmp_path, api, LOG_LEVEL="WARNING")
+    env = bot_environment(tmp_path, api, LOG_LEVEL="WARNING", **environment_of(settings))
     # An older shape of a message: its sender lacks first_name and is_bot.
     chat = {"id": 4444, "type": "private"}
     older = {"message_id": 1, "date": 0, "chat": chat, "from": {"id": 4444}, "text": "hi"}
@@ -269,10 +270,7 @@ async def test_an_unreadable_update_is_skipped_logged_with_its_id_and_never_fetc
         code, logs = await stop_bot(first)
     assert code == 0
     assert f"update {bad} (message) cannot be read" in logs
-    with sqlite3.connect(tmp_path / "db" / "bot.sqlite3") as db:
-        (failure,) = db.execute(
-            "SELECT failure FROM inbox WHERE update_id = ?", (bad,)
-        ).fetchone()
+    [(failure,)] = await rows_of(settings, "SELECT failure FROM inbox WHERE update_id = ?", (bad,))
     assert "first_name" in failure
 
     polls_before = len(api.calls_of("getUpdates"))

@@ -42,12 +42,6 @@ SECRET = "several-instances-secret_" + "x" * 20
 DIGEST = "Overdue tickets"
 
 
-@pytest.fixture
-def engine() -> str:
-    """SQLite has one instance: these run on PostgreSQL only."""
-    return "postgresql"
-
-
 class Naps:
     """An instance's pauses between its election's tries: each ends when the test says."""
 

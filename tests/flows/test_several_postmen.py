@@ -19,8 +19,6 @@ from tests.support.bot_runner import SETTLE_TIMEOUT, BotRunner
 from tests.support.clock import FakeClock
 from tests.support.day_shop import DAY_WORKSHOP
 
-pytestmark = pytest.mark.both_engines
-
 CUSTOMERS = (1001, 1002, 1003, 1004)
 TIMES = ("10:00", "11:00", "12:00", "13:00")
 """Tomorrow's drop-off time of each customer: one booking per slot."""

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from tests.flows.test_inbox import command_update
 from tests.flows.test_running_process import bot_environment, start_and_wait, start_bot, stop_bot
 from tests.support.bot_runner import BotRunner
 from tests.support.clock import FakeClock
+from tests.support.database import environment_of, full_disk, rows_of
 
 SECRET = "webhook-secret_" + "x" * 33
 """48 characters Telegram allows in a secret token."""
@@ -48,9 +47,9 @@ async def hook_bot(api: FakeBotApi, hooked: Settings, clock: FakeClock) -> Async
     await runner.stop()
 
 
-def stored_ids(settings: Settings) -> list[int]:
-    with closing(sqlite3.connect(settings.database_path)) as db:
-        return [row[0] for row in db.execute("SELECT update_id FROM inbox ORDER BY update_id")]
+async def stored_ids(settings: Settings) -> list[int]:
+    rows = await rows_of(settings, "SELECT update_id FROM inbox ORDER BY update_id")
+    return [update_id for (update_id,) in rows]
 
 
 async def post(settings: Settings, body: bytes, secret: str | None = SECRET) -> int:
@@ -115,7 +114,7 @@ async def test_a_request_without_the_right_secret_is_refused_and_nothing_is_stor
     await hook_bot.settle()
 
     assert (missing, wrong) == (403, 403)
-    assert 700_001 not in stored_ids(hooked)
+    assert 700_001 not in await stored_ids(hooked)
     assert not api.sent_to(4343)
 
 
@@ -133,10 +132,10 @@ async def test_a_request_without_the_right_secret_is_refused_and_nothing_is_stor
 async def test_a_body_that_is_not_an_update_gets_400_and_nothing_is_stored(
     hook_bot: BotRunner, hooked: Settings, body: bytes
 ) -> None:
-    before = stored_ids(hooked)
+    before = await stored_ids(hooked)
 
     assert await post(hooked, body) == 400
-    assert stored_ids(hooked) == before
+    assert await stored_ids(hooked) == before
 
 
 async def test_a_body_over_a_megabyte_gets_413_and_nothing_is_stored(
@@ -146,7 +145,7 @@ async def test_a_body_over_a_megabyte_gets_413_and_nothing_is_stored(
     update["message"]["text"] += " " + "x" * (1 << 20)
 
     assert await post(hooked, json.dumps(update).encode()) == 413
-    assert 700_003 not in stored_ids(hooked)
+    assert 700_003 not in await stored_ids(hooked)
 
 
 async def test_an_update_posted_with_the_secret_is_answered_200_once_stored_and_handled(
@@ -155,7 +154,7 @@ async def test_an_update_posted_with_the_secret_is_answered_200_once_stored_and_
     update = command_update(api, FakeUser(api, 4545, "Olga"), 700_004, "/start")
 
     status = await post(hooked, json.dumps(update).encode())
-    stored = stored_ids(hooked)
+    stored = await stored_ids(hooked)
     hook_bot.last_update_id = 700_004
     await hook_bot.settle()
 
@@ -168,16 +167,11 @@ async def test_an_update_that_could_not_be_stored_gets_500_and_is_handled_when_s
     hook_bot: BotRunner, api: FakeBotApi, hooked: Settings
 ) -> None:
     api.webhook_backoff = 0
-    with closing(sqlite3.connect(hooked.database_path)) as db, db:
-        db.execute(
-            "CREATE TRIGGER full BEFORE INSERT ON inbox BEGIN SELECT RAISE(ABORT, 'full'); END"
-        )
     olga = FakeUser(api, 4141, "Olga")
 
-    sent = olga.send_command("/start")
-    await api.wait_for(lambda: len(api.webhook_deliveries) >= 2)
-    with closing(sqlite3.connect(hooked.database_path)) as db, db:
-        db.execute("DROP TRIGGER full")
+    async with full_disk(hook_bot.app.bot_data["services"].db, "inbox", "INSERT"):
+        sent = olga.send_command("/start")
+        await api.wait_for(lambda: len(api.webhook_deliveries) >= 2)
     hook_bot.last_update_id = sent
     await hook_bot.settle()
 
@@ -338,9 +332,11 @@ async def test_a_webhook_address_telegram_refuses_is_one_line_naming_the_setting
 
 
 async def test_updates_stored_when_the_process_is_killed_are_handled_once_at_the_next_start(
-    tmp_path: Path, api: FakeBotApi, unused_tcp_port: int
+    tmp_path: Path, api: FakeBotApi, unused_tcp_port: int, settings: Settings
 ) -> None:
-    env = webhook_environment(tmp_path, api, unused_tcp_port, LOG_LEVEL="WARNING")
+    env = webhook_environment(
+        tmp_path, api, unused_tcp_port, LOG_LEVEL="WARNING", **environment_of(settings)
+    )
     olga = FakeUser(api, 4949, "Olga")
     first = await start_bot(tmp_path, env)
     try:
@@ -369,8 +365,7 @@ async def test_updates_stored_when_the_process_is_killed_are_handled_once_at_the
     assert any("Olga" in text for text in texts), texts
     assert sum("/repair" in text for text in texts) == 1, texts
     assert [d.update_id for d in api.webhook_deliveries].count(help_id) == 1, "not re-sent"
-    with closing(sqlite3.connect(tmp_path / "db" / "bot.sqlite3")) as db:
-        (handled,) = db.execute(
-            "SELECT handled_at FROM inbox WHERE update_id = ?", (help_id,)
-        ).fetchone()
+    [(handled,)] = await rows_of(
+        settings, "SELECT handled_at FROM inbox WHERE update_id = ?", (help_id,)
+    )
     assert handled is not None

@@ -16,7 +16,7 @@ from bot.storage.postgres import PostgresDatabase
 from bot.troubleshooting import load_tree
 from bot.workshops import Network, load_workshops
 from tests.support.clock import FakeClock
-from tests.support.postgres import ENGINES, fresh_schema
+from tests.support.postgres import bot_schema
 
 
 @pytest.fixture
@@ -24,17 +24,9 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "bot.sqlite3"
 
 
-@pytest.fixture(params=ENGINES)
-def engine(request: pytest.FixtureRequest) -> str:
-    """Which engine the test's `db` is: a test about the SQLite file itself (it asks for
-    `db_path` too) runs on SQLite only."""
-    if request.param == "postgresql" and "db_path" in request.fixturenames:
-        pytest.skip("about the SQLite file")
-    return request.param
-
-
 @pytest.fixture
 async def db(engine: str, request: pytest.FixtureRequest) -> AsyncIterator[Engine]:
+    """The test's database on `engine`: each test using it runs on both (tests/conftest.py)."""
     if engine == "sqlite":
         database: Engine = await Database.open(request.getfixturevalue("db_path"))
         try:
@@ -42,7 +34,7 @@ async def db(engine: str, request: pytest.FixtureRequest) -> AsyncIterator[Engin
         finally:
             await database.close()
         return
-    async with fresh_schema() as url:
+    async with bot_schema() as url:
         database = await PostgresDatabase.open(url)
         try:
             yield database

@@ -64,6 +64,7 @@ async def test_a_corrupt_database_is_refused_and_the_last_good_backup_is_kept(
     assert names_in(target.parent) == ["bot.sqlite3"]
 
 
+@pytest.mark.sqlite_only("the backup copies the SQLite file")
 async def test_the_live_database_and_its_journal_files_are_never_a_backup_target(
     db: Database, db_path: Path
 ) -> None:

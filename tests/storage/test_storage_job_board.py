@@ -8,6 +8,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.status_rules import OPEN_STATUSES
 from bot.storage.customers import Customers
 from bot.storage.database import Database
@@ -53,6 +55,7 @@ async def test_every_page_of_the_board_follows_time_in_status_across_statuses(
             assert [t.code for t in found] == codes[page * 7 : page * 7 + 7], (scope, page)
 
 
+@pytest.mark.sqlite_only("reads SQLite's query plans")
 async def test_the_board_reads_each_status_in_index_order_without_sorting_every_ticket(
     db: Database, db_path: Path
 ) -> None:

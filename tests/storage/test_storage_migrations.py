@@ -31,6 +31,7 @@ async def database_file(db: Database) -> str:
     return row["file"]
 
 
+@pytest.mark.sqlite_only("about the SQLite file's settings")
 async def test_a_new_database_file_uses_wal_and_enforces_foreign_keys(
     db: Database, db_path: Path
 ) -> None:
