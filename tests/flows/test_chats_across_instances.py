@@ -24,11 +24,6 @@ pytestmark = pytest.mark.postgresql
 SECRET = "chats-across-instances_" + "c" * 32
 
 
-@pytest.fixture
-def engine() -> str:
-    """SQLite has one instance: these run on PostgreSQL only."""
-    return "postgresql"
-
 
 class Tries:
     """An instance's pauses for chats: between tries for one another instance holds (noted,

@@ -54,7 +54,6 @@ async def step_of(runner: BotRunner, customer: Person) -> str | None:
     return row["state"] if row else None
 
 
-@pytest.mark.both_engines
 async def test_a_draft_the_database_refuses_leaves_the_step_as_it_was_and_the_customer_can_go_on(
     testville: BotRunner, engine: str
 ) -> None:

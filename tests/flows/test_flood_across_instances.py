@@ -29,11 +29,6 @@ async def refused_at_intake(runner: BotRunner) -> float:
     return value(found, "repairbot_updates_handled_total", type="message", outcome="refused") or 0
 
 
-@pytest.fixture
-def engine() -> str:
-    """SQLite has one instance: these run on PostgreSQL only."""
-    return "postgresql"
-
 
 @pytest.fixture
 async def balancer() -> AsyncIterator[Balancer]:

@@ -46,10 +46,7 @@ EVENING = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 """18:00 in Moscow, the evening before the booked day: the reminders fall due."""
 ADOPTED_WITHIN = 5.0
 """Seconds the survivor may take to handle a dead instance's updates, once its leases ran out."""
-@pytest.fixture
-def engine() -> str:
-    """Several instances need PostgreSQL."""
-    return "postgresql"
+
 
 
 class Instance:
