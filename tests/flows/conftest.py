@@ -7,6 +7,7 @@ import pytest
 
 from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
+from tests.support.balancer import Balancer
 from tests.support.bot_runner import NO_FLOOD_LIMIT, BotRunner
 from tests.support.clock import FakeClock
 from tests.support.day_shop import DAY_WORKSHOP, HEAD_OFFICE, MECHANIC
@@ -70,3 +71,10 @@ async def shop(api: FakeBotApi, settings: Settings, clock: FakeClock) -> AsyncIt
     await runner.person(HEAD_OFFICE, "Olga").command("/addstaff", f"{MECHANIC} DAY-ONE")
     yield runner
     await runner.stop()
+
+
+@pytest.fixture
+async def balancer() -> AsyncIterator[Balancer]:
+    """A load balancer in front of the instances a test starts (`tests.support.balancer`)."""
+    async with Balancer() as running:
+        yield running

@@ -8,20 +8,18 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from pydantic import SecretStr
 
-from bot.config import Listen, Settings
+from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
 from bot.runtime.shared_chats import LEASE_TTL, ORPHAN_AGE, RENEW_EVERY, SharedChats
 from bot.storage.chat_leases import ChatLeases
 from bot.storage.database import stamp
-from tests.support.balancer import Balancer
+from tests.support.balancer import Balancer, behind, serving
 from tests.support.bot_runner import SETTLE_TIMEOUT, BotRunner
 from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.postgresql
 
-SECRET = "chats-across-instances_" + "c" * 32
 
 
 
@@ -45,33 +43,14 @@ class Tries:
 
 
 @pytest.fixture
-async def balancer() -> AsyncIterator[Balancer]:
-    async with Balancer() as running:
-        yield running
-
-
-@pytest.fixture
 async def instances(
     api: FakeBotApi, settings: Settings, clock: FakeClock, balancer: Balancer
 ) -> AsyncIterator[tuple[BotRunner, BotRunner]]:
     """Instances "a" and "b" behind the balancer, on one database."""
-    shared = settings.model_copy(
-        update={
-            "webhook_url": f"{balancer.url}/telegram",
-            "webhook_secret": SecretStr(SECRET),
-            "webhook_listen": Listen(host="127.0.0.1", port=0),
-        }
-    )
+    shared = behind(settings, balancer)
     runners = {name: BotRunner(api, shared, clock, chat_sleep=Tries()) for name in ("a", "b")}
-    try:
-        for name, runner in runners.items():
-            await runner.start()
-            assert runner.app is not None
-            balancer.instances[name] = f"http://127.0.0.1:{runner.app.bot_data['web'].port}"
+    async with serving(balancer, runners):
         yield runners["a"], runners["b"]
-    finally:
-        for runner in runners.values():
-            await runner.stop()
 
 
 async def until(condition: Callable[[], object]) -> None:

@@ -6,20 +6,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from pydantic import SecretStr
 
-from bot.config import Listen, Settings
+from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
 from tests.flows.test_flood import SLOW_DOWN, replies_to
 from tests.flows.test_instances_share_conversations import Alternating
 from tests.flows.test_operator_endpoints import get, samples, value
-from tests.support.balancer import Balancer
+from tests.support.balancer import Balancer, behind, serving
 from tests.support.bot_runner import BotRunner
 from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.postgresql
 
-SECRET = "flood-across-instances_" + "f" * 32
 
 
 async def refused_at_intake(runner: BotRunner) -> float:
@@ -31,36 +29,19 @@ async def refused_at_intake(runner: BotRunner) -> float:
 
 
 @pytest.fixture
-async def balancer() -> AsyncIterator[Balancer]:
-    async with Balancer() as running:
-        yield running
-
-
-@pytest.fixture
 async def instances(
     api: FakeBotApi, settings: Settings, clock: FakeClock, balancer: Balancer
 ) -> AsyncIterator[dict[str, BotRunner]]:
     """Instances "a" and "b" with the default flood limits, behind the balancer."""
     defaults = Settings.model_fields
-    shared = settings.model_copy(
+    shared = behind(settings, balancer).model_copy(
         update={
             "flood_burst": defaults["flood_burst"].default,
             "flood_rate": defaults["flood_rate"].default,
-            "webhook_url": f"{balancer.url}/telegram",
-            "webhook_secret": SecretStr(SECRET),
-            "webhook_listen": Listen(host="127.0.0.1", port=0),
         }
     )
-    runners = {name: BotRunner(api, shared, clock) for name in ("a", "b")}
-    try:
-        for name, runner in runners.items():
-            await runner.start()
-            assert runner.app is not None
-            balancer.instances[name] = f"http://127.0.0.1:{runner.app.bot_data['web'].port}"
+    async with serving(balancer, {name: BotRunner(api, shared, clock) for name in "ab"}) as runners:
         yield runners
-    finally:
-        for runner in runners.values():
-            await runner.stop()
 
 
 async def test_a_flood_spread_over_two_instances_gets_one_burst_and_one_warning(

@@ -7,49 +7,25 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
-from bot.config import Listen, Settings
+from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
-from tests.support.balancer import Balancer
+from tests.support.balancer import Balancer, behind, serving
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
 
 ONE_WORKSHOP = Path(__file__).parent / "data" / "one_workshop.yaml"
-SECRET = "several-instances_" + "s" * 32
 DESCRIPTION = "It stops halfway and the drum stays full of water"
-
-
-@pytest.fixture
-async def balancer() -> AsyncIterator[Balancer]:
-    async with Balancer() as running:
-        yield running
 
 
 @pytest.fixture
 async def instances(
     api: FakeBotApi, settings: Settings, clock: FakeClock, balancer: Balancer
 ) -> AsyncIterator[dict[str, BotRunner]]:
-    """Instances "a" and "b": one database, one public webhook address (the balancer's),
-    each listening on a port of its own, as behind a load balancer in production."""
-    shared = settings.model_copy(
-        update={
-            "workshops_file": ONE_WORKSHOP,
-            "webhook_url": f"{balancer.url}/telegram",
-            "webhook_secret": SecretStr(SECRET),
-            "webhook_listen": Listen(host="127.0.0.1", port=0),
-        }
-    )
-    runners = {name: BotRunner(api, shared, clock) for name in ("a", "b")}
-    try:
-        for name, runner in runners.items():
-            await runner.start()
-            assert runner.app is not None
-            balancer.instances[name] = f"http://127.0.0.1:{runner.app.bot_data['web'].port}"
+    """Instances "a" and "b" on one database behind the balancer, as in production."""
+    shared = behind(settings, balancer).model_copy(update={"workshops_file": ONE_WORKSHOP})
+    async with serving(balancer, {name: BotRunner(api, shared, clock) for name in "ab"}) as runners:
         yield runners
-    finally:
-        for runner in runners.values():
-            await runner.stop()
 
 
 class Alternating:

@@ -12,9 +12,15 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 
 from aiohttp import ClientConnectorError, ClientError, ClientSession, web
+from pydantic import SecretStr
+
+from bot.config import Listen, Settings
+from tests.support.bot_runner import BotRunner
 
 
 class Balancer:
@@ -101,3 +107,34 @@ def update_of(body: bytes) -> int | None:
         return None
     update_id = update.get("update_id") if isinstance(update, dict) else None
     return update_id if isinstance(update_id, int) else None
+
+
+SECRET = "instances-behind-a-balancer_" + "s" * 24
+
+
+def behind(settings: Settings, balancer: Balancer) -> Settings:
+    """Settings for instances in webhook mode behind ``balancer``: one public address (the
+    balancer's), each instance listening on a port of its own, as in production."""
+    return settings.model_copy(
+        update={
+            "webhook_url": f"{balancer.url}/telegram",
+            "webhook_secret": SecretStr(SECRET),
+            "webhook_listen": Listen(host="127.0.0.1", port=0),
+        }
+    )
+
+
+@asynccontextmanager
+async def serving(
+    balancer: Balancer, runners: dict[str, BotRunner]
+) -> AsyncIterator[dict[str, BotRunner]]:
+    """Start each instance and put it behind the balancer under its name; stop all after."""
+    try:
+        for name, runner in runners.items():
+            await runner.start()
+            assert runner.app is not None
+            balancer.instances[name] = f"http://127.0.0.1:{runner.app.bot_data['web'].port}"
+        yield runners
+    finally:
+        for runner in runners.values():
+            await runner.stop()
