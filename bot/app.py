@@ -87,6 +87,7 @@ from bot.runtime.web import WebServer
 from bot.runtime.webhook import WebhookReceiver
 from bot.services import Services
 from bot.storage.chat_leases import ChatLeases
+from bot.storage.engine import open_inbox
 from bot.storage.inbox import InboxStore
 from bot.storage.leadership import leadership_for
 from bot.storage.postgres import PostgresDatabase
@@ -334,14 +335,16 @@ async def running_bot(
     leave, so the process does not look alive while deaf.
     """
     services = await Services.open(settings, clock)
+    inbox = None
     try:
+        inbox = await open_inbox(settings, services.db)
         url = settings.database_url
         election = LeaderElection(
             leadership_for(url.get_secret_value() if url else None), sleep=sleep
         )
         application = build_application(settings, services, election)
         metrics: Metrics = application.bot_data["metrics"]
-        intake = Intake(application, InboxStore(services.db), clock, services.flood, metrics)
+        intake = Intake(application, InboxStore(inbox), clock, services.flood, metrics)
         application.bot_data["intake"] = intake
         web, receiver = receiving(settings, application, intake, sleep, on_fatal)
         application.bot_data["web"] = web
@@ -422,4 +425,6 @@ async def running_bot(
             await election.stop()
             await web.stop()
     finally:
+        if inbox is not None and inbox is not services.db:
+            await inbox.close()
         await services.close()

@@ -1,11 +1,16 @@
-"""The inbox: every Telegram update, stored before it is acknowledged and handled from here."""
+"""The inbox: every Telegram update, stored before it is acknowledged and handled from here.
+
+On SQLite it is a file of its own (`bot.storage.database.InboxDatabase`); on PostgreSQL a
+table of the one database. Either way every statement here is a single short one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from bot.storage.database import Database, Row, stamp
+from bot.storage.database import Row, stamp
+from bot.storage.engine import Engine
 
 KEEP = timedelta(hours=24)
 """Telegram keeps an unacknowledged update for 24 hours: a handled row older than that can
@@ -13,7 +18,7 @@ never be re-delivered, so it is no longer needed to recognise one."""
 
 
 class InboxStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
 
     async def store(

@@ -11,7 +11,7 @@ import pytest
 from bot.fake_telegram.server import FakeBotApi, JSONDict
 from bot.fake_telegram.users import FakeUser
 from bot.runtime.ordering import MAX_CONCURRENT
-from bot.storage.engine import Engine, open_database
+from bot.storage.engine import Engine, open_database, open_inbox
 from tests.support.bot_runner import BotRunner
 from tests.support.clock import FakeClock
 
@@ -19,17 +19,20 @@ pytestmark = pytest.mark.both_engines
 
 
 @asynccontextmanager
-async def database_of(bot: BotRunner) -> AsyncIterator[Engine]:
-    """The bot's database, on whichever engine it runs, opened beside the bot."""
+async def inbox_of(bot: BotRunner) -> AsyncIterator[Engine]:
+    """The bot's inbox, on whichever engine it runs (SQLite's own file), opened beside the bot."""
     db = await open_database(bot.settings)
+    inbox = await open_inbox(bot.settings, db)
     try:
-        yield db
+        yield inbox
     finally:
+        if inbox is not db:
+            await inbox.close()
         await db.close()
 
 
 async def inbox_rows(bot: BotRunner) -> list[tuple[int, str | None]]:
-    async with database_of(bot) as db:
+    async with inbox_of(bot) as db:
         rows = await db.fetch_all("SELECT update_id, handled_at FROM inbox ORDER BY update_id")
     return [(row["update_id"], row["handled_at"]) for row in rows]
 
@@ -59,7 +62,7 @@ async def test_updates_stored_but_not_handled_before_a_crash_are_handled_once_at
         command_update(api, olga, 900_001, "/start"),
         command_update(api, olga, 900_002, "/help"),
     ]
-    async with database_of(bot) as db:
+    async with inbox_of(bot) as db:
         for update in stored:
             await db.execute(
                 "INSERT INTO inbox (update_id, raw, received_at) VALUES (?, ?, ?)",

@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.fake_telegram.server import FakeBotApi, JSONDict
+from bot.storage.database import inbox_path
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
 from tests.support.day_shop import HEAD_OFFICE, MECHANIC
@@ -53,8 +54,9 @@ async def crash_and_replay(runner: BotRunner, user_data: list[tuple[object, ...]
     writing the person's new state: the next start handles it again from the inbox."""
     update_id = runner.last_update_id
     await runner.stop()
+    with closing(sqlite3.connect(inbox_path(runner.settings.database_path))) as inbox, inbox:
+        inbox.execute("UPDATE inbox SET handled_at = NULL WHERE update_id = ?", (update_id,))
     with closing(sqlite3.connect(runner.settings.database_path)) as db, db:
-        db.execute("UPDATE inbox SET handled_at = NULL WHERE update_id = ?", (update_id,))
         db.execute("DELETE FROM user_data")
         db.executemany("INSERT INTO user_data VALUES (?, ?)", user_data)
     runner.api.redeliver(update_id)

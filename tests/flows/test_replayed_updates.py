@@ -21,6 +21,7 @@ import pytest
 
 from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi, JSONDict
+from bot.storage.database import inbox_path
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
 
@@ -77,8 +78,9 @@ async def crash_and_replay(runner: BotRunner, saved: Tables | None = None) -> No
     """
     update_id = runner.last_update_id
     await runner.stop()
+    with closing(sqlite3.connect(inbox_path(runner.settings.database_path))) as inbox, inbox:
+        inbox.execute("UPDATE inbox SET handled_at = NULL WHERE update_id = ?", (update_id,))
     with closing(database(runner)) as db, db:
-        db.execute("UPDATE inbox SET handled_at = NULL WHERE update_id = ?", (update_id,))
         for table, rows in (saved or {}).items():
             db.execute(f"DELETE FROM {table}")
             for row in rows:

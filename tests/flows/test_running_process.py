@@ -269,7 +269,7 @@ async def test_an_unreadable_update_is_skipped_logged_with_its_id_and_never_fetc
         code, logs = await stop_bot(first)
     assert code == 0
     assert f"update {bad} (message) cannot be read" in logs
-    with sqlite3.connect(tmp_path / "db" / "bot.sqlite3") as db:
+    with sqlite3.connect(tmp_path / "db" / "bot.inbox.sqlite3") as db:
         (failure,) = db.execute(
             "SELECT failure FROM inbox WHERE update_id = ?", (bad,)
         ).fetchone()

@@ -18,6 +18,7 @@ from bot.config import Listen, Settings
 from bot.fake_telegram.server import FakeBotApi
 from bot.fake_telegram.users import FakeUser
 from bot.fake_telegram.webhook import SECRET_HEADER
+from bot.storage.database import inbox_path
 from tests.flows.test_inbox import command_update
 from tests.flows.test_running_process import bot_environment, start_and_wait, start_bot, stop_bot
 from tests.support.bot_runner import BotRunner
@@ -49,7 +50,7 @@ async def hook_bot(api: FakeBotApi, hooked: Settings, clock: FakeClock) -> Async
 
 
 def stored_ids(settings: Settings) -> list[int]:
-    with closing(sqlite3.connect(settings.database_path)) as db:
+    with closing(sqlite3.connect(inbox_path(settings.database_path))) as db:
         return [row[0] for row in db.execute("SELECT update_id FROM inbox ORDER BY update_id")]
 
 
@@ -168,7 +169,7 @@ async def test_an_update_that_could_not_be_stored_gets_500_and_is_handled_when_s
     hook_bot: BotRunner, api: FakeBotApi, hooked: Settings
 ) -> None:
     api.webhook_backoff = 0
-    with closing(sqlite3.connect(hooked.database_path)) as db, db:
+    with closing(sqlite3.connect(inbox_path(hooked.database_path))) as db, db:
         db.execute(
             "CREATE TRIGGER full BEFORE INSERT ON inbox BEGIN SELECT RAISE(ABORT, 'full'); END"
         )
@@ -176,7 +177,7 @@ async def test_an_update_that_could_not_be_stored_gets_500_and_is_handled_when_s
 
     sent = olga.send_command("/start")
     await api.wait_for(lambda: len(api.webhook_deliveries) >= 2)
-    with closing(sqlite3.connect(hooked.database_path)) as db, db:
+    with closing(sqlite3.connect(inbox_path(hooked.database_path))) as db, db:
         db.execute("DROP TRIGGER full")
     hook_bot.last_update_id = sent
     await hook_bot.settle()
@@ -369,7 +370,7 @@ async def test_updates_stored_when_the_process_is_killed_are_handled_once_at_the
     assert any("Olga" in text for text in texts), texts
     assert sum("/repair" in text for text in texts) == 1, texts
     assert [d.update_id for d in api.webhook_deliveries].count(help_id) == 1, "not re-sent"
-    with closing(sqlite3.connect(tmp_path / "db" / "bot.sqlite3")) as db:
+    with closing(sqlite3.connect(tmp_path / "db" / "bot.inbox.sqlite3")) as db:
         (handled,) = db.execute(
             "SELECT handled_at FROM inbox WHERE update_id = ?", (help_id,)
         ).fetchone()
