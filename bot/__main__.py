@@ -20,7 +20,7 @@ from bot.gazetteer import GazetteerError
 from bot.logs import configure_logging, redact
 from bot.runtime.polling import PollingStopped
 from bot.runtime.web import ListenError
-from bot.runtime.webhook import WebhookRefused
+from bot.runtime.webhook import ReceiverDied, WebhookRefused
 from bot.storage.backup import BackupError, back_up
 from bot.storage.database import DatabaseFileError
 from bot.storage.postgres import DatabaseServerError
@@ -160,6 +160,9 @@ def main() -> None:
         # The library's own message repeats the token.
         print("error: Telegram rejected BOT_TOKEN; check it with @BotFather", file=sys.stderr)
         raise SystemExit(2) from None
+    except ReceiverDied:
+        # Its one CRITICAL line is in the log already; a supervisor restarts both processes.
+        raise SystemExit(1) from None
     except PollingStopped as error:
         print(f"error: {redact(str(error), token)}; see the log above", file=sys.stderr)
         raise SystemExit(1) from None

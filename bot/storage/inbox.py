@@ -6,8 +6,10 @@ table of the one database. Either way every statement here is a single short one
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.storage.database import Row, stamp
 from bot.storage.engine import Engine
@@ -56,6 +58,36 @@ class InboxStore:
         )
         return {row["update_id"] for row in rows}
 
+    async def arrived(
+        self,
+        update_ids: Collection[int],
+        now: datetime,
+        refused: Collection[int] = (),
+        chats: Mapping[int, int] | None = None,
+    ) -> None:
+        """Record, for updates the webhook's receiver stored, when they arrived by the bot's
+        clock (the one the sweep for a dead instance's updates goes by) and their ``chats``;
+        ``refused`` ones as handled. One statement."""
+        chat_of = chats or {}
+        at = stamp(now)
+        sets, params = ["received_at = ?"], [at]
+        if chat_of:
+            # Cast: PostgreSQL would read a parameter it cannot place as text.
+            chat = "WHEN ? THEN CAST(? AS BIGINT) "
+            sets.append(f"chat_id = CASE update_id {chat * len(chat_of)}END")
+            params += [value for item in chat_of.items() for value in item]
+        if refused:
+            sets.append(
+                f"handled_at = CASE WHEN update_id IN ({', '.join('?' * len(refused))})"
+                " THEN ? ELSE handled_at END"
+            )
+            params += [*refused, at]
+        await self._db.execute(
+            f"UPDATE inbox SET {', '.join(sets)}"
+            f" WHERE update_id IN ({', '.join('?' * len(update_ids))})",
+            (*params, *update_ids),
+        )
+
     async def unhandled(self) -> list[Row]:
         """Updates stored but not handled (a crash came in between), oldest first."""
         return await self._db.fetch_all(
@@ -98,3 +130,8 @@ class InboxStore:
         await self._db.execute(
             "DELETE FROM inbox WHERE handled_at < ?", (stamp(now - KEEP),)
         )
+
+
+def compact(update: dict[str, Any]) -> str:
+    """An update's JSON as stored: without the spaces ``json.dumps`` puts in by default."""
+    return json.dumps(update, separators=(",", ":"))

@@ -85,6 +85,8 @@ async def test_a_customer_writing_through_the_webhook_gets_the_answer(
     olga = hook_bot.person(4242, "Olga")
 
     replies = await olga.command("/start")
+    # The receiver's answer and the bot's reply travel apart: either may be seen first.
+    await api.wait_for(lambda: api.webhook_deliveries)
 
     assert "Olga" in replies[0]["text"]
     assert [delivery.status for delivery in api.webhook_deliveries] == [200]
