@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import os
+import signal
+import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
@@ -377,3 +381,56 @@ async def test_updates_stored_when_the_process_is_killed_are_handled_once_at_the
             "SELECT handled_at FROM inbox WHERE update_id = ?", (help_id,)
         ).fetchone()
     assert handled is not None
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started and that still run (Linux's own list)."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def port_is_free(port: int) -> bool:
+    with closing(socket.socket()) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+async def test_the_webhook_receiver_ends_with_a_killed_bot_and_frees_the_port(
+    tmp_path: Path, api: FakeBotApi, unused_tcp_port: int
+) -> None:
+    env = webhook_environment(tmp_path, api, unused_tcp_port, LOG_LEVEL="WARNING")
+    process = await start_bot(tmp_path, env)
+    try:
+        await api.wait_for(lambda: api.webhook_url, timeout=30)
+        assert len(children(process.pid)) == 1, "the receiver"
+        assert not port_is_free(unused_tcp_port)
+    finally:
+        process.kill()
+        # The receiver writes to the bot's standard error too: it ends once the receiver has.
+        await asyncio.wait_for(process.communicate(), timeout=30)
+
+    assert port_is_free(unused_tcp_port)
+
+
+async def test_a_bot_whose_webhook_receiver_dies_says_so_in_one_critical_line_and_exits_1(
+    tmp_path: Path, api: FakeBotApi, unused_tcp_port: int
+) -> None:
+    env = webhook_environment(tmp_path, api, unused_tcp_port, LOG_LEVEL="WARNING")
+    process = await start_bot(tmp_path, env)
+    try:
+        await api.wait_for(lambda: api.webhook_url, timeout=30)
+        (receiver,) = children(process.pid)
+        os.kill(receiver, signal.SIGKILL)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+    assert process.returncode == 1
+    critical = [line for line in stderr.decode().splitlines() if "CRITICAL" in line]
+    assert len(critical) == 1, stderr.decode()
+    assert f"the webhook receiver (process {receiver}) ended with status -9" in critical[0]
