@@ -434,3 +434,20 @@ async def test_a_bot_whose_webhook_receiver_dies_says_so_in_one_critical_line_an
     critical = [line for line in stderr.decode().splitlines() if "CRITICAL" in line]
     assert len(critical) == 1, stderr.decode()
     assert f"the webhook receiver (process {receiver}) ended with status -9" in critical[0]
+
+
+async def test_a_webhook_port_already_taken_gets_one_line_naming_the_setting(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = webhook_environment(tmp_path, api, port, LOG_LEVEL="WARNING")
+        code, output = await start_and_wait(tmp_path, env)
+
+    assert code == 2
+    assert output.strip().splitlines() == [
+        f"error: WEBHOOK_LISTEN: cannot listen on 127.0.0.1:{port}: address already in use"
+    ]
+    assert not api.calls, "refused before Telegram is reached"
