@@ -2,8 +2,10 @@
 
 Waiting to acknowledge an update until it has been handled keeps Telegram's window of a
 hundred updates open behind the slowest one in flight, so one slow booking holds back
-everyone's next tap. Here a batch is stored (raw JSON, one statement) before whoever delivered
-it (the poller or the webhook) acknowledges it, and is then handed to the application, whose
+everyone's next tap. A batch is stored (raw JSON, one statement) before whoever delivered it
+acknowledges it: here for the poller (`receive`), or by the webhook's receiver process, through
+its own connection, which tells this one what was new (`arrived`). It is then handed to the
+application, whose
 `ChatOrderedProcessor` keeps each chat in order and runs chats side by side. An update counts
 as handled once that is written to the inbox, failed or not; one stored but not handled when
 the process died is handled at the next start (`resume`), and one Telegram delivers again is
@@ -16,7 +18,7 @@ under that chat's lease by whichever instance holds it (`bot.runtime.shared_chat
 marks it handled as it lets the chat go; updates a dead instance stored are taken up here
 (`adopt`). Marks are then not batched here: the lease's holder writes them.
 
-Updates from someone the flood guard has already silenced are stored as handled, without
+Updates from someone the flood guard has already silenced are recorded as handled, without
 being parsed or dispatched (see `bot.flood`). An update the library cannot read, or whose
 handling fails, is logged with its id, recorded with the reason, and never comes back.
 """
