@@ -45,6 +45,9 @@ LINE_LIMIT = 64 * 1024 * 1024
 """Bytes of the longest line the receiver may send: a batch of updates of up to 1 MB each."""
 SECONDS_TO_END = 10
 """How long the receiver has to end once told to, before it is killed."""
+WITHHELD = ("BOT_TOKEN", "WEBHOOK_SECRET", "DATABASE_URL")
+"""Settings left out of the receiver's environment: it never calls Telegram, and is given the
+secret and the database's address in its configuration."""
 
 
 class WebhookRefused(Exception):
@@ -102,14 +105,15 @@ class WebhookReceiver:
         """Start the receiver, listening on WEBHOOK_LISTEN; it passes /healthz and /metrics
         on to ``operator_port``. A port it cannot use raises `ListenError`."""
         config = self._config.model_copy(update={"operator_port": operator_port})
-        path = os.environ.get("PYTHONPATH")
+        env = {name: value for name, value in os.environ.items() if name not in WITHHELD}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH")]))
         process = self._process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot.runtime.receiver",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(CHECKOUT), path]))},
+            env=env,
             limit=LINE_LIMIT,
         )
         assert process.stdin is not None and process.stdout is not None
@@ -120,7 +124,11 @@ class WebhookReceiver:
             await self.close()
             if "error" in answer:
                 raise ListenError(answer["error"])
-            raise ReceiverDied(f"the webhook receiver ended at start (status {process.returncode})")
+            died = ReceiverDied(
+                f"the webhook receiver ended at start (status {process.returncode})"
+            )
+            log.critical("%s", died)
+            raise died
         self.port = answer["listening"]
         log.info("webhook receiver (process %d) listening on port %d", process.pid, self.port)
         self._reading = asyncio.create_task(self._read(), name="webhook-receiver")
