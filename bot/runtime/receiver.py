@@ -207,7 +207,7 @@ async def connect(config: ReceiverConfig) -> Engine:
     if config.database_url is not None:
         return await PostgresDatabase.open(config.database_url.get_secret_value())
     assert config.inbox_file is not None
-    return await InboxDatabase.open(config.inbox_file)
+    return await InboxDatabase.open(config.inbox_file, fresh=True)
 
 
 async def standard_streams() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
