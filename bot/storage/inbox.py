@@ -67,7 +67,14 @@ class InboxStore:
     ) -> None:
         """Record, for updates the webhook's receiver stored, when they arrived by the bot's
         clock (the one the sweep for a dead instance's updates goes by) and their ``chats``;
-        ``refused`` ones as handled. One statement."""
+        ``refused`` ones as handled. One statement.
+
+        On SQLite only the refused: its one instance never reads a chat or an arrival back,
+        and this is written for nearly every batch.
+        """
+        if self._db.dialect.name == "sqlite":
+            await self.mark(refused, now)
+            return
         chat_of = chats or {}
         at = stamp(now)
         sets, params = ["received_at = ?"], [at]
