@@ -23,7 +23,9 @@ from bot.fake_telegram.server import FakeBotApi
 from bot.fake_telegram.users import FakeUser
 from bot.fake_telegram.webhook import SECRET_HEADER
 from bot.storage.database import inbox_path
+from tests.flows.test_flood import replies_to
 from tests.flows.test_inbox import command_update
+from tests.flows.test_operator_endpoints import get, samples, value
 from tests.flows.test_running_process import bot_environment, start_and_wait, start_bot, stop_bot
 from tests.support.bot_runner import BotRunner
 from tests.support.clock import FakeClock
@@ -451,3 +453,31 @@ async def test_a_webhook_port_already_taken_gets_one_line_naming_the_setting(
         f"error: WEBHOOK_LISTEN: cannot listen on 127.0.0.1:{port}: address already in use"
     ]
     assert not api.calls, "refused before Telegram is reached"
+
+
+async def test_updates_from_someone_silenced_are_recorded_handled_unparsed_through_the_webhook(
+    api: FakeBotApi, hooked: Settings, clock: FakeClock
+) -> None:
+    defaults = Settings.model_fields
+    limited = hooked.model_copy(
+        update={
+            "flood_burst": defaults["flood_burst"].default,
+            "flood_rate": defaults["flood_rate"].default,
+        }
+    )
+    runner = BotRunner(api, limited, clock)
+    await runner.start()
+    try:
+        flooder = runner.person(602, "Fedor")
+        for number in range(limited.flood_burst + 5):
+            await flooder.says(f"spam {number}")
+        _, exposition = await get(runner, "/metrics")
+    finally:
+        await runner.stop()
+
+    assert len(replies_to(api, 602)) == limited.flood_burst + 1, "the burst, then one notice"
+    found = samples(exposition)
+    assert value(found, "repairbot_updates_handled_total", type="message", outcome="refused") == 4
+    with closing(sqlite3.connect(inbox_path(limited.database_path))) as db:
+        rows = db.execute("SELECT COUNT(*), COUNT(handled_at) FROM inbox").fetchone()
+    assert rows == (limited.flood_burst + 5,) * 2
