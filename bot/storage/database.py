@@ -58,6 +58,7 @@ class Database:
     migrations: Sequence[str] = MIGRATIONS
     inbox_moved_at = INBOX_MOVED
     """The migration before which the main file's inbox rows move to the inbox file."""
+    created_level = logging.INFO
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
@@ -93,7 +94,7 @@ class Database:
                 raise DatabaseFileError(path, _problem(error)) from error
             raise
         if empty and (folder_is_new or fresh):
-            log.info("created a new database at %s", path)
+            log.log(cls.created_level, "created a new database at %s", path)
         elif empty:
             # The folder was there: an operator who pointed at the wrong file sees it here.
             log.warning(
@@ -206,6 +207,8 @@ class InboxDatabase(Database):
 
     migrations = INBOX_MIGRATIONS
     inbox_moved_at = 0
+    created_level = logging.DEBUG
+    """Its creation is routine: the main database's is the line worth reading."""
 
 
 def inbox_path(path: Path) -> Path:
