@@ -7,7 +7,8 @@ or after a think time (a crowd). A :class:`Tracker` watches the fake server's ca
 the child's ``handled`` lines and measures, per update, the reply latency: from the update
 being offered (pushed to the fake server) to the bot's first API call for that chat
 (``ApiCall.at_timer``, when the fake answered it). CPU time and peak memory are read off the
-child (``/proc``), so they are the bot's own; the echo floor is measured the very same way.
+child (``/proc``), so they are the bot's own, CPU time with that of its own children (the
+webhook's receiver); the echo floor is measured the very same way.
 
 Several instances (``RunSpec.instances``, on PostgreSQL) run as several children behind a
 round-robin balancer in this process (``bench.balancer``); their CPU time and peak memory are
@@ -632,10 +633,9 @@ class BotProcess:
         await asyncio.wait_for(self._ready, timeout=60)
 
     def cpu_s(self) -> float:
-        """User and system CPU seconds of the bot's process so far (Linux ``/proc``)."""
-        with open(f"/proc/{self.process.pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User and system CPU seconds of the bot's process so far, with its children's: in
+        webhook mode the receiver's process answers Telegram for it (Linux ``/proc``)."""
+        return cpu_s(self.process.pid)
 
     def peak_mb(self) -> float:
         """The bot's process's peak resident memory so far."""
@@ -651,6 +651,20 @@ class BotProcess:
             self.process.kill()
             await self.process.wait()
         await self._reader
+
+
+def cpu_s(pid: int) -> float:
+    """User and system CPU seconds of process ``pid`` so far, with those of its children, those
+    running and those ended (which the kernel adds to their parent's once it waits for them)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+            running = [int(child) for child in children.read().split()]
+    except FileNotFoundError:  # it ended meanwhile
+        return 0.0
+    ticks = sum(int(field) for field in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK") + sum(cpu_s(child) for child in running)
 
 
 def free_port() -> int:

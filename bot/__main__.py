@@ -20,7 +20,7 @@ from bot.gazetteer import GazetteerError
 from bot.logs import configure_logging, redact
 from bot.runtime.polling import PollingStopped
 from bot.runtime.web import ListenError
-from bot.runtime.webhook import WebhookRefused
+from bot.runtime.webhook import ReceiverDied, WebhookRefused
 from bot.storage.backup import BackupError, back_up
 from bot.storage.database import DatabaseFileError
 from bot.storage.postgres import DatabaseServerError
@@ -92,14 +92,17 @@ async def serve(settings: Settings) -> None:
 
 
 def backup(argv: list[str]) -> None:
-    """Copy the database at DATABASE_PATH; an operator's cron job runs this, token or not."""
+    """Copy the database at DATABASE_PATH; an operator's cron job runs this, token or not.
+
+    Only the main file: the inbox file beside it (`bot.storage.database.inbox_path`) holds just
+    the updates in flight and the ids of the last day's, nothing a restore needs."""
     parser = argparse.ArgumentParser(
         prog="python -m bot backup",
         description=(
             "Copy the database at DATABASE_PATH to FILE through SQLite's online backup: a "
             "consistent copy, safe to take while the bot runs. FILE is replaced only once the "
             "copy is complete and checked. Reads DATABASE_PATH from the environment or .env; "
-            "needs no BOT_TOKEN."
+            "needs no BOT_TOKEN. The inbox file beside it (updates in flight) is not copied."
         ),
     )
     parser.add_argument("file", type=Path, metavar="FILE", help="where to write the copy")
@@ -157,6 +160,9 @@ def main() -> None:
         # The library's own message repeats the token.
         print("error: Telegram rejected BOT_TOKEN; check it with @BotFather", file=sys.stderr)
         raise SystemExit(2) from None
+    except ReceiverDied:
+        # Its one CRITICAL line is in the log already; a supervisor restarts both processes.
+        raise SystemExit(1) from None
     except PollingStopped as error:
         print(f"error: {redact(str(error), token)}; see the log above", file=sys.stderr)
         raise SystemExit(1) from None

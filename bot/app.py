@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import Listen, Settings
 from bot.handlers import (
     access,
     bookings,
@@ -87,6 +87,8 @@ from bot.runtime.web import WebServer
 from bot.runtime.webhook import WebhookReceiver
 from bot.services import Services
 from bot.storage.chat_leases import ChatLeases
+from bot.storage.database import inbox_path
+from bot.storage.engine import open_inbox
 from bot.storage.inbox import InboxStore
 from bot.storage.leadership import leadership_for
 from bot.storage.postgres import PostgresDatabase
@@ -296,13 +298,15 @@ def receiving(
     sleep: Sleep,
     on_fatal: OnFatal | None,
 ) -> tuple[WebServer, Poller | WebhookReceiver]:
-    """The listener and what receives updates: a webhook on WEBHOOK_LISTEN when WEBHOOK_URL is
-    set (the operator's endpoints share it), else polling, the listener on HEALTH_LISTEN."""
+    """The operator's listener and what receives updates: polling, the listener on
+    HEALTH_LISTEN; or, when WEBHOOK_URL is set, the webhook's receiver process on
+    WEBHOOK_LISTEN, which passes the operator's endpoints on to the listener, on loopback."""
     if not settings.webhook_url:
         web = WebServer(settings.health_listen, "HEALTH_LISTEN")
         return web, Poller(application, intake, sleep=sleep, on_fatal=on_fatal)
     assert settings.webhook_secret is not None  # Settings refuses a webhook without one
-    web = WebServer(settings.webhook_listen, "WEBHOOK_LISTEN")
+    web = WebServer(Listen(host="127.0.0.1", port=0), "the operator's loopback listener")
+    url = settings.database_url
     webhook = WebhookReceiver(
         application,
         intake,
@@ -310,8 +314,13 @@ def receiving(
         path=settings.webhook_path,
         secret=settings.webhook_secret.get_secret_value(),
         max_connections=settings.webhook_max_connections,
-        web_server=web,
+        listen=settings.webhook_listen,
+        inbox_file=None if url else inbox_path(settings.database_path),
+        database_url=url,
+        log_level=settings.log_level,
+        log_format=settings.log_format,
         sleep=sleep,
+        on_fatal=on_fatal,
     )
     return web, webhook
 
@@ -334,23 +343,29 @@ async def running_bot(
     leave, so the process does not look alive while deaf.
     """
     services = await Services.open(settings, clock)
+    inbox = None
     try:
+        inbox = await open_inbox(settings, services.db)
         url = settings.database_url
         election = LeaderElection(
             leadership_for(url.get_secret_value() if url else None), sleep=sleep
         )
         application = build_application(settings, services, election)
         metrics: Metrics = application.bot_data["metrics"]
-        intake = Intake(application, InboxStore(services.db), clock, services.flood, metrics)
+        intake = Intake(application, InboxStore(inbox), clock, services.flood, metrics)
         application.bot_data["intake"] = intake
         web, receiver = receiving(settings, application, intake, sleep, on_fatal)
-        application.bot_data["web"] = web
         health = Health(services.db, intake, clock, election)
         web.add("GET", "/healthz", health.serve)
         web.add("GET", "/metrics", metrics_route(metrics, health.state))
         # Before Telegram is reached: a port that is taken stops the bot at once.
         await web.start()
+        # Where operators (and Telegram) reach the bot.
+        application.bot_data["web"] = web
         try:
+            if isinstance(receiver, WebhookReceiver):
+                await receiver.listen(web.port)
+                application.bot_data["web"] = receiver
             try:
                 await application.bot.initialize()  # reach Telegram (getMe) before the rest
             except Exception:
@@ -420,6 +435,10 @@ async def running_bot(
         finally:
             # Once nothing is sent from here (broadcasts stopped) may another instance lead.
             await election.stop()
+            if isinstance(receiver, WebhookReceiver):
+                await receiver.close()
             await web.stop()
     finally:
+        if inbox is not None and inbox is not services.db:
+            await inbox.close()
         await services.close()

@@ -2,8 +2,10 @@
 
 Waiting to acknowledge an update until it has been handled keeps Telegram's window of a
 hundred updates open behind the slowest one in flight, so one slow booking holds back
-everyone's next tap. Here a batch is stored (raw JSON, one statement) before whoever delivered
-it (the poller or the webhook) acknowledges it, and is then handed to the application, whose
+everyone's next tap. A batch is stored (raw JSON, one statement) before whoever delivered it
+acknowledges it: here for the poller (`receive`), or by the webhook's receiver process, through
+its own connection, which tells this one what was new (`arrived`). It is then handed to the
+application, whose
 `ChatOrderedProcessor` keeps each chat in order and runs chats side by side. An update counts
 as handled once that is written to the inbox, failed or not; one stored but not handled when
 the process died is handled at the next start (`resume`), and one Telegram delivers again is
@@ -16,7 +18,7 @@ under that chat's lease by whichever instance holds it (`bot.runtime.shared_chat
 marks it handled as it lets the chat go; updates a dead instance stored are taken up here
 (`adopt`). Marks are then not batched here: the lease's holder writes them.
 
-Updates from someone the flood guard has already silenced are stored as handled, without
+Updates from someone the flood guard has already silenced are recorded as handled, without
 being parsed or dispatched (see `bot.flood`). An update the library cannot read, or whose
 handling fails, is logged with its id, recorded with the reason, and never comes back.
 """
@@ -38,7 +40,7 @@ from bot.flood import Flood
 from bot.runtime.metrics import Metrics, raw_update_type, update_type
 from bot.runtime.ordering import lane
 from bot.storage.chat_leases import StoredUpdate
-from bot.storage.inbox import InboxStore
+from bot.storage.inbox import InboxStore, compact
 
 log = logging.getLogger(__name__)
 
@@ -111,31 +113,69 @@ class Intake:
         if not items:
             return
         now = self._clock.now()
+        refused, read = self._sorted(items, now)
+        received = [
+            (item["update_id"], None if item["update_id"] in refused else compact(item))
+            for item in items
+        ]
+        new = await self._store.store(received, now, refused, self._chats(read))
+        await self._take(items, new, refused, read, max(item["update_id"] for item in items))
+
+    async def arrived(self, items: Sequence[dict[str, Any]], newest: int) -> None:
+        """Queue updates the webhook's receiver stored (all of them new); ``newest`` is the
+        highest update id it was sent, new or not.
+
+        Their chats and the time they arrived by this bot's clock are recorded with them (with
+        several instances a chat's lease and the sweep go by those); those from someone
+        silenced are recorded as handled without being parsed.
+        """
+        if not items:
+            self.last_received = max(self.last_received, newest)
+            return
+        now = self._clock.now()
+        refused, read = self._sorted(items, now)
+        ids = {item["update_id"] for item in items}
+        await self._store.arrived(ids, now, refused, self._chats(read))
+        await self._take(items, ids, refused, read, newest)
+
+    def _sorted(
+        self, items: Sequence[dict[str, Any]], now: datetime
+    ) -> tuple[set[int], dict[int, Update | Exception]]:
+        """The ids of those from someone the flood guard silenced (refused, not parsed), and
+        the others, parsed."""
         refused = set()
-        received: list[tuple[int, str | None]] = []
         read: dict[int, Update | Exception] = {}
         for item in items:
             sender = sender_of(item)
             if sender is not None and self._flood.silenced(sender, now):
-                # Refused anyway (see bot.flood): recorded as handled, neither parsed nor kept.
                 refused.add(item["update_id"])
-                received.append((item["update_id"], None))
             else:
-                received.append((item["update_id"], json.dumps(item, separators=(",", ":"))))
                 read[item["update_id"]] = self._read(item)
-        chats = {i: lane(update) for i, update in read.items() if isinstance(update, Update)}
-        new = await self._store.store(received, now, refused, chats)
-        to_handle = new - refused
+        return refused, read
+
+    @staticmethod
+    def _chats(read: Mapping[int, Update | Exception]) -> dict[int, int]:
+        return {i: lane(update) for i, update in read.items() if isinstance(update, Update)}
+
+    async def _take(
+        self,
+        items: Sequence[dict[str, Any]],
+        new: set[int],
+        refused: set[int],
+        read: Mapping[int, Update | Exception],
+        newest: int,
+    ) -> None:
+        """Count and queue the ``new`` ones of a stored batch, but the ``refused``."""
         fresh = []
         for item in items:
             if item["update_id"] in new:
                 self._metrics.received(item)
-                if item["update_id"] in to_handle:
-                    fresh.append(item)
-                else:
+                if item["update_id"] in refused:
                     self._metrics.handled(raw_update_type(item), "refused")
+                else:
+                    fresh.append(item)
         self._queued(item["update_id"] for item in fresh)
-        self.last_received = max(self.last_received, *(item["update_id"] for item in items))
+        self.last_received = max(self.last_received, newest)
         for item in fresh:
             await self._dispatch(item["update_id"], item, read[item["update_id"]])
 

@@ -1,9 +1,10 @@
-"""The bot's one HTTP listener: what Telegram calls (the webhook) and what operators call.
+"""An HTTP listener: the operator's endpoints, and the webhook's route in its receiver.
 
-In webhook mode it listens on `WEBHOOK_LISTEN` and serves the webhook next to the operator's
-endpoints; when polling, it listens on `HEALTH_LISTEN` (loopback by default) for the operator's
-endpoints only. Routes are added before `start`; a port that cannot be bound stops the bot at
-start-up with one line, like any other setting it cannot use.
+When polling, the bot's listens on `HEALTH_LISTEN` (loopback by default) for the operator's
+endpoints. In webhook mode the receiver's process (`bot.runtime.receiver`) listens on
+`WEBHOOK_LISTEN`, serves the webhook there and passes the operator's endpoints on to the bot's,
+which then listens on a loopback port of its own. Routes are added before `start`; a port that
+cannot be bound stops the bot at start-up with one line, like any other setting it cannot use.
 """
 
 from __future__ import annotations

@@ -1,42 +1,61 @@
-"""Webhook mode: Telegram POSTs each update to the bot, which answers once it is stored.
+"""Webhook mode: Telegram POSTs each update to a listener, which answers once it is stored.
 
 The sibling of `bot.runtime.polling.Poller`, with the same guarantee: an update is stored in
-the inbox (`bot.runtime.intake`) before Telegram is told it arrived (200), so whatever
-Telegram lets go of is never lost; anything else it is told (403, 400, 413, 500, 503) makes
-it keep the update, and it retries all but the refusals. The request path stays cheap: the
-secret is compared, the body read and checked for an ``update_id``, and handed to the intake,
-which parses it only if it is new.
+the inbox before Telegram is told it arrived (200), so whatever Telegram lets go of is never
+lost. The listener is a process of its own (`bot.runtime.receiver`), started here, so that
+answering Telegram never waits for this process's event loop nor its database transactions:
+it stores each batch through its own connection and tells this process which updates were
+new, which the intake then hands to the application (`Intake.arrived`). /healthz and /metrics
+stay on WEBHOOK_LISTEN: the receiver passes them on to this process's listener, on loopback.
 
-The webhook is set once the route is served and what the last run left unhandled is queued,
-and is left set at stop: Telegram keeps updates while nobody answers, and the next start (or
-another instance) takes over from there.
+The receiver is started before Telegram is reached, so a port that is taken stops the bot at
+once; it answers 503 until `start`, when what the last run left unhandled is queued, and the
+webhook is set only then. The webhook is left set at stop: Telegram keeps updates while nobody
+answers, and the next start (or another instance) takes over from there. A receiver that dies
+is fatal to the bot (one CRITICAL line, `on_fatal`); one whose bot dies ends with it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
-from typing import Any
+import os
+import sys
+from pathlib import Path
 
-from aiohttp import web
+from pydantic import SecretStr
 from telegram import Update
 from telegram.error import BadRequest, EndPointNotFound, InvalidToken, RetryAfter
 from telegram.ext import Application
 
+from bot.config import Listen
+from bot.logs import LogFormat
 from bot.runtime.intake import Intake
-from bot.runtime.polling import Sleep
+from bot.runtime.polling import OnFatal, Sleep
 from bot.runtime.rate_limit import retry_seconds
-from bot.runtime.web import MAX_REQUEST, WebServer
+from bot.runtime.receiver import ReceiverConfig
+from bot.runtime.web import ListenError
 
 log = logging.getLogger(__name__)
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+CHECKOUT = Path(__file__).resolve().parents[2]
+"""The folder that holds the `bot` package, for the receiver's PYTHONPATH."""
+LINE_LIMIT = 64 * 1024 * 1024
+"""Bytes of the longest line the receiver may send: a batch of updates of up to 1 MB each."""
+SECONDS_TO_END = 10
+"""How long the receiver has to end once told to, before it is killed."""
+WITHHELD = ("BOT_TOKEN", "WEBHOOK_SECRET", "DATABASE_URL")
+"""Settings left out of the receiver's environment: it never calls Telegram, and is given the
+secret and the database's address in its configuration."""
 
 
 class WebhookRefused(Exception):
     """Telegram would not set the webhook at WEBHOOK_URL (not HTTPS, a port it does not call)."""
+
+
+class ReceiverDied(Exception):
+    """The webhook's receiver process ended while the bot was running: no update can arrive."""
 
 
 class WebhookReceiver:
@@ -49,33 +68,80 @@ class WebhookReceiver:
         path: str,
         secret: str,
         max_connections: int,
-        web_server: WebServer,
+        listen: Listen,
+        inbox_file: Path | None,
+        database_url: SecretStr | None,
+        log_level: str,
+        log_format: LogFormat,
         sleep: Sleep = asyncio.sleep,
+        on_fatal: OnFatal | None = None,
     ) -> None:
-        """Serve the webhook's route on ``web_server`` (before it starts: routes are fixed then);
-        it answers 503 until `start`."""
+        """``inbox_file``: SQLite's, or None for PostgreSQL at ``database_url``."""
         self._application = application
         self._intake = intake
         self._url = url
-        self._secret = secret.encode()
+        self._secret = secret
         self._max_connections = max_connections
         self._sleep = sleep
-        self._accepting = False
-        self._in_flight = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self._waiting: dict[int, tuple[dict[str, Any], asyncio.Future[bool]]] = {}
-        self._writing: asyncio.Task[None] | None = None
-        web_server.add("POST", path, self._receive)
+        self._on_fatal = on_fatal
+        self._config = ReceiverConfig(
+            listen=listen,
+            path=path,
+            secret=SecretStr(secret),
+            inbox_file=inbox_file,
+            database_url=database_url,
+            operator_port=0,
+            log_level=log_level,
+            log_format=log_format,
+        )
+        self._process: asyncio.subprocess.Process | None = None
+        self._reading: asyncio.Task[None] | None = None
+        self._stopped = asyncio.Event()
+        self._closing = False
+        self.port = 0
+        """The port the receiver listens on (`Listen` may ask for 0: any free port, in tests)."""
+
+    async def listen(self, operator_port: int) -> None:
+        """Start the receiver, listening on WEBHOOK_LISTEN; it passes /healthz and /metrics
+        on to ``operator_port``. A port it cannot use raises `ListenError`."""
+        config = self._config.model_copy(update={"operator_port": operator_port})
+        env = {name: value for name, value in os.environ.items() if name not in WITHHELD}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH")]))
+        process = self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.runtime.receiver",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=env,
+            limit=LINE_LIMIT,
+        )
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(config.line())
+        first = await process.stdout.readline()
+        answer = json.loads(first) if first else {}
+        if "listening" not in answer:
+            await self.close()
+            if "error" in answer:
+                raise ListenError(answer["error"])
+            died = ReceiverDied(
+                f"the webhook receiver ended at start (status {process.returncode})"
+            )
+            log.critical("%s", died)
+            raise died
+        self.port = answer["listening"]
+        log.info("webhook receiver (process %d) listening on port %d", process.pid, self.port)
+        self._reading = asyncio.create_task(self._read(), name="webhook-receiver")
 
     async def start(self) -> None:
-        """Ask Telegram to POST updates here; a token it rejects raises `InvalidToken`."""
-        self._accepting = True
+        """Have the receiver accept updates, and ask Telegram to POST them there; a token it
+        rejects raises `InvalidToken`."""
+        self._tell(b"accept")
         while True:
             try:
                 await self._application.bot.set_webhook(
                     self._url,
-                    secret_token=self._secret.decode(),
+                    secret_token=self._secret,
                     allowed_updates=Update.ALL_TYPES,
                     max_connections=self._max_connections,
                 )
@@ -93,71 +159,57 @@ class WebhookReceiver:
                 ) from None
 
     async def stop(self) -> None:
-        """Answer 503 from now on (Telegram keeps those updates and tries again later), and
-        wait for the requests being stored to be answered. The webhook stays set."""
-        self._accepting = False
-        await self._idle.wait()
+        """Have the receiver answer 503 from now on (Telegram keeps those updates and tries
+        again later), and wait until the requests being stored are answered and what they
+        brought is queued. The webhook stays set."""
+        if self._reading is None or self._reading.done():
+            return
+        self._tell(b"stop")
+        stopped = asyncio.create_task(self._stopped.wait())
+        await asyncio.wait([stopped, self._reading], return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
 
-    async def _receive(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, self._secret):
-            return web.Response(status=403)
-        if not self._accepting:
-            return web.Response(status=503)
-        if (request.content_length or 0) > MAX_REQUEST:
-            return web.Response(status=413)
-        self._in_flight += 1
-        self._idle.clear()
+    async def close(self) -> None:
+        """End the receiver: its standard input closes, and it ends (or is killed)."""
+        self._closing = True
+        process = self._process
+        if process is None:
+            return
+        assert process.stdin is not None
+        process.stdin.close()
         try:
-            return await self._store(request)
-        finally:
-            self._in_flight -= 1
-            if not self._in_flight:
-                self._idle.set()
+            await asyncio.wait_for(process.wait(), SECONDS_TO_END)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+        if self._reading is not None:
+            await self._reading
 
-    async def _store(self, request: web.Request) -> web.Response:
-        try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return web.Response(status=413)
-        try:
-            update = json.loads(body)
-        except ValueError:
-            return web.Response(status=400, text="not JSON")
-        if not isinstance(update, dict) or type(update.get("update_id")) is not int:
-            return web.Response(status=400, text="not an update")
-        # Not stored, so not acknowledged: Telegram sends it again.
-        return web.Response() if await self._stored(update) else web.Response(status=500)
+    def _tell(self, command: bytes) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        if not self._process.stdin.is_closing():
+            self._process.stdin.write(command + b"\n")
 
-    async def _stored(self, update: dict[str, Any]) -> bool:
-        """Store ``update`` together with every other that arrives while the previous batch is
-        being written: under load, one transaction for many requests instead of one each."""
-        waiting = self._waiting.get(update["update_id"])
-        if waiting is None:
-            # A second request for the same id (Telegram retrying) shares the first's fate.
-            waiting = self._waiting[update["update_id"]] = (
-                update,
-                asyncio.get_running_loop().create_future(),
-            )
-        if self._writing is None:
-            self._writing = asyncio.create_task(self._write(), name="webhook-store")
-        # Shielded: a request Telegram gave up on must not cancel the others' write.
-        return await asyncio.shield(waiting[1])
-
-    async def _write(self) -> None:
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, {}
-                try:
-                    await self._intake.receive([update for update, _ in batch.values()])
-                except Exception:
-                    log.exception(
-                        "could not store %d updates; Telegram will send them again", len(batch)
-                    )
-                    stored = False
-                else:
-                    stored = True
-                for _, done in batch.values():
-                    done.set_result(stored)
-        finally:
-            self._writing = None
+    async def _read(self) -> None:
+        """Hand what the receiver stored to the intake, in order, until it ends."""
+        assert self._process is not None and self._process.stdout is not None
+        while line := await self._process.stdout.readline():
+            message = json.loads(line)
+            if "stopped" in message:
+                self._stopped.set()
+                continue
+            try:
+                await self._intake.arrived(message["new"], message["newest"])
+            except Exception:
+                # Stored, so handled at the next start at worst.
+                log.exception("could not take up %d stored updates", len(message["new"]))
+        if self._closing:
+            return
+        code = await self._process.wait()
+        reason = ReceiverDied(
+            f"the webhook receiver (process {self._process.pid}) ended with status {code}: "
+            "no update can arrive, so the bot stops"
+        )
+        log.critical("%s", reason)
+        if self._on_fatal is not None:
+            self._on_fatal(reason)

@@ -5,7 +5,8 @@ would share one transaction. The lock makes each `transaction()` (and each read)
 no other coroutine can cut into.
 
 The file holds customers' names and phone numbers: it is checked before the bot writes to it,
-and kept readable by its owner only.
+and kept readable by its owner only. SQLite's inbox lives in a file of its own next to it
+(`InboxDatabase`), with the same checks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import os
 import sqlite3
 import stat
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager, closing, suppress
 from datetime import UTC, datetime
 from functools import cache
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import aiosqlite
 
 from bot.storage.dialect import SQLITE
-from bot.storage.migrations import MIGRATIONS
+from bot.storage.migrations import INBOX_MIGRATIONS, INBOX_MOVED, MIGRATIONS
 
 if TYPE_CHECKING:
     from bot.storage.postgres import PostgresDatabase, PostgresTransaction
@@ -54,6 +55,10 @@ class DatabaseFileError(Exception):
 
 class Database:
     dialect = SQLITE
+    migrations: Sequence[str] = MIGRATIONS
+    inbox_moved_at = INBOX_MOVED
+    """The migration before which the main file's inbox rows move to the inbox file."""
+    created_level = logging.INFO
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
@@ -82,14 +87,14 @@ class Database:
             empty = await database._check(path)
             _make_private(path)
             await connection.execute("PRAGMA journal_mode = WAL")
-            await database._migrate()
+            await database._migrate(path)
         except BaseException as error:
             await connection.close()
             if isinstance(error, sqlite3.Error):
                 raise DatabaseFileError(path, _problem(error)) from error
             raise
         if empty and (folder_is_new or fresh):
-            log.info("created a new database at %s", path)
+            log.log(cls.created_level, "created a new database at %s", path)
         elif empty:
             # The folder was there: an operator who pointed at the wrong file sees it here.
             log.warning(
@@ -115,7 +120,7 @@ class Database:
             # One finding, without the "*** in database main ***" heading some come under.
             findings = [line for line in "\n".join(damage).splitlines() if line[:3] != "***"]
             raise DatabaseFileError(path, f"is corrupt ({findings[0]})")
-        refusal = _schema_refusal(version, tables)
+        refusal = _schema_refusal(tuple(self.migrations), version, tables)
         if refusal:
             raise DatabaseFileError(path, refusal)
         # BEGIN IMMEDIATE alone succeeds on a read-only file in WAL mode: only a write fails.
@@ -126,17 +131,44 @@ class Database:
             await self._connection.execute("ROLLBACK")
         return version == 0 and not tables
 
-    async def _migrate(self) -> None:
+    async def _migrate(self, path: Path) -> None:
         """Apply, each in its own transaction, the migrations newer than `user_version`."""
         async with self._connection.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         current = row[0] if row else 0
-        for version, script in enumerate(MIGRATIONS, start=1):
+        for version, script in enumerate(self.migrations, start=1):
             if version <= current:
                 continue
+            if version == self.inbox_moved_at:
+                await self._move_inbox(inbox_path(path))
             await self._connection.executescript(
                 f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
             )
+
+    async def _move_inbox(self, to: Path) -> None:
+        """Copy the inbox's unhandled rows, and the handled ones of the last day (a re-delivery
+        is still recognised), into the inbox file, before the migration drops the table.
+
+        Rows already there are left as they are, so a start cut short in between copies again.
+        A fresh database has none, and then the inbox file is left for the bot to create.
+        """
+        rows = await self._connection.execute_fetchall(
+            f"SELECT COUNT(*) FROM inbox WHERE {RECENT_INBOX_ROWS}"
+        )
+        if not rows[0][0]:
+            return
+        await (await InboxDatabase.open(to, fresh=True)).close()
+        await self._connection.execute("ATTACH DATABASE ? AS moved", (str(to),))
+        try:
+            await self._connection.execute(
+                "INSERT OR IGNORE INTO moved.inbox"
+                " (update_id, raw, received_at, handled_at, failure, chat_id)"
+                " SELECT update_id, raw, received_at, handled_at, failure, chat_id"
+                f" FROM main.inbox WHERE {RECENT_INBOX_ROWS}"
+            )
+        finally:
+            await self._connection.execute("DETACH DATABASE moved")
+        log.info("moved %d inbox rows to %s", rows[0][0], to)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
@@ -165,6 +197,29 @@ class Database:
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         async with self._lock:
             return await Transaction(self._connection).insert(sql, params)
+
+
+class InboxDatabase(Database):
+    """SQLite's inbox, in a file of its own (`inbox_path`): nothing else writes there, so
+    storing an update (one short statement) waits only for other inbox statements, never for
+    the bot's transactions on the main file. It holds only updates in flight and the ids of
+    the last day's, so backups leave it out."""
+
+    migrations = INBOX_MIGRATIONS
+    inbox_moved_at = 0
+    created_level = logging.DEBUG
+    """Its creation is routine: the main database's is the line worth reading."""
+
+
+def inbox_path(path: Path) -> Path:
+    """Where the inbox of the database at ``path`` lives: bot.sqlite3 -> bot.inbox.sqlite3."""
+    return path.with_name(f"{path.stem}.inbox{path.suffix}")
+
+
+RECENT_INBOX_ROWS = (
+    "handled_at IS NULL OR handled_at >= strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-1 day')"
+)
+"""The inbox rows worth keeping when it moves: those a re-delivery could still match."""
 
 
 class Transaction:
@@ -273,12 +328,12 @@ def _make_private(path: Path) -> None:
         )
 
 
-def _schema_refusal(version: int, tables: set[str]) -> str | None:
+def _schema_refusal(migrations: tuple[str, ...], version: int, tables: set[str]) -> str | None:
     """Why the bot must not migrate into a file holding `tables` at `version`, or None."""
-    known = len(MIGRATIONS)
+    known = len(migrations)
     if version == 0 and tables:
         return f"holds another application's tables ({_names(tables)}), not this bot's"
-    missing = _tables_made_by(min(version, known)) - tables
+    missing = _tables_made_by(migrations, min(version, known)) - tables
     if missing:
         return f"is not this bot's: schema {version}, but tables {_names(missing)} are missing"
     if version > known:
@@ -290,10 +345,10 @@ def _schema_refusal(version: int, tables: set[str]) -> str | None:
 
 
 @cache
-def _tables_made_by(version: int) -> frozenset[str]:
+def _tables_made_by(migrations: tuple[str, ...], version: int) -> frozenset[str]:
     """The tables the first `version` migrations create, found by running them in memory."""
     with closing(sqlite3.connect(":memory:")) as memory:
-        for script in MIGRATIONS[:version]:
+        for script in migrations[:version]:
             memory.executescript(script)
         return frozenset(row[0] for row in memory.execute(TABLES_SQL))
 

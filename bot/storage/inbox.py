@@ -1,11 +1,18 @@
-"""The inbox: every Telegram update, stored before it is acknowledged and handled from here."""
+"""The inbox: every Telegram update, stored before it is acknowledged and handled from here.
+
+On SQLite it is a file of its own (`bot.storage.database.InboxDatabase`); on PostgreSQL a
+table of the one database. Either way every statement here is a single short one.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from bot.storage.database import Database, Row, stamp
+from bot.storage.database import Row, stamp
+from bot.storage.engine import Engine
 
 KEEP = timedelta(hours=24)
 """Telegram keeps an unacknowledged update for 24 hours: a handled row older than that can
@@ -13,7 +20,7 @@ never be re-delivered, so it is no longer needed to recognise one."""
 
 
 class InboxStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
 
     async def store(
@@ -50,6 +57,43 @@ class InboxStore:
             ],
         )
         return {row["update_id"] for row in rows}
+
+    async def arrived(
+        self,
+        update_ids: Collection[int],
+        now: datetime,
+        refused: Collection[int] = (),
+        chats: Mapping[int, int] | None = None,
+    ) -> None:
+        """Record, for updates the webhook's receiver stored, when they arrived by the bot's
+        clock (the one the sweep for a dead instance's updates goes by) and their ``chats``;
+        ``refused`` ones as handled. One statement.
+
+        On SQLite only the refused: its one instance never reads a chat or an arrival back,
+        and this is written for nearly every batch.
+        """
+        if self._db.dialect.name == "sqlite":
+            await self.mark(refused, now)
+            return
+        chat_of = chats or {}
+        at = stamp(now)
+        sets, params = ["received_at = ?"], [at]
+        if chat_of:
+            # Cast: PostgreSQL would read a parameter it cannot place as text.
+            chat = "WHEN ? THEN CAST(? AS BIGINT) "
+            sets.append(f"chat_id = CASE update_id {chat * len(chat_of)}END")
+            params += [value for item in chat_of.items() for value in item]
+        if refused:
+            sets.append(
+                f"handled_at = CASE WHEN update_id IN ({', '.join('?' * len(refused))})"
+                " THEN ? ELSE handled_at END"
+            )
+            params += [*refused, at]
+        await self._db.execute(
+            f"UPDATE inbox SET {', '.join(sets)}"
+            f" WHERE update_id IN ({', '.join('?' * len(update_ids))})",
+            (*params, *update_ids),
+        )
 
     async def unhandled(self) -> list[Row]:
         """Updates stored but not handled (a crash came in between), oldest first."""
@@ -93,3 +137,8 @@ class InboxStore:
         await self._db.execute(
             "DELETE FROM inbox WHERE handled_at < ?", (stamp(now - KEEP),)
         )
+
+
+def compact(update: dict[str, Any]) -> str:
+    """An update's JSON as stored: without the spaces ``json.dumps`` puts in by default."""
+    return json.dumps(update, separators=(",", ":"))

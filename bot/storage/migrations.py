@@ -448,4 +448,32 @@ MIGRATIONS: list[str] = [
         expires_at  TEXT NOT NULL
     );
     """,
+    """
+    -- The inbox moved to a file of its own (`INBOX_MIGRATIONS`), where a webhook's write never
+    -- waits for the bot's transactions. Its rows were copied there just before
+    -- (`bot.storage.database.Database._move_inbox`).
+    DROP TABLE inbox;
+    """,
+]
+
+INBOX_MOVED = len(MIGRATIONS)
+"""The schema version whose migration drops the main file's inbox, its rows moved first."""
+
+INBOX_MIGRATIONS: list[str] = [
+    """
+    -- SQLite's inbox, in a file of its own: every update stored (its raw JSON) before Telegram
+    -- is told it arrived, then handled from here; handled rows stay a day so a re-delivered
+    -- update is recognised. The same table as PostgreSQL's, which keeps it in its one database.
+    CREATE TABLE inbox (
+        update_id    INTEGER PRIMARY KEY,
+        raw          TEXT,
+        received_at  TEXT NOT NULL,
+        handled_at   TEXT,
+        failure      TEXT,
+        chat_id      INTEGER
+    );
+    CREATE INDEX inbox_unhandled ON inbox(update_id) WHERE handled_at IS NULL;
+    CREATE INDEX inbox_handled_at ON inbox(handled_at);
+    CREATE INDEX inbox_unhandled_by_chat ON inbox(chat_id, update_id) WHERE handled_at IS NULL;
+    """,
 ]

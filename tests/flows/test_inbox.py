@@ -9,11 +9,11 @@ from bot.fake_telegram.users import FakeUser
 from bot.runtime.ordering import MAX_CONCURRENT
 from tests.support.bot_runner import BotRunner
 from tests.support.clock import FakeClock
-from tests.support.database import opened
+from tests.support.database import inbox_of
 
 
 async def inbox_rows(bot: BotRunner) -> list[tuple[int, str | None]]:
-    async with opened(bot.settings) as db:
+    async with inbox_of(bot.settings) as db:
         rows = await db.fetch_all("SELECT update_id, handled_at FROM inbox ORDER BY update_id")
     return [(row["update_id"], row["handled_at"]) for row in rows]
 
@@ -43,7 +43,7 @@ async def test_updates_stored_but_not_handled_before_a_crash_are_handled_once_at
         command_update(api, olga, 900_001, "/start"),
         command_update(api, olga, 900_002, "/help"),
     ]
-    async with opened(bot.settings) as db:
+    async with inbox_of(bot.settings) as db:
         for update in stored:
             await db.execute(
                 "INSERT INTO inbox (update_id, raw, received_at) VALUES (?, ?, ?)",

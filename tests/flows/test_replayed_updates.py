@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi, JSONDict
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
-from tests.support.database import opened, rows_of
+from tests.support.database import inbox_of, opened, rows_of
 
 ONE_WORKSHOP = Path(__file__).parent / "data" / "one_workshop.yaml"
 HEAD_OFFICE = 9000
@@ -72,8 +72,9 @@ async def crash_and_replay(runner: BotRunner, saved: Tables | None = None) -> No
     """
     update_id = runner.last_update_id
     await runner.stop()
+    async with inbox_of(runner.settings) as inbox:
+        await inbox.execute("UPDATE inbox SET handled_at = NULL WHERE update_id = ?", (update_id,))
     async with opened(runner.settings) as db, db.transaction() as tx:
-        await tx.execute("UPDATE inbox SET handled_at = NULL WHERE update_id = ?", (update_id,))
         for table, rows in (saved or {}).items():
             await tx.execute(f"DELETE FROM {table}")
             for row in rows:

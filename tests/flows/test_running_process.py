@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.fake_telegram.server import FakeBotApi
 from bot.fake_telegram.users import FakeUser
 from bot.runtime.ordering import MAX_CONCURRENT
-from tests.support.database import environment_of, rows_of
+from tests.support.database import environment_of, inbox_rows_of
 
 TOKEN = "123456:TEST-TOKEN"
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -270,7 +270,9 @@ async def test_an_unreadable_update_is_skipped_logged_with_its_id_and_never_fetc
         code, logs = await stop_bot(first)
     assert code == 0
     assert f"update {bad} (message) cannot be read" in logs
-    [(failure,)] = await rows_of(settings, "SELECT failure FROM inbox WHERE update_id = ?", (bad,))
+    [(failure,)] = await inbox_rows_of(
+        settings, "SELECT failure FROM inbox WHERE update_id = ?", (bad,)
+    )
     assert "first_name" in failure
 
     polls_before = len(api.calls_of("getUpdates"))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import os
+import signal
+import socket
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -16,11 +21,13 @@ from bot.config import Listen, Settings
 from bot.fake_telegram.server import FakeBotApi
 from bot.fake_telegram.users import FakeUser
 from bot.fake_telegram.webhook import SECRET_HEADER
+from tests.flows.test_flood import replies_to
 from tests.flows.test_inbox import command_update
+from tests.flows.test_operator_endpoints import get, samples, value
 from tests.flows.test_running_process import bot_environment, start_and_wait, start_bot, stop_bot
 from tests.support.bot_runner import BotRunner
 from tests.support.clock import FakeClock
-from tests.support.database import environment_of, full_disk, rows_of
+from tests.support.database import environment_of, full_disk, inbox_of, inbox_rows_of
 
 SECRET = "webhook-secret_" + "x" * 33
 """48 characters Telegram allows in a secret token."""
@@ -48,7 +55,7 @@ async def hook_bot(api: FakeBotApi, hooked: Settings, clock: FakeClock) -> Async
 
 
 async def stored_ids(settings: Settings) -> list[int]:
-    rows = await rows_of(settings, "SELECT update_id FROM inbox ORDER BY update_id")
+    rows = await inbox_rows_of(settings, "SELECT update_id FROM inbox ORDER BY update_id")
     return [update_id for (update_id,) in rows]
 
 
@@ -83,6 +90,8 @@ async def test_a_customer_writing_through_the_webhook_gets_the_answer(
     olga = hook_bot.person(4242, "Olga")
 
     replies = await olga.command("/start")
+    # The receiver's answer and the bot's reply travel apart: either may be seen first.
+    await api.wait_for(lambda: api.webhook_deliveries)
 
     assert "Olga" in replies[0]["text"]
     assert [delivery.status for delivery in api.webhook_deliveries] == [200]
@@ -169,7 +178,7 @@ async def test_an_update_that_could_not_be_stored_gets_500_and_is_handled_when_s
     api.webhook_backoff = 0
     olga = FakeUser(api, 4141, "Olga")
 
-    async with full_disk(hook_bot.app.bot_data["services"].db, "inbox", "INSERT"):
+    async with inbox_of(hooked) as inbox, full_disk(inbox, "inbox", "INSERT"):
         sent = olga.send_command("/start")
         await api.wait_for(lambda: len(api.webhook_deliveries) >= 2)
     hook_bot.last_update_id = sent
@@ -365,7 +374,104 @@ async def test_updates_stored_when_the_process_is_killed_are_handled_once_at_the
     assert any("Olga" in text for text in texts), texts
     assert sum("/repair" in text for text in texts) == 1, texts
     assert [d.update_id for d in api.webhook_deliveries].count(help_id) == 1, "not re-sent"
-    [(handled,)] = await rows_of(
+    [(handled,)] = await inbox_rows_of(
         settings, "SELECT handled_at FROM inbox WHERE update_id = ?", (help_id,)
     )
     assert handled is not None
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started and that still run (Linux's own list)."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def port_is_free(port: int) -> bool:
+    with closing(socket.socket()) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+async def test_the_webhook_receiver_ends_with_a_killed_bot_and_frees_the_port(
+    tmp_path: Path, api: FakeBotApi, unused_tcp_port: int
+) -> None:
+    env = webhook_environment(tmp_path, api, unused_tcp_port, LOG_LEVEL="WARNING")
+    process = await start_bot(tmp_path, env)
+    try:
+        await api.wait_for(lambda: api.webhook_url, timeout=30)
+        assert len(children(process.pid)) == 1, "the receiver"
+        assert not port_is_free(unused_tcp_port)
+    finally:
+        process.kill()
+        # The receiver writes to the bot's standard error too: it ends once the receiver has.
+        await asyncio.wait_for(process.communicate(), timeout=30)
+
+    assert port_is_free(unused_tcp_port)
+
+
+async def test_a_bot_whose_webhook_receiver_dies_says_so_in_one_critical_line_and_exits_1(
+    tmp_path: Path, api: FakeBotApi, unused_tcp_port: int
+) -> None:
+    env = webhook_environment(tmp_path, api, unused_tcp_port, LOG_LEVEL="WARNING")
+    process = await start_bot(tmp_path, env)
+    try:
+        await api.wait_for(lambda: api.webhook_url, timeout=30)
+        (receiver,) = children(process.pid)
+        os.kill(receiver, signal.SIGKILL)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+    assert process.returncode == 1
+    critical = [line for line in stderr.decode().splitlines() if "CRITICAL" in line]
+    assert len(critical) == 1, stderr.decode()
+    assert f"the webhook receiver (process {receiver}) ended with status -9" in critical[0]
+
+
+async def test_a_webhook_port_already_taken_gets_one_line_naming_the_setting(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = webhook_environment(tmp_path, api, port, LOG_LEVEL="WARNING")
+        code, output = await start_and_wait(tmp_path, env)
+
+    assert code == 2
+    assert output.strip().splitlines() == [
+        f"error: WEBHOOK_LISTEN: cannot listen on 127.0.0.1:{port}: address already in use"
+    ]
+    assert not api.calls, "refused before Telegram is reached"
+
+
+async def test_updates_from_someone_silenced_are_recorded_handled_unparsed_through_the_webhook(
+    api: FakeBotApi, hooked: Settings, clock: FakeClock
+) -> None:
+    defaults = Settings.model_fields
+    limited = hooked.model_copy(
+        update={
+            "flood_burst": defaults["flood_burst"].default,
+            "flood_rate": defaults["flood_rate"].default,
+        }
+    )
+    runner = BotRunner(api, limited, clock)
+    await runner.start()
+    try:
+        flooder = runner.person(602, "Fedor")
+        for number in range(limited.flood_burst + 5):
+            await flooder.says(f"spam {number}")
+        _, exposition = await get(runner, "/metrics")
+    finally:
+        await runner.stop()
+
+    assert len(replies_to(api, 602)) == limited.flood_burst + 1, "the burst, then one notice"
+    found = samples(exposition)
+    assert value(found, "repairbot_updates_handled_total", type="message", outcome="refused") == 4
+    rows = await inbox_rows_of(limited, "SELECT COUNT(*), COUNT(handled_at) FROM inbox")
+    assert rows == [(limited.flood_burst + 5,) * 2]

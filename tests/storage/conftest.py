@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import DATA_DIR
-from bot.storage.database import Database
+from bot.storage.database import Database, InboxDatabase, inbox_path
 from bot.storage.engine import Engine
 from bot.storage.postgres import PostgresDatabase
 from bot.troubleshooting import load_tree
@@ -40,6 +40,19 @@ async def db(engine: str, request: pytest.FixtureRequest) -> AsyncIterator[Engin
             yield database
         finally:
             await database.close()
+
+
+@pytest.fixture
+async def inbox_db(db: Engine, request: pytest.FixtureRequest) -> AsyncIterator[Engine]:
+    """Where `db`'s inbox is: SQLite's file of its own beside it, PostgreSQL's `db` itself."""
+    if isinstance(db, PostgresDatabase):
+        yield db
+        return
+    inbox = await InboxDatabase.open(inbox_path(request.getfixturevalue("db_path")), fresh=True)
+    try:
+        yield inbox
+    finally:
+        await inbox.close()
 
 
 @pytest.fixture

@@ -1,18 +1,28 @@
 """Chat leases: one holder per chat at a time, taken over once it runs out, let go only when
-none of the chat's updates waits; and the updates nobody holds."""
+none of the chat's updates waits; and the updates nobody holds. On PostgreSQL only: chats
+are leased only where several instances share one database (SQLite's inbox is in a file of
+its own, apart from the leases)."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from bot.storage.chat_leases import ChatLeases
 from bot.storage.engine import Engine
 from bot.storage.inbox import InboxStore
 from tests.support.clock import FakeClock
+from tests.support.postgres import ENGINES
 
 TTL = timedelta(seconds=10)
 ANNA, BORIS = 3101, 3102
+
+
+@pytest.fixture(params=ENGINES[1:])
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 async def stored(db: Engine, clock: FakeClock, chats: dict[int, int]) -> None:

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from bot.storage.customers import Customers
-from bot.storage.database import Database, DatabaseFileError
+from bot.storage.database import Database, DatabaseFileError, InboxDatabase, inbox_path
+from bot.storage.inbox import InboxStore
 from bot.storage.migrations import MIGRATIONS
 from tests.storage.test_storage_migrations import NOW
+from tests.support.clock import FakeClock
 
 
 def mode_of(path: Path) -> int:
@@ -171,6 +173,27 @@ async def test_a_new_database_and_its_folders_are_readable_by_their_owner_only(
         assert mode_of(path.with_name("bot.sqlite3-shm")) == 0o600
     finally:
         await database.close()
+
+
+async def test_the_inbox_file_beside_the_database_is_readable_by_its_owner_only(
+    db_path: Path, clock: FakeClock
+) -> None:
+    inbox = await InboxDatabase.open(inbox_path(db_path), fresh=True)
+    try:
+        await InboxStore(inbox).store([(1, "{}")], clock.now())
+        assert inbox_path(db_path) == db_path.with_name("bot.inbox.sqlite3")
+        for name in ("bot.inbox.sqlite3", "bot.inbox.sqlite3-wal", "bot.inbox.sqlite3-shm"):
+            assert mode_of(db_path.with_name(name)) == 0o600
+    finally:
+        await inbox.close()
+
+
+async def test_a_file_that_is_not_an_inbox_is_refused_as_the_inbox(db_path: Path) -> None:
+    """The main database where the inbox file should be (a wrong DATABASE_PATH edit)."""
+    await (await Database.open(inbox_path(db_path), fresh=True)).close()
+
+    with pytest.raises(DatabaseFileError, match="tables inbox are missing"):
+        await InboxDatabase.open(inbox_path(db_path))
 
 
 async def test_an_existing_database_open_to_others_is_made_owner_only_with_a_warning(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage.customers import Customers
-from bot.storage.database import Database, stamp, unstamp
+from bot.storage.database import Database, InboxDatabase, inbox_path, stamp, unstamp
 from bot.storage.engine import Engine
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.migrations_pg import MIGRATIONS as MIGRATIONS_PG
@@ -121,20 +121,23 @@ def test_a_naive_datetime_is_refused_for_storage() -> None:
 
 @pytest.mark.postgresql
 async def test_both_engines_have_the_same_tables_and_columns(db_path: Path) -> None:
-    """A migration added for one engine only would break the other at the first query."""
-    sqlite = await Database.open(db_path)
-    try:
-        tables = await sqlite.fetch_all(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " AND name NOT LIKE 'ticket_words%'"
-        )
-        on_sqlite = {
-            (table["name"], column["name"])
-            for table in tables
-            for column in await sqlite.fetch_all(f"PRAGMA table_info({table['name']})")
-        }
-    finally:
-        await sqlite.close()
+    """A migration added for one engine only would break the other at the first query.
+
+    SQLite's tables are those of the main file and of the inbox's file beside it."""
+    on_sqlite: set[tuple[str, str]] = set()
+    for sqlite in (await Database.open(db_path), await InboxDatabase.open(inbox_path(db_path))):
+        try:
+            tables = await sqlite.fetch_all(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " AND name NOT LIKE 'ticket_words%'"
+            )
+            on_sqlite |= {
+                (table["name"], column["name"])
+                for table in tables
+                for column in await sqlite.fetch_all(f"PRAGMA table_info({table['name']})")
+            }
+        finally:
+            await sqlite.close()
     async with fresh_schema() as url:
         postgres = await PostgresDatabase.open(url)
         try:

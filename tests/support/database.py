@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from bot.config import Settings
-from bot.storage.engine import Engine, open_database
+from bot.storage.engine import Engine, open_database, open_inbox
 
 DISK_FULL = (sqlite3.IntegrityError, asyncpg.DiskFullError)
 """What a write raises on either engine while `full_disk` is in place."""
@@ -29,6 +29,19 @@ async def opened(settings: Settings) -> AsyncIterator[Engine]:
         await db.close()
 
 
+@asynccontextmanager
+async def inbox_of(settings: Settings) -> AsyncIterator[Engine]:
+    """The bot's inbox, opened beside the bot: PostgreSQL's one database, or SQLite's inbox
+    file beside `DATABASE_PATH`."""
+    async with opened(settings) as db:
+        inbox = await open_inbox(settings, db)
+        try:
+            yield inbox
+        finally:
+            if inbox is not db:
+                await inbox.close()
+
+
 def environment_of(settings: Settings) -> dict[str, str]:
     """The environment that gives `python -m bot` the database `settings` name."""
     found = {"DATABASE_PATH": str(settings.database_path)}
@@ -41,6 +54,14 @@ async def rows_of(settings: Settings, sql: str, params: Iterable[object] = ()) -
     """The rows a query finds, each a plain tuple in its columns' order."""
     async with opened(settings) as db:
         return [tuple(row) for row in await db.fetch_all(sql, params)]
+
+
+async def inbox_rows_of(
+    settings: Settings, sql: str, params: Iterable[object] = ()
+) -> list[tuple]:
+    """`rows_of` for a query of the inbox."""
+    async with inbox_of(settings) as inbox:
+        return [tuple(row) for row in await inbox.fetch_all(sql, params)]
 
 
 @asynccontextmanager

@@ -26,8 +26,8 @@ import yaml
 from aiohttp import web
 
 from bot.config import OPERATOR_PATHS, Settings
+from bot.runtime.receiver import SECRET_HEADER
 from bot.runtime.web import MAX_REQUEST
-from bot.runtime.webhook import SECRET_HEADER
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from bot.fake_telegram.users import FakeUser
 from bot.runtime.intake import sender_of
 from bot.runtime.ordering import ChatOrderedProcessor
 from bot.runtime.polling import PollingStopped
+from bot.storage.database import inbox_path
 from tests.support.bot_runner import NO_FLOOD_LIMIT, BotRunner
 from tests.support.clock import FakeClock
 
@@ -111,10 +114,9 @@ async def runner(
 
 
 async def failures_recorded(runner: BotRunner) -> dict[int, str | None]:
-    assert runner.app is not None
-    db = runner.app.bot_data["services"].db
-    rows = await db.fetch_all("SELECT update_id, failure FROM inbox")
-    return {row["update_id"]: row["failure"] for row in rows}
+    with closing(sqlite3.connect(inbox_path(runner.settings.database_path))) as inbox:
+        rows = inbox.execute("SELECT update_id, failure FROM inbox").fetchall()
+    return dict(rows)
 
 
 @pytest.mark.parametrize(
