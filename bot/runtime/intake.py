@@ -125,9 +125,8 @@ class Intake:
         """Queue updates the webhook's receiver stored (all of them new); ``newest`` is the
         highest update id it was sent, new or not.
 
-        Their chats and the time they arrived by this bot's clock are recorded with them (with
-        several instances a chat's lease and the sweep go by those); those from someone
-        silenced are recorded as handled without being parsed.
+        Their chats are recorded with them (with several instances a chat's lease goes by
+        them); those from someone silenced are recorded as handled without being parsed.
         """
         if not items:
             self.last_received = max(self.last_received, newest)

@@ -24,7 +24,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -52,8 +52,10 @@ holder is usually a reply's round trip from done, up to the most."""
 SWEEP_EVERY = 2.0
 """Seconds between sweeps for updates nobody holds."""
 ORPHAN_AGE = timedelta(seconds=5)
-"""How long an update waits unheld before another instance takes it up: the instance that
-stored it takes its chat's lease in milliseconds, unless it died."""
+"""How long an instance sees an update that nobody holds (and nobody held) before it takes it
+up: the instance that stored it takes its chat's lease in milliseconds, unless it died. Timed
+by the sweeping instance's own clock from when it first saw the update, since instances'
+clocks may differ; an update whose chat's lease ran out is taken up at once."""
 
 
 class SharedChats:
@@ -74,6 +76,8 @@ class SharedChats:
         self._clock = clock
         self._holder = holder
         self._sleep = sleep
+        self._unheld_since: dict[int, datetime] = {}
+        """When this instance's sweeps first saw each update that nobody holds, by its clock."""
 
     async def take_turn(
         self, lane: int, update: Update, coroutine: Awaitable[Any], handle: Handle
@@ -180,12 +184,21 @@ class SharedChats:
 
     async def sweep(self) -> None:
         """Take up the updates nobody holds (their instance died, or is far behind)."""
+        now = self._clock.now()
         try:
-            orphans = await self._leases.orphans(self._clock.now(), ORPHAN_AGE)
+            unheld = await self._leases.unheld(now)
         except Exception:
             log.warning("could not look for updates nobody holds", exc_info=True)
             return
-        await self._intake.adopt(orphans)
+        seen = self._unheld_since
+        self._unheld_since = since = {
+            row.update.update_id: seen.get(row.update.update_id, now) for row in unheld
+        }
+        await self._intake.adopt(
+            row.update
+            for row in unheld
+            if row.lapsed or now - since[row.update.update_id] >= ORPHAN_AGE
+        )
 
     async def on_sweep(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         """The sweep's job, every `SWEEP_EVERY` seconds."""

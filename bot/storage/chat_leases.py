@@ -23,6 +23,13 @@ class StoredUpdate:
     chat_id: int | None
 
 
+@dataclass(frozen=True)
+class Unheld:
+    update: StoredUpdate
+    lapsed: bool
+    """Its chat's lease ran out, rather than nobody having taken it."""
+
+
 class ChatLeases:
     def __init__(self, db: Engine) -> None:
         self._db = db
@@ -96,14 +103,18 @@ class ChatLeases:
         )
         return let_go > 0
 
-    async def orphans(self, now: datetime, older_than: timedelta) -> list[StoredUpdate]:
-        """Unhandled updates stored before `now - older_than` whose chat nobody holds: their
-        instance died before handling them (or is far behind), so anyone may take them up."""
+    async def unheld(self, now: datetime) -> list[Unheld]:
+        """Unhandled updates whose chat nobody holds now, oldest first, each saying whether
+        its chat's lease ran out (its holder stopped renewing it: it died, or lost the
+        database) rather than was never taken or let go."""
         rows = await self._db.fetch_all(
-            "SELECT i.update_id, i.raw, i.chat_id FROM inbox AS i"
-            " LEFT JOIN chat_leases AS l ON l.chat_id = i.chat_id AND l.expires_at > ?"
-            " WHERE i.handled_at IS NULL AND i.received_at <= ? AND l.chat_id IS NULL"
+            "SELECT i.update_id, i.raw, i.chat_id, l.chat_id IS NOT NULL AS lapsed"
+            " FROM inbox AS i LEFT JOIN chat_leases AS l ON l.chat_id = i.chat_id"
+            " WHERE i.handled_at IS NULL AND (l.chat_id IS NULL OR l.expires_at <= ?)"
             " ORDER BY i.update_id",
-            (stamp(now), stamp(now - older_than)),
+            (stamp(now),),
         )
-        return [StoredUpdate(row["update_id"], row["raw"], row["chat_id"]) for row in rows]
+        return [
+            Unheld(StoredUpdate(row["update_id"], row["raw"], row["chat_id"]), bool(row["lapsed"]))
+            for row in rows
+        ]

@@ -65,30 +65,25 @@ class InboxStore:
         refused: Collection[int] = (),
         chats: Mapping[int, int] | None = None,
     ) -> None:
-        """Record, for updates the webhook's receiver stored, when they arrived by the bot's
-        clock (the one the sweep for a dead instance's updates goes by) and their ``chats``;
-        ``refused`` ones as handled. One statement.
+        """Record, for updates the webhook's receiver stored, their ``chats`` (a chat's lease
+        goes by them) and ``refused`` ones as handled. One statement.
 
-        On SQLite only the refused: its one instance never reads a chat or an arrival back,
-        and this is written for nearly every batch.
+        On SQLite only the refused: its one instance never reads a chat back, and this is
+        written for nearly every batch.
         """
-        if self._db.dialect.name == "sqlite":
+        if self._db.dialect.name == "sqlite" or not chats:
             await self.mark(refused, now)
             return
-        chat_of = chats or {}
-        at = stamp(now)
-        sets, params = ["received_at = ?"], [at]
-        if chat_of:
-            # Cast: PostgreSQL would read a parameter it cannot place as text.
-            chat = "WHEN ? THEN CAST(? AS BIGINT) "
-            sets.append(f"chat_id = CASE update_id {chat * len(chat_of)}END")
-            params += [value for item in chat_of.items() for value in item]
+        # Cast: PostgreSQL would read a parameter it cannot place as text.
+        chat = "WHEN ? THEN CAST(? AS BIGINT) "
+        sets = [f"chat_id = CASE update_id {chat * len(chats)}END"]
+        params: list[object] = [value for item in chats.items() for value in item]
         if refused:
             sets.append(
                 f"handled_at = CASE WHEN update_id IN ({', '.join('?' * len(refused))})"
                 " THEN ? ELSE handled_at END"
             )
-            params += [*refused, at]
+            params += [*refused, stamp(now)]
         await self._db.execute(
             f"UPDATE inbox SET {', '.join(sets)}"
             f" WHERE update_id IN ({', '.join('?' * len(update_ids))})",

@@ -197,6 +197,7 @@ async def test_updates_a_dead_instance_stored_are_handled_by_the_other_within_th
         carl.chat_id, holder, clock.now(), LEASE_TTL
     )
 
+    await sweeper(b).sweep()  # B first sees Dina's update, which nobody holds
     clock.advance(seconds=ORPHAN_AGE.total_seconds() - 1)
     await sweeper(b).sweep()
     await b.settle()
@@ -209,7 +210,7 @@ async def test_updates_a_dead_instance_stored_are_handled_by_the_other_within_th
     assert api.sent_to(carl.chat_id) == [], "Carl's chat is still A's"
 
     clock.set(clock.now() + LEASE_TTL - ORPHAN_AGE)
-    await sweeper(b).sweep()
+    await sweeper(b).sweep()  # at once: a lease that ran out is proof enough
     await b.settle()
     assert len(api.sent_to(carl.chat_id)) == 1, "A's lease ran out: B took Carl's update up"
     assert await unhandled(b) == []
@@ -236,6 +237,7 @@ async def test_an_update_a_dead_instance_left_that_fails_elsewhere_is_recorded_w
     await until(received(a, first))
 
     api.fail_next("sendMessage", 400, "Bad Request: message text is empty")
+    await sweeper(b).sweep()
     clock.advance(seconds=ORPHAN_AGE.total_seconds())
     await sweeper(b).sweep()
     await b.settle()

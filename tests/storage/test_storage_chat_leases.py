@@ -14,15 +14,12 @@ from bot.storage.chat_leases import ChatLeases
 from bot.storage.engine import Engine
 from bot.storage.inbox import InboxStore
 from tests.support.clock import FakeClock
-from tests.support.postgres import ENGINES
 
 TTL = timedelta(seconds=10)
 ANNA, BORIS = 3101, 3102
 
 
-@pytest.fixture(params=ENGINES[1:])
-def engine(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+pytestmark = pytest.mark.postgresql
 
 
 async def stored(db: Engine, clock: FakeClock, chats: dict[int, int]) -> None:
@@ -113,17 +110,22 @@ async def test_finish_by_a_holder_that_lost_the_chat_leaves_the_new_holders_leas
     assert await leases.pending(ANNA) == [], "the update is recorded all the same"
 
 
-async def test_orphans_are_old_enough_unhandled_updates_of_chats_nobody_holds(
+async def test_unheld_are_the_unhandled_updates_of_chats_nobody_holds_now(
     db: Engine, clock: FakeClock
 ) -> None:
-    await stored(db, clock, {41: ANNA, 42: BORIS})
-    clock.advance(seconds=3)
-    await stored(db, clock, {43: 3103})
+    await stored(db, clock, {41: ANNA, 42: BORIS, 43: 3103})
     leases = ChatLeases(db)
     assert await leases.take(BORIS, "a", clock.now(), TTL)
 
-    orphans = await leases.orphans(clock.now(), timedelta(seconds=3))
-    assert [(u.update_id, u.chat_id) for u in orphans] == [(41, ANNA)]
+    unheld = await leases.unheld(clock.now())
+    assert [(u.update.update_id, u.update.chat_id, u.lapsed) for u in unheld] == [
+        (41, ANNA, False),
+        (43, 3103, False),
+    ]
     clock.advance(seconds=10)
-    orphans = await leases.orphans(clock.now(), timedelta(seconds=3))
-    assert [u.update_id for u in orphans] == [41, 42, 43], "b's holder stopped renewing"
+    unheld = await leases.unheld(clock.now())
+    assert [(u.update.update_id, u.lapsed) for u in unheld] == [
+        (41, False),
+        (42, True),
+        (43, False),
+    ], "a stopped renewing Boris's chat"

@@ -7,7 +7,10 @@ reads commands on stdin, one a line, and answers each on stdout:
 
 * ``clock ISO-MOMENT`` sets the clock, answered ``clock``;
 * ``tick`` runs what the one-minute job runs (`bot.handlers.delivery.tick`), answered
-  ``tick`` once it is done.
+  ``tick`` once it is done;
+* ``sweep`` looks for updates nobody holds, as the instance does every few seconds
+  (`bot.runtime.shared_chats.SharedChats.sweep`: it times them by this clock), answered
+  ``sweep`` once it is done.
 
 It says ``ready PORT`` (its listener's port) once it receives updates, and stops as SIGTERM
 stops ``python -m bot`` when its stdin closes.
@@ -53,6 +56,9 @@ async def serve(settings: Settings, clock: FakeClock) -> None:
             elif command == "tick":
                 await tick(application)
                 say("tick")
+            elif command == "sweep":
+                await application.bot_data["shared_chats"].sweep()
+                say("sweep")
 
 
 def main() -> None:
