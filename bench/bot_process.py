@@ -30,7 +30,7 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,13 @@ from bench.driver import TOKEN, FixedClock, write_workshops
 from bot.app import build_application, freeze_startup_objects, running_bot
 from bot.config import Settings
 from bot.runtime.leadership import LeaderElection
-from bot.runtime.ordering import MAX_CONCURRENT, ChatOrderedProcessor, order_key
+from bot.runtime.ordering import (
+    MAX_CONCURRENT,
+    ChatOrderedProcessor,
+    Handle,
+    SharedTurn,
+    order_key,
+)
 from bot.services import Services
 from bot.storage.leadership import SoleLeadership
 
@@ -199,18 +205,48 @@ class ErrorsToParent(logging.Handler):
         tell("error", message.replace("\n", " "))
 
 
+def tell_handled(update: object) -> None:
+    chat_id = order_key(update)
+    if chat_id is not None and isinstance(update, Update):
+        tell("handled", chat_id, update.update_id)
+
+
 def report_handled(processor: ChatOrderedProcessor) -> None:
-    """Chain a ``handled`` line onto whatever the processor already calls when done."""
+    """A ``handled`` line for every update whose handlers ran here.
+
+    On SQLite, chained onto whatever the processor already calls when done (``on_done``).
+    On PostgreSQL the processor hands every update to ``shared`` (its chat's lease), which
+    records it handled itself and never tells ``on_done``: there the line follows each update
+    that ``shared`` runs, whichever instance stored it (one it finds handled elsewhere is
+    that instance's to report).
+    """
     before = processor.on_done
 
     async def on_done(update: object, error: Exception | None) -> None:
         if before is not None:
             await before(update, error)
-        chat_id = order_key(update)
-        if chat_id is not None and isinstance(update, Update):
-            tell("handled", chat_id, update.update_id)
+        tell_handled(update)
 
     processor.on_done = on_done
+    if processor.shared is not None:
+        processor.shared = ReportingTurn(processor.shared)
+
+
+class ReportingTurn:
+    """``shared``, telling the parent of each update it runs the handlers of."""
+
+    def __init__(self, shared: SharedTurn) -> None:
+        self._shared = shared
+
+    async def take_turn(
+        self, lane: int, update: Update, coroutine: Awaitable[Any], handle: Handle
+    ) -> None:
+        async def reported(update: Update, coroutine: Awaitable[Any]) -> Exception | None:
+            error = await handle(update, coroutine)
+            tell_handled(update)
+            return error
+
+        await self._shared.take_turn(lane, update, coroutine, reported)
 
 
 def ready(application: Application) -> None:  # type: ignore[type-arg]

@@ -139,7 +139,8 @@ class Tracker:
 
     ``complete_on_first_call``: the echo bot answers each update with exactly one call, so
     that call completes it; the real bot's updates complete when its update processor says
-    they are handled (:meth:`handled`, hooked onto ``ChatOrderedProcessor.on_done``).
+    they are handled (:meth:`handled`, hooked onto ``ChatOrderedProcessor.on_done``, and on
+    PostgreSQL onto each update its chat's lease runs: ``bench.bot_process.report_handled``).
     """
 
     def __init__(self, api: FakeBotApi, complete_on_first_call: bool) -> None:
@@ -215,7 +216,7 @@ class Tracker:
         return self._queries.get(str(query_id)) if query_id is not None else None
 
     def handled(self, chat_id: int, update_id: int) -> None:
-        """The bot finished an update (its processor's ``on_done``, told by the child)."""
+        """The bot finished an update (told by the child: ``bench.bot_process.report_handled``)."""
         self.scan()
         step = self._pending.get(chat_id)
         if step is not None and update_id == step.update_id:
