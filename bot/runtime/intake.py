@@ -5,13 +5,12 @@ hundred updates open behind the slowest one in flight, so one slow booking holds
 everyone's next tap. A batch is stored (raw JSON, one statement) before whoever delivered it
 acknowledges it: here for the poller (`receive`), or by the webhook's receiver process, through
 its own connection, which tells this one what was new (`arrived`). It is then handed to the
-application, whose
-`ChatOrderedProcessor` keeps each chat in order and runs chats side by side. An update counts
-as handled once that is written to the inbox, failed or not; one stored but not handled when
-the process died is handled at the next start (`resume`), and one Telegram delivers again is
-already stored, so it is ignored. One cut short between its handler's commit and being marked
-is handled again; the services key what it does by its update id (`bot.storage.effects`), so
-it creates nothing twice.
+application, whose `ChatOrderedProcessor` keeps each chat in order and runs chats side by side.
+An update counts as handled once that is written to the inbox, failed or not; one stored but
+not handled when the process died is handled at the next start (`resume`), and one Telegram
+delivers again is already stored, so it is ignored. One cut short between its handler's commit
+and being marked is handled again; the services key what it does by its update id
+(`bot.storage.effects`), so it creates nothing twice.
 
 With several instances on PostgreSQL each stored update also records its chat, and is handled
 under that chat's lease by whichever instance holds it (`bot.runtime.shared_chats`), which
