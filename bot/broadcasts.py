@@ -163,7 +163,7 @@ class BroadcastDesk:
         broadcasts = self._storage.broadcasts
         record = await broadcasts.get(broadcast_id)
         assert record is not None
-        groups = await broadcasts.audience_languages(
+        groups = await self._storage.aside.broadcasts.audience_languages(
             record.segment, record.segment_value, self._clock.now(), exclude
         )
         readers: Counter[Lang] = Counter()
@@ -177,7 +177,7 @@ class BroadcastDesk:
         """Start the draft now, or schedule it; None if it is no longer a draft, or if
         `chat_id` is not the chat it was previewed in (the only place its buttons are)."""
         now = self._clock.now()
-        async with self._storage.unit() as uow:
+        async with self._storage.aside.unit() as uow:
             broadcasts = uow.broadcasts
             effects = uow.effects
             if await effects.recall(origin, "broadcast_confirm", now) is not None:
@@ -220,7 +220,7 @@ class BroadcastDesk:
         for record in await self._storage.broadcasts.with_status(("scheduled",)):
             if record.scheduled_at is None or record.scheduled_at > now:
                 continue
-            async with self._storage.unit() as uow:
+            async with self._storage.aside.unit() as uow:
                 broadcasts = uow.broadcasts
                 if await broadcasts.set_status(record.id, "running", ("scheduled",), now):
                     await broadcasts.fill_deliveries(record.id, now, exclude)

@@ -41,7 +41,7 @@ from bot.config import Listen
 from bot.logs import LogFormat, configure_logging
 from bot.runtime.web import MAX_REQUEST, ListenError, WebServer
 from bot.storage.database import InboxDatabase
-from bot.storage.engine import Engine
+from bot.storage.engine import InboxEngine
 from bot.storage.inbox import InboxStore, compact
 from bot.storage.postgres import PostgresDatabase
 
@@ -202,7 +202,7 @@ class OperatorPass:
             await self._session.close()
 
 
-async def connect(config: ReceiverConfig) -> Engine:
+async def connect(config: ReceiverConfig) -> InboxEngine:
     """The inbox's own connection: SQLite's inbox file, or a pool on PostgreSQL."""
     if config.database_url is not None:
         return await PostgresDatabase.open(config.database_url.get_secret_value())

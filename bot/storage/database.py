@@ -1,8 +1,9 @@
-"""The SQLite connection: WAL, foreign keys, migrations, and one lock for every statement.
+"""The SQLite files: WAL, foreign keys, migrations, and one lock for every statement.
 
-aiosqlite runs one connection on one thread, so two coroutines interleaving their statements
-would share one transaction. The lock makes each `transaction()` (and each read) a unit that
-no other coroutine can cut into.
+Coroutines share a connection, so two interleaving their statements would share one
+transaction: the lock makes each `transaction()` (and each statement) a unit that no other
+coroutine can cut into. The main file's statements run on the event loop's thread, and only
+what may take long on aiosqlite's (`Database` says why).
 
 The file holds customers' names and phone numbers: it is checked before the bot writes to it,
 and kept readable by its owner only. SQLite's inbox lives in a file of its own next to it
@@ -21,7 +22,7 @@ from contextlib import asynccontextmanager, closing, suppress
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
 import aiosqlite
 
@@ -53,7 +54,14 @@ class DatabaseFileError(Exception):
         super().__init__(f"database {path} {problem}")
 
 
-class Database:
+class SqliteFile:
+    """One SQLite file, opened, checked and migrated through aiosqlite, on its thread.
+
+    The lock orders this process's writers to the file: a transaction holds it from
+    `BEGIN IMMEDIATE` to `COMMIT`, so coroutines never interleave inside one and never wait
+    for SQLite's own lock with the event loop held.
+    """
+
     dialect = SQLITE
     migrations: Sequence[str] = MIGRATIONS
     inbox_moved_at = INBOX_MOVED
@@ -65,7 +73,7 @@ class Database:
         self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path, *, fresh: bool = False) -> Database:
+    async def open(cls, path: Path, *, fresh: bool = False) -> Self:
         """Open and migrate the database at `path`, or refuse it with a `DatabaseFileError`.
 
         The file is checked before anything is written to it, so another application's file
@@ -88,6 +96,7 @@ class Database:
             _make_private(path)
             await connection.execute("PRAGMA journal_mode = WAL")
             await database._migrate(path)
+            database._opened(path)
         except BaseException as error:
             await connection.close()
             if isinstance(error, sqlite3.Error):
@@ -104,12 +113,11 @@ class Database:
             )
         return database
 
+    def _opened(self, path: Path) -> None:
+        """The file is checked and migrated: what else the class needs of it."""
+
     async def close(self) -> None:
         await self._connection.close()
-
-    async def ping(self) -> None:
-        """Answer a trivial query in the queue of every other statement (health checks)."""
-        await self.fetch_one("SELECT 1")
 
     async def _check(self, path: Path) -> bool:
         """Refuse a file that is corrupt, not ours, too new, or read-only; True when empty."""
@@ -170,45 +178,200 @@ class Database:
             await self._connection.execute("DETACH DATABASE moved")
         log.info("moved %d inbox rows to %s", rows[0][0], to)
 
+
+CHECKPOINT_AFTER_ROWS = 500
+"""Rows written on the event loop's thread between two checkpoints of the write-ahead log,
+each run on aiosqlite's thread: SQLite's own (every 1000 pages of log) would run in the
+committing connection, with two fsyncs, on the event loop."""
+
+
+class Database(SqliteFile):
+    """The main file: the bot's own statements on the event loop's thread, the long ones aside.
+
+    A statement of the bot's takes SQLite a few microseconds, but a trip to aiosqlite's thread
+    and back costs about 80 of CPU (a queue, a thread switch, a wake-up of the loop: measured,
+    with the benchmark's 8.8 trips an update it was a quarter of the bot's CPU). So every
+    statement and transaction runs through a `sqlite3` connection on the loop's thread, where
+    the lock's holder never waits for another process: nothing else writes this file (the
+    webhook receiver writes the inbox file; a backup only reads). What may take long, reports
+    over every ticket and a broadcast's audience, runs `aside`, on aiosqlite's thread, as do
+    the checks, the migrations and the log's checkpoints.
+    """
+
+    _here: sqlite3.Connection
+    """The connection on the event loop's thread."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        super().__init__(connection)
+        self._checkpointed_at = 0
+        self._checkpoint: asyncio.Task[None] | None = None
+
+    def _opened(self, path: Path) -> None:
+        self._here = sqlite3.connect(path, isolation_level=None)
+        self._here.row_factory = sqlite3.Row
+        for setting in (*SETTINGS, "PRAGMA wal_autocheckpoint = 0"):
+            self._here.execute(setting)
+
+    @property
+    def aside(self) -> Aside:
+        """Statements and transactions that may take long: on aiosqlite's thread."""
+        return Aside(self._connection, self._lock)
+
+    async def close(self) -> None:
+        if self._checkpoint is not None:
+            await self._checkpoint
+        self._here.close()
+        # The last connection to close checkpoints the log and removes it.
+        await super().close()
+
+    async def ping(self) -> None:
+        """Answer a trivial query in the queue of every other statement (health checks)."""
+        await self.fetch_one("SELECT 1")
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
+            self._here.execute("BEGIN IMMEDIATE")
             try:
-                yield Transaction(self._connection)
+                yield Transaction(self._here)
             except BaseException:
-                await self._connection.execute("ROLLBACK")
+                self._here.execute("ROLLBACK")
                 raise
-            await self._connection.execute("COMMIT")
+            self._here.execute("COMMIT")
+            self._wrote()
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         async with self._lock:
-            return await Transaction(self._connection).fetch_one(sql, params)
+            row = await Transaction(self._here).fetch_one(sql, params)
+            self._wrote()
+            return row
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         async with self._lock:
-            return await Transaction(self._connection).fetch_all(sql, params)
+            rows = await Transaction(self._here).fetch_all(sql, params)
+            self._wrote()
+            return rows
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement as its own transaction; return how many rows it changed."""
         async with self._lock:
-            return await Transaction(self._connection).execute(sql, params)
+            changed = await Transaction(self._here).execute(sql, params)
+            self._wrote()
+            return changed
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         async with self._lock:
-            return await Transaction(self._connection).insert(sql, params)
+            row_id = await Transaction(self._here).insert(sql, params)
+            self._wrote()
+            return row_id
+
+    def _wrote(self) -> None:
+        """Checkpoint the log aside once enough rows went into it since the last time (a
+        read also ends here: it may have been a write that returns rows)."""
+        if self._here.total_changes - self._checkpointed_at < CHECKPOINT_AFTER_ROWS:
+            return
+        if self._checkpoint is None:
+            self._checkpointed_at = self._here.total_changes
+            self._checkpoint = asyncio.create_task(self._checkpoint_log(), name="checkpoint")
+
+    async def _checkpoint_log(self) -> None:
+        """Copy the log into the file; PASSIVE: writers go on meanwhile, readers keep theirs."""
+        try:
+            await self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as error:
+            # Nothing is lost: the log grows until the next checkpoint.
+            log.warning("checkpoint of the database's log failed: %s", _problem(error))
+        finally:
+            self._checkpoint = None
 
 
-class InboxDatabase(Database):
+class Aside:
+    """The main file's statements that may take long, on aiosqlite's own connection and
+    thread, so the event loop goes on meanwhile. Reads need no lock (the log gives them a
+    snapshot); writes take the file's lock, so the loop's writers wait for them in asyncio,
+    never inside SQLite."""
+
+    dialect = SQLITE
+
+    def __init__(self, connection: aiosqlite.Connection, lock: asyncio.Lock) -> None:
+        self._connection = connection
+        self._lock = lock
+
+    @property
+    def aside(self) -> Aside:
+        return self
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[ThreadTransaction]:
+        async with self._lock, _thread_transaction(self._connection) as transaction:
+            yield transaction
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        return await ThreadTransaction(self._connection).fetch_one(sql, params)
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        return await ThreadTransaction(self._connection).fetch_all(sql, params)
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        async with self._lock:
+            return await ThreadTransaction(self._connection).execute(sql, params)
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        async with self._lock:
+            return await ThreadTransaction(self._connection).insert(sql, params)
+
+
+class InboxDatabase(SqliteFile):
     """SQLite's inbox, in a file of its own (`inbox_path`): nothing else writes there, so
     storing an update (one short statement) waits only for other inbox statements, never for
     the bot's transactions on the main file. It holds only updates in flight and the ids of
-    the last day's, so backups leave it out."""
+    the last day's, so backups leave it out.
+
+    The webhook receiver's process writes this file too: its statements stay on aiosqlite's
+    thread, so waiting for that process's lock never holds up the event loop."""
 
     migrations = INBOX_MIGRATIONS
     inbox_moved_at = 0
     created_level = logging.DEBUG
     """Its creation is routine: the main database's is the line worth reading."""
+
+    async def ping(self) -> None:
+        await self.fetch_one("SELECT 1")
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[ThreadTransaction]:
+        async with self._lock, _thread_transaction(self._connection) as transaction:
+            yield transaction
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        async with self._lock:
+            return await ThreadTransaction(self._connection).fetch_one(sql, params)
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        async with self._lock:
+            return await ThreadTransaction(self._connection).fetch_all(sql, params)
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        async with self._lock:
+            return await ThreadTransaction(self._connection).execute(sql, params)
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        async with self._lock:
+            return await ThreadTransaction(self._connection).insert(sql, params)
+
+
+@asynccontextmanager
+async def _thread_transaction(
+    connection: aiosqlite.Connection,
+) -> AsyncIterator[ThreadTransaction]:
+    """`BEGIN IMMEDIATE` ... `COMMIT` on aiosqlite's thread; the caller holds the lock."""
+    await connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield ThreadTransaction(connection)
+    except BaseException:
+        await connection.execute("ROLLBACK")
+        raise
+    await connection.execute("COMMIT")
 
 
 def inbox_path(path: Path) -> Path:
@@ -223,10 +386,34 @@ RECENT_INBOX_ROWS = (
 
 
 class Transaction:
-    """Statements run inside `Database.transaction()`, which commit or roll back together.
+    """Statements run inside `Database.transaction()`, which commit or roll back together, on
+    the event loop's thread (see `Database`)."""
 
-    Each statement is one trip to aiosqlite's thread: a cursor's fetch and close would each
-    be another, and under load those trips cost more than the statements.
+    dialect = SQLITE
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        row: Row | None = self._connection.execute(sql, tuple(params)).fetchone()
+        return row
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        return self._connection.execute(sql, tuple(params)).fetchall()
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        return self._connection.execute(sql, tuple(params)).rowcount
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an INSERT and return the new row's id."""
+        return _row_id(self._connection.execute(sql, tuple(params)).lastrowid)
+
+
+class ThreadTransaction:
+    """The same statements on aiosqlite's thread (`Aside`, `InboxDatabase`).
+
+    Each statement is one trip to the thread: a cursor's fetch and close would each be
+    another, and those trips cost more than the statements.
     """
 
     dialect = SQLITE
@@ -248,14 +435,21 @@ class Transaction:
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an INSERT and return the new row's id."""
         cursor = await self._connection.execute(sql, tuple(params))
-        if cursor.lastrowid is None:
-            raise RuntimeError("INSERT produced no row id")
-        return cursor.lastrowid
+        return _row_id(cursor.lastrowid)
 
 
-Executor: TypeAlias = "Database | Transaction | PostgresDatabase | PostgresTransaction"
-"""Where a repository runs a statement, on either engine: on its own, or inside a caller's
-transaction."""
+def _row_id(row_id: int | None) -> int:
+    if row_id is None:
+        raise RuntimeError("INSERT produced no row id")
+    return row_id
+
+
+Executor: TypeAlias = (
+    "Database | Transaction | Aside | ThreadTransaction | InboxDatabase"
+    " | PostgresDatabase | PostgresTransaction"
+)
+"""Where a repository runs a statement, on either engine: on its own, aside, or inside a
+caller's transaction."""
 
 
 def stamp(moment: datetime) -> str:

@@ -9,6 +9,8 @@ from bot.storage.database import Database, InboxDatabase, inbox_path
 from bot.storage.postgres import PostgresDatabase
 
 Engine: TypeAlias = Database | PostgresDatabase
+InboxEngine: TypeAlias = InboxDatabase | PostgresDatabase
+"""Where updates are stored on arrival (`open_inbox`)."""
 
 
 async def open_database(settings: Settings) -> Engine:
@@ -18,7 +20,7 @@ async def open_database(settings: Settings) -> Engine:
     return await Database.open(settings.database_path)
 
 
-async def open_inbox(settings: Settings, db: Engine) -> Engine:
+async def open_inbox(settings: Settings, db: Engine) -> InboxEngine:
     """Where updates are stored on arrival: SQLite's inbox file beside DATABASE_PATH, or
     PostgreSQL's one database ``db`` itself (an insert there takes no write lock)."""
     if isinstance(db, PostgresDatabase):

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.storage.database import Row, stamp
-from bot.storage.engine import Engine
+from bot.storage.engine import InboxEngine
 
 KEEP = timedelta(hours=24)
 """Telegram keeps an unacknowledged update for 24 hours: a handled row older than that can
@@ -20,7 +20,7 @@ never be re-delivered, so it is no longer needed to recognise one."""
 
 
 class InboxStore:
-    def __init__(self, db: Engine) -> None:
+    def __init__(self, db: InboxEngine) -> None:
         self._db = db
 
     async def store(

@@ -92,6 +92,11 @@ class PostgresDatabase:
     async def close(self) -> None:
         await self._pool.close()
 
+    @property
+    def aside(self) -> PostgresDatabase:
+        """What SQLite runs off the event loop's thread: asyncpg never holds the loop."""
+        return self
+
     async def ping(self) -> None:
         """Answer a trivial query through the pool, as every other statement waits for one
         of its connections (health checks)."""

@@ -17,7 +17,7 @@ from bot.storage.broadcasts import Broadcasts
 from bot.storage.cases import Cases
 from bot.storage.claims import ClaimLinks
 from bot.storage.customers import Customers
-from bot.storage.database import Executor, Transaction
+from bot.storage.database import Aside, Executor, ThreadTransaction, Transaction
 from bot.storage.effects import UpdateEffects
 from bot.storage.engine import Engine
 from bot.storage.estimates import Estimates
@@ -105,10 +105,11 @@ class Repositories:
 class UnitOfWork(Repositories):
     """One write transaction: its repositories exist only inside `async with`."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine | Aside) -> None:
         self._engine = engine
         self._transaction: (
             AbstractAsyncContextManager[Transaction]
+            | AbstractAsyncContextManager[ThreadTransaction]
             | AbstractAsyncContextManager[PostgresTransaction]
             | None
         ) = None
@@ -133,11 +134,21 @@ class UnitOfWork(Repositories):
 class Storage(Repositories):
     """What services are given instead of the engine: its repositories run each statement on
     its own (reads, and writes of one statement that need no transaction), and `unit()`
-    groups statements into one write transaction."""
+    groups statements into one write transaction. `aside` is the same for work that may take
+    long (a broadcast's audience of every customer), which SQLite runs off the event loop's
+    thread; the reports of `stats` always run there."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine | Aside) -> None:
         super().__init__(engine)
         self._engine = engine
+
+    @property
+    def aside(self) -> Storage:
+        return Storage(self._engine.aside)
+
+    @cached_property
+    def stats(self) -> StatsQueries:
+        return StatsQueries(self._engine.aside)
 
     def unit(self) -> UnitOfWork:
         """A new unit of work, to enter with `async with`."""

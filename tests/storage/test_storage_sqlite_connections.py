@@ -1,0 +1,107 @@
+"""SQLite's two connections to the main file: the bot's statements on the event loop's thread,
+what may take long aside on aiosqlite's, and the log's checkpoints there too."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.storage.database import CHECKPOINT_AFTER_ROWS, Database
+from bot.storage.unit_of_work import Storage
+
+pytestmark = pytest.mark.sqlite_only("about SQLite's connections to its file")
+
+CUSTOMER = (
+    "INSERT INTO customers (user_id, first_name, created_at, seen_at)"
+    " VALUES (?, 'Ann', '2026-11-26T06:00:00+00:00', '2026-11-26T06:00:00+00:00')"
+)
+
+
+@pytest.fixture
+async def database(db_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(db_path)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+def customers_in_the_file_itself(path: Path) -> int:
+    """What the database file holds without its write-ahead log (`immutable` skips the log)."""
+    with closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as reader:
+        try:
+            return int(reader.execute("SELECT COUNT(*) FROM customers").fetchone()[0])
+        except sqlite3.OperationalError:  # not even the tables are there yet
+            return 0
+
+
+def log_size(path: Path) -> int:
+    return Path(f"{path}-wal").stat().st_size
+
+
+async def test_what_the_bot_writes_reaches_the_file_itself_while_it_runs(
+    database: Database, db_path: Path
+) -> None:
+    for user_id in range(1, CHECKPOINT_AFTER_ROWS + 1):
+        await database.execute(CUSTOMER, (user_id,))
+    for _ in range(500):
+        if customers_in_the_file_itself(db_path) == CHECKPOINT_AFTER_ROWS:
+            break
+        # The checkpoint runs on aiosqlite's thread: give the loop turns to hear it ended.
+        await asyncio.sleep(0.01)
+    assert customers_in_the_file_itself(db_path) == CHECKPOINT_AFTER_ROWS
+
+
+async def test_the_log_does_not_grow_without_bound(database: Database, db_path: Path) -> None:
+    rounds = 8
+    for user_id in range(1, rounds * CHECKPOINT_AFTER_ROWS + 1):
+        await database.execute(CUSTOMER, (user_id,))
+        if user_id % 50 == 0:
+            await asyncio.sleep(0.01)
+    # Without checkpoints every one of those commits would stay in the log, a page or more each.
+    unchecked = rounds * CHECKPOINT_AFTER_ROWS * 4096
+    assert log_size(db_path) < unchecked / 2
+
+
+async def test_a_write_on_the_loop_waits_for_a_transaction_aside_and_both_commit(
+    database: Database,
+) -> None:
+    async with database.aside.transaction() as aside:
+        await aside.execute(CUSTOMER, (1,))
+        on_loop = asyncio.create_task(database.execute(CUSTOMER, (2,)))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not on_loop.done()
+    await asyncio.wait_for(on_loop, 5)
+    rows = await database.fetch_all("SELECT user_id FROM customers ORDER BY user_id")
+    assert [row["user_id"] for row in rows] == [1, 2]
+
+
+async def test_a_report_does_not_wait_for_a_unit_of_work_in_progress(database: Database) -> None:
+    storage = Storage(database)
+    since, until = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+    async with storage.unit() as uow:
+        await uow.customers.remember(1, "Ann", None, None, "en", since)
+        # Aside, the report reads what was committed before the unit began.
+        assert await asyncio.wait_for(storage.stats.bookings(since, until), 5) == {}
+
+
+async def test_a_failed_transaction_aside_leaves_nothing_and_the_loop_goes_on(
+    database: Database,
+) -> None:
+    async def the_same_customer_twice() -> None:
+        async with database.aside.transaction() as aside:
+            await aside.execute(CUSTOMER, (1,))
+            await aside.execute(CUSTOMER, (1,))
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await the_same_customer_twice()
+    await database.execute(CUSTOMER, (2,))
+    rows = await database.fetch_all("SELECT user_id FROM customers")
+    assert [row["user_id"] for row in rows] == [2]
