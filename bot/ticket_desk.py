@@ -570,7 +570,8 @@ class TicketDesk:
         """Tickets of the caller's scope matching any reading of what they typed: the code
         first, then the newest by phone or by words."""
         scope = who.workshop_code if who.is_staff else None
-        tickets = self._storage.tickets
+        # Phone and words scan every ticket in scope: aside, so customers are not held up.
+        tickets = self._storage.aside.tickets
         found: dict[int, TicketRecord] = {}
         if terms.code and (ticket := await tickets.by_code(terms.code)):
             found[ticket.id] = ticket
