@@ -361,18 +361,29 @@ async def drive(
     think: float,
     seed: int,
     outcome: DriveOutcome | None = None,
+    beat: float = 0.0,
 ) -> DriveOutcome:
-    """Every customer through its script at once; returns when all finished or failed."""
+    """Every customer through its script at once; returns when all finished or failed.
+
+    ``beat`` (instead of a think time): each customer acts every ``beat`` seconds, the
+    customers' beats evenly staggered, so together they offer ``len(customers) / beat``
+    updates a second for as long as the bot keeps up (a late reply only delays that one).
+    """
     outcome = outcome if outcome is not None else DriveOutcome()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
 
     async def one(customer: Customer) -> None:
         rng = random.Random(seed + customer.index)
         if think > 0:
             await asyncio.sleep(rng.uniform(0, 2 * think))  # arrivals spread out
+        offset = beat * customer.index / len(customers)
         try:
             for number, action in enumerate(script(customer)):
                 if think > 0 and number:
                     await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
+                if beat > 0:
+                    await asyncio.sleep(max(0.0, start + offset + number * beat - loop.time()))
                 await customer.act(action)
             if check is not None:
                 check(customer)
@@ -478,6 +489,7 @@ class RunSpec:
     receive: str = "polling"  # or "webhook" (the journey only)
     postgres: PostgresServer | None = None  # None: SQLite; else a fresh schema on this server
     instances: int = 1  # more than one: webhook on PostgreSQL, behind a round-robin balancer
+    rate: float = 0.0  # > 0: customers act on a beat, together offering this many updates/s
 
     @property
     def variant(self) -> str:
@@ -487,6 +499,8 @@ class RunSpec:
             return f"flooder {self.flood_per_s:g}/s"
         if self.postgres is not None:
             return f"{self.instances} instances, postgresql" if self.instances > 1 else "postgresql"
+        if self.rate:
+            return f"paced to {self.rate:g}/s"
         return ""
 
 
@@ -545,7 +559,10 @@ async def _measure(
         wall0, cpu0 = time.monotonic(), sum(bot.cpu_s() for bot in bots)
         handled0 = [bot.handled for bot in bots]
         database0 = postgres.cpu_s() if postgres is not None else None
-        job = asyncio.create_task(drive(customers, script, check, spec.think, spec.seed, outcome))
+        beat = spec.customers / spec.rate if spec.rate else 0.0
+        job = asyncio.create_task(
+            drive(customers, script, check, spec.think, spec.seed, outcome, beat)
+        )
         flooder = Flooder(FakeUser(api, FLOODER_ID, "Script"), spec.flood_per_s)
         flooding = asyncio.create_task(flooder.run()) if spec.flood_per_s else None
         done, _ = await asyncio.wait({job}, timeout=spec.cap_s)

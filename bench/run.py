@@ -28,8 +28,10 @@ What it does:
   webhook mode (``WEBHOOK_URL`` on a loopback port, the default ``WEBHOOK_MAX_CONNECTIONS``
   of 40): the fake POSTs every update like Telegram, one request in flight per chat, again
   after a non-2xx answer, and records how long the bot took to answer each (stored in the
-  inbox). Saturation and the two crowds, as for polling; the fake adds no latency to its
-  POSTs (only to the bot's API calls).
+  inbox). Saturation and the two crowds, as for polling, and a run paced to 400 updates/s
+  ("paced to 400/s": 200 customers each acting every half second, their beats staggered), the
+  rate at which the webhook's answer has its goal; the fake adds no latency to its POSTs
+  (only to the bot's API calls).
 * **Flooder** ("flooder N/s"; ``--flood 0`` skips it): the crowd once more, with one more
   user, a script sending ``--flood`` messages a second, and the flood limit on as in
   production (the bot's clock runs in real time; customers think at least 1 s). Its goal is
@@ -81,13 +83,14 @@ How to read it:
   received), per update handled. 1.0 fetched per update means every update was downloaded
   once; more means the bot downloads (and parses) updates it already has. In webhook rows
   *fetched/upd* counts the fake's POSTs per update: more than 1.0 means retries.
-* *p99 webhook answer ms* (webhook saturation rows): from the fake POSTing an update to the
-  bot's 200, which it sends once the update is stored.
+* *p99 webhook answer ms* (webhook saturation and paced rows): from the fake POSTing an
+  update to the bot's 200, which it sends once the update is stored.
 
 Every goal of the spec (issue 13 §4) is printed next to its figure with PASS or FAIL:
 saturation at least 400 updates/s at 0 ms and 350 at 50 ms; at 50 ms the crowd of 200 replies
 in p50 < 100 ms and p99 < 200 ms, the crowd of 400 in p99 < 250 ms; each through polling and
-through the webhook, whose answer at saturation has p99 < 20 ms; no errors anywhere. The
+through the webhook, whose answer at 400 updates/s has p99 < 20 ms (printed at saturation
+too, without a goal: past 400/s it measures how full the two cores are); no errors anywhere. The
 goals are stated for those crowds and a 1 s think time; other settings print the same goals
 for reference. The journey's CPU per update against the echo floor's is printed without a
 goal, and so is the throughput of two instances against one on PostgreSQL: on a machine of
@@ -245,7 +248,10 @@ CROWD_LIMITS = {50: 100.0, 99: 200.0}
 """Reply latency ms of the crowd of 200 at 50 ms; the crowd of 400 has its own p99 goal."""
 BIG_CROWD_P99 = 250.0
 WEBHOOK_P99 = 20.0
-"""ms from the fake POSTing an update to the bot's answer, at saturation (about 400/s)."""
+"""ms from the fake POSTing an update to the bot's answer, at `WEBHOOK_RATE`."""
+WEBHOOK_RATE = 400.0
+"""updates/s the customers offer in the webhook's answer run (issue 13 §4: "at 400 updates/s");
+saturation goes past it, and there the answer time measures the machine's full cores."""
 
 
 def journey_goals(
@@ -296,18 +302,38 @@ def setting_goals(
             )
         )
         if receive == "webhook":
-            value = saturated.webhook_percentile_ms(99)
             goals.append(
                 Goal(
                     f"saturation {saturated.customers} customers, {where}: "
                     "p99 webhook answer ms",
-                    num(value),
-                    f"< {WEBHOOK_P99:.0f}",
-                    value < WEBHOOK_P99,
+                    num(saturated.webhook_percentile_ms(99)),
+                    "",
+                    None,
                     f"p50 {num(saturated.webhook_percentile_ms(50))}, "
                     f"at {saturated.updates_per_s:,.0f} updates/s",
                 )
             )
+    paced = next(
+        (
+            r
+            for r in results
+            if r.variant == f"paced to {WEBHOOK_RATE:g}/s"
+            and (r.latency_ms, r.receive) == (latency, receive)
+        ),
+        None,
+    )
+    if paced is not None:
+        value = paced.webhook_percentile_ms(99)
+        goals.append(
+            Goal(
+                f"{WEBHOOK_RATE:.0f} updates/s offered, {where}: p99 webhook answer ms",
+                num(value),
+                f"< {WEBHOOK_P99:.0f}",
+                value < WEBHOOK_P99,
+                f"p50 {num(paced.webhook_percentile_ms(50))}, "
+                f"at {paced.updates_per_s:,.0f} updates/s",
+            )
+        )
     crowd = find(results, "journey", "crowd", latency, customers=customers, receive=receive)
     sequential = find(results, "journey", "crowd", latency, sequential=True, receive=receive)
     if crowd is not None:
@@ -495,7 +521,8 @@ async def run_bots(
             )
             hooked.cap_s, hooked.receive = args.run_cap, "webhook"
             hooked_crowd = dataclasses.replace(hooked, mode="crowd", think=args.think)
-            specs = [hooked, hooked_crowd]
+            paced = dataclasses.replace(hooked, mode="crowd", rate=WEBHOOK_RATE)
+            specs = [hooked, paced, hooked_crowd]
             if args.big_crowd and args.big_crowd != args.customers:
                 specs.append(dataclasses.replace(hooked_crowd, customers=args.big_crowd))
             for spec in specs:
