@@ -105,8 +105,10 @@ async def measure(settings: Settings, people: int, count: int) -> dict[str, tupl
             filler = ConversationStore(services.db)
             for user_id in range(FIRST_USER, FIRST_USER + people):
                 key = encode_key((user_id, user_id))
-                await filler.set_state(repair.CONVERSATION, key, repair.Waiting.SLOT)
-                await filler.set_user_data(user_id, draft_of(user_id))
+                await filler.save(
+                    {(repair.CONVERSATION, key): str(repair.Waiting.SLOT)},
+                    {user_id: draft_of(user_id)},
+                )
             picked = random.Random(7).choices(range(FIRST_USER, FIRST_USER + people), k=count)
             updates = [text_from(user_id, n) for n, user_id in enumerate(picked, start=1)]
 
