@@ -203,6 +203,8 @@ class Database(SqliteFile):
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         super().__init__(connection)
+        self.aside = ThreadStatements(connection, self._lock)
+        """Statements and transactions that may take long: on aiosqlite's thread."""
         self._checkpointed_at = 0
         self._checkpoint: asyncio.Task[None] | None = None
 
@@ -211,11 +213,6 @@ class Database(SqliteFile):
         self._here.row_factory = sqlite3.Row
         for setting in (*SETTINGS, "PRAGMA wal_autocheckpoint = 0"):
             self._here.execute(setting)
-
-    @property
-    def aside(self) -> Aside:
-        """Statements and transactions that may take long: on aiosqlite's thread."""
-        return Aside(self._connection, self._lock)
 
     async def close(self) -> None:
         if self._checkpoint is not None:
@@ -275,9 +272,8 @@ class Database(SqliteFile):
             self._checkpoint = asyncio.create_task(self._checkpoint_log(), name="checkpoint")
 
     async def _checkpoint_log(self) -> None:
-        """Copy the log into the file; PASSIVE: writers go on meanwhile, readers keep theirs."""
         try:
-            await self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            await self.aside.checkpoint()
         except sqlite3.Error as error:
             # Nothing is lost: the log grows until the next checkpoint.
             log.warning("checkpoint of the database's log failed: %s", _problem(error))
@@ -285,43 +281,63 @@ class Database(SqliteFile):
             self._checkpoint = None
 
 
-class Aside:
-    """The main file's statements that may take long, on aiosqlite's own connection and
-    thread, so the event loop goes on meanwhile. Reads need no lock (the log gives them a
-    snapshot); writes take the file's lock, so the loop's writers wait for them in asyncio,
-    never inside SQLite."""
+class ThreadStatements:
+    """Statements on aiosqlite's connection and thread, so the event loop goes on meanwhile:
+    the main file's that may take long (`Database.aside`), and all of the inbox file's.
+
+    A read waits only for a transaction on this same connection (it would run inside it),
+    never for the event loop's writers: the log gives it a snapshot. A write takes the file's
+    lock too, so the loop's writers wait for it in asyncio, never inside SQLite.
+    """
 
     dialect = SQLITE
 
-    def __init__(self, connection: aiosqlite.Connection, lock: asyncio.Lock) -> None:
+    def __init__(self, connection: aiosqlite.Connection, file_lock: asyncio.Lock) -> None:
         self._connection = connection
-        self._lock = lock
+        self._file_lock = file_lock
+        self._connection_lock = asyncio.Lock()
 
     @property
-    def aside(self) -> Aside:
+    def aside(self) -> ThreadStatements:
         return self
+
+    async def ping(self) -> None:
+        await self.fetch_one("SELECT 1")
+
+    async def checkpoint(self) -> None:
+        """Copy the log into the file; PASSIVE: writers go on meanwhile, readers keep theirs."""
+        async with self._connection_lock:
+            await self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[ThreadTransaction]:
-        async with self._lock, _thread_transaction(self._connection) as transaction:
-            yield transaction
+        async with self._file_lock, self._connection_lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield ThreadTransaction(self._connection)
+            except BaseException:
+                await self._connection.execute("ROLLBACK")
+                raise
+            await self._connection.execute("COMMIT")
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        return await ThreadTransaction(self._connection).fetch_one(sql, params)
+        async with self._connection_lock:
+            return await ThreadTransaction(self._connection).fetch_one(sql, params)
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        return await ThreadTransaction(self._connection).fetch_all(sql, params)
+        async with self._connection_lock:
+            return await ThreadTransaction(self._connection).fetch_all(sql, params)
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        async with self._lock:
+        async with self._file_lock, self._connection_lock:
             return await ThreadTransaction(self._connection).execute(sql, params)
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
-        async with self._lock:
+        async with self._file_lock, self._connection_lock:
             return await ThreadTransaction(self._connection).insert(sql, params)
 
 
-class InboxDatabase(SqliteFile):
+class InboxDatabase(SqliteFile, ThreadStatements):
     """SQLite's inbox, in a file of its own (`inbox_path`): nothing else writes there, so
     storing an update (one short statement) waits only for other inbox statements, never for
     the bot's transactions on the main file. It holds only updates in flight and the ids of
@@ -335,43 +351,9 @@ class InboxDatabase(SqliteFile):
     created_level = logging.DEBUG
     """Its creation is routine: the main database's is the line worth reading."""
 
-    async def ping(self) -> None:
-        await self.fetch_one("SELECT 1")
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[ThreadTransaction]:
-        async with self._lock, _thread_transaction(self._connection) as transaction:
-            yield transaction
-
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        async with self._lock:
-            return await ThreadTransaction(self._connection).fetch_one(sql, params)
-
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        async with self._lock:
-            return await ThreadTransaction(self._connection).fetch_all(sql, params)
-
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        async with self._lock:
-            return await ThreadTransaction(self._connection).execute(sql, params)
-
-    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
-        async with self._lock:
-            return await ThreadTransaction(self._connection).insert(sql, params)
-
-
-@asynccontextmanager
-async def _thread_transaction(
-    connection: aiosqlite.Connection,
-) -> AsyncIterator[ThreadTransaction]:
-    """`BEGIN IMMEDIATE` ... `COMMIT` on aiosqlite's thread; the caller holds the lock."""
-    await connection.execute("BEGIN IMMEDIATE")
-    try:
-        yield ThreadTransaction(connection)
-    except BaseException:
-        await connection.execute("ROLLBACK")
-        raise
-    await connection.execute("COMMIT")
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        SqliteFile.__init__(self, connection)
+        ThreadStatements.__init__(self, connection, self._lock)
 
 
 def inbox_path(path: Path) -> Path:
@@ -410,7 +392,7 @@ class Transaction:
 
 
 class ThreadTransaction:
-    """The same statements on aiosqlite's thread (`Aside`, `InboxDatabase`).
+    """The same statements on aiosqlite's thread (`ThreadStatements`).
 
     Each statement is one trip to the thread: a cursor's fetch and close would each be
     another, and those trips cost more than the statements.
@@ -445,7 +427,7 @@ def _row_id(row_id: int | None) -> int:
 
 
 Executor: TypeAlias = (
-    "Database | Transaction | Aside | ThreadTransaction | InboxDatabase"
+    "Database | Transaction | ThreadStatements | ThreadTransaction | InboxDatabase"
     " | PostgresDatabase | PostgresTransaction"
 )
 """Where a repository runs a statement, on either engine: on its own, aside, or inside a

@@ -17,7 +17,7 @@ from bot.storage.broadcasts import Broadcasts
 from bot.storage.cases import Cases
 from bot.storage.claims import ClaimLinks
 from bot.storage.customers import Customers
-from bot.storage.database import Aside, Executor, ThreadTransaction, Transaction
+from bot.storage.database import Executor, ThreadStatements, ThreadTransaction, Transaction
 from bot.storage.effects import UpdateEffects
 from bot.storage.engine import Engine
 from bot.storage.estimates import Estimates
@@ -105,7 +105,7 @@ class Repositories:
 class UnitOfWork(Repositories):
     """One write transaction: its repositories exist only inside `async with`."""
 
-    def __init__(self, engine: Engine | Aside) -> None:
+    def __init__(self, engine: Engine | ThreadStatements) -> None:
         self._engine = engine
         self._transaction: (
             AbstractAsyncContextManager[Transaction]
@@ -138,7 +138,7 @@ class Storage(Repositories):
     long (a broadcast's audience of every customer), which SQLite runs off the event loop's
     thread; the reports of `stats` always run there."""
 
-    def __init__(self, engine: Engine | Aside) -> None:
+    def __init__(self, engine: Engine | ThreadStatements) -> None:
         super().__init__(engine)
         self._engine = engine
 

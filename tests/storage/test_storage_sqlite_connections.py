@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.database import CHECKPOINT_AFTER_ROWS, Database
+from bot.storage.database import CHECKPOINT_AFTER_ROWS, Database, Row
 from bot.storage.unit_of_work import Storage
 
 pytestmark = pytest.mark.sqlite_only("about SQLite's connections to its file")
@@ -45,26 +45,33 @@ def log_size(path: Path) -> int:
     return Path(f"{path}-wal").stat().st_size
 
 
+async def until_the_file_holds(path: Path, customers: int) -> int:
+    """The customers the file itself holds, once it holds `customers` or after 5 s."""
+    for _ in range(500):
+        if customers_in_the_file_itself(path) >= customers:
+            break
+        # The checkpoint runs on aiosqlite's thread: give the loop turns to hear it ended.
+        await asyncio.sleep(0.01)
+    return customers_in_the_file_itself(path)
+
+
 async def test_what_the_bot_writes_reaches_the_file_itself_while_it_runs(
     database: Database, db_path: Path
 ) -> None:
     for user_id in range(1, CHECKPOINT_AFTER_ROWS + 1):
         await database.execute(CUSTOMER, (user_id,))
-    for _ in range(500):
-        if customers_in_the_file_itself(db_path) == CHECKPOINT_AFTER_ROWS:
-            break
-        # The checkpoint runs on aiosqlite's thread: give the loop turns to hear it ended.
-        await asyncio.sleep(0.01)
-    assert customers_in_the_file_itself(db_path) == CHECKPOINT_AFTER_ROWS
+    assert await until_the_file_holds(db_path, CHECKPOINT_AFTER_ROWS) == CHECKPOINT_AFTER_ROWS
 
 
 async def test_the_log_does_not_grow_without_bound(database: Database, db_path: Path) -> None:
     rounds = 8
-    for user_id in range(1, rounds * CHECKPOINT_AFTER_ROWS + 1):
-        await database.execute(CUSTOMER, (user_id,))
-        if user_id % 50 == 0:
-            await asyncio.sleep(0.01)
-    # Without checkpoints every one of those commits would stay in the log, a page or more each.
+    for round_ in range(rounds):
+        for n in range(1, CHECKPOINT_AFTER_ROWS + 1):
+            await database.execute(CUSTOMER, (round_ * CHECKPOINT_AFTER_ROWS + n,))
+        written = (round_ + 1) * CHECKPOINT_AFTER_ROWS
+        assert await until_the_file_holds(db_path, written) == written
+    # Without checkpoints every one of those commits would stay in the log, a page or more each;
+    # with them, the log starts again from its beginning after each.
     unchecked = rounds * CHECKPOINT_AFTER_ROWS * 4096
     assert log_size(db_path) < unchecked / 2
 
@@ -105,3 +112,21 @@ async def test_a_failed_transaction_aside_leaves_nothing_and_the_loop_goes_on(
     await database.execute(CUSTOMER, (2,))
     rows = await database.fetch_all("SELECT user_id FROM customers")
     assert [row["user_id"] for row in rows] == [2]
+
+
+async def test_a_read_aside_waits_for_a_transaction_aside_and_never_sees_what_it_undid(
+    database: Database,
+) -> None:
+    reads: list[asyncio.Task[list[Row]]] = []
+
+    async def undone() -> None:
+        async with database.aside.transaction() as aside:
+            await aside.execute(CUSTOMER, (1,))
+            reads.append(asyncio.create_task(database.aside.fetch_all("SELECT * FROM customers")))
+            for _ in range(5):
+                await asyncio.sleep(0)
+            raise LookupError("changed its mind")
+
+    with pytest.raises(LookupError):
+        await undone()
+    assert await asyncio.wait_for(reads[0], 5) == []
