@@ -9,10 +9,14 @@ large type, and the latest week's counts and every workshop's count written on t
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from bot.i18n import Lang
 from bot.messages import label
 from bot.storage.stats import WeekCounts
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _WIDTH, _DPI = 10, 110
 _SERIES = (
@@ -25,7 +29,16 @@ _SERIES = (
 def stats_chart(
     title: str, lang: Lang, weeks: list[WeekCounts], workshops: list[tuple[str, int]], days: int
 ) -> bytes:
-    """A PNG: weekly lines over the last weeks above, tickets per workshop as bars below.
+    """A PNG: weekly lines over the last weeks above, tickets per workshop as bars below."""
+    buffer = io.BytesIO()
+    stats_figure(title, lang, weeks, workshops, days).savefig(buffer, format="png", dpi=_DPI)
+    return buffer.getvalue()
+
+
+def stats_figure(
+    title: str, lang: Lang, weeks: list[WeekCounts], workshops: list[tuple[str, int]], days: int
+) -> Figure:
+    """`stats_chart`'s picture, before it is drawn.
 
     matplotlib is imported here because importing it takes a while and only this needs it;
     a `Figure` with its own Agg canvas, never pyplot, so no state is shared between calls.
@@ -60,7 +73,8 @@ def stats_chart(
     trend.set_xlabel(label(lang, "chart_week_axis"), fontsize=11)
     trend.set_ylabel(label(lang, "chart_count_axis"), fontsize=11)
     trend.yaxis.set_major_locator(MaxNLocator(integer=True))
-    trend.set_ylim(bottom=0)
+    # A quiet network's zeros would otherwise get an axis of fractions (0.000 to 0.014).
+    trend.set_ylim(0, max(trend.get_ylim()[1], 1))
     trend.margins(x=0.06)
     trend.grid(axis="y", alpha=0.3)
     trend.legend(fontsize=11, loc="upper left")
@@ -74,7 +88,5 @@ def stats_chart(
     per_workshop.xaxis.set_major_locator(MaxNLocator(integer=True))
     per_workshop.bar_label(container, padding=3, fontsize=11)
     per_workshop.margins(x=0.1)
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=_DPI)
-    return buffer.getvalue()
+    per_workshop.set_xlim(0, max(per_workshop.get_xlim()[1], 1))
+    return figure

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.charts import stats_chart
+from bot.charts import stats_chart, stats_figure
 from bot.config import DATA_DIR
 from bot.handlers.report_views import (
     chart_title,
@@ -101,6 +101,20 @@ def test_the_chart_of_an_empty_network_is_still_a_png() -> None:
     png = stats_chart("Statistics", Lang.EN, [], [], 30)
 
     assert png.startswith(PNG_SIGNATURE)
+
+
+def test_a_quiet_networks_chart_counts_in_whole_numbers() -> None:
+    quiet = [WeekCounts(week.start, 0, 0, 0) for week in WEEKS]
+    figure = stats_figure("Statistics", Lang.EN, quiet, [("One", 0), ("Two", 0)], 30)
+    trend, per_workshop = (sub.axes[0] for sub in figure.subfigs)
+
+    for ticks, (low, high) in (
+        (trend.get_yticks(), trend.get_ylim()),
+        (per_workshop.get_xticks(), per_workshop.get_xlim()),
+    ):
+        shown = [tick for tick in ticks if low <= tick <= high]
+        assert shown and all(float(tick).is_integer() for tick in shown), shown
+        assert low == 0 and high >= 1
 
 
 def test_staff_read_only_their_own_scorecard_and_head_office_any_named() -> None:
