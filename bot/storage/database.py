@@ -209,10 +209,15 @@ class Database(SqliteFile):
         self._checkpoint: asyncio.Task[None] | None = None
 
     def _opened(self, path: Path) -> None:
-        self._here = sqlite3.connect(path, isolation_level=None)
-        self._here.row_factory = sqlite3.Row
-        for setting in (*SETTINGS, "PRAGMA wal_autocheckpoint = 0"):
-            self._here.execute(setting)
+        here = sqlite3.connect(path, isolation_level=None)
+        try:
+            here.row_factory = sqlite3.Row
+            for setting in (*SETTINGS, "PRAGMA wal_autocheckpoint = 0"):
+                here.execute(setting)
+        except BaseException:
+            here.close()
+            raise
+        self._here = here
 
     async def close(self) -> None:
         if self._checkpoint is not None:
