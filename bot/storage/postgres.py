@@ -35,6 +35,14 @@ CONNECT_TIMEOUT = 10
 not after the driver's own minute."""
 
 
+async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
+    """The pool's release without asyncpg's reset query (advisory unlock all, close cursors,
+    unlisten, reset settings): a round trip per statement, 8.5 per update, for session state
+    the bot never leaves on a pooled connection (its write lock ends with its transaction, the
+    migration lock is let go in `finally`, the leader's lock has a connection of its own).
+    A transaction left open is still rolled back by the pool."""
+
+
 class DatabaseServerError(Exception):
     """A PostgreSQL database the bot cannot use: one line naming the server and database,
     never the user or password."""
@@ -72,7 +80,11 @@ class PostgresDatabase:
         where = describe(url)
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
+                url,
+                min_size=1,
+                max_size=POOL_SIZE,
+                timeout=CONNECT_TIMEOUT,
+                reset=_nothing_to_reset,
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as error:
             reason = _reason(error, url)
