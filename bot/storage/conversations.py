@@ -88,7 +88,9 @@ class ConversationStore:
         }
         if not state_writes and not data_writes:
             return
-        async with self._db.transaction() as tx:
+        # Rows of this chat and person only, written under the chat's lease: no need to queue
+        # behind bookings for PostgreSQL's write lock.
+        async with self._db.transaction(serialized=False) as tx:
             for (name, key), state in state_writes.items():
                 if state is None:
                     await tx.execute(

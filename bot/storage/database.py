@@ -231,7 +231,8 @@ class Database(SqliteFile):
         await self.fetch_one("SELECT 1")
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
+    async def transaction(self, *, serialized: bool = True) -> AsyncIterator[Transaction]:
+        """A write transaction; SQLite has one writer, so each is `serialized` whatever asked."""
         async with self._lock:
             self._here.execute("BEGIN IMMEDIATE")
             try:

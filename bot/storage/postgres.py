@@ -136,14 +136,18 @@ class PostgresDatabase:
                 await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PostgresTransaction]:
+    async def transaction(self, *, serialized: bool = True) -> AsyncIterator[PostgresTransaction]:
         """A write transaction, after every earlier one has ended.
 
         One lock for the whole database, as SQLite has; a later slice narrows it to one
         lock per workshop, so bookings at different workshops stop waiting for each other.
+        `serialized=False`: a transaction that only puts rows of its own, which no check of
+        another reads (a conversation's step and draft, under its chat's lease), goes ahead
+        without waiting for that line.
         """
         async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+            if serialized:
+                await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
             yield PostgresTransaction(connection)
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> asyncpg.Record | None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+
+import pytest
 
 from bot.storage.conversations import ConversationStore, Stored
 from bot.storage.database import Database
@@ -178,3 +181,16 @@ async def test_the_same_value_after_a_delete_is_written_again(db: Engine) -> Non
     await store.save({}, {1: {"step": 1}})
 
     assert await store.load([("repair", "[1, 1]")], 1) == Stored({"repair": "TREE"}, {"step": 1})
+
+
+@pytest.mark.postgresql
+async def test_a_conversation_is_saved_while_a_booking_holds_the_write_lock(db: Engine) -> None:
+    store = ConversationStore(db)
+    async with db.transaction() as booking:
+        await booking.execute("DELETE FROM staff WHERE user_id = ?", (1,))
+        # Under its chat's lease, a step and a draft need no place behind the booking.
+        await asyncio.wait_for(store.save({("repair", "[1, 1]"): "SLOT"}, {1: {"step": 3}}), 5)
+
+    assert await ConversationStore(db).load([("repair", "[1, 1]")], 1) == Stored(
+        {"repair": "SLOT"}, {"step": 3}
+    )
