@@ -237,10 +237,13 @@ class Database(SqliteFile):
             self._here.execute("BEGIN IMMEDIATE")
             try:
                 yield Transaction(self._here)
+                self._here.execute("COMMIT")
             except BaseException:
-                self._here.execute("ROLLBACK")
+                # Also when COMMIT itself failed and left it open (a deferred constraint):
+                # else every later BEGIN would fail.
+                if self._here.in_transaction:
+                    self._here.execute("ROLLBACK")
                 raise
-            self._here.execute("COMMIT")
             self._wrote()
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
@@ -321,10 +324,11 @@ class ThreadStatements:
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield ThreadTransaction(self._connection)
+                await self._connection.execute("COMMIT")
             except BaseException:
-                await self._connection.execute("ROLLBACK")
+                if self._connection.in_transaction:
+                    await self._connection.execute("ROLLBACK")
                 raise
-            await self._connection.execute("COMMIT")
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         async with self._connection_lock:

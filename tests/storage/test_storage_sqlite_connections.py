@@ -130,3 +130,39 @@ async def test_a_read_aside_waits_for_a_transaction_aside_and_never_sees_what_it
     with pytest.raises(LookupError):
         await undone()
     assert await asyncio.wait_for(reads[0], 5) == []
+
+
+DEFERRED = (
+    "CREATE TABLE notes (id INTEGER PRIMARY KEY, customer_id INTEGER"
+    " REFERENCES customers (user_id) DEFERRABLE INITIALLY DEFERRED)"
+)
+ORPHAN = "INSERT INTO notes (id, customer_id) VALUES (1, 404)"
+
+
+async def test_a_commit_that_fails_leaves_no_transaction_open_on_the_loop(
+    database: Database,
+) -> None:
+    await database.execute(DEFERRED)
+
+    async def orphan() -> None:
+        async with database.transaction() as tx:
+            await tx.execute(ORPHAN)  # refused only at COMMIT, which then stays open
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await orphan()
+    await database.execute(CUSTOMER, (1,))
+    assert await database.fetch_all("SELECT * FROM notes") == []
+
+
+async def test_a_commit_that_fails_leaves_no_transaction_open_aside(database: Database) -> None:
+    await database.execute(DEFERRED)
+
+    async def orphan() -> None:
+        async with database.aside.transaction() as tx:
+            await tx.execute(ORPHAN)
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await orphan()
+    async with database.aside.transaction() as tx:
+        await tx.execute(CUSTOMER, (1,))
+    assert await database.aside.fetch_all("SELECT * FROM notes") == []
