@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import DATA_DIR
 from bot.storage.database import Database, InboxDatabase, inbox_path
-from bot.storage.engine import Engine
+from bot.storage.engine import Engine, InboxEngine
 from bot.storage.postgres import PostgresDatabase
 from bot.troubleshooting import load_tree
 from bot.workshops import Network, load_workshops
@@ -43,7 +43,7 @@ async def db(engine: str, request: pytest.FixtureRequest) -> AsyncIterator[Engin
 
 
 @pytest.fixture
-async def inbox_db(db: Engine, request: pytest.FixtureRequest) -> AsyncIterator[Engine]:
+async def inbox_db(db: Engine, request: pytest.FixtureRequest) -> AsyncIterator[InboxEngine]:
     """Where `db`'s inbox is: SQLite's file of its own beside it, PostgreSQL's `db` itself."""
     if isinstance(db, PostgresDatabase):
         yield db

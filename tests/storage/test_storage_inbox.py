@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.storage.database import stamp
-from bot.storage.engine import Engine
+from bot.storage.engine import InboxEngine
 from bot.storage.inbox import InboxStore
 from tests.support.clock import FakeClock
 
 
 async def test_a_batch_marked_handled_keeps_each_failure_on_its_own_update(
-    inbox_db: Engine, clock: FakeClock
+    inbox_db: InboxEngine, clock: FakeClock
 ) -> None:
     inbox = InboxStore(inbox_db)
     await inbox.store([(1, "{}"), (2, "{}"), (3, "{}"), (4, "{}")], clock.now())
