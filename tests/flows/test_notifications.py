@@ -26,12 +26,7 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
 
 async def book(customer: Person, day_index: int = 1, time: str = "14:00") -> str:
     """Book a drop-off; by default tomorrow (Friday 27.11) at 14:00."""
-    await customer.command("/repair")
-    await customer.taps("Washing machine")
-    await customer.taps("Won't drain")
-    await customer.taps("❌ Still broken")
-    await customer.finishes_description()
-    await customer.says("Testville")
+    await customer.reaches_workshops()
     await customer.taps("Day Bench")
     await customer.taps(customer.buttons()[day_index])
     await customer.taps(time)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.fake_telegram.server import FakeBotApi, JSONDict
+from tests.flows.test_notifications import book, local
 from tests.flows.test_replayed_updates import crash_and_replay, snapshot
 from tests.support.bot_runner import BotRunner, Person
 from tests.support.clock import FakeClock
@@ -14,32 +14,6 @@ from tests.support.day_shop import HEAD_OFFICE, MECHANIC
 
 ANNA = 1001
 BORIS = 1002
-MOSCOW = ZoneInfo("Europe/Moscow")
-
-
-def local(day: int, hour: int, minute: int = 0) -> datetime:
-    """A wall-clock time in Moscow in November 2026 (the 26th is a Thursday)."""
-    return datetime(2026, 11, day, hour, minute, tzinfo=MOSCOW)
-
-
-
-async def book(customer: Person) -> str:
-    """Book a drop-off tomorrow (Friday 27.11) at 14:00."""
-    await customer.command("/repair")
-    await customer.taps("Washing machine")
-    await customer.taps("Won't drain")
-    await customer.taps("❌ Still broken")
-    await customer.finishes_description()
-    await customer.says("Testville")
-    await customer.taps("Day Bench")
-    await customer.taps(customer.buttons()[1])
-    await customer.taps("14:00")
-    await customer.taps_reply("Skip")
-    await customer.taps("Confirm")
-    booked = next(t for t in customer.texts() if "Booked!" in t)
-    found = re.search(r"SR-[0-9A-Z]{6}", booked)
-    assert found is not None
-    return found.group(0)
 
 
 async def at(runner: BotRunner, clock: FakeClock, moment: datetime) -> None:

@@ -112,12 +112,7 @@ async def at(runner: BotRunner, clock: FakeClock, moment: datetime) -> None:
 
 async def up_to_confirmation(customer: Person) -> None:
     """A fault report up to the summary with its Confirm button, tomorrow at 09:00."""
-    await customer.command("/repair")
-    await customer.taps("Washing machine")
-    await customer.taps("Won't drain")
-    await customer.taps("❌ Still broken")
-    await customer.finishes_description()
-    await customer.says("Testville")
+    await customer.reaches_workshops()
     await customer.taps("One Bench")
     await customer.taps(customer.buttons()[1])
     await customer.taps("09:00")

@@ -260,12 +260,7 @@ async def network(api: FakeBotApi, database_url: str, tmp_path: Path) -> AsyncIt
 
 async def walks_to_confirmation(customer: Person, slot: int) -> None:
     """The booking journey up to its last question, on tomorrow's ``slot``-th time."""
-    await customer.command("/repair")
-    await customer.taps("Washing machine")
-    await customer.taps("Won't drain")
-    await customer.taps("❌ Still broken")
-    await customer.finishes_description()
-    await customer.says("Testville")
+    await customer.reaches_workshops()
     await customer.taps("Four Slots")
     await customer.taps("Tomorrow")
     times = [button for button in customer.buttons() if re.fullmatch(r"\d\d:\d\d", button)]

@@ -35,12 +35,7 @@ async def network(
 
 
 async def book(customer: Person) -> str:
-    await customer.command("/repair")
-    await customer.taps("Washing machine")
-    await customer.taps("Won't drain")
-    await customer.taps("❌ Still broken")
-    await customer.finishes_description()
-    await customer.says("Testville")
+    await customer.reaches_workshops()
     await customer.taps("One Bench")
     await customer.taps(customer.buttons()[1])
     await customer.taps("09:00")

@@ -161,6 +161,16 @@ class Person:
         await self.taps(next(b for b in self.buttons() if b in onward))
         return await self.taps(next(b for b in self.buttons() if b in ("Don't know", "Не знаю")))
 
+    async def reaches_workshops(self) -> list[JSONDict]:
+        """The repair walk most booking tests take, up to the workshops near Testville: a
+        washing machine that won't drain, the quick fix did not help, nothing described."""
+        await self.command("/repair")
+        await self.taps("Washing machine")
+        await self.taps("Won't drain")
+        await self.taps("❌ Still broken")
+        await self.finishes_description()
+        return await self.says("Testville")
+
     async def taps_data(self, message_id: int, data: str) -> list[JSONDict]:
         return await self._after(self.user.press_data(message_id, data))
 
