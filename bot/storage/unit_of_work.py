@@ -142,7 +142,7 @@ class Storage(Repositories):
         super().__init__(engine)
         self._engine = engine
 
-    @property
+    @cached_property
     def aside(self) -> Storage:
         return Storage(self._engine.aside)
 
